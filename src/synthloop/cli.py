@@ -1,0 +1,228 @@
+"""The synthloop command line: ``s3``, ``generate``, ``evaluate`` and ``demo``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from synthloop.config import RunConfig, load_config
+from synthloop.errors import ConfigError, SynthloopError
+from synthloop.evaluate import train_and_score
+from synthloop.io import load_dataset_file, load_records, write_json
+from synthloop.llm import Usage
+from synthloop.loop import RoundResult
+from synthloop.rundir import RunDir
+from synthloop.runner import run_generate, run_s3
+
+app = typer.Typer(
+    help="LLM-driven synthetic data: generate, curate, evaluate — and the S3 loop.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+
+ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+class Method(StrEnum):
+    zerogen = "zerogen"
+    s3_seed = "s3-seed"
+    extrapolate = "extrapolate"
+
+
+def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
+    seed = s3_overrides.pop("seed", None)
+    data = config.model_dump()
+    data["s3"].update({k: v for k, v in s3_overrides.items() if v is not None})
+    if seed is not None:
+        data["seed"] = seed
+    return RunConfig.model_validate(data)
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
+    table = Table(title="S3 rounds (accuracy %, small model on real data)")
+    for col in ("round", "train size", "added", "dropped", "val acc", "val errors"):
+        table.add_column(col, justify="right")
+    table.add_column("test acc", justify="right", style="bold")
+    table.add_column("test macro-F1", justify="right")
+    table.add_column("test acc (val + synth)", justify="right")
+    for r in rounds:
+        dropped = sum(r.generation.get("dropped", {}).values())
+        table.add_row(
+            str(r.round),
+            str(r.train_size),
+            str(r.added),
+            str(dropped),
+            _fmt(r.val.accuracy),
+            str(r.errors),
+            _fmt(r.test.accuracy if r.test else None),
+            _fmt(r.test.macro_f1 if r.test else None),
+            _fmt(r.test_with_real.accuracy if r.test_with_real else None),
+        )
+    out_console.print(table)
+    out_console.print(
+        f"LLM: {usage.calls} calls ({usage.cache_hits} from cache), "
+        f"{usage.tokens:,} tokens paid, {seconds:.0f} s"
+    )
+
+
+@app.command()
+def s3(
+    config: ConfigArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run directory [default: runs/TASK].")
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(help="Extrapolation rounds (S3 R).")] = None,
+    seed_size: Annotated[int | None, typer.Option(help="LLM calls for the seed set.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed for the whole run.")] = None,
+    force: Annotated[
+        bool, typer.Option(help="Reuse a run directory that holds another config.")
+    ] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run the S3 loop: rationale-seeded data, then R rounds of error extrapolation.
+
+    Each round trains the small model on the synthetic data so far, collects its errors on
+    the real validation set, and asks the LLM for new examples like each error with its gold
+    label. Every round's model is scored on the real test set. Re-running the same command
+    is free: every LLM answer is cached in the run directory.
+    """
+    cfg = _with_overrides(load_config(config), rounds=rounds, seed_size=seed_size, seed=seed)
+    run = asyncio.run(
+        run_s3(cfg, out or Path("runs") / cfg.task.name, force=force, show_progress=not quiet)
+    )
+    print_rounds(run.result.rounds, run.usage, run.seconds)
+    out_console.print(f"dataset: {run.run_dir.dataset_path} ({len(run.result.dataset)} records)")
+
+
+@app.command()
+def generate(
+    config: ConfigArg,
+    method: Annotated[Method, typer.Option(help="Which generator to run.")] = Method.zerogen,
+    n: Annotated[int, typer.Option("-n", min=1, help="LLM calls (examples asked for).")] = 100,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.jsonl or .parquet).")
+    ] = Path("generated.jsonl"),
+    from_: Annotated[
+        Path | None,
+        typer.Option("--from", help="extrapolate: labelled examples to imitate (e.g. errors)."),
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
+    then examples) or extrapolate (new examples like each given one, same label)."""
+    cfg = load_config(config)
+    gen, usage = asyncio.run(
+        run_generate(
+            cfg, method.value, n, out, errors_path=from_, cache_path=cache, show_progress=not quiet
+        )
+    )
+    dropped = ", ".join(f"{k} {v}" for k, v in gen.dropped.items()) or "none"
+    out_console.print(
+        f"{out}: {len(gen.records)} records from {gen.calls} calls (dropped: {dropped}); "
+        f"{usage.calls} paid calls, {usage.cache_hits} from cache"
+    )
+
+
+@app.command()
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
+    config: Annotated[
+        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
+    ] = None,
+    test: Annotated[
+        Path | None, typer.Option(help="Real test file [default: the config's data.test].")
+    ] = None,
+    with_validation: Annotated[
+        bool, typer.Option(help="Also train on the config's real validation set.")
+    ] = False,
+    learner: Annotated[str | None, typer.Option(help="Small model [default: tfidf_lr].")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
+) -> None:
+    """Train the small model on a dataset and score it on a real test set."""
+    if dataset.is_dir():
+        config = config or RunDir(dataset).config_path
+        dataset = RunDir(dataset).dataset_path
+    if config is None:
+        raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
+    cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
+    task = cfg.task
+    train = load_dataset_file(dataset, task)
+    if with_validation:
+        train = [*train, *load_records(cfg.data.validation, task, split_name="validation")]
+    if test is not None:
+        test_records = load_records(test, task, split_name="test")
+    elif cfg.data.test is not None:
+        test_records = load_records(cfg.data.test, task, split_name="test")
+    else:
+        raise ConfigError("no test set: pass --test FILE or set data.test in the config")
+    scores = train_and_score(train, test_records, task, learner or cfg.learner)
+    table = Table(title=f"{dataset.name}: small model on real test data")
+    for col in ("train size", "test size", "accuracy %", "macro-F1 %"):
+        table.add_column(col, justify="right")
+    table.add_row(str(len(train)), str(scores.n), _fmt(scores.accuracy), _fmt(scores.macro_f1))
+    out_console.print(table)
+    if json_out is not None:
+        write_json({"train_size": len(train), **scores.as_dict()}, json_out)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory.")] = Path("runs/demo"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Run S3 end to end on the bundled DEMO task (restaurant-review sentiment, a small
+    labelled set written by the synthloop authors) with the embedded LLM."""
+    from synthloop.demo import write_demo
+
+    config_path = write_demo(out / "demo-data")
+    out_console.print(f"demo task and DEMO labelled set written to {config_path.parent}")
+    s3(config=config_path, out=out, quiet=quiet)
+
+
+def main() -> None:
+    try:
+        app()
+    except SynthloopError as exc:
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: run the same command again to resume (answers so far are cached)",
+            file=sys.stderr,
+        )
+        sys.exit(130)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:  # a bug: say so in one line, show the trace only on request
+        if os.environ.get("SYNTHLOOP_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"error: internal error {type(exc).__name__}: {exc} "
+            "(set SYNTHLOOP_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

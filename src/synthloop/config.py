@@ -1,0 +1,99 @@
+"""The run config: task, real data, LLM, S3 settings — one YAML file.
+
+Example ``run.yaml`` (paths are relative to this file)::
+
+    task: task.yaml              # or the task inline, as a mapping
+    data:
+      validation: {path: data/validation.jsonl}
+      test: {path: test.csv, columns: {text: sentence}, label_map: {"0": negative, "1": positive}}
+    llm: {backend: embedded}     # or {backend: openai, model: gpt-4o-mini, base_url: ...}
+    s3: {seed_size: 200, rounds: 2}
+    seed: 0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from synthloop.errors import ConfigError
+from synthloop.io import HF_PREFIX, DataSpec
+from synthloop.llm import LLMConfig
+from synthloop.tasks import Task, load_task
+from synthloop.yamlio import read_yaml_mapping, validate_model
+
+
+class DataConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    validation: DataSpec = Field(description="real labelled data whose errors S3 extrapolates")
+    test: DataSpec | None = Field(
+        default=None, description="real labelled data every round is scored on"
+    )
+
+
+class S3Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed_size: int = Field(default=200, gt=0, description="LLM calls for the seed set")
+    rationale_calls_per_label: int = Field(default=2, gt=0)
+    rationales_per_call: int = Field(default=5, gt=0)
+    rationales_per_example: int = Field(
+        default=2, ge=0, description="k rationales sampled per seed call"
+    )
+    rounds: int = Field(default=2, ge=0, description="extrapolation rounds after the seed round")
+    per_error: int = Field(
+        default=1, gt=0, description="new examples asked for per validation error"
+    )
+    max_errors_per_round: int | None = Field(
+        default=None, gt=0, description="cap on errors extrapolated per round (a random sample)"
+    )
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    task: Task
+    data: DataConfig
+    llm: LLMConfig = LLMConfig()
+    s3: S3Config = S3Config()
+    learner: str = "tfidf_lr"
+    seed: int = 0
+    templates_dir: str | None = None
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _resolve(base: Path, value: str) -> str:
+    if value.startswith(HF_PREFIX) or Path(value).is_absolute():
+        return value
+    return str((base / value).resolve())
+
+
+def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunConfig:
+    """Build a config from a parsed mapping whose relative paths are relative to ``base``."""
+    data = dict(data)
+    task = data.get("task")
+    if task is None:
+        raise ConfigError(f"{source}: task: is required (a path to a task YAML, or inline)")
+    if isinstance(task, str):
+        data["task"] = load_task(_resolve(base, task))
+    splits = data.get("data")
+    if isinstance(splits, dict):
+        splits = dict(splits)
+        for name, spec in splits.items():
+            if isinstance(spec, str):
+                spec = {"path": spec}
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                spec = {**spec, "path": _resolve(base, spec["path"])}
+            splits[name] = spec
+        data["data"] = splits
+    if isinstance(data.get("templates_dir"), str):
+        data["templates_dir"] = _resolve(base, data["templates_dir"])
+    return validate_model(RunConfig, data, source)
+
+
+def load_config(path: str | Path) -> RunConfig:
+    path = Path(path)
+    return config_from_mapping(read_yaml_mapping(path, "run config"), path.parent, str(path))

@@ -1,0 +1,55 @@
+"""synthloop's exceptions: one tree, so callers catch exactly what they can handle.
+
+    SynthloopError                 every error synthloop raises on purpose
+    ├── ConfigError                a task or run config that is malformed or inconsistent
+    ├── DataError                  data that cannot be read or does not fit the task
+    └── LLMError                   anything between us and the language model
+        ├── LLMConnectionError     the server cannot be reached / timed out (retryable)
+        ├── LLMResponseError       the server answered, but with an error status
+        └── ModelLoadError         the embedded model could not be found or loaded
+
+Each error carries a one-line message, an optional hint for the user, and whether
+retrying the same call could succeed. The CLI prints ``error: message (hint)`` and
+exits non-zero; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class SynthloopError(Exception):
+    retryable: bool = False
+
+    def __init__(self, message: str, *, hint: str | None = None, retryable: bool | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if retryable is not None:
+            self.retryable = retryable
+
+    def one_line(self) -> str:
+        text = self.message if not self.hint else f"{self.message} (hint: {self.hint})"
+        return " ".join(text.split())
+
+
+class ConfigError(SynthloopError):
+    pass
+
+
+class DataError(SynthloopError):
+    pass
+
+
+class LLMError(SynthloopError):
+    pass
+
+
+class LLMConnectionError(LLMError):
+    retryable = True
+
+
+class LLMResponseError(LLMError):
+    pass
+
+
+class ModelLoadError(LLMError):
+    pass

@@ -1,0 +1,72 @@
+"""The shared machinery of every generator: send jobs, parse answers, build records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from synthloop.generate.parse import parse_example
+from synthloop.llm import LLM, Request, complete_many
+from synthloop.progress import llm_progress
+from synthloop.records import Record
+from synthloop.tasks import Task
+
+
+@dataclass(frozen=True)
+class Job:
+    """One LLM call that should yield one example with ``label``."""
+
+    request: Request
+    label: str
+    parent_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Generation:
+    records: list[Record]
+    dropped: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {"kept": len(self.records), "calls": self.calls, "dropped": dict(self.dropped)}
+
+
+async def run_jobs(
+    llm: LLM,
+    task: Task,
+    jobs: list[Job],
+    *,
+    method: str,
+    round: int = 0,
+    show_progress: bool = True,
+) -> Generation:
+    with llm_progress(f"{method} r{round}", len(jobs), enabled=show_progress) as on_done:
+        responses = await complete_many(llm, [j.request for j in jobs], on_done)
+    gen = Generation(records=[], calls=len(jobs))
+    seen: set[str] = set()
+    for i, (job, resp) in enumerate(zip(jobs, responses, strict=True)):
+        parsed = parse_example(resp.text, task)
+        if parsed.text is None:
+            gen.dropped[parsed.reason or "unparsable"] += 1
+            continue
+        key = " ".join(parsed.text.lower().split())
+        if key in seen:  # the same answer twice adds nothing but weight
+            gen.dropped["duplicate"] += 1
+            continue
+        seen.add(key)
+        gen.records.append(
+            Record(
+                id=f"{method}-r{round}-{i:05d}",
+                inputs={task.text_field: parsed.text},
+                label=job.label,
+                method=method,
+                round=round,
+                parent_id=job.parent_id,
+                model=llm.model,
+                prompt_hash=job.request.digest(),
+                extra=job.extra,
+            )
+        )
+    return gen

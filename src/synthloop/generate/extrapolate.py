@@ -1,0 +1,52 @@
+"""S3's error extrapolation: for each real example the small model got wrong, ask for
+new examples like it, with its gold label, so the synthetic set grows where the small
+model is weakest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from synthloop.generate.common import Generation, Job, run_jobs
+from synthloop.llm import LLM
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.seeds import derive_seed
+
+
+def extrapolate_jobs(
+    prompter: Prompter,
+    errors: Sequence[Record],
+    *,
+    per_error: int = 1,
+    round: int = 1,
+    seed: int = 0,
+) -> list[Job]:
+    task = prompter.task
+    jobs = []
+    for err in errors:
+        for j in range(per_error):
+            req = prompter.request(
+                "extrapolate",
+                seed=derive_seed(seed, "extrapolate", round, err.id, j),
+                label=err.label,
+                label_description=task.labels[err.label],
+                text=err.text(task.text_field),
+            )
+            jobs.append(Job(request=req, label=err.label, parent_id=err.id))
+    return jobs
+
+
+async def extrapolate(
+    llm: LLM,
+    prompter: Prompter,
+    errors: Sequence[Record],
+    *,
+    per_error: int = 1,
+    round: int = 1,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> Generation:
+    jobs = extrapolate_jobs(prompter, errors, per_error=per_error, round=round, seed=seed)
+    return await run_jobs(
+        llm, prompter.task, jobs, method="extrapolate", round=round, show_progress=show_progress
+    )

@@ -1,0 +1,139 @@
+"""Turning raw LLM output into one clean example, or a reason it cannot be one.
+
+Small models wrap their answer in preambles ("Sure! Here is a positive review:"),
+prefixes ("Review:"), quotes, markdown and trailing commentary, and sometimes refuse or
+say nothing. What can be cleaned is cleaned; what cannot is dropped with a reason that
+the caller counts, never kept as junk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from synthloop.tasks import Task
+
+_QUOTES = "\"'“”‘’«»`"
+_REFUSAL = re.compile(
+    r"^(i'?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:no|')t|i am unable|i'?m unable|"
+    r"i won'?t|as an ai|as a language model|unfortunately,? i)",
+    re.IGNORECASE,
+)
+_PREAMBLE = re.compile(
+    r"^(sure|certainly|of course|okay|ok|absolutely|here(?:'s| is| are)|below is|"
+    r"this is|i(?:'ve| have) written|i'?d be happy)\b.*[:!.]?$",
+    re.IGNORECASE,
+)
+_GENERIC_PREFIX_WORDS = (
+    "text",
+    "example",
+    "sample",
+    "output",
+    "answer",
+    "response",
+    "new",
+    "review",
+    "sentence",
+    "message",
+    "title",
+)
+_BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|\(\d+\))\s*")
+_MARKDOWN = re.compile(r"(\*\*|__|\*|#+\s)")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    text: str | None
+    reason: str | None = None  # why it was dropped; None when text is kept
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None
+
+
+def _strip_quotes(text: str) -> str:
+    text = text.strip()
+    while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    # a lone opening quote whose closing one fell past max_tokens
+    if text[:1] in _QUOTES and not any(q in text[1:] for q in _QUOTES[:4]):
+        text = text[1:].strip()
+    return text
+
+
+def _prefix_pattern(task: Task) -> re.Pattern[str]:
+    words = set(_GENERIC_PREFIX_WORDS)
+    words.update(w.lower() for w in re.findall(r"[A-Za-z]+", task.example_noun))
+    words.update(w.lower() for name in task.labels for w in re.findall(r"[A-Za-z]+", name))
+    alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    # e.g. "Review:", "Positive movie review:", "New example 2:", "Text -"
+    return re.compile(
+        rf"^(?:(?:the|a|an|my|your|here is|here's)\s+)?(?:(?:{alt})[\s\d#]*){{1,4}}"
+        r"\s*(?:is|would be|could be)?\s*[:\-–]\s*",
+        re.IGNORECASE,
+    )
+
+
+def _trailing_label(task: Task) -> re.Pattern[str]:
+    alt = "|".join(re.escape(n) for n in task.labels)
+    return re.compile(
+        rf"\s*(?:\((?:{alt})\)|\[(?:{alt})\]|(?:label|sentiment|class|category)\s*:\s*(?:{alt}))"
+        r"\s*\.?$",
+        re.IGNORECASE,
+    )
+
+
+def parse_example(raw: str, task: Task, *, min_words: int = 3) -> Parsed:
+    """Extract the single example the LLM was asked to write."""
+    text = (raw or "").replace("\r", "").strip()
+    if not text:
+        return Parsed(None, "empty")
+    if _REFUSAL.match(_strip_quotes(text)):
+        return Parsed(None, "refusal")
+    prefix = _prefix_pattern(task)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+    body: str | None = None
+    for para in paragraphs:
+        para = _MARKDOWN.sub("", para).strip()
+        para = _BULLET.sub("", para) if len(paragraphs) > 1 else para
+        if _PREAMBLE.match(para):
+            _, colon, tail = para.partition(":")
+            if colon and tail.strip():
+                para = tail.strip()  # "Here is a review: Great film!" on one line
+            elif para.endswith(":") or len(para.split()) <= 12:
+                continue  # "Sure! Here's a positive review:" on its own line
+        stripped = prefix.sub("", para, count=1).strip()
+        if not stripped:
+            continue  # a bare "Review:" line
+        body = stripped
+        break
+    if body is None:
+        return Parsed(None, "only_preamble")
+    body = _trailing_label(task).sub("", _strip_quotes(body)).strip()
+    body = _strip_quotes(body)
+    if _REFUSAL.match(body):
+        return Parsed(None, "refusal")
+    if body.lower().strip(" .") in {n.lower() for n in task.labels}:
+        return Parsed(None, "label_only")
+    if len(body.split()) < min_words:
+        return Parsed(None, "too_short")
+    return Parsed(body)
+
+
+def parse_list(raw: str, *, min_words: int = 2, max_words: int = 40) -> list[str]:
+    """Items of a bulleted or numbered list, one per line, cleaned and de-duplicated."""
+    seen: set[str] = set()
+    items = []
+    for line in (raw or "").replace("\r", "").split("\n"):
+        line = _BULLET.sub("", _MARKDOWN.sub("", line)).strip()
+        line = _strip_quotes(line).rstrip(":").strip()
+        if not line or _PREAMBLE.match(line) or _REFUSAL.match(line):
+            continue
+        n_words = len(line.split())
+        if n_words < min_words or n_words > max_words:
+            continue
+        key = line.lower()
+        if key not in seen:
+            seen.add(key)
+            items.append(line)
+    return items

@@ -1,0 +1,89 @@
+"""S3's seed data: explain, then generate.
+
+First the LLM lists reasons an example could carry each label (rationales); then each
+seed example is written from its label and k rationales sampled from that label's list,
+so the seed set covers many reasons instead of the one the model finds most likely.
+"""
+
+from __future__ import annotations
+
+import random
+
+from synthloop.generate.common import Generation, Job, run_jobs
+from synthloop.generate.parse import parse_list
+from synthloop.llm import LLM, complete_many
+from synthloop.progress import llm_progress
+from synthloop.prompts import Prompter
+from synthloop.seeds import derive_seed
+
+Rationales = dict[str, list[str]]
+
+
+async def generate_rationales(
+    llm: LLM,
+    prompter: Prompter,
+    *,
+    calls_per_label: int = 2,
+    per_call: int = 5,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> Rationales:
+    task = prompter.task
+    plan = [(label, c) for label in task.label_names for c in range(calls_per_label)]
+    requests = [
+        prompter.request(
+            "rationales",
+            seed=derive_seed(seed, "rationales", label, c),
+            shape="list",
+            max_tokens=40 * per_call,
+            label=label,
+            label_description=task.labels[label],
+            n=per_call,
+        )
+        for label, c in plan
+    ]
+    with llm_progress("rationales", len(requests), enabled=show_progress) as on_done:
+        responses = await complete_many(llm, requests, on_done)
+    out: Rationales = {label: [] for label in task.label_names}
+    for (label, _), resp in zip(plan, responses, strict=True):
+        for item in parse_list(resp.text):
+            if item.lower() not in {r.lower() for r in out[label]}:
+                out[label].append(item)
+    return out
+
+
+def s3_seed_jobs(
+    prompter: Prompter, rationales: Rationales, n: int, *, k: int = 2, seed: int = 0
+) -> list[Job]:
+    task = prompter.task
+    rng = random.Random(derive_seed(seed, "s3-seed-sampling"))
+    jobs = []
+    for i in range(n):
+        label = task.label_names[i % len(task.labels)]
+        pool = rationales.get(label, [])
+        picked = rng.sample(pool, min(k, len(pool)))  # none when the LLM listed none
+        req = prompter.request(
+            "s3_seed",
+            seed=derive_seed(seed, "s3-seed", i),
+            label=label,
+            label_description=task.labels[label],
+            rationales=picked,
+        )
+        jobs.append(Job(request=req, label=label, extra={"rationales": picked}))
+    return jobs
+
+
+async def s3_seed(
+    llm: LLM,
+    prompter: Prompter,
+    rationales: Rationales,
+    n: int,
+    *,
+    k: int = 2,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> Generation:
+    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed)
+    return await run_jobs(
+        llm, prompter.task, jobs, method="s3-seed", round=0, show_progress=show_progress
+    )

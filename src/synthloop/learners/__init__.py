@@ -1,0 +1,23 @@
+"""Small models trained on synthetic data, behind one scikit-learn-like contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from synthloop.errors import ConfigError
+from synthloop.learners.base import Learner
+from synthloop.learners.tfidf_lr import TfidfLogisticRegression
+
+LEARNERS: dict[str, Callable[[], Learner]] = {"tfidf_lr": TfidfLogisticRegression}
+
+
+def make_learner(name: str) -> Learner:
+    try:
+        return LEARNERS[name]()
+    except KeyError:
+        raise ConfigError(
+            f"unknown learner {name!r}; choose one of: {', '.join(sorted(LEARNERS))}"
+        ) from None
+
+
+__all__ = ["LEARNERS", "Learner", "TfidfLogisticRegression", "make_learner"]

@@ -1,0 +1,29 @@
+"""The small-model contract, scikit-learn style.
+
+``__init__`` only stores keyword arguments; ``fit(texts, labels, sample_weight=None)``
+returns self; fitted attributes end in ``_``; ``predict_proba`` columns follow
+``classes_``. Every learner passes the same contract test (tests/learners).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Learner(Protocol):
+    classes_: np.ndarray
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> Learner: ...
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...

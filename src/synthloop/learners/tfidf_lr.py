@@ -1,0 +1,57 @@
+"""TF-IDF (word 1–2 grams) + logistic regression: fast, strong on short texts, the default."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from synthloop.errors import DataError
+
+
+class TfidfLogisticRegression:
+    def __init__(
+        self, *, C: float = 10.0, ngram_range: tuple[int, int] = (1, 2), max_iter: int = 2000
+    ) -> None:
+        self.C = C
+        self.ngram_range = ngram_range
+        self.max_iter = max_iter
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> TfidfLogisticRegression:
+        if len(texts) != len(labels):
+            raise DataError(f"{len(texts)} texts but {len(labels)} labels")
+        if len(set(labels)) < 2:
+            raise DataError(
+                f"cannot train on {len(texts)} examples with fewer than two labels "
+                f"({sorted(set(labels))})",
+                hint="generate more data, or check that the LLM's output parses",
+            )
+        self.pipeline_ = Pipeline(
+            [
+                ("tfidf", TfidfVectorizer(ngram_range=self.ngram_range, sublinear_tf=True)),
+                ("lr", LogisticRegression(C=self.C, max_iter=self.max_iter)),
+            ]
+        )
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.pipeline_.fit(list(texts), list(labels), lr__sample_weight=weights)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def _fitted(self) -> Pipeline:
+        if not hasattr(self, "pipeline_"):
+            raise RuntimeError("call fit() before predict()")
+        return self.pipeline_
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._fitted().predict(list(texts)))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._fitted().predict_proba(list(texts)))

@@ -1,0 +1,124 @@
+"""The S3 loop (Synthesis Step by Step): seed from rationales, then, round after round,
+train a small model, find its errors on real validation data, and ask the LLM for new
+examples like each error with its gold label."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from synthloop.config import S3Config
+from synthloop.evaluate import Scores, fit_on, misclassified, score, train_and_score
+from synthloop.generate import extrapolate, generate_rationales, s3_seed
+from synthloop.generate.common import Generation
+from synthloop.llm import LLM
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.seeds import derive_seed
+
+
+@dataclass
+class RoundResult:
+    round: int
+    train_size: int
+    added: int
+    generation: dict[str, Any]
+    val: Scores
+    errors: int
+    test: Scores | None = None
+    test_with_real: Scores | None = None  # trained on validation + synthetic
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if not isinstance(v, Scores | None)}
+        for name in ("val", "test", "test_with_real"):
+            value = getattr(self, name)
+            out[name] = value.as_dict() if value is not None else None
+        return out
+
+
+@dataclass
+class S3Result:
+    dataset: list[Record]
+    rounds: list[RoundResult]
+    rationales: dict[str, list[str]] = field(default_factory=dict)
+
+
+class RoundSink(Protocol):
+    def save_rationales(self, rationales: dict[str, list[str]]) -> None: ...
+
+    def save_round(
+        self, round: int, added: Sequence[Record], errors: Sequence[Record], metrics: dict[str, Any]
+    ) -> None: ...
+
+
+async def s3_loop(
+    llm: LLM,
+    prompter: Prompter,
+    validation: Sequence[Record],
+    test: Sequence[Record] | None,
+    cfg: S3Config,
+    *,
+    learner: str = "tfidf_lr",
+    seed: int = 0,
+    sink: RoundSink | None = None,
+    show_progress: bool = True,
+) -> S3Result:
+    task = prompter.task
+    rationales = await generate_rationales(
+        llm,
+        prompter,
+        calls_per_label=cfg.rationale_calls_per_label,
+        per_call=cfg.rationales_per_call,
+        seed=seed,
+        show_progress=show_progress,
+    )
+    if sink:
+        sink.save_rationales(rationales)
+    gen: Generation = await s3_seed(
+        llm,
+        prompter,
+        rationales,
+        cfg.seed_size,
+        k=cfg.rationales_per_example,
+        seed=seed,
+        show_progress=show_progress,
+    )
+    dataset = list(gen.records)
+    rounds = []
+    for r in range(cfg.rounds + 1):
+        model = fit_on(dataset, task, learner)
+        errors = misclassified(model, validation, task)
+        result = RoundResult(
+            round=r,
+            train_size=len(dataset),
+            added=len(gen.records),
+            generation=gen.summary(),
+            val=score(model, validation, task),
+            errors=len(errors),
+            test=score(model, test, task) if test else None,
+            test_with_real=train_and_score([*validation, *dataset], test, task, learner)
+            if test
+            else None,
+        )
+        rounds.append(result)
+        if sink:
+            sink.save_round(r, gen.records, errors, result.as_dict())
+        if r == cfg.rounds:
+            break
+        if cfg.max_errors_per_round and len(errors) > cfg.max_errors_per_round:
+            errors = random.Random(derive_seed(seed, "errors", r)).sample(
+                errors, cfg.max_errors_per_round
+            )
+        gen = await extrapolate(
+            llm,
+            prompter,
+            errors,
+            per_error=cfg.per_error,
+            round=r + 1,
+            seed=seed,
+            show_progress=show_progress,
+        )
+        dataset.extend(gen.records)
+    return S3Result(dataset=dataset, rounds=rounds, rationales=rationales)

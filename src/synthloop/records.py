@@ -1,0 +1,48 @@
+"""A record: one labelled example, real or synthetic, with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Columns every written record carries besides its input fields and label.
+PROVENANCE = ("id", "method", "round", "parent_id", "model", "prompt_hash")
+
+
+@dataclass(frozen=True)
+class Record:
+    id: str
+    inputs: dict[str, str]
+    label: str
+    method: str = "real"  # real | zerogen | s3-seed | extrapolate
+    round: int | None = None  # S3 round that produced it (0 = seed)
+    parent_id: str | None = None  # for extrapolated records: the validation error it imitates
+    model: str | None = None  # the LLM that wrote it
+    prompt_hash: str | None = None  # hash of the exact request sent to the LLM
+    extra: dict[str, Any] = field(default_factory=dict)  # method-specific detail (e.g. rationales)
+
+    def text(self, field_name: str) -> str:
+        return self.inputs[field_name]
+
+    def to_row(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"id": self.id, **self.inputs, "label": self.label}
+        data = asdict(self)
+        for key in PROVENANCE[1:]:
+            row[key] = data[key]
+        if self.extra:
+            row["extra"] = self.extra
+        return row
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], input_fields: tuple[str, ...]) -> Record:
+        return cls(
+            id=str(row["id"]),
+            inputs={f: str(row[f]) for f in input_fields},
+            label=str(row["label"]),
+            method=str(row.get("method") or "real"),
+            round=None if row.get("round") is None else int(row["round"]),
+            parent_id=row.get("parent_id"),
+            model=row.get("model"),
+            prompt_hash=row.get("prompt_hash"),
+            extra=dict(row.get("extra") or {}),
+        )

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from synthloop.llm import LLM, Request, Response
+from synthloop.tasks import Task
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+POSITIVE = ["wonderful", "delicious", "friendly", "lovely", "great", "fresh", "superb"]
+NEGATIVE = ["awful", "cold", "rude", "stale", "dirty", "bland", "terrible"]
+
+
+def scripted_answer(request: Request) -> str:
+    """A deterministic stand-in for an LLM: answers in the shape each prompt asks for."""
+    text = request.messages[-1].content if request.messages else request.prompt or ""
+    seed = request.seed or 0
+    if "numbered list" in text:
+        return "Here are some reasons:\n1. The food was tasty and fresh\n2. Staff were kind\n"
+    first = re.search(r"\b(positive|negative)\b", text)
+    label = first.group(1) if first else "positive"
+    words = POSITIVE if label == "positive" else NEGATIVE
+    picks = [words[(seed + i) % len(words)] for i in range(3)]
+    return f'Review: "The meal was {picks[0]}, the room {picks[1]} and the staff {picks[2]} #{seed % 97}."'
+
+
+class FakeLLM(LLM):
+    """A backend with no model behind it: counts calls, can fail after N of them."""
+
+    backend = "fake"
+
+    def __init__(
+        self, answer: Callable[[Request], str] = scripted_answer, fail_after: int | None = None
+    ) -> None:
+        self.answer = answer
+        self.fail_after = fail_after
+        self.calls = 0
+
+    @property
+    def model(self) -> str:
+        return "fake-1"
+
+    async def complete(self, request: Request) -> Response:
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise RuntimeError("simulated crash")
+        self.calls += 1
+        text = self.answer(request)
+        return Response(text=text, prompt_tokens=10, completion_tokens=len(text.split()))
+
+
+@pytest.fixture
+def task() -> Task:
+    return Task(
+        name="reviews",
+        domain="restaurants",
+        example_noun="restaurant review",
+        labels={"positive": "the customer was happy", "negative": "the customer was unhappy"},
+    )
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def labelled_rows(n: int) -> list[dict]:
+    rows = []
+    for i in range(n):
+        if i % 2 == 0:
+            rows.append({"text": f"{POSITIVE[i % 7]} food and {POSITIVE[(i + 3) % 7]} service", "label": "positive"})
+        else:
+            rows.append({"text": f"{NEGATIVE[i % 7]} food and {NEGATIVE[(i + 2) % 7]} waiter", "label": "negative"})
+    return rows
+
+
+@pytest.fixture
+def real_files(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "validation": write_rows(tmp_path / "validation.jsonl", labelled_rows(20)),
+        "test": write_rows(tmp_path / "test.jsonl", labelled_rows(30)),
+    }
+
+
+TASK_YAML = """\
+name: reviews
+domain: restaurants
+example_noun: restaurant review
+inputs: [text]
+labels:
+  positive: the customer was happy
+  negative: the customer was unhappy
+"""
+
+
+@pytest.fixture
+def run_config(tmp_path: Path, real_files: dict[str, Path]) -> Path:
+    """A tiny run config on the embedded LLM, with its task file beside it."""
+    (tmp_path / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        "task: task.yaml\n"
+        "data:\n  validation: {path: validation.jsonl}\n  test: {path: test.jsonl}\n"
+        "llm: {max_tokens: 40}\n"
+        "s3: {seed_size: 6, rationale_calls_per_label: 1, rounds: 1, max_errors_per_round: 3}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+requires_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data absent")

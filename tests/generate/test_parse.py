@@ -1,0 +1,56 @@
+import pytest
+
+from synthloop.generate.parse import parse_example, parse_list
+from synthloop.tasks import Task
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("The pasta was great and the staff kind.", "The pasta was great and the staff kind."),
+        ('"The pasta was great and the staff kind."', "The pasta was great and the staff kind."),
+        ("“Curly quotes around the review text.”", "Curly quotes around the review text."),
+        ("Review: The soup was cold and bland.", "The soup was cold and bland."),
+        ("**Restaurant review:** Lovely terrace and cold drinks.", "Lovely terrace and cold drinks."),
+        ("Positive review - The staff were kind and quick.", "The staff were kind and quick."),
+        (
+            "Sure! Here is a positive restaurant review:\n\n\"Loved the pasta, will come back.\"\n\n"
+            "This review highlights the food.",
+            "Loved the pasta, will come back.",
+        ),
+        ('Here is a new review: "Great pizza and friendly service."', "Great pizza and friendly service."),
+        ("The review: \"The wait was long but worth it.\"", "The wait was long but worth it."),
+        ("The food was wonderful and fresh. (positive)", "The food was wonderful and fresh."),
+        ('"An unclosed quote cut off by max tokens and still useful', "An unclosed quote cut off by max tokens and still useful"),
+        ("Warning: the soup is hot and very salty", "Warning: the soup is hot and very salty"),
+    ],
+)
+def test_cleans_what_can_be_cleaned(task: Task, raw: str, expected: str) -> None:
+    assert parse_example(raw, task).text == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("", "empty"),
+        ("   \n  ", "empty"),
+        ("I'm sorry, but I can't write that review.", "refusal"),
+        ("As an AI language model, I cannot have opinions.", "refusal"),
+        ('"I apologize, I cannot help with that."', "refusal"),
+        ("Sure! Here is a positive review:", "only_preamble"),
+        ("Review:", "only_preamble"),
+        ('The new restaurant review is: "Positive"', "label_only"),
+        ("Great food!", "too_short"),
+    ],
+)
+def test_drops_what_cannot_be_an_example(task: Task, raw: str, reason: str) -> None:
+    parsed = parse_example(raw, task)
+    assert parsed.text is None and parsed.reason == reason
+
+
+def test_parse_list_strips_bullets_and_preambles() -> None:
+    raw = (
+        "Here are 4 reasons:\n1. **Great food** made with care\n2) Friendly staff\n"
+        "- Friendly staff\n* Quick service at lunch\nok\n"
+    )
+    assert parse_list(raw) == ["Great food made with care", "Friendly staff", "Quick service at lunch"]
