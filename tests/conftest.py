@@ -24,7 +24,11 @@ def scripted_answer(request: Request) -> str:
         return "Here are some reasons:\n1. The food was tasty and fresh\n2. Staff were kind\n"
     first = re.search(r"\b(positive|negative)\b", text)
     label = first.group(1) if first else "positive"
-    words = POSITIVE if label == "positive" else NEGATIVE
+    imitated = re.search(r'^"(.+)"$', text, re.MULTILINE)
+    if imitated:  # error extrapolation: stay close to the real example
+        return f"Much like this one, {imitated.group(1)}"
+    # seed data knows only a few words per label, so real data leaves errors to extrapolate
+    words = (POSITIVE if label == "positive" else NEGATIVE)[:3]
     picks = [words[(seed + i) % len(words)] for i in range(3)]
     return f'Review: "The meal was {picks[0]}, the room {picks[1]} and the staff {picks[2]} #{seed % 97}."'
 

@@ -1,0 +1,92 @@
+"""The command line as a user meets it: clear one-line errors, nothing destroyed."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def synthloop(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).parent / "synthloop"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
+    return subprocess.run(
+        [*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1, proc.stderr
+    assert expected in errors[0], errors[0]
+    assert proc.stderr.rstrip().endswith(errors[0])  # nothing after it
+
+
+def test_help_explains_each_command(tmp_path: Path) -> None:
+    for cmd in ("s3", "generate", "evaluate", "demo"):
+        proc = synthloop(cmd, "--help", cwd=tmp_path)
+        assert proc.returncode == 0 and "Usage" in proc.stdout
+
+
+def test_malformed_task_file(tmp_path: Path, run_config: Path) -> None:
+    (tmp_path / "task.yaml").write_text("name: reviews\nlabels: {positive: [unclosed\n")
+    assert_one_line_error(synthloop("s3", str(run_config), cwd=tmp_path), "malformed YAML")
+
+
+def test_malformed_run_config(tmp_path: Path, run_config: Path) -> None:
+    run_config.write_text(run_config.read_text() + "s3_rounds: 3\n")
+    assert_one_line_error(synthloop("s3", str(run_config), cwd=tmp_path), "s3_rounds")
+
+
+def test_data_file_missing_a_declared_column(tmp_path: Path, run_config: Path) -> None:
+    (tmp_path / "validation.jsonl").write_text('{"sentence": "ok food", "label": "positive"}\n')
+    assert_one_line_error(synthloop("s3", str(run_config), cwd=tmp_path), "no column 'text'")
+
+
+def test_empty_validation_set(tmp_path: Path, run_config: Path) -> None:
+    (tmp_path / "validation.jsonl").write_text("")
+    assert_one_line_error(
+        synthloop("s3", str(run_config), cwd=tmp_path), "the validation set is empty"
+    )
+
+
+def test_unreachable_server(tmp_path: Path, run_config: Path) -> None:
+    run_config.write_text(
+        run_config.read_text().replace(
+            "llm: {max_tokens: 40}",
+            "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_retries: 0}",
+        )
+    )
+    assert_one_line_error(synthloop("s3", str(run_config), cwd=tmp_path), "cannot reach")
+
+
+def test_bad_input_never_destroys_earlier_output(tmp_path: Path, run_config: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "dataset.jsonl").write_text('{"precious": true}\n')
+    shutil.copy(run_config, out / "config.yaml")
+    (tmp_path / "test.jsonl").write_text("")  # bad input found before any work
+    proc = synthloop("s3", str(run_config), "--out", str(out), cwd=tmp_path)
+    assert_one_line_error(proc, "the test set is empty")
+    assert (out / "dataset.jsonl").read_text() == '{"precious": true}\n'
+    assert (out / "config.yaml").read_text() == run_config.read_text()
+
+
+def test_a_run_dir_with_another_config_is_refused(tmp_path: Path, run_config: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "config.yaml").write_text("something: else\n")
+    proc = synthloop("s3", str(run_config), "--out", str(out), cwd=tmp_path)
+    assert_one_line_error(proc, "holds a run with a different config")
+
+
+@pytest.mark.parametrize("method", ["bogus"])
+def test_unknown_generate_method(tmp_path: Path, run_config: Path, method: str) -> None:
+    proc = synthloop("generate", str(run_config), "--method", method, cwd=tmp_path)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "bogus" in proc.stderr
