@@ -30,7 +30,8 @@ def scripted_answer(request: Request) -> str:
     # seed data knows only a few words per label, so real data leaves errors to extrapolate
     words = (POSITIVE if label == "positive" else NEGATIVE)[:3]
     picks = [words[(seed + i) % len(words)] for i in range(3)]
-    return f'Review: "The meal was {picks[0]}, the room {picks[1]} and the staff {picks[2]} #{seed % 97}."'
+    meal, room, staff = picks
+    return f'Review: "The meal was {meal}, the room {room} and the staff {staff} #{seed % 97}."'
 
 
 class FakeLLM(LLM):
@@ -76,9 +77,19 @@ def labelled_rows(n: int) -> list[dict]:
     rows = []
     for i in range(n):
         if i % 2 == 0:
-            rows.append({"text": f"{POSITIVE[i % 7]} food and {POSITIVE[(i + 3) % 7]} service", "label": "positive"})
+            rows.append(
+                {
+                    "text": f"{POSITIVE[i % 7]} food and {POSITIVE[(i + 3) % 7]} service",
+                    "label": "positive",
+                }
+            )
         else:
-            rows.append({"text": f"{NEGATIVE[i % 7]} food and {NEGATIVE[(i + 2) % 7]} waiter", "label": "negative"})
+            rows.append(
+                {
+                    "text": f"{NEGATIVE[i % 7]} food and {NEGATIVE[(i + 2) % 7]} waiter",
+                    "label": "negative",
+                }
+            )
     return rows
 
 

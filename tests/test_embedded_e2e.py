@@ -41,7 +41,9 @@ def test_s3_end_to_end_then_rerun_makes_zero_calls(tmp_path: Path, run_config: P
     assert again["usage"]["cache_hits"] == metrics["usage"]["calls"]
     assert [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()] == rows
 
-    evaluated = synthloop("evaluate", str(out), "--json", str(tmp_path / "scores.json"), cwd=tmp_path)
+    evaluated = synthloop(
+        "evaluate", str(out), "--json", str(tmp_path / "scores.json"), cwd=tmp_path
+    )
     assert evaluated.returncode == 0, evaluated.stderr
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["train_size"] == len(rows) and scores["n"] == 30
@@ -49,7 +51,18 @@ def test_s3_end_to_end_then_rerun_makes_zero_calls(tmp_path: Path, run_config: P
 
 def test_generate_zerogen_writes_records_with_provenance(tmp_path: Path, run_config: Path) -> None:
     out = tmp_path / "zg.jsonl"
-    proc = synthloop("generate", str(run_config), "--method", "zerogen", "-n", "4", "-o", str(out), "-q", cwd=tmp_path)
+    proc = synthloop(
+        "generate",
+        str(run_config),
+        "--method",
+        "zerogen",
+        "-n",
+        "4",
+        "-o",
+        str(out),
+        "-q",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     stats = json.loads(out.with_suffix(".stats.json").read_text())

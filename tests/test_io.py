@@ -58,7 +58,9 @@ def test_missing_column_names_the_column_and_the_fix(tmp_path: Path, task: Task)
         ("[1, 2]\n", "must be a JSON object"),
     ],
 )
-def test_bad_data_files_give_one_line(tmp_path: Path, task: Task, content: str, expected: str) -> None:
+def test_bad_data_files_give_one_line(
+    tmp_path: Path, task: Task, content: str, expected: str
+) -> None:
     path = tmp_path / "d.jsonl"
     path.write_text(content)
     with pytest.raises(DataError, match=expected):

@@ -11,17 +11,26 @@ from synthloop.tasks import Task
         ('"The pasta was great and the staff kind."', "The pasta was great and the staff kind."),
         ("“Curly quotes around the review text.”", "Curly quotes around the review text."),
         ("Review: The soup was cold and bland.", "The soup was cold and bland."),
-        ("**Restaurant review:** Lovely terrace and cold drinks.", "Lovely terrace and cold drinks."),
+        (
+            "**Restaurant review:** Lovely terrace and cold drinks.",
+            "Lovely terrace and cold drinks.",
+        ),
         ("Positive review - The staff were kind and quick.", "The staff were kind and quick."),
         (
-            "Sure! Here is a positive restaurant review:\n\n\"Loved the pasta, will come back.\"\n\n"
+            'Sure! Here is a positive restaurant review:\n\n"Loved the pasta, will come back."\n\n'
             "This review highlights the food.",
             "Loved the pasta, will come back.",
         ),
-        ('Here is a new review: "Great pizza and friendly service."', "Great pizza and friendly service."),
-        ("The review: \"The wait was long but worth it.\"", "The wait was long but worth it."),
+        (
+            'Here is a new review: "Great pizza and friendly service."',
+            "Great pizza and friendly service.",
+        ),
+        ('The review: "The wait was long but worth it."', "The wait was long but worth it."),
         ("The food was wonderful and fresh. (positive)", "The food was wonderful and fresh."),
-        ('"An unclosed quote cut off by max tokens and still useful', "An unclosed quote cut off by max tokens and still useful"),
+        (
+            '"An unclosed quote cut off by max tokens and still useful',
+            "An unclosed quote cut off by max tokens and still useful",
+        ),
         ("Warning: the soup is hot and very salty", "Warning: the soup is hot and very salty"),
     ],
 )
@@ -53,4 +62,8 @@ def test_parse_list_strips_bullets_and_preambles() -> None:
         "Here are 4 reasons:\n1. **Great food** made with care\n2) Friendly staff\n"
         "- Friendly staff\n* Quick service at lunch\nok\n"
     )
-    assert parse_list(raw) == ["Great food made with care", "Friendly staff", "Quick service at lunch"]
+    assert parse_list(raw) == [
+        "Great food made with care",
+        "Friendly staff",
+        "Quick service at lunch",
+    ]

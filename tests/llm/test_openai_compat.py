@@ -9,7 +9,9 @@ from synthloop.llm import Request
 from synthloop.llm.openai_compat import OpenAICompatLLM
 
 OK_BODY = {
-    "choices": [{"message": {"role": "assistant", "content": "Nice food."}, "finish_reason": "stop"}],
+    "choices": [
+        {"message": {"role": "assistant", "content": "Nice food."}, "finish_reason": "stop"}
+    ],
     "usage": {"prompt_tokens": 12, "completion_tokens": 3},
 }
 
@@ -59,7 +61,9 @@ async def test_retries_429_and_500_then_succeeds() -> None:
         status = next(statuses)
         if status == 200:
             return httpx.Response(200, json=OK_BODY)
-        return httpx.Response(status, headers={"retry-after": "0"}, json={"error": {"message": "busy"}})
+        return httpx.Response(
+            status, headers={"retry-after": "0"}, json={"error": {"message": "busy"}}
+        )
 
     assert (await client(handler).complete(Request.chat("hi"))).text == "Nice food."
 
