@@ -49,8 +49,8 @@ TASKS = {
         domain="text messages sent to mobile phones",
         example_noun="SMS message",
         labels={
-            "ham": "an ordinary personal message between friends, family or colleagues",
-            "spam": "unsolicited advertising, a prize scam or a premium-rate offer",
+            "ham": "the message is an ordinary personal message between friends, family or colleagues",
+            "spam": "the message is unsolicited advertising, a prize scam or a premium-rate offer",
         },
     ),
 }

@@ -67,3 +67,24 @@ def test_parse_list_strips_bullets_and_preambles() -> None:
         "Friendly staff",
         "Quick service at lunch",
     ]
+
+
+def test_echoed_instruction_is_cut(task: Task) -> None:
+    prompt = "Write one positive restaurant review.\nIt should reflect these points:\n- kind staff"
+    raw = "The review should reflect these points: The staff were kind and the soup hot."
+    assert parse_example(raw, task, prompt=prompt).text == "The staff were kind and the soup hot."
+    assert parse_example("Note: the soup was hot and tasty.", task, prompt=prompt).text == (
+        "Note: the soup was hot and tasty."
+    )
+
+
+def test_preamble_in_mid_text_is_cut(task: Task) -> None:
+    raw = 'It is great to eat out. Here\'s a positive review: "Loved the pasta and the staff."'
+    assert parse_example(raw, task).text == "Loved the pasta and the staff."
+
+
+def test_copy_of_the_imitated_example_is_dropped(task: Task) -> None:
+    source = "the soup was cold , and the bread stale ."
+    parsed = parse_example('"The soup was cold, and the bread stale."', task, source=source)
+    assert parsed.text is None and parsed.reason == "copy_of_source"
+    assert parse_example("The soup was cold and the fries stale.", task, source=source).ok

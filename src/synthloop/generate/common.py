@@ -20,6 +20,7 @@ class Job:
     request: Request
     label: str
     parent_id: str | None = None
+    source: str | None = None  # the real example being imitated; copying it is not generating
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -47,7 +48,7 @@ async def run_jobs(
     gen = Generation(records=[], calls=len(jobs))
     seen: set[str] = set()
     for i, (job, resp) in enumerate(zip(jobs, responses, strict=True)):
-        parsed = parse_example(resp.text, task)
+        parsed = parse_example(resp.text, task, prompt=job.request.text, source=job.source)
         if parsed.text is None:
             gen.dropped[parsed.reason or "unparsable"] += 1
             continue

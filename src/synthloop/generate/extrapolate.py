@@ -32,7 +32,11 @@ def extrapolate_jobs(
                 label_description=task.labels[err.label],
                 text=err.text(task.text_field),
             )
-            jobs.append(Job(request=req, label=err.label, parent_id=err.id))
+            jobs.append(
+                Job(
+                    request=req, label=err.label, parent_id=err.id, source=err.text(task.text_field)
+                )
+            )
     return jobs
 
 

@@ -83,8 +83,36 @@ def _trailing_label(task: Task) -> re.Pattern[str]:
     )
 
 
-def parse_example(raw: str, task: Task, *, min_words: int = 3) -> Parsed:
-    """Extract the single example the LLM was asked to write."""
+def _normalise(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def _strip_echo(body: str, prompt: str) -> str:
+    """Drop an echo of the instruction before a colon: "It should reflect these points: ..."."""
+    head, colon, tail = body.partition(":")
+    if not colon or not tail.strip() or len(head) > 80:
+        return body
+    words = _normalise(head).split()
+    grams = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
+    return tail.strip() if any(g in _normalise(prompt) for g in grams) else body
+
+
+_MIDTEXT_PREAMBLE = re.compile(r"\bhere(?:'s| is)\b[^:\n]{0,80}:\s*", re.IGNORECASE)
+
+
+def parse_example(
+    raw: str,
+    task: Task,
+    *,
+    prompt: str | None = None,
+    source: str | None = None,
+    min_words: int = 3,
+) -> Parsed:
+    """Extract the single example the LLM was asked to write.
+
+    ``prompt`` (the instruction sent) lets echoed instructions be cut; ``source`` (the
+    example the LLM was asked to imitate) makes a verbatim copy of it a drop, not a record.
+    """
     text = (raw or "").replace("\r", "").strip()
     if not text:
         return Parsed(None, "empty")
@@ -109,6 +137,11 @@ def parse_example(raw: str, task: Task, *, min_words: int = 3) -> Parsed:
         break
     if body is None:
         return Parsed(None, "only_preamble")
+    midtext = _MIDTEXT_PREAMBLE.search(body)
+    if midtext and len(body[midtext.end() :].split()) >= min_words:
+        body = body[midtext.end() :]  # "I loved it. Here's a positive review: ..."
+    if prompt:
+        body = _strip_echo(body, prompt)
     body = _trailing_label(task).sub("", _strip_quotes(body)).strip()
     body = _strip_quotes(body)
     if _REFUSAL.match(body):
@@ -117,6 +150,8 @@ def parse_example(raw: str, task: Task, *, min_words: int = 3) -> Parsed:
         return Parsed(None, "label_only")
     if len(body.split()) < min_words:
         return Parsed(None, "too_short")
+    if source is not None and _normalise(body) == _normalise(source):
+        return Parsed(None, "copy_of_source")
     return Parsed(body)
 
 

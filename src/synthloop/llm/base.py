@@ -46,6 +46,13 @@ class Request(BaseModel):
     def mode(self) -> Literal["chat", "completion"]:
         return "chat" if self.messages is not None else "completion"
 
+    @property
+    def text(self) -> str:
+        """All the text sent: the messages joined, or the prompt."""
+        if self.messages is not None:
+            return "\n".join(m.content for m in self.messages)
+        return self.prompt or ""
+
     def canonical(self) -> str:
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
 
