@@ -55,12 +55,15 @@ def _fmt(value: float | None) -> str:
 
 
 def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
-    table = Table(title="S3 rounds (accuracy %, small model on real data)")
-    for col in ("round", "train size", "added", "dropped", "val acc", "val errors"):
+    table = Table(
+        title="S3 rounds: the small model on real data (accuracy and macro-F1, %)",
+        caption="real+synth: the same model trained on real validation + synthetic data",
+    )
+    for col in ("round", "train", "added", "dropped", "val acc", "val errors"):
         table.add_column(col, justify="right")
     table.add_column("test acc", justify="right", style="bold")
-    table.add_column("test macro-F1", justify="right")
-    table.add_column("test acc (val + synth)", justify="right")
+    table.add_column("test F1", justify="right")
+    table.add_column("real+synth test acc", justify="right")
     for r in rounds:
         dropped = sum(r.generation.get("dropped", {}).values())
         table.add_row(

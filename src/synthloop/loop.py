@@ -17,6 +17,7 @@ from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.records import Record
 from synthloop.seeds import derive_seed
+from synthloop.tasks import Task
 
 
 @dataclass
@@ -43,6 +44,32 @@ class S3Result:
     dataset: list[Record]
     rounds: list[RoundResult]
     rationales: dict[str, list[str]] = field(default_factory=dict)
+
+
+def assess_round(
+    round: int,
+    dataset: Sequence[Record],
+    gen: Generation,
+    validation: Sequence[Record],
+    test: Sequence[Record] | None,
+    task: Task,
+    learner: str,
+) -> tuple[RoundResult, list[Record]]:
+    """Train on the synthetic data so far; score it; return the validation errors."""
+    model = fit_on(dataset, task, learner)
+    errors = misclassified(model, validation, task)
+    result = RoundResult(
+        round=round,
+        train_size=len(dataset),
+        added=len(gen.records),
+        generation=gen.summary(),
+        val=score(model, validation, task),
+        errors=len(errors),
+    )
+    if test:
+        result.test = score(model, test, task)
+        result.test_with_real = train_and_score([*validation, *dataset], test, task, learner)
+    return result, errors
 
 
 class RoundSink(Protocol):
@@ -88,29 +115,15 @@ async def s3_loop(
     dataset = list(gen.records)
     rounds = []
     for r in range(cfg.rounds + 1):
-        model = fit_on(dataset, task, learner)
-        errors = misclassified(model, validation, task)
-        result = RoundResult(
-            round=r,
-            train_size=len(dataset),
-            added=len(gen.records),
-            generation=gen.summary(),
-            val=score(model, validation, task),
-            errors=len(errors),
-            test=score(model, test, task) if test else None,
-            test_with_real=train_and_score([*validation, *dataset], test, task, learner)
-            if test
-            else None,
-        )
+        result, errors = assess_round(r, dataset, gen, validation, test, task, learner)
         rounds.append(result)
         if sink:
             sink.save_round(r, gen.records, errors, result.as_dict())
         if r == cfg.rounds:
             break
         if cfg.max_errors_per_round and len(errors) > cfg.max_errors_per_round:
-            errors = random.Random(derive_seed(seed, "errors", r)).sample(
-                errors, cfg.max_errors_per_round
-            )
+            rng = random.Random(derive_seed(seed, "errors", r))
+            errors = rng.sample(errors, cfg.max_errors_per_round)
         gen = await extrapolate(
             llm,
             prompter,
