@@ -121,9 +121,8 @@ async def bench_one(
         seed=seed,
     )
     s3 = await run_s3(config, runs / "s3", force=True)
-    validation = load_records(config.data.validation, task, split_name="validation")
-    assert config.data.test is not None
-    test = load_records(config.data.test, task, split_name="test")
+    validation, test = s3.validation, s3.test
+    assert test is not None
     budget = s3.usage.calls + s3.usage.cache_hits
     s3_tokens = s3.usage.tokens + s3.usage.cached_tokens
 

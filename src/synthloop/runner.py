@@ -26,6 +26,8 @@ class S3Run:
     usage: Usage
     seconds: float
     run_dir: RunDir
+    validation: list[Record]
+    test: list[Record] | None
 
 
 async def run_s3(
@@ -67,7 +69,14 @@ async def run_s3(
         "seconds": round(seconds, 2),
     }
     run.save_final(result.dataset, metrics)
-    return S3Run(result=result, usage=llm.usage, seconds=seconds, run_dir=run)
+    return S3Run(
+        result=result,
+        usage=llm.usage,
+        seconds=seconds,
+        run_dir=run,
+        validation=validation,
+        test=test,
+    )
 
 
 async def run_generate(

@@ -24,19 +24,16 @@ def extrapolate_jobs(
     task = prompter.task
     jobs = []
     for err in errors:
+        text = err.text(task.text_field)
         for j in range(per_error):
             req = prompter.request(
                 "extrapolate",
                 seed=derive_seed(seed, "extrapolate", round, err.id, j),
                 label=err.label,
                 label_description=task.labels[err.label],
-                text=err.text(task.text_field),
+                text=text,
             )
-            jobs.append(
-                Job(
-                    request=req, label=err.label, parent_id=err.id, source=err.text(task.text_field)
-                )
-            )
+            jobs.append(Job(request=req, label=err.label, parent_id=err.id, source=text))
     return jobs
 
 

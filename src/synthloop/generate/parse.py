@@ -94,7 +94,8 @@ def _strip_echo(body: str, prompt: str) -> str:
         return body
     words = _normalise(head).split()
     grams = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
-    return tail.strip() if any(g in _normalise(prompt) for g in grams) else body
+    sent = _normalise(prompt)
+    return tail.strip() if any(g in sent for g in grams) else body
 
 
 _MIDTEXT_PREAMBLE = re.compile(r"\bhere(?:'s| is)\b[^:\n]{0,80}:\s*", re.IGNORECASE)
