@@ -24,12 +24,12 @@ class Scores:
 
 def fit_on(records: Sequence[Record], task: Task, learner: str = "tfidf_lr") -> Learner:
     model = make_learner(learner)
-    return model.fit([r.text(task.text_field) for r in records], [r.label for r in records])
+    return model.fit([task.learner_input(r) for r in records], [r.label for r in records])
 
 
 def score(model: Learner, records: Sequence[Record], task: Task) -> Scores:
     gold = [r.label for r in records]
-    pred = model.predict([r.text(task.text_field) for r in records])
+    pred = model.predict([task.learner_input(r) for r in records])
     return Scores(
         accuracy=float(accuracy_score(gold, pred)),
         macro_f1=float(
@@ -40,7 +40,7 @@ def score(model: Learner, records: Sequence[Record], task: Task) -> Scores:
 
 
 def misclassified(model: Learner, records: Sequence[Record], task: Task) -> list[Record]:
-    pred = model.predict([r.text(task.text_field) for r in records])
+    pred = model.predict([task.learner_input(r) for r in records])
     return [r for r, p in zip(records, pred, strict=True) if p != r.label]
 
 

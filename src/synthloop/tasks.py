@@ -15,11 +15,17 @@ Example ``task.yaml``::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synthloop.yamlio import read_yaml_mapping, validate_model
+
+if TYPE_CHECKING:
+    from synthloop.records import Record
+
+#: What a learner sees for one record: the text, or a tuple of texts for multi-input tasks.
+LearnerInput = str | tuple[str, ...]
 
 # Sentence-pair and extractive-QA tasks come next; the type field is the seam for them.
 TaskType = Literal["classification"]
@@ -60,6 +66,16 @@ class Task(BaseModel):
     @property
     def text_field(self) -> str:
         return self.inputs[0]
+
+    def learner_input(self, record: Record) -> LearnerInput:
+        """What a small model is trained on: the text, or the input fields in order."""
+        if len(self.inputs) == 1:
+            return record.inputs[self.inputs[0]]
+        return tuple(record.inputs[f] for f in self.inputs)
+
+    def joined_text(self, record: Record) -> str:
+        """All of a record's input text as one string, for text metrics and deduplication."""
+        return "\n".join(record.inputs[f] for f in self.inputs)
 
 
 def load_task(path: str | Path) -> Task:

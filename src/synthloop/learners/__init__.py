@@ -6,9 +6,13 @@ from collections.abc import Callable
 
 from synthloop.errors import ConfigError
 from synthloop.learners.base import Learner
+from synthloop.learners.embed_lr import EmbeddingLogisticRegression
 from synthloop.learners.tfidf_lr import TfidfLogisticRegression
 
-LEARNERS: dict[str, Callable[[], Learner]] = {"tfidf_lr": TfidfLogisticRegression}
+LEARNERS: dict[str, Callable[[], Learner]] = {
+    "tfidf_lr": TfidfLogisticRegression,
+    "embed_lr": EmbeddingLogisticRegression,
+}
 
 
 def make_learner(name: str) -> Learner:
@@ -20,4 +24,10 @@ def make_learner(name: str) -> Learner:
         ) from None
 
 
-__all__ = ["LEARNERS", "Learner", "TfidfLogisticRegression", "make_learner"]
+__all__ = [
+    "LEARNERS",
+    "EmbeddingLogisticRegression",
+    "Learner",
+    "TfidfLogisticRegression",
+    "make_learner",
+]

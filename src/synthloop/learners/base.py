@@ -3,6 +3,9 @@
 ``__init__`` only stores keyword arguments; ``fit(texts, labels, sample_weight=None)``
 returns self; fitted attributes end in ``_``; ``predict_proba`` columns follow
 ``classes_``. Every learner passes the same contract test (tests/learners).
+
+An input is a text, or a tuple of texts for multi-input tasks (premise, hypothesis);
+see :meth:`synthloop.tasks.Task.learner_input`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from synthloop.tasks import LearnerInput
+
 
 @runtime_checkable
 class Learner(Protocol):
@@ -19,11 +24,11 @@ class Learner(Protocol):
 
     def fit(
         self,
-        texts: Sequence[str],
+        texts: Sequence[LearnerInput],
         labels: Sequence[str],
         sample_weight: Sequence[float] | None = None,
     ) -> Learner: ...
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray: ...
+    def predict(self, texts: Sequence[LearnerInput]) -> np.ndarray: ...
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray: ...
+    def predict_proba(self, texts: Sequence[LearnerInput]) -> np.ndarray: ...

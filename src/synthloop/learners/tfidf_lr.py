@@ -10,6 +10,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from synthloop.errors import DataError
+from synthloop.tasks import LearnerInput
+
+
+def _as_text(x: LearnerInput) -> str:
+    # A bag of words cannot see which text a word came from; joining is all it can use.
+    return x if isinstance(x, str) else " \n ".join(x)
 
 
 class TfidfLogisticRegression:
@@ -22,7 +28,7 @@ class TfidfLogisticRegression:
 
     def fit(
         self,
-        texts: Sequence[str],
+        texts: Sequence[LearnerInput],
         labels: Sequence[str],
         sample_weight: Sequence[float] | None = None,
     ) -> TfidfLogisticRegression:
@@ -41,7 +47,7 @@ class TfidfLogisticRegression:
             ]
         )
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.pipeline_.fit(list(texts), list(labels), lr__sample_weight=weights)
+        self.pipeline_.fit([_as_text(t) for t in texts], list(labels), lr__sample_weight=weights)
         self.classes_ = self.pipeline_.classes_
         return self
 
@@ -50,8 +56,8 @@ class TfidfLogisticRegression:
             raise RuntimeError("call fit() before predict()")
         return self.pipeline_
 
-    def predict(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self._fitted().predict(list(texts)))
+    def predict(self, texts: Sequence[LearnerInput]) -> np.ndarray:
+        return np.asarray(self._fitted().predict([_as_text(t) for t in texts]))
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return np.asarray(self._fitted().predict_proba(list(texts)))
+    def predict_proba(self, texts: Sequence[LearnerInput]) -> np.ndarray:
+        return np.asarray(self._fitted().predict_proba([_as_text(t) for t in texts]))
