@@ -85,6 +85,8 @@ class FaultServer:
         self.stats = Stats()
         self.open = threading.Event()  # cleared: hold every answer (for kill tests)
         self.open.set()
+        #: close the gate by itself once this many answers were delivered whole
+        self.hold_after: int | None = None
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
@@ -120,7 +122,7 @@ class FaultServer:
                     for k, v in (ln.split(":", 1) for ln in lines[1:] if ":" in ln)
                 }
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                keep = await self._respond(method, path, body, writer)
+                keep = await self._respond(method, path, body, reader, writer)
                 if not keep or headers.get("connection", "").lower() == "close":
                     break
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
@@ -145,7 +147,12 @@ class FaultServer:
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
 
     async def _respond(
-        self, method: str, path: str, raw: bytes, writer: asyncio.StreamWriter
+        self,
+        method: str,
+        path: str,
+        raw: bytes,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
     ) -> bool:
         if method != "POST" or not path.endswith(("/chat/completions", "/completions")):
             self._send(writer, 404, b'{"error": {"message": "no such endpoint"}}')
@@ -161,6 +168,8 @@ class FaultServer:
             await asyncio.sleep(f.latency)
         while not self.open.is_set():
             await asyncio.sleep(0.005)
+            if reader.at_eof():  # the client died while we held its answer
+                return False
         if f.status is not None:
             msg = "Incorrect API key provided" if f.status == 401 else "refused"
             self._send(writer, f.status, json.dumps({"error": {"message": msg}}).encode())
@@ -210,6 +219,8 @@ class FaultServer:
         if kind is None:  # a slow answer arrives after the client gave up: not delivered
             with self._lock:
                 self.stats.answered[key] += 1
+                if self.hold_after is not None and self.stats.answered.total() >= self.hold_after:
+                    self.open.clear()
         return True
 
     # -- lifecycle ----------------------------------------------------------------------

@@ -43,7 +43,7 @@ class Journal:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.entries: dict[int, dict[str, Any]] = {}
+        self.entries: dict[tuple[int, str], dict[str, Any]] = {}  # (job, key) -> entry
         good = 0
         if self.path.exists():
             with self.path.open("rb") as fh:
@@ -54,7 +54,7 @@ class Journal:
                         entry = json.loads(line)
                     except ValueError:
                         break
-                    self.entries[int(entry["job"])] = entry  # the latest entry wins
+                    self.entries[int(entry["job"]), str(entry["key"])] = entry
                     good += len(line)
         self._fh = self.path.open("ab")
         if self._fh.tell() != good:
@@ -62,15 +62,14 @@ class Journal:
             self._fh.seek(good)
 
     def get(self, job: int, key: str) -> dict[str, Any] | None:
-        entry = self.entries.get(job)
-        return entry if entry is not None and entry.get("key") == key else None
+        return self.entries.get((job, key))
 
     def append(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         self._fh.write(line.encode("utf-8"))
         self._fh.flush()
         os.fsync(self._fh.fileno())
-        self.entries[int(entry["job"])] = entry
+        self.entries[int(entry["job"]), str(entry["key"])] = entry
 
     def close(self) -> None:
         self._fh.close()
