@@ -1,0 +1,1 @@
+"""Curation: turn a generated set into a smaller, cleaner, weighted one, and say why."""
