@@ -247,11 +247,30 @@ def near_duplicates_from_signatures(
     if len(pairs):
         np.maximum.at(best, pairs[:, 0], sims)
         np.maximum.at(best, pairs[:, 1], sims)
+    duplicate_of, reference_of = clusters(pairs, total, n_reference=n_reference)
+    return NearDuplicates(
+        duplicate_of=duplicate_of, reference_of=reference_of, similarity=best[:n], pairs=pairs
+    )
+
+
+def clusters(
+    pairs: np.ndarray, total: int, *, n_reference: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Join ``pairs`` of similar items into clusters (connected components).
+
+    The last ``n_reference`` items are references. Returns, for each non-reference item,
+    ``duplicate_of`` (-1 for the first non-reference member of its cluster, which is kept,
+    else that member's index) and ``reference_of`` (-1, or the lowest reference index in its
+    cluster, offset so 0 is the first reference).
+    """
+    n = total - n_reference
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     graph = sparse.coo_matrix(
         (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(total, total)
     )
     _, labels = connected_components(graph, directed=False)
-    # the kept text of a cluster: its first (lowest-index) non-reference member
     none = np.iinfo(np.int64).max
     first = np.full(labels.max() + 1, none, dtype=np.int64)
     idx = np.arange(n, dtype=np.int64)
@@ -261,10 +280,7 @@ def near_duplicates_from_signatures(
     ref_of_label[ref_of_label == none] = -1
     duplicate_of = first[labels[:n]]
     duplicate_of = np.where(duplicate_of == idx, -1, duplicate_of)
-    reference_of = ref_of_label[labels[:n]]
-    return NearDuplicates(
-        duplicate_of=duplicate_of, reference_of=reference_of, similarity=best[:n], pairs=pairs
-    )
+    return duplicate_of, ref_of_label[labels[:n]]
 
 
 def near_duplicates(
