@@ -9,7 +9,7 @@ from typing import Any, Literal
 import jinja2
 
 from synthloop.errors import ConfigError
-from synthloop.llm import LLMConfig, Request
+from synthloop.llm import LLMConfig, Message, Request
 from synthloop.prompts.compose import Composed, Demo, RenderedParts
 from synthloop.prompts.tokens import TokenCounter, approx_tokens
 from synthloop.tasks import Task
@@ -138,6 +138,18 @@ class Prompter:
             return Request.chat(text, **params)
         # completion prompts end with an open line ("Review:") that the model fills in
         return Request(prompt=text.rstrip("\n") + " ", stop=STOPS[shape], **params)
+
+    def messages_request(
+        self, messages: Sequence[Message], *, seed: int, max_tokens: int | None = None
+    ) -> Request:
+        """A chat request with a whole conversation (multi-turn steps), sampled like the rest."""
+        return Request(
+            messages=tuple(messages),
+            temperature=self.llm.temperature,
+            top_p=self.llm.top_p,
+            max_tokens=max_tokens or self.llm.max_tokens,
+            seed=seed,
+        )
 
     def compose(
         self,
