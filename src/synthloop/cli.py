@@ -53,6 +53,9 @@ class Method(StrEnum):
     zerogen = "zerogen"
     s3_seed = "s3-seed"
     extrapolate = "extrapolate"
+    conditional = "conditional"  # generation: conditions / concept tree / demos / rounds
+    rationale_example = "rationale-example"
+    dialogue = "dialogue"
 
 
 def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
@@ -164,7 +167,10 @@ def generate(
     estimate: EstimateOpt = False,
 ) -> None:
     """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
-    then examples) or extrapolate (new examples like each given one, same label)."""
+    then examples), extrapolate (new examples like each given one, same label), or, as the
+    config's generation: section sets them up, conditional (conditions, concept tree,
+    demonstrations, dataset-wise rounds), rationale-example (two calls per example) or
+    dialogue (multi-turn, one call per turn)."""
     cfg = load_config(config)
     est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
     if _announce(est, estimate, quiet):

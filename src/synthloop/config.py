@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from synthloop.curate.pipeline import CurateConfig
 from synthloop.errors import ConfigError
+from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.io import HF_PREFIX, DataSpec
 from synthloop.llm import LLMConfig
 from synthloop.tasks import Task, load_task
@@ -58,6 +59,7 @@ class RunConfig(BaseModel):
     data: DataConfig
     llm: LLMConfig = LLMConfig()
     s3: S3Config = S3Config()
+    generation: GenerationConfig = GenerationConfig()
     learner: str = "tfidf_lr"
     seed: int = 0
     templates_dir: str | None = None
@@ -94,6 +96,10 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
                 spec = {**spec, "path": _resolve(base, spec["path"])}
             splits[name] = spec
         data["data"] = splits
+    if "generation" in data:
+        data["generation"] = resolve_generation_paths(
+            data["generation"], lambda p: _resolve(base, p)
+        )
     if isinstance(data.get("templates_dir"), str):
         data["templates_dir"] = _resolve(base, data["templates_dir"])
     return validate_model(RunConfig, data, source)

@@ -13,6 +13,7 @@ from synthloop.config import S3Config
 from synthloop.evaluate import Scores, fit_on, misclassified, score, train_and_score
 from synthloop.generate import extrapolate, generate_rationales, s3_seed
 from synthloop.generate.common import Generation
+from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -98,6 +99,7 @@ async def s3_loop(
     sink: RoundSink | None = None,
     show_progress: bool = True,
     curate: Curator | None = None,
+    neighbours: DemoSelector | None = None,
 ) -> S3Result:
     task = prompter.task
     rationales = await generate_rationales(
@@ -140,6 +142,7 @@ async def s3_loop(
             per_error=cfg.per_error,
             round=r + 1,
             seed=seed,
+            neighbours=neighbours,
             show_progress=show_progress,
         )
         dataset.extend(gen.records)

@@ -11,15 +11,16 @@ from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
 from synthloop.estimate import Estimate, estimate_generate, estimate_s3
 from synthloop.generate import Generation, extrapolate, generate_rationales, s3_seed, zerogen
+from synthloop.generate import from_config as toolbox
 from synthloop.generate.journal import journaling
 from synthloop.io import load_records, write_json, write_records
 from synthloop.llm import Budget, BudgetedLLM, CachedLLM, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
-from synthloop.prompts import Prompter
+from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
 from synthloop.rundir import RunDir
 
-METHODS = ("zerogen", "s3-seed", "extrapolate")
+METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
 
 
 @dataclass
@@ -51,6 +52,7 @@ async def run_s3(
     validation = load_records(config.data.validation, task, split_name="validation")
     test = load_records(config.data.test, task, split_name="test") if config.data.test else None
     prompter = Prompter(task, config.llm, config.templates_dir)
+    pool = toolbox.demo_pool(config.generation, task, validation, embed=None)
     run = RunDir(out)
     run.prepare(config, force=force)
     llm = make_llm(config.llm, run.cache_path, budget)
@@ -62,6 +64,7 @@ async def run_s3(
         refs = {"validation": validation, "test": test or []}
         ctx = CurateContext(task, refs, llm, prompter, config.learner, config.seed)
         curator = RoundCurator(config.curate, ctx, run.path)
+    prompter.count_tokens = token_counter(llm)
     start = time.perf_counter()
     try:
         with journaling(run.path / "journal"):
@@ -76,6 +79,7 @@ async def run_s3(
                 sink=run,
                 show_progress=show_progress,
                 curate=curator,
+                neighbours=toolbox.neighbour_selector(config.generation, pool),
             )
     finally:
         await llm.aclose()
@@ -126,12 +130,18 @@ async def run_generate(
             raise ConfigError("extrapolate needs --from FILE: real examples to imitate")
         errors = load_records(errors_path, task, split_name="errors")
     prompter = Prompter(task, config.llm, config.templates_dir)
+    pool = None
+    if method in toolbox.METHODS:
+        pool = toolbox.demo_pool(config.generation, task, config.data.validation, embed=None)
     out = Path(out)
     llm = make_llm(config.llm, cache_path or out.with_suffix(".cache.sqlite"), budget)
     assert isinstance(llm, CachedLLM)
+    prompter.count_tokens = token_counter(llm)
     try:
         with journaling(out.with_suffix(".journal")):
-            gen = await _generate(llm, prompter, method, n, errors, config, show_progress)
+            gen = await _generate(
+                llm, prompter, method, n, errors, config, show_progress, pool=pool, out=out
+            )
     finally:
         await llm.aclose()
     write_records(gen.records, out)
@@ -150,7 +160,22 @@ async def _generate(
     errors: list[Record],
     config: RunConfig,
     show_progress: bool,
+    *,
+    pool: Any,
+    out: Path,
 ) -> Generation:
+    if method in toolbox.METHODS:
+        return await toolbox.generate_configured(
+            method,
+            llm,
+            prompter,
+            config.generation,
+            n,
+            pool=pool,
+            seed=config.seed,
+            tree_file=out.with_suffix(".concept_tree.yaml"),
+            show_progress=show_progress,
+        )
     if method == "zerogen":
         return await zerogen(llm, prompter, n, seed=config.seed, show_progress=show_progress)
     if method == "s3-seed":
