@@ -15,6 +15,14 @@ from rich.console import Console
 from rich.table import Table
 
 from synthloop.config import RunConfig, load_config
+from synthloop.distributed.runner import (
+    EndpointOpt,
+    RayAddressOpt,
+    RayWorkersOpt,
+    Runner,
+    RunnerOpt,
+    runner_backend,
+)
 from synthloop.errors import ConfigError, SynthloopError
 from synthloop.evaluate import train_and_score
 from synthloop.io import load_dataset_file, load_records, write_json
@@ -97,6 +105,10 @@ def s3(
         bool, typer.Option(help="Reuse a run directory that holds another config.")
     ] = False,
     quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+    ray_workers: RayWorkersOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     """Run the S3 loop: rationale-seeded data, then R rounds of error extrapolation.
 
@@ -106,9 +118,16 @@ def s3(
     is free: every LLM answer is cached in the run directory.
     """
     cfg = _with_overrides(load_config(config), rounds=rounds, seed_size=seed_size, seed=seed)
-    run = asyncio.run(
-        run_s3(cfg, out or Path("runs") / cfg.task.name, force=force, show_progress=not quiet)
-    )
+    with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
+        run = asyncio.run(
+            run_s3(
+                cfg,
+                out or Path("runs") / cfg.task.name,
+                force=force,
+                show_progress=not quiet,
+                backend=backend,
+            )
+        )
     print_rounds(run.result.rounds, run.usage, run.seconds)
     out_console.print(f"dataset: {run.run_dir.dataset_path} ({len(run.result.dataset)} records)")
 
@@ -129,15 +148,27 @@ def generate(
         Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
     ] = None,
     quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+    ray_workers: RayWorkersOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
     then examples) or extrapolate (new examples like each given one, same label)."""
     cfg = load_config(config)
-    gen, usage = asyncio.run(
-        run_generate(
-            cfg, method.value, n, out, errors_path=from_, cache_path=cache, show_progress=not quiet
+    with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
+        gen, usage = asyncio.run(
+            run_generate(
+                cfg,
+                method.value,
+                n,
+                out,
+                errors_path=from_,
+                cache_path=cache,
+                show_progress=not quiet,
+                backend=backend,
+            )
         )
-    )
     dropped = ", ".join(f"{k} {v}" for k, v in gen.dropped.items()) or "none"
     out_console.print(
         f"{out}: {len(gen.records)} records from {gen.calls} calls (dropped: {dropped}); "

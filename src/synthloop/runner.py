@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,16 @@ from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
 from synthloop.generate import Generation, extrapolate, generate_rationales, s3_seed, zerogen
 from synthloop.io import load_records, write_json, write_records
-from synthloop.llm import CachedLLM, Usage, make_llm
+from synthloop.llm import LLM, CachedLLM, LLMConfig, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
 from synthloop.prompts import Prompter
 from synthloop.records import Record
 from synthloop.rundir import RunDir
 
 METHODS = ("zerogen", "s3-seed", "extrapolate")
+
+#: Builds the backend in place of the configured one (e.g. a Ray pool), once inputs are checked.
+BackendMaker = Callable[[LLMConfig], LLM]
 
 
 @dataclass
@@ -31,7 +35,12 @@ class S3Run:
 
 
 async def run_s3(
-    config: RunConfig, out: str | Path, *, force: bool = False, show_progress: bool = True
+    config: RunConfig,
+    out: str | Path,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+    backend: BackendMaker | None = None,
 ) -> S3Run:
     task = config.task
     validation = load_records(config.data.validation, task, split_name="validation")
@@ -39,7 +48,7 @@ async def run_s3(
     prompter = Prompter(task, config.llm, config.templates_dir)
     run = RunDir(out)
     run.prepare(config, force=force)
-    llm = make_llm(config.llm, run.cache_path)
+    llm = make_llm(config.llm, run.cache_path, backend=backend and backend(config.llm))
     assert isinstance(llm, CachedLLM)
     start = time.perf_counter()
     try:
@@ -88,6 +97,7 @@ async def run_generate(
     errors_path: str | Path | None = None,
     cache_path: str | Path | None = None,
     show_progress: bool = True,
+    backend: BackendMaker | None = None,
 ) -> tuple[Generation, Usage]:
     """Run one generator alone and write its records (JSONL, or Parquet by suffix)."""
     if method not in METHODS:
@@ -100,7 +110,11 @@ async def run_generate(
         errors = load_records(errors_path, task, split_name="errors")
     prompter = Prompter(task, config.llm, config.templates_dir)
     out = Path(out)
-    llm = make_llm(config.llm, cache_path or out.with_suffix(".cache.sqlite"))
+    llm = make_llm(
+        config.llm,
+        cache_path or out.with_suffix(".cache.sqlite"),
+        backend=backend and backend(config.llm),
+    )
     assert isinstance(llm, CachedLLM)
     try:
         if method == "zerogen":

@@ -49,10 +49,15 @@ class LLMConfig(BaseModel):
     max_tokens: int = Field(default=96, gt=0)
 
 
-def make_llm(config: LLMConfig, cache_path: str | Path | None = None) -> LLM:
-    """Build the configured backend, wrapped in the response cache when a path is given."""
+def make_llm(
+    config: LLMConfig, cache_path: str | Path | None = None, *, backend: LLM | None = None
+) -> LLM:
+    """Build the configured backend, wrapped in the response cache when a path is given.
+    ``backend`` replaces the built one (e.g. a pool of Ray workers); the wrappers stay."""
     llm: LLM
-    if config.backend == "embedded":
+    if backend is not None:
+        llm = backend
+    elif config.backend == "embedded":
         from synthloop.llm.embedded import EmbeddedLLM
 
         llm = EmbeddedLLM(config.model, n_ctx=config.n_ctx, n_threads=config.n_threads)
