@@ -73,7 +73,8 @@ def cluster() -> Iterator[dict[str, subprocess.Popen[bytes]]]:
     # Node failures are noticed after 2 missed 500 ms health checks, not the default ~30 s.
     config = '{"health_check_period_ms": 500, "health_check_failure_threshold": 2}'
     head = ray_start(
-        "--head", f"--port={address.split(':')[1]}", "--num-cpus=1", "--include-dashboard=false", f"--system-config={config}", env=env,
+        "--head", f"--port={address.split(':')[1]}", "--num-cpus=1",
+        "--include-dashboard=false", f"--system-config={config}", env=env,
     )  # fmt: skip
     nodes = {"head": head}
     try:
@@ -117,7 +118,9 @@ async def test_losing_a_worker_node_midrun_loses_nothing(
     # Ray runs each worker process in its own session, so the machine's death is the node's
     # processes (raylet & co.) and the worker processes it hosts, killed together.
     doomed = [
-        pid for pid, node in zip(pool.worker_pids(), pool.worker_nodes()) if node != head_node
+        pid
+        for pid, node in zip(pool.worker_pids(), pool.worker_nodes(), strict=True)
+        if node != head_node
     ]
 
     async def kill_worker_node() -> None:

@@ -43,7 +43,8 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
         "logging_level": "error",
     }
     if address is None:
-        kwargs["num_cpus"] = num_cpus
+        # "local": always a fresh private cluster, never one left behind by `ray start`
+        kwargs.update(address="local", num_cpus=num_cpus)
         # Workers of a local cluster must import the same synthloop as the driver.
         path = os.environ.get("PYTHONPATH")
         if path:
