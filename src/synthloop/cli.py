@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from synthloop.config import RunConfig, load_config
+from synthloop.curate.commands import register as register_curation
 from synthloop.distributed.runner import (
     EndpointOpt,
     RayAddressOpt,
@@ -230,6 +231,9 @@ def demo(
     config_path = write_demo(out / "demo-data")
     out_console.print(f"demo task and DEMO labelled set written to {config_path.parent}")
     s3(config=config_path, out=out, quiet=quiet)
+
+
+register_curation(app)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from synthloop.curate.pipeline import CurateConfig
 from synthloop.errors import ConfigError
 from synthloop.io import HF_PREFIX, DataSpec
 from synthloop.llm import LLMConfig
@@ -60,9 +61,13 @@ class RunConfig(BaseModel):
     learner: str = "tfidf_lr"
     seed: int = 0
     templates_dir: str | None = None
+    curate: CurateConfig | None = None  # curate each S3 round before training
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+        data = self.model_dump(mode="json")
+        if data.get("curate") is None:  # runs without curation keep their config text
+            data.pop("curate", None)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def _resolve(base: Path, value: str) -> str:

@@ -23,8 +23,14 @@ class Scores:
 
 
 def fit_on(records: Sequence[Record], task: Task, learner: str = "tfidf_lr") -> Learner:
+    """Train ``learner``; records carrying ``extra["weight"]`` (curation) are weighted."""
     model = make_learner(learner)
-    return model.fit([task.learner_input(r) for r in records], [r.label for r in records])
+    weights = None
+    if any("weight" in r.extra for r in records):
+        weights = [float(r.extra.get("weight", 1.0)) for r in records]
+    return model.fit(
+        [task.learner_input(r) for r in records], [r.label for r in records], sample_weight=weights
+    )
 
 
 def score(model: Learner, records: Sequence[Record], task: Task) -> Scores:

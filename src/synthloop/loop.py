@@ -72,6 +72,12 @@ def assess_round(
     return result, errors
 
 
+class Curator(Protocol):
+    """Curates the dataset before a round trains (see synthloop.curate.rounds)."""
+
+    async def __call__(self, records: list[Record], round: int) -> list[Record]: ...
+
+
 class RoundSink(Protocol):
     def save_rationales(self, rationales: dict[str, list[str]]) -> None: ...
 
@@ -91,6 +97,7 @@ async def s3_loop(
     seed: int = 0,
     sink: RoundSink | None = None,
     show_progress: bool = True,
+    curate: Curator | None = None,
 ) -> S3Result:
     task = prompter.task
     rationales = await generate_rationales(
@@ -115,6 +122,8 @@ async def s3_loop(
     dataset = list(gen.records)
     rounds = []
     for r in range(cfg.rounds + 1):
+        if curate is not None:
+            dataset = await curate(dataset, r)
         result, errors = assess_round(r, dataset, gen, validation, test, task, learner)
         rounds.append(result)
         if sink:

@@ -50,6 +50,13 @@ async def run_s3(
     run.prepare(config, force=force)
     llm = make_llm(config.llm, run.cache_path, backend=backend and backend(config.llm))
     assert isinstance(llm, CachedLLM)
+    curator = None
+    if config.curate is not None:
+        from synthloop.curate import CurateContext, RoundCurator
+
+        refs = {"validation": validation, "test": test or []}
+        ctx = CurateContext(task, refs, llm, prompter, config.learner, config.seed)
+        curator = RoundCurator(config.curate, ctx, run.path)
     start = time.perf_counter()
     try:
         result = await s3_loop(
@@ -62,6 +69,7 @@ async def run_s3(
             seed=config.seed,
             sink=run,
             show_progress=show_progress,
+            curate=curator,
         )
     finally:
         await llm.aclose()

@@ -1,0 +1,69 @@
+"""Curation: turn a generated set into a smaller, cleaner, weighted one, and say why.
+
+Steps (filters, re-weighting, relabelling, a person's review) each return the kept records
+and an audit of what they dropped or changed and why; see :mod:`synthloop.curate.base`.
+"""
+
+from synthloop.curate.base import AuditEntry, CurateContext, FilterStep, Step, StepResult
+from synthloop.curate.confidence import ConfidenceFilter, LLMAgreementFilter
+from synthloop.curate.crossval import CrossVal, cross_val_proba
+from synthloop.curate.dedup import EmbeddingDedup, ExactDedup, MinHashDedup, normalise
+from synthloop.curate.heuristics import (
+    LanguageFilter,
+    LengthFilter,
+    NonTextFilter,
+    PromptLeftoverFilter,
+    RefusalFilter,
+    RepetitionFilter,
+)
+from synthloop.curate.pipeline import (
+    DEFAULT_STEPS,
+    STEPS,
+    CurateConfig,
+    CurationResult,
+    Pipeline,
+    make_step,
+    parse_steps_option,
+    with_review,
+)
+from synthloop.curate.relabel import CrossPartitionRelabel
+from synthloop.curate.review import HumanReview, ReviewStore, build_queue
+from synthloop.curate.rounds import RoundCurator
+from synthloop.curate.weighting import ConfidenceWeighting, SunGenWeighting
+
+__all__ = [
+    "DEFAULT_STEPS",
+    "STEPS",
+    "AuditEntry",
+    "ConfidenceFilter",
+    "ConfidenceWeighting",
+    "CrossPartitionRelabel",
+    "CrossVal",
+    "CurateConfig",
+    "CurateContext",
+    "CurationResult",
+    "EmbeddingDedup",
+    "ExactDedup",
+    "FilterStep",
+    "HumanReview",
+    "LLMAgreementFilter",
+    "LanguageFilter",
+    "LengthFilter",
+    "MinHashDedup",
+    "NonTextFilter",
+    "Pipeline",
+    "PromptLeftoverFilter",
+    "RefusalFilter",
+    "RepetitionFilter",
+    "ReviewStore",
+    "RoundCurator",
+    "Step",
+    "StepResult",
+    "SunGenWeighting",
+    "build_queue",
+    "cross_val_proba",
+    "make_step",
+    "normalise",
+    "parse_steps_option",
+    "with_review",
+]

@@ -1,0 +1,196 @@
+"""``synthloop curate`` and ``synthloop review``: registered on the main CLI app."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from synthloop.config import RunConfig, load_config
+from synthloop.curate.base import CurateContext
+from synthloop.curate.confidence import LLMAgreementFilter
+from synthloop.curate.pipeline import (
+    DEFAULT_STEPS,
+    CurationResult,
+    Pipeline,
+    StepSpec,
+    make_step,
+    parse_steps_option,
+    with_review,
+)
+from synthloop.curate.review import QUEUE_FILE
+from synthloop.errors import ConfigError
+from synthloop.io import load_dataset_file, load_records
+from synthloop.llm import LLMConfig, make_llm
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.rundir import RunDir
+from synthloop.tasks import Task, load_task
+
+console = Console()
+
+STEPS_HELP = (
+    "Comma-separated steps, each with optional (key=value,...) parameters, e.g. "
+    "'exact_dedup,minhash_dedup(threshold=0.7),length(min_words=3),confidence(mode=flag)'. "
+    "Default: the run config's curate.steps, else " + ", ".join(map(str, DEFAULT_STEPS)) + "."
+)
+
+
+def _inputs(
+    target: Path, config: Path | None, task_file: Path | None
+) -> tuple[Path, RunConfig | None, Task, Path]:
+    """(dataset file, run config or None, task, default output folder)."""
+    if target.is_dir():
+        run = RunDir(target)
+        if not run.config_path.is_file() or not run.dataset_path.is_file():
+            raise ConfigError(f"{target} is not a run directory (no config.yaml and dataset.jsonl)")
+        cfg = load_config(config or run.config_path)
+        return run.dataset_path, cfg, cfg.task, target / "curated"
+    if not target.is_file():
+        raise ConfigError(f"no such run directory or dataset file: {target}")
+    default_out = target.with_name(f"{target.stem}.curated")
+    if config is not None:
+        cfg = load_config(config)
+        return target, cfg, cfg.task, default_out
+    if task_file is not None:
+        return target, None, load_task(task_file), default_out
+    raise ConfigError("curating a file needs --config RUN.yaml or --task TASK.yaml")
+
+
+def _references(cfg: RunConfig | None) -> dict[str, list[Record]]:
+    if cfg is None:
+        return {}
+    refs = {"validation": load_records(cfg.data.validation, cfg.task, split_name="validation")}
+    if cfg.data.test is not None:
+        refs["test"] = load_records(cfg.data.test, cfg.task, split_name="test")
+    return refs
+
+
+def print_result(result: CurationResult, out: Path) -> None:
+    table = Table(title="curation: records dropped, flagged or changed, by step and reason")
+    for col, justify in (("step", "left"), ("action", "left"), ("reason", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("records", justify="right")
+    for (step, action, reason), n in sorted(result.counts().items()):
+        table.add_row(step, action, reason, str(n))
+    console.print(table)
+    s = result.summary()
+    console.print(
+        f"{s['input']} records in, {s['kept']} kept ({s['dropped']} dropped, "
+        f"{s['relabelled']} relabelled, {s['flagged']} flagged"
+        + (", weighted" if s["weighted"] else "")
+        + f"); {s['queued_for_review']} queued for review"
+    )
+    console.print(f"written to {out}/ (dataset.jsonl, dropped.jsonl, audit.jsonl, summary.json)")
+
+
+def curate(
+    target: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
+    steps: Annotated[str | None, typer.Option(help=STEPS_HELP)] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
+    ] = None,
+    task: Annotated[
+        Path | None, typer.Option(help="Task YAML, to curate a file without a run config.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Output folder [default: RUN_DIR/curated or FILE.curated]."
+        ),
+    ] = None,
+    review_queue: Annotated[
+        int | None, typer.Option(help="Least-confident records to queue for review [50].")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Curate a dataset: filters, re-weighting, relabelling; every decision audited.
+
+    Writes the curated dataset, the dropped records with their reasons, the audit (one line
+    per decision) and a review queue for `synthloop review`. Decisions a person made there
+    are applied first. Also checks for leaks: near copies of the run's validation and test
+    examples are dropped.
+    """
+    dataset_path, cfg, task_obj, default_out = _inputs(target, config, task)
+    out = out or default_out
+    specs: list[StepSpec]
+    if steps is not None:
+        specs = parse_steps_option(steps)
+    elif cfg is not None and cfg.curate is not None:
+        specs = list(cfg.curate.steps)
+    else:
+        specs = list(DEFAULT_STEPS)
+    pipeline = with_review(Pipeline([make_step(s) for s in specs]), out)
+    size = (
+        review_queue
+        if review_queue is not None
+        else (cfg.curate.review_queue if cfg and cfg.curate else 50)
+    )
+    records = load_dataset_file(dataset_path, task_obj)
+    refs = _references(cfg)
+    llm_config = cfg.llm if cfg is not None else LLMConfig()
+    needs_llm = any(isinstance(s, LLMAgreementFilter) for s in pipeline.steps)
+    cache = (target / "cache.sqlite") if target.is_dir() else out / "cache.sqlite"
+    result = asyncio.run(
+        _run(pipeline, records, task_obj, refs, llm_config, cfg, needs_llm, cache, size, quiet)
+    )
+    result.write(out)
+    print_result(result, out)
+
+
+async def _run(
+    pipeline: Pipeline,
+    records: list[Record],
+    task: Task,
+    refs: dict[str, list[Record]],
+    llm_config: LLMConfig,
+    cfg: RunConfig | None,
+    needs_llm: bool,
+    cache: Path,
+    queue_size: int,
+    quiet: bool,
+) -> CurationResult:
+    llm = make_llm(llm_config, cache) if needs_llm else None
+    ctx = CurateContext(
+        task=task,
+        references=refs,
+        llm=llm,
+        prompter=Prompter(task, llm_config, cfg.templates_dir if cfg else None),
+        learner=cfg.learner if cfg else "tfidf_lr",
+        seed=cfg.seed if cfg else 0,
+        show_progress=not quiet,
+    )
+    try:
+        return await pipeline.arun(records, ctx, review_queue=queue_size)
+    finally:
+        if llm is not None:
+            await llm.aclose()
+
+
+def review(
+    target: Annotated[
+        Path, typer.Argument(help="A run directory, or a folder `synthloop curate` wrote.")
+    ],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 [0: any free port].")] = 0,
+) -> None:
+    """Review the queued records in a local web page: keep, relabel or drop each.
+
+    The page is served on 127.0.0.1 only, behind a random token in its URL. Decisions are
+    saved the moment they are made (review.sqlite) and survive a restart; run
+    `synthloop curate` again to apply them to the curated dataset.
+    """
+    from synthloop.curate.webapp import serve
+
+    folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
+    if not (folder / QUEUE_FILE).is_file():
+        raise ConfigError(f"no review queue in {target}", hint="run `synthloop curate` on it first")
+    serve(folder, port=port, announce=console.print)
+
+
+def register(app: Any) -> None:
+    app.command()(curate)
+    app.command()(review)

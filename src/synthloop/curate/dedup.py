@@ -1,0 +1,148 @@
+"""Duplicates: exact (normalised text), near (MinHash LSH, a declared Jaccard threshold)
+and semantic (embedding cosine) — within the synthetic set, and against the real
+validation and test sets, so no evaluation example leaks into training data.
+
+Within the set, the first record of each cluster is kept. A record that matches a
+reference (real) record is dropped as a ``leak:SPLIT``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import Field
+
+from synthloop.curate import minhash
+from synthloop.curate.base import CurateContext, Step, StepResult, apply_verdicts
+from synthloop.records import Record
+
+_NON_WORD = re.compile(r"[\W_]+")
+DEFAULT_AGAINST = ("validation", "test")
+
+
+def normalise(text: str) -> str:
+    """Case, accents' composition, punctuation and spacing do not make a text new."""
+    return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def _references(ctx: CurateContext, against: Sequence[str]) -> list[tuple[str, Record]]:
+    return [(split, r) for split in against for r in ctx.references.get(split, [])]
+
+
+def _verdicts(
+    records: Sequence[Record],
+    refs: Sequence[tuple[str, Record]],
+    duplicate_of: np.ndarray,
+    reference_of: np.ndarray,
+    scores: np.ndarray,
+    kind: str,
+) -> tuple[list[tuple[str, float] | None], list[dict[str, str]]]:
+    verdicts: list[tuple[str, float] | None] = []
+    details: list[dict[str, str]] = []
+    for i in range(len(records)):
+        if reference_of[i] >= 0:
+            split, ref = refs[int(reference_of[i])]
+            verdicts.append((f"leak:{split}", float(scores[i])))
+            details.append({"matches": ref.id, "split": split})
+        elif duplicate_of[i] >= 0:
+            verdicts.append((kind, float(scores[i])))
+            details.append({"duplicate_of": records[int(duplicate_of[i])].id})
+        else:
+            verdicts.append(None)
+            details.append({})
+    return verdicts, details
+
+
+class ExactDedup(Step):
+    """Drop records whose normalised text equals an earlier record's or a reference's."""
+
+    name = "exact_dedup"
+    against: tuple[str, ...] = DEFAULT_AGAINST
+
+    def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
+        refs = _references(ctx, self.against)
+        ref_index: dict[str, int] = {}
+        for j, (_, ref) in enumerate(refs):
+            ref_index.setdefault(normalise(ctx.task.joined_text(ref)), j)
+        seen: dict[str, int] = {}
+        n = len(records)
+        duplicate_of = np.full(n, -1)
+        reference_of = np.full(n, -1)
+        for i, record in enumerate(records):
+            key = normalise(ctx.task.joined_text(record))
+            if key in ref_index:
+                reference_of[i] = ref_index[key]
+            elif key in seen:
+                duplicate_of[i] = seen[key]
+            else:
+                seen[key] = i
+        verdicts, details = _verdicts(
+            records, refs, duplicate_of, reference_of, np.ones(n), "duplicate"
+        )
+        return apply_verdicts(self.name, "drop", records, verdicts, details)
+
+
+class MinHashDedup(Step):
+    """Drop near duplicates: estimated Jaccard of word n-gram shingles >= ``threshold``."""
+
+    name = "minhash_dedup"
+    threshold: float = Field(default=0.8, gt=0.0, lt=1.0)
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    ngram: int = Field(default=3, ge=1, le=10)
+    seed: int = 1
+    against: tuple[str, ...] = DEFAULT_AGAINST
+
+    def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
+        refs = _references(ctx, self.against)
+        result = minhash.near_duplicates(
+            [ctx.task.joined_text(r) for r in records],
+            threshold=self.threshold,
+            num_perm=self.num_perm,
+            ngram=self.ngram,
+            seed=self.seed,
+            reference_texts=[ctx.task.joined_text(r) for _, r in refs],
+        )
+        verdicts, details = _verdicts(
+            records,
+            refs,
+            result.duplicate_of,
+            result.reference_of,
+            result.similarity,
+            "near_duplicate",
+        )
+        return apply_verdicts(self.name, "drop", records, verdicts, details)
+
+
+class EmbeddingDedup(Step):
+    """Drop semantic duplicates: cosine of MiniLM sentence embeddings >= ``threshold``."""
+
+    name = "embed_dedup"
+    threshold: float = Field(default=0.95, gt=0.0, le=1.0)
+    against: tuple[str, ...] = DEFAULT_AGAINST
+    block: int = Field(default=2048, gt=0)
+
+    def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
+        from synthloop.embeddings import embed
+
+        refs = _references(ctx, self.against)
+        texts = [ctx.task.joined_text(r) for r in [*records, *(r for _, r in refs)]]
+        vectors = embed(texts, show_progress=ctx.show_progress)
+        n, total = len(records), len(texts)
+        pairs: list[np.ndarray] = []
+        best = np.zeros(n, dtype=np.float32)
+        for lo in range(0, n, self.block):
+            sims = vectors[lo : lo + self.block] @ vectors.T  # unit vectors: dot = cosine
+            rows = np.arange(lo, min(lo + self.block, n))
+            sims[np.arange(len(rows)), rows] = -1.0  # not itself
+            best[rows] = sims.max(axis=1) if total > 1 else 0.0
+            i, j = np.nonzero(sims >= self.threshold)
+            pairs.append(np.stack([rows[i], j], axis=1))
+        edges = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+        duplicate_of, reference_of = minhash.clusters(edges, total, n_reference=len(refs))
+        verdicts, details = _verdicts(
+            records, refs, duplicate_of, reference_of, best, "semantic_duplicate"
+        )
+        return apply_verdicts(self.name, "drop", records, verdicts, details)

@@ -1,0 +1,248 @@
+"""A curation pipeline: steps in order, one audit, and what a run writes.
+
+From YAML (a run config's ``curate:`` section)::
+
+    curate:
+      steps:
+        - exact_dedup
+        - minhash_dedup: {threshold: 0.8}
+        - length: {min_words: 3}
+        - confidence: {threshold: 0.2, mode: flag}
+      review_queue: 50
+
+From the command line: ``--steps "exact_dedup,minhash_dedup(threshold=0.8),length"``.
+From Python: ``Pipeline([ExactDedup(), MinHashDedup(threshold=0.8)]).run(records, ctx)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from synthloop.curate.base import AuditEntry, CurateContext, Step
+from synthloop.curate.confidence import ConfidenceFilter, LLMAgreementFilter
+from synthloop.curate.dedup import EmbeddingDedup, ExactDedup, MinHashDedup
+from synthloop.curate.heuristics import (
+    LanguageFilter,
+    LengthFilter,
+    NonTextFilter,
+    PromptLeftoverFilter,
+    RefusalFilter,
+    RepetitionFilter,
+)
+from synthloop.curate.relabel import CrossPartitionRelabel
+from synthloop.curate.review import QUEUE_FILE, STORE_FILE, HumanReview, build_queue
+from synthloop.curate.weighting import ConfidenceWeighting, SunGenWeighting
+from synthloop.errors import ConfigError
+from synthloop.io import write_json, write_jsonl, write_records
+from synthloop.records import Record
+from synthloop.yamlio import describe_validation_error
+
+STEPS: dict[str, type[Step]] = {
+    cls.name: cls
+    for cls in (
+        ExactDedup,
+        MinHashDedup,
+        EmbeddingDedup,
+        LengthFilter,
+        RepetitionFilter,
+        NonTextFilter,
+        LanguageFilter,
+        PromptLeftoverFilter,
+        RefusalFilter,
+        ConfidenceFilter,
+        LLMAgreementFilter,
+        ConfidenceWeighting,
+        SunGenWeighting,
+        CrossPartitionRelabel,
+        HumanReview,
+    )
+}
+
+#: What ``synthloop curate`` runs when no steps are given: cheap, model-free filters, then
+#: a cross-validated confidence check that queues doubtful records for a person.
+DEFAULT_STEPS: list[str | dict[str, Any]] = [
+    "exact_dedup",
+    "minhash_dedup",
+    "length",
+    "repetition",
+    "non_text",
+    "language",
+    "prompt_leftover",
+    "refusal",
+    {"confidence": {"mode": "flag"}},
+]
+
+StepSpec = str | dict[str, Any]
+
+
+def make_step(spec: StepSpec | Step) -> Step:
+    """A step from ``"name"`` or ``{name: {params}}``; a clear error for anything else."""
+    if isinstance(spec, Step):
+        return spec
+    params: Any
+    if isinstance(spec, str):
+        name, params = spec, {}
+    elif isinstance(spec, dict) and len(spec) == 1:
+        name, params = next(iter(spec.items()))
+        params = params or {}
+    else:
+        raise ConfigError(f"a curation step is a name or {{name: {{params}}}}, not {spec!r}")
+    if name not in STEPS:
+        raise ConfigError(f"unknown curation step {name!r}; choose one of: {', '.join(STEPS)}")
+    if not isinstance(params, dict):
+        raise ConfigError(f"curation step {name}: parameters must be a mapping, not {params!r}")
+    try:
+        return STEPS[name].model_validate(params)
+    except ValidationError as exc:
+        raise ConfigError(f"curation step {name}: {describe_validation_error(exc)}") from exc
+
+
+_CLI_STEP = re.compile(r"\s*([\w-]+)\s*(?:\(([^()]*)\))?\s*(?:,|$)")
+
+
+def parse_steps_option(text: str) -> list[StepSpec]:
+    """``"exact_dedup,minhash_dedup(threshold=0.7,ngram=2),length"`` -> step specs."""
+    specs: list[StepSpec] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _CLI_STEP.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ConfigError(f"cannot read --steps at {text[pos:]!r}; e.g. 'length(min_words=3)'")
+        name, args = m.group(1), m.group(2)
+        if args is None or not args.strip():
+            specs.append(name)
+        else:
+            params: dict[str, Any] = {}
+            for part in args.split(","):
+                key, sep, value = part.partition("=")
+                if not sep or not key.strip():
+                    raise ConfigError(f"--steps {name}: expected key=value, got {part.strip()!r}")
+                params[key.strip()] = yaml.safe_load(value.strip())
+            specs.append({name: params})
+        pos = m.end()
+    if not specs:
+        raise ConfigError("--steps is empty; name at least one step")
+    return specs
+
+
+class CurateConfig(BaseModel):
+    """The ``curate:`` section of a run config."""
+
+    model_config = ConfigDict(extra="forbid")
+    steps: list[StepSpec] = Field(default_factory=lambda: list(DEFAULT_STEPS))
+    review_queue: int = Field(default=50, ge=0, description="least-confident records to queue")
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_exist(cls, steps: list[StepSpec]) -> list[StepSpec]:
+        for spec in steps:
+            try:
+                make_step(spec)
+            except ConfigError as exc:
+                raise ValueError(exc.message) from None
+        return steps
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline([make_step(s) for s in self.steps])
+
+
+@dataclass
+class CurationResult:
+    input_size: int
+    kept: list[Record]
+    audit: list[AuditEntry]
+    dropped: list[tuple[Record, AuditEntry]]
+    steps: list[dict[str, Any]]
+    queue: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+    def counts(self) -> Counter[tuple[str, str, str]]:
+        """(step, action, reason) -> records; weights are summarised elsewhere."""
+        return Counter((e.step, e.action, e.reason) for e in self.audit if e.action != "weight")
+
+    def summary(self) -> dict[str, Any]:
+        changed = {e.record_id for e in self.audit if e.action == "relabel"}
+        return {
+            "labels": self.labels,
+            "input": self.input_size,
+            "kept": len(self.kept),
+            "dropped": len(self.dropped),
+            "relabelled": len(changed),
+            "flagged": len({e.record_id for e in self.audit if e.action == "flag"}),
+            "weighted": any(e.action == "weight" for e in self.audit),
+            "queued_for_review": len(self.queue),
+            "steps": self.steps,
+            "by_step": [
+                {"step": s, "action": a, "reason": r, "records": n}
+                for (s, a, r), n in sorted(self.counts().items())
+            ],
+        }
+
+    def write(self, out: str | Path) -> Path:
+        """dataset.jsonl (kept), dropped.jsonl (with reasons), audit.jsonl, summary.json,
+        review_queue.jsonl. Each file is replaced atomically."""
+        out = Path(out)
+        write_records(self.kept, out / "dataset.jsonl")
+        write_jsonl(
+            (
+                {**rec.to_row(), "dropped_by": e.step, "reason": e.reason, "score": e.score,
+                 "detail": e.detail}
+                for rec, e in self.dropped
+            ),
+            out / "dropped.jsonl",
+        )  # fmt: skip
+        write_jsonl((e.to_row() for e in self.audit), out / "audit.jsonl")
+        write_jsonl(self.queue, out / QUEUE_FILE)
+        write_json(self.summary(), out / "summary.json")
+        return out
+
+
+class Pipeline:
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = list(steps)
+
+    async def arun(
+        self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
+    ) -> CurationResult:
+        current = list(records)
+        audit: list[AuditEntry] = []
+        dropped: list[tuple[Record, AuditEntry]] = []
+        for step in self.steps:
+            by_id = {r.id: r for r in current}
+            result = await step.arun(current, ctx)
+            audit.extend(result.audit)
+            dropped.extend((by_id[e.record_id], e) for e in result.audit if e.action == "drop")
+            current = result.kept
+        queue = build_queue(current, audit, ctx, size=review_queue) if review_queue else []
+        return CurationResult(
+            input_size=len(records),
+            kept=current,
+            audit=audit,
+            dropped=dropped,
+            steps=[s.spec() for s in self.steps],
+            queue=queue,
+            labels=ctx.task.label_names,
+        )
+
+    def run(
+        self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
+    ) -> CurationResult:
+        return asyncio.run(self.arun(records, ctx, review_queue=review_queue))
+
+
+def with_review(pipeline: Pipeline, out: str | Path) -> Pipeline:
+    """The pipeline, preceded by a person's decisions when ``out`` holds any."""
+    store = Path(out) / STORE_FILE
+    if not store.exists() or any(isinstance(s, HumanReview) for s in pipeline.steps):
+        return pipeline
+    return Pipeline([HumanReview(store=str(store)), *pipeline.steps])

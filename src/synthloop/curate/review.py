@@ -1,0 +1,157 @@
+"""People in the loop: a review queue ordered by least confidence, and the decisions a
+person makes about it (keep, relabel, drop), saved durably in SQLite the moment they are
+made. :class:`HumanReview` applies the decisions when the dataset is curated again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from synthloop.curate.base import (
+    AuditEntry,
+    CurateContext,
+    Step,
+    StepResult,
+    relabelled,
+    with_extra,
+)
+from synthloop.curate.crossval import cross_val_proba
+from synthloop.errors import DataError
+from synthloop.records import Record
+
+Choice = Literal["keep", "relabel", "drop"]
+CHOICES: tuple[Choice, ...] = ("keep", "relabel", "drop")
+QUEUE_FILE = "review_queue.jsonl"
+STORE_FILE = "review.sqlite"
+
+
+@dataclass(frozen=True)
+class Decision:
+    record_id: str
+    action: Choice
+    label: str | None
+    decided_at: float
+
+
+class ReviewStore:
+    """Decisions by record id; each write is committed (fsync'd) before it returns."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS decisions (record_id TEXT PRIMARY KEY,"
+            " action TEXT NOT NULL, label TEXT, decided_at REAL NOT NULL)"
+        )
+
+    def decide(self, record_id: str, action: str, label: str | None = None) -> Decision:
+        if action not in CHOICES:
+            raise DataError(f"unknown review action {action!r}; choose one of {CHOICES}")
+        if action == "relabel" and not label:
+            raise DataError("a relabel decision needs the new label")
+        kept_label = label if action == "relabel" else None
+        decision = Decision(record_id, action, kept_label, time.time())
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?)",
+                (decision.record_id, decision.action, decision.label, decision.decided_at),
+            )
+        return decision
+
+    def decisions(self) -> dict[str, Decision]:
+        with self._lock:
+            rows = self._db.execute("SELECT record_id, action, label, decided_at FROM decisions")
+            return {r[0]: Decision(r[0], r[1], r[2], r[3]) for r in rows.fetchall()}
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class HumanReview(Step):
+    """Apply a person's decisions: drop, relabel (old label kept), or confirm a record.
+    Records a person has seen are marked (``extra["review"]``) so that model-based steps
+    after this one leave them alone."""
+
+    name = "human_review"
+    store: str
+
+    def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
+        store = ReviewStore(self.store)
+        try:
+            decisions = store.decisions()
+        finally:
+            store.close()
+        kept: list[Record] = []
+        audit: list[AuditEntry] = []
+        for record in records:
+            d = decisions.get(record.id)
+            if d is None:
+                kept.append(record)
+            elif d.action == "drop":
+                audit.append(AuditEntry(record.id, self.name, "drop", "person_dropped"))
+            elif d.action == "relabel" and d.label in ctx.task.labels and d.label != record.label:
+                detail = {"old_label": record.label, "new_label": d.label}
+                audit.append(
+                    AuditEntry(record.id, self.name, "relabel", "person_relabelled", None, detail)
+                )
+                kept.append(
+                    with_extra(relabelled(record, d.label, self.name, None), review="relabel")
+                )
+            else:
+                audit.append(AuditEntry(record.id, self.name, "keep", "person_kept"))
+                kept.append(with_extra(record, review="keep"))
+        return StepResult(kept, audit)
+
+
+def build_queue(
+    records: Sequence[Record],
+    audit: Sequence[AuditEntry],
+    ctx: CurateContext,
+    *,
+    size: int = 50,
+    folds: int = 5,
+) -> list[dict[str, Any]]:
+    """The records worth a person's look, least confident first: every record a step
+    flagged, plus the ``size`` records whose own label the small model (cross-validated)
+    believes least."""
+    if not records:
+        return []
+    reasons: dict[str, list[str]] = {}
+    for entry in audit:
+        if entry.action == "flag":
+            reasons.setdefault(entry.record_id, []).append(f"{entry.step}: {entry.reason}")
+    cv = cross_val_proba(records, ctx, folds=folds)
+    given = cv.given([r.label for r in records])
+    order = sorted(range(len(records)), key=lambda i: (given[i], records[i].id))
+    picked = [i for i in order if records[i].id in reasons]
+    picked += [i for i in order[:size] if records[i].id not in reasons]
+    picked.sort(key=lambda i: (given[i], records[i].id))
+    queue = []
+    for i in picked:
+        r = records[i]
+        why = reasons.get(r.id, [])
+        if i in order[:size]:
+            why = [*why, f"low model confidence in its label ({given[i]:.2f})"]
+        queue.append(
+            {
+                "id": r.id,
+                "inputs": r.inputs,
+                "label": r.label,
+                "model_label": cv.predicted[i],
+                "model_confidence": round(float(cv.top[i]), 4),
+                "label_confidence": round(float(given[i]), 4),
+                "reasons": why,
+                "method": r.method,
+            }
+        )
+    return queue
