@@ -24,13 +24,13 @@ from synthloop.distributed.runner import (
     RunnerOpt,
     runner_backend,
 )
-from synthloop.errors import ConfigError, SynthloopError
+from synthloop.errors import BudgetExceeded, ConfigError, SynthloopError
 from synthloop.evaluate import train_and_score
 from synthloop.io import load_dataset_file, load_records, write_json
-from synthloop.llm import Usage
+from synthloop.llm import Budget, Usage
 from synthloop.loop import RoundResult
 from synthloop.rundir import RunDir
-from synthloop.runner import run_generate, run_s3
+from synthloop.runner import estimate_run, run_generate, run_s3
 
 app = typer.Typer(
     help="LLM-driven synthetic data: generate, curate, evaluate — and the S3 loop.",
@@ -42,6 +42,19 @@ out_console = Console()
 
 ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+MaxCallsOpt = Annotated[
+    int | None, typer.Option(min=0, help="Stop before more than this many paid LLM calls.")
+]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option(min=0, help="Stop before more than this many paid tokens.")
+]
+MaxCostOpt = Annotated[
+    float | None,
+    typer.Option(min=0, help="Stop before spending more (needs llm.price_* in the config)."),
+]
+EstimateOpt = Annotated[
+    bool, typer.Option("--estimate", help="Print the estimated calls, tokens and cost; exit.")
+]
 
 
 class Method(StrEnum):
@@ -93,6 +106,15 @@ def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> Non
     )
 
 
+def _announce(est: Any, only: bool, quiet: bool) -> bool:
+    """Show the estimate (stdout with --estimate, else stderr); True: stop here."""
+    if only:
+        out_console.print(est.line())
+    elif not quiet:
+        print(est.line(), file=sys.stderr)
+    return only
+
+
 @app.command()
 def s3(
     config: ConfigArg,
@@ -110,6 +132,10 @@ def s3(
     ray_address: RayAddressOpt = None,
     ray_workers: RayWorkersOpt = None,
     endpoint: EndpointOpt = None,
+    max_calls: MaxCallsOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
+    estimate: EstimateOpt = False,
 ) -> None:
     """Run the S3 loop: rationale-seeded data, then R rounds of error extrapolation.
 
@@ -119,15 +145,13 @@ def s3(
     is free: every LLM answer is cached in the run directory.
     """
     cfg = _with_overrides(load_config(config), rounds=rounds, seed_size=seed_size, seed=seed)
+    out = out or Path("runs") / cfg.task.name
+    if _announce(estimate_run(cfg, out=out), estimate, quiet):
+        return
+    budget = Budget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
     with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
         run = asyncio.run(
-            run_s3(
-                cfg,
-                out or Path("runs") / cfg.task.name,
-                force=force,
-                show_progress=not quiet,
-                backend=backend,
-            )
+            run_s3(cfg, out, force=force, show_progress=not quiet, budget=budget, backend=backend)
         )
     print_rounds(run.result.rounds, run.usage, run.seconds)
     out_console.print(f"dataset: {run.run_dir.dataset_path} ({len(run.result.dataset)} records)")
@@ -153,10 +177,18 @@ def generate(
     ray_address: RayAddressOpt = None,
     ray_workers: RayWorkersOpt = None,
     endpoint: EndpointOpt = None,
+    max_calls: MaxCallsOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
+    estimate: EstimateOpt = False,
 ) -> None:
     """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
     then examples) or extrapolate (new examples like each given one, same label)."""
     cfg = load_config(config)
+    est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
+    if _announce(est, estimate, quiet):
+        return
+    budget = Budget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
     with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
         gen, usage = asyncio.run(
             run_generate(
@@ -167,6 +199,7 @@ def generate(
                 errors_path=from_,
                 cache_path=cache,
                 show_progress=not quiet,
+                budget=budget,
                 backend=backend,
             )
         )
@@ -239,6 +272,9 @@ register_curation(app)
 def main() -> None:
     try:
         app()
+    except BudgetExceeded as exc:  # its own exit code: a stop the user asked for
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        sys.exit(3)
     except SynthloopError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         sys.exit(2)

