@@ -16,6 +16,14 @@ from rich.table import Table
 
 from synthloop.config import RunConfig, load_config
 from synthloop.curate.commands import register as register_curation
+from synthloop.distributed.runner import (
+    EndpointOpt,
+    RayAddressOpt,
+    RayWorkersOpt,
+    Runner,
+    RunnerOpt,
+    runner_backend,
+)
 from synthloop.errors import BudgetExceeded, ConfigError, SynthloopError
 from synthloop.evaluate import train_and_score
 from synthloop.io import load_dataset_file, load_records, write_json
@@ -123,6 +131,10 @@ def s3(
         bool, typer.Option(help="Reuse a run directory that holds another config.")
     ] = False,
     quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+    ray_workers: RayWorkersOpt = None,
+    endpoint: EndpointOpt = None,
     max_calls: MaxCallsOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
@@ -140,7 +152,10 @@ def s3(
     if _announce(estimate_run(cfg, out=out), estimate, quiet):
         return
     budget = Budget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
-    run = asyncio.run(run_s3(cfg, out, force=force, show_progress=not quiet, budget=budget))
+    with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
+        run = asyncio.run(
+            run_s3(cfg, out, force=force, show_progress=not quiet, budget=budget, backend=backend)
+        )
     print_rounds(run.result.rounds, run.usage, run.seconds)
     out_console.print(f"dataset: {run.run_dir.dataset_path} ({len(run.result.dataset)} records)")
 
@@ -161,6 +176,10 @@ def generate(
         Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
     ] = None,
     quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+    ray_workers: RayWorkersOpt = None,
+    endpoint: EndpointOpt = None,
     max_calls: MaxCallsOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
@@ -176,18 +195,20 @@ def generate(
     if _announce(est, estimate, quiet):
         return
     budget = Budget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
-    gen, usage = asyncio.run(
-        run_generate(
-            cfg,
-            method.value,
-            n,
-            out,
-            errors_path=from_,
-            cache_path=cache,
-            show_progress=not quiet,
-            budget=budget,
+    with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
+        gen, usage = asyncio.run(
+            run_generate(
+                cfg,
+                method.value,
+                n,
+                out,
+                errors_path=from_,
+                cache_path=cache,
+                show_progress=not quiet,
+                budget=budget,
+                backend=backend,
+            )
         )
-    )
     dropped = ", ".join(f"{k} {v}" for k, v in gen.dropped.items()) or "none"
     out_console.print(
         f"{out}: {len(gen.records)} records from {gen.calls} calls (dropped: {dropped}); "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,16 @@ from synthloop.generate import Generation, extrapolate, generate_rationales, s3_
 from synthloop.generate import from_config as toolbox
 from synthloop.generate.journal import journaling
 from synthloop.io import load_records, write_json, write_records
-from synthloop.llm import Budget, BudgetedLLM, CachedLLM, Usage, make_llm
+from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
 from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
 from synthloop.rundir import RunDir
 
 METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
+
+#: Builds the backend in place of the configured one (e.g. a Ray pool), once inputs are checked.
+BackendMaker = Callable[[LLMConfig], LLM]
 
 
 @dataclass
@@ -46,6 +50,7 @@ async def run_s3(
     *,
     force: bool = False,
     show_progress: bool = True,
+    backend: BackendMaker | None = None,
     budget: Budget | None = None,
 ) -> S3Run:
     task = config.task
@@ -55,7 +60,7 @@ async def run_s3(
     pool = toolbox.demo_pool(config.generation, task, validation, embed=None)
     run = RunDir(out)
     run.prepare(config, force=force)
-    llm = make_llm(config.llm, run.cache_path, budget)
+    llm = make_llm(config.llm, run.cache_path, budget, backend=backend and backend(config.llm))
     assert isinstance(llm, CachedLLM)
     curator = None
     if config.curate is not None:
@@ -115,6 +120,7 @@ async def run_generate(
     errors_path: str | Path | None = None,
     cache_path: str | Path | None = None,
     show_progress: bool = True,
+    backend: BackendMaker | None = None,
     budget: Budget | None = None,
 ) -> tuple[Generation, Usage]:
     """Run one generator alone and write its records (JSONL, or Parquet by suffix).
@@ -134,7 +140,12 @@ async def run_generate(
     if method in toolbox.METHODS:
         pool = toolbox.demo_pool(config.generation, task, config.data.validation, embed=None)
     out = Path(out)
-    llm = make_llm(config.llm, cache_path or out.with_suffix(".cache.sqlite"), budget)
+    llm = make_llm(
+        config.llm,
+        cache_path or out.with_suffix(".cache.sqlite"),
+        budget,
+        backend=backend and backend(config.llm),
+    )
     assert isinstance(llm, CachedLLM)
     prompter.count_tokens = token_counter(llm)
     try:

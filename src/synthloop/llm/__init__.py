@@ -78,12 +78,19 @@ def prices_of(config: LLMConfig) -> Prices | None:
 
 
 def make_llm(
-    config: LLMConfig, cache_path: str | Path | None = None, budget: Budget | None = None
+    config: LLMConfig,
+    cache_path: str | Path | None = None,
+    budget: Budget | None = None,
+    *,
+    backend: LLM | None = None,
 ) -> LLM:
     """Build the configured backend, inside the budget when one is given, inside the
-    response cache when a path is given."""
+    response cache when a path is given. ``backend`` replaces the built one (e.g. a pool
+    of Ray workers); the wrappers stay."""
     llm: LLM
-    if config.backend == "embedded":
+    if backend is not None:
+        llm = backend
+    elif config.backend == "embedded":
         from synthloop.llm.embedded import EmbeddedLLM
 
         llm = EmbeddedLLM(

@@ -1,0 +1,273 @@
+"""Curation and evaluation over sharded data with Ray Data.
+
+Each function gives the same answer as its single-process counterpart (tests check it);
+what runs where:
+
+* **near duplicates** (``synthloop.curate.minhash``): shingling, MinHash signatures and LSH
+  band keys are computed per shard (``map_batches``); band keys are hash-shuffled across
+  shards (``repartition(keys=...)``) so that every bucket lands whole in one partition,
+  which emits its candidate pairs. Only the candidate pairs, and the signatures of the
+  texts in them, come back to the driver, which verifies them (estimated Jaccard) and
+  joins them into clusters: a graph over the duplicates, not over the corpus.
+* **embeddings** (``synthloop.embeddings``): an actor pool, one MiniLM per actor.
+* **confidence**: the k cross-validation folds are trained in parallel Ray tasks, each
+  scoring its held-out part (as ``curate.crossval.cross_val_proba`` does in one process).
+* **evaluation**: a fitted small model is broadcast once; shards of real data are
+  predicted in ``map_batches``; the driver only counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+
+from synthloop.curate import minhash
+from synthloop.curate.crossval import CrossVal
+from synthloop.distributed.cluster import import_ray
+from synthloop.evaluate import Scores, fit_on
+from synthloop.learners import Learner
+from synthloop.records import Record
+from synthloop.tasks import Task
+
+_EMPTY = np.iinfo(np.uint32).max
+# Band keys from different bands must never meet in one bucket.
+_BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _shards(n: int, shards: int | None) -> int:
+    ray = import_ray()
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    return max(1, min(n, shards or 2 * cpus))
+
+
+def _text_dataset(texts: Sequence[str], shards: int) -> Any:
+    import pyarrow as pa
+
+    ray = import_ray()
+    table = pa.table({"idx": np.arange(len(texts), dtype=np.int64), "text": list(texts)})
+    step = -(-len(texts) // shards)
+    return ray.data.from_arrow([table.slice(i, step) for i in range(0, len(texts), step)])
+
+
+def _signature_batch(
+    batch: dict[str, np.ndarray], *, num_perm: int, ngram: int, seed: int
+) -> dict[str, np.ndarray]:
+    sigs = minhash.signatures(list(batch["text"]), num_perm=num_perm, ngram=ngram, seed=seed)
+    return {"idx": batch["idx"], "sig": sigs}
+
+
+def _band_batch(batch: dict[str, np.ndarray], *, bands: int, rows: int) -> dict[str, np.ndarray]:
+    sigs = np.asarray(batch["sig"], dtype=np.uint32)
+    keep = ~(sigs == _EMPTY).all(axis=1)  # a text with no shingle pairs with nothing
+    keys = minhash.band_keys(sigs[keep], bands, rows)
+    keys ^= np.arange(bands, dtype=np.uint64)[None, :] * _BAND_SALT
+    idx = np.repeat(np.asarray(batch["idx"])[keep], bands)
+    return {"key": keys.ravel(), "idx": idx}
+
+
+def _bucket_pairs(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Candidate pairs of one partition's buckets: all pairs of a small bucket, a star on
+    the lowest index for a big one (as ``minhash.candidate_pairs`` does)."""
+    keys, idx = np.asarray(batch["key"]), np.asarray(batch["idx"], dtype=np.int64)
+    if len(keys) < 2:
+        return {"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64)}
+    order = np.lexsort((idx, keys))
+    sk, si = keys[order], idx[order]
+    new = np.ones(len(sk), dtype=bool)
+    new[1:] = sk[1:] != sk[:-1]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, len(sk)))
+    found = [np.zeros((0, 2), np.int64)]
+    for size in np.unique(sizes[sizes > 1]):
+        members = si[starts[sizes == size][:, None] + np.arange(size)[None, :]]
+        if size <= minhash._MAX_BUCKET_PAIRS:
+            iu, ju = np.triu_indices(int(size), k=1)
+            found.append(np.stack([members[:, iu].ravel(), members[:, ju].ravel()], axis=1))
+        else:
+            centre = np.repeat(members[:, :1], size - 1, axis=1)
+            found.append(np.stack([centre.ravel(), members[:, 1:].ravel()], axis=1))
+    pairs = np.sort(np.concatenate(found), axis=1)
+    return {"i": pairs[:, 0], "j": pairs[:, 1]}
+
+
+def _only(batch: dict[str, np.ndarray], *, members: np.ndarray) -> dict[str, np.ndarray]:
+    keep = np.isin(np.asarray(batch["idx"]), members)
+    return {"idx": batch["idx"][keep], "sig": batch["sig"][keep]}
+
+
+def near_duplicates(
+    texts: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int = 3,
+    seed: int = 1,
+    shards: int | None = None,
+) -> minhash.NearDuplicates:
+    """:func:`synthloop.curate.minhash.near_duplicates` across Ray Data shards."""
+    n = len(texts)
+    bands, rows = minhash.lsh_params(threshold, num_perm)
+    if n == 0:
+        return minhash.near_duplicates_from_signatures(
+            np.zeros((0, num_perm), np.uint32), threshold
+        )
+    parts = _shards(n, shards)
+    sigs_ds = (
+        _text_dataset(texts, parts)
+        .map_batches(
+            _signature_batch,
+            batch_format="numpy",
+            batch_size=None,
+            fn_kwargs={"num_perm": num_perm, "ngram": ngram, "seed": seed},
+        )
+        .materialize()
+    )
+    pairs_ds = (
+        sigs_ds.map_batches(
+            _band_batch,
+            batch_format="numpy",
+            batch_size=None,
+            fn_kwargs={"bands": bands, "rows": rows},
+        )
+        .repartition(parts, keys=["key"])
+        .map_batches(_bucket_pairs, batch_format="numpy", batch_size=None)
+    )
+    found = [
+        np.stack([b["i"], b["j"]], axis=1) for b in pairs_ds.iter_batches(batch_format="numpy")
+    ]
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), np.int64)
+    if len(pairs):
+        flat = np.unique(pairs[:, 0] * n + pairs[:, 1])
+        pairs = np.stack([flat // n, flat % n], axis=1)
+    # Signatures come back only for texts in a candidate pair.
+    members = np.unique(pairs)
+    sigs = np.zeros((n, num_perm), dtype=np.uint32)
+    if len(members):
+        wanted = sigs_ds.map_batches(
+            _only, batch_format="numpy", batch_size=None, fn_kwargs={"members": members}
+        )
+        for batch in wanted.iter_batches(batch_format="numpy"):
+            sigs[np.asarray(batch["idx"], dtype=np.int64)] = batch["sig"]
+    sims = minhash.estimated_jaccard(sigs, pairs)
+    keep = sims >= threshold
+    pairs, sims = pairs[keep], sims[keep]
+    best = np.zeros(n, dtype=np.float32)
+    if len(pairs):
+        np.maximum.at(best, pairs[:, 0], sims)
+        np.maximum.at(best, pairs[:, 1], sims)
+    duplicate_of, reference_of = minhash.clusters(pairs, n)
+    return minhash.NearDuplicates(
+        duplicate_of=duplicate_of, reference_of=reference_of, similarity=best, pairs=pairs
+    )
+
+
+class _Embedder:
+    """A Ray Data actor holding one sentence-embedding model."""
+
+    def __init__(self) -> None:
+        from synthloop.embeddings import Embedder
+
+        self.embedder = Embedder()
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"idx": batch["idx"], "vec": self.embedder.encode(list(batch["text"]))}
+
+
+def embed(texts: Sequence[str], *, batch_size: int = 256, workers: int | None = None) -> np.ndarray:
+    """:func:`synthloop.embeddings.embed` across Ray Data shards: ``(n, 384)`` float32."""
+    from synthloop.embeddings import DIM
+
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    parts = _shards(len(texts), None)
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    ds = _text_dataset(texts, parts).map_batches(
+        _Embedder,
+        batch_format="numpy",
+        batch_size=batch_size,
+        concurrency=workers or 1,
+        num_cpus=1,
+    )
+    for batch in ds.iter_batches(batch_format="numpy"):
+        out[np.asarray(batch["idx"], dtype=np.int64)] = batch["vec"]
+    return out
+
+
+def _fold_proba(
+    train: list[Record], held_out: list[Record], task: Task, learner: str, classes: list[str]
+) -> np.ndarray:
+    model = fit_on(train, task, learner)
+    part = model.predict_proba([task.learner_input(r) for r in held_out])
+    fold = np.zeros((len(held_out), len(classes)))
+    fold[:, [classes.index(str(c)) for c in model.classes_]] = part
+    return fold
+
+
+def cross_val_confidence(
+    records: Sequence[Record],
+    task: Task,
+    *,
+    learner: str = "tfidf_lr",
+    folds: int = 5,
+    seed: int = 0,
+) -> CrossVal:
+    """``curate.crossval.cross_val_proba`` with its folds trained in parallel on Ray."""
+    from sklearn.model_selection import StratifiedKFold
+
+    ray = import_ray()
+    classes = list(task.label_names)
+    labels = np.array([r.label for r in records])
+    proba = np.full((len(records), len(classes)), 1.0 / len(classes))
+    smallest = min((int((labels == c).sum()) for c in set(labels)), default=0)
+    k = min(folds, smallest) if smallest >= 2 else 0
+    if k >= 2 and len(set(labels)) >= 2:
+        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        remote = ray.remote(_fold_proba)
+        task_ref = ray.put(task)
+        jobs = []
+        for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
+            train = [records[i] for i in train_idx]
+            if len({r.label for r in train}) < 2:
+                continue
+            held_out = [records[i] for i in test_idx]
+            jobs.append((test_idx, remote.remote(train, held_out, task_ref, learner, classes)))
+        for test_idx, ref in jobs:
+            proba[test_idx] = ray.get(ref)
+    return CrossVal(classes, proba)
+
+
+def _predict_batch(batch: dict[str, np.ndarray], *, model: Learner) -> dict[str, np.ndarray]:
+    inputs = [x if isinstance(x, str) else tuple(x) for x in batch["input"]]
+    return {"idx": batch["idx"], "pred": np.asarray(model.predict(inputs)).astype(str)}
+
+
+def score(
+    model: Learner, records: Sequence[Record], task: Task, *, shards: int | None = None
+) -> Scores:
+    """:func:`synthloop.evaluate.score` with predictions made across Ray Data shards."""
+    import pyarrow as pa
+
+    ray = import_ray()
+    inputs = [task.learner_input(r) for r in records]
+    column = inputs if all(isinstance(x, str) for x in inputs) else [list(x) for x in inputs]
+    table = pa.table({"idx": np.arange(len(records), dtype=np.int64), "input": column})
+    parts = _shards(len(records), shards)
+    step = -(-len(records) // parts)
+    ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, len(records), step)])
+    preds = np.empty(len(records), dtype=object)
+    scored = ds.map_batches(
+        _predict_batch, batch_format="numpy", batch_size=None, fn_kwargs={"model": model}
+    )
+    for batch in scored.iter_batches(batch_format="numpy"):
+        preds[np.asarray(batch["idx"], dtype=np.int64)] = batch["pred"]
+    gold = [r.label for r in records]
+    return Scores(
+        accuracy=float(accuracy_score(gold, list(preds))),
+        macro_f1=float(
+            f1_score(gold, list(preds), labels=task.label_names, average="macro", zero_division=0)
+        ),
+        n=len(records),
+    )

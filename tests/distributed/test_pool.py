@@ -1,0 +1,134 @@
+"""The Ray runner on a local cluster (``ray.init`` with 2 CPUs): same records as the local
+runner, nothing lost or paid twice when a worker is killed mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from synthloop.config import RunConfig, load_config
+from synthloop.distributed.pool import RayLLMPool
+from synthloop.errors import LLMResponseError
+from synthloop.io import load_dataset_file
+from synthloop.llm import Request
+from synthloop.runner import run_generate, run_s3
+from tests.conftest import FakeLLM
+from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, journal_lines
+
+pytestmark = pytest.mark.usefixtures("local_ray")
+
+
+def rows(path: Path, config: RunConfig) -> list[dict]:
+    return [r.to_row() for r in load_dataset_file(path, config.task)]
+
+
+def cached_answers(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
+
+
+async def test_s3_on_ray_writes_the_local_runners_records(tmp_path: Path, run_config: Path) -> None:
+    config = load_config(run_config)
+    local = await run_s3(
+        config, tmp_path / "local", show_progress=False, backend=lambda _c: ScriptedBackend()
+    )
+    pool_runs = []
+
+    def ray_pool(_c: object) -> RayLLMPool:
+        pool_runs.append(RayLLMPool([Scripted(), Scripted()], num_cpus=0.5))
+        return pool_runs[-1]
+
+    remote = await run_s3(config, tmp_path / "ray", show_progress=False, backend=ray_pool)
+    assert remote.usage.calls == local.usage.calls > 0
+    assert rows(tmp_path / "ray" / "dataset.jsonl", config) == rows(
+        tmp_path / "local" / "dataset.jsonl", config
+    )
+    assert [r.as_dict() for r in remote.result.rounds] == [r.as_dict() for r in local.result.rounds]
+    # both workers took part
+    assert len(set(pool_runs[0].worker_pids())) == 2
+
+    # same cache (and journal): a Ray run over the local run's directory pays for nothing
+    again = await run_s3(config, tmp_path / "local", show_progress=False, backend=ray_pool)
+    assert again.usage.calls == 0
+    assert rows(tmp_path / "local" / "dataset.jsonl", config) == rows(
+        tmp_path / "ray" / "dataset.jsonl", config
+    )
+
+
+async def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(
+    tmp_path: Path, run_config: Path
+) -> None:
+    config = load_config(run_config)
+    local, _ = await run_generate(
+        config, "zerogen", 40, tmp_path / "local.jsonl", show_progress=False,
+        backend=lambda _c: FakeLLM(),
+    )  # fmt: skip
+    journal = tmp_path / "answered.log"
+    slow = Scripted(delay=0.05, journal=str(journal))
+    pool = RayLLMPool([slow, slow], num_cpus=0.5)
+    victim = pool.worker_pids()[0]
+
+    async def kill_midway() -> None:
+        while len(journal_lines(journal)) < 8:
+            await asyncio.sleep(0.02)
+        os.kill(victim, signal.SIGKILL)
+
+    killer = asyncio.ensure_future(kill_midway())
+    out = tmp_path / "ray.jsonl"
+    gen, usage = await run_generate(
+        config, "zerogen", 40, out, show_progress=False, backend=lambda _c: pool
+    )
+    await killer
+    assert pool.restarts >= 1 and victim not in pool.worker_pids()
+    assert [r.to_row() for r in gen.records] == [r.to_row() for r in local.records]
+    assert rows(out, config) == [r.to_row() for r in local.records]
+    # every request paid once: 40 answers in the cache, 40 paid calls on the driver
+    assert usage.calls == 40 and cached_answers(out.with_suffix(".cache.sqlite")) == 40
+    answered = journal_lines(journal)
+    assert {r.prompt_hash for r in local.records} <= set(answered)
+    assert len(set(answered)) == 40
+
+    # and a rerun pays nothing
+    fresh = RayLLMPool([Scripted(journal=str(journal))], num_cpus=0.5)
+    before = len(journal_lines(journal))
+    _, usage = await run_generate(
+        config, "zerogen", 40, out, show_progress=False, backend=lambda _c: fresh
+    )
+    assert usage.calls == 0 and usage.cache_hits == 40
+    assert len(journal_lines(journal)) == before
+
+
+async def test_after_a_crash_ray_sends_only_what_the_cache_lacks(
+    tmp_path: Path, run_config: Path
+) -> None:
+    config = load_config(run_config)
+    out = tmp_path / "gen.jsonl"
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        await run_generate(
+            config, "zerogen", 30, out, show_progress=False,
+            backend=lambda _c: FakeLLM(fail_after=10),
+        )  # fmt: skip
+    journal = tmp_path / "answered.log"
+    pool = RayLLMPool([Scripted(journal=str(journal))] * 2, num_cpus=0.5)
+    gen, usage = await run_generate(
+        config, "zerogen", 30, out, show_progress=False, backend=lambda _c: pool
+    )
+    assert usage.cache_hits == 10 and usage.calls == 20
+    assert len(journal_lines(journal)) == 20  # the workers saw only the missing requests
+    assert gen.calls == 30
+
+
+async def test_a_backend_error_in_a_worker_reaches_the_driver_whole() -> None:
+    pool = RayLLMPool([Refusing()], num_cpus=0.5)
+    try:
+        with pytest.raises(LLMResponseError) as info:
+            await pool.complete(Request.chat("hello", max_tokens=8))
+        assert info.value.hint == "check the API key" and pool.restarts == 0
+        assert pool.identity() == {"backend": "fake", "model": "fake-1"}
+    finally:
+        await pool.aclose()
