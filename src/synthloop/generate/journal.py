@@ -6,9 +6,10 @@ at once (so a killed process loses nothing: SIGKILL does not drop what the OS ho
 fsync'd by a background thread within ``fsync_interval`` seconds (group commit: one disk
 flush per burst of answers, not one per answer, which at ~5 ms each would cap a fast
 server at a few hundred answers per second; a power cut loses at most that window).
-A run killed at any point (SIGKILL included) and started again reads the journal, sends only the jobs
-it does not hold, and assembles the records in job order, so it ends with exactly the
-records an uninterrupted run would have: none lost, none twice, no call paid again.
+A run killed at any point (SIGKILL included) and started again reads the journal, sends
+only the jobs it does not hold, and assembles the records in job order, so it ends with
+exactly the records an uninterrupted run would have: none lost, none twice, no call paid
+again.
 A line cut short by the kill is dropped and the file truncated back to its last whole
 line. Entries whose key no longer matches (an edited prompt, another model) are ignored.
 
