@@ -1,6 +1,7 @@
 """Client overhead: requests/s and CPU seconds per 1,000 requests against a local mock
 OpenAI-compatible server with a fixed latency, for synthloop's client (alone, and with the
-cache and journal a generation run uses), a bare httpx loop, distilabel and curator.
+cache and journal a generation run uses), bare httpx and httpx2 loops (synthloop's client
+is built on httpx2), distilabel and curator.
 
 Every client sends the same chat requests ("Write restaurant review #i", max_tokens 40) with
 at most CONCURRENCY in flight, to the fault server of the test suite (no faults, fixed
@@ -51,6 +52,22 @@ async def main():
     gate = asyncio.Semaphore(CONC)
     limits = httpx.Limits(max_connections=CONC, max_keepalive_connections=CONC)
     async with httpx.AsyncClient(base_url=URL, limits=limits, timeout=60) as client:
+        async def one(i):
+            async with gate:
+                body = {"model": "m", "max_tokens": 40, "seed": i,
+                        "messages": [{"role": "user", "content": PROMPTS[i]}]}
+                r = await client.post("/chat/completions", json=body)
+                return r.json()["choices"][0]["message"]["content"]
+        return await asyncio.gather(*(one(i) for i in range(N)))
+t0, c0 = time.perf_counter(), cpu()
+report(t0, c0, asyncio.run(main()))
+""",
+    "bare httpx2 loop": """
+import asyncio, httpx2
+async def main():
+    gate = asyncio.Semaphore(CONC)
+    limits = httpx2.Limits(max_connections=CONC, max_keepalive_connections=CONC)
+    async with httpx2.AsyncClient(base_url=URL, limits=limits, timeout=60) as client:
         async def one(i):
             async with gate:
                 body = {"model": "m", "max_tokens": 40, "seed": i,
@@ -193,6 +210,7 @@ def main() -> None:
     pythons["curator"] = args.curator_python
     versions = {
         "bare httpx loop": f"httpx {version(sys.executable, 'httpx')}",
+        "bare httpx2 loop": f"httpx2 {version(sys.executable, 'httpx2')}",
         "synthloop client": f"synthloop {version(sys.executable, 'synthloop')}",
         "synthloop client + cache + journal": "same",
         "distilabel": f"distilabel {version(args.distilabel_python, 'distilabel')}, "
