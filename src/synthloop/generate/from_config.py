@@ -47,10 +47,12 @@ async def build_plan(
             depth=tc.depth,
             branching=tc.branching,
             seed=seed,
+            first_level=prompter.task.label_names if tc.per_label else None,
             show_progress=show_progress,
         )
     key = cfg.concept_tree.key if cfg.concept_tree else "topic"
-    return ConditionPlan(scopes=scopes, tree=tree, tree_key=key), calls
+    per_label = bool(cfg.concept_tree and cfg.concept_tree.per_label)
+    return ConditionPlan(scopes=scopes, tree=tree, tree_key=key, per_label=per_label), calls
 
 
 def demo_pool(

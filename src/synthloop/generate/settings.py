@@ -13,6 +13,7 @@ Example (in ``run.yaml``)::
         exclude:
           - {length: one sentence, audience: critics}
       concept_tree: {root: movies, depth: 2, branching: 4, file: concept_tree.yaml}
+      # per_label: true puts the labels on the first level (for topic-like labels)
       demonstrations: {k: 2, select: similar, max_prompt_tokens: 400}
       rounds: 3                  # dataset-wise: later rounds fill what the data lacks
       extrapolate_neighbours: 2  # S3: retrieved neighbours of each error as demonstrations
@@ -65,6 +66,10 @@ class ConceptTreeConfig(BaseModel):
         description="YAML file the tree is saved to, and read from (unchanged) if present",
     )
     key: str = Field(default="topic", description="the condition a leaf fills")
+    per_label: bool = Field(
+        default=False,
+        description="the labels are the first level; each label walks only its own leaves",
+    )
 
 
 class DemonstrationsConfig(BaseModel):
