@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synthloop.io import HF_PREFIX, DataSpec
 
@@ -54,6 +54,17 @@ class ConditionsConfig(BaseModel):
             if isinstance(values, dict) and not any(w > 0 for w in values.values()):
                 raise ValueError(f"condition scope {key!r} needs a positive weight")
         return scopes
+
+    @model_validator(mode="after")
+    def _exclusions_make_sense(self) -> ConditionsConfig:
+        from synthloop.errors import ConfigError
+        from synthloop.generate.conditions import ConditionScopes
+
+        try:  # unknown keys or values, or nothing left to generate
+            ConditionScopes(self.scopes, self.exclude)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from exc
+        return self
 
 
 class ConceptTreeConfig(BaseModel):
