@@ -61,3 +61,31 @@ def test_round_trip_and_malformed_files(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("films: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="malformed YAML"):
         load_tree(tmp_path / "broken.yaml")
+
+
+async def test_a_per_label_tree_expands_below_the_labels(tmp_path: Path, task: Task) -> None:
+    fake = RecordingLLM()
+    tree, calls = await load_or_expand_tree(
+        fake,
+        Prompter(task, LLMConfig()),
+        "dining",
+        depth=1,
+        branching=2,
+        first_level=task.label_names,
+        show_progress=False,
+    )
+    assert calls == 2 and [c.name for c in tree.children] == ["positive", "negative"]
+    assert tree.leaves() == [
+        ("dining", "positive", "positive part 1"),
+        ("dining", "positive", "positive part 2"),
+        ("dining", "negative", "negative part 1"),
+        ("dining", "negative", "negative part 2"),
+    ]
+
+
+def test_subtopic_answers_skip_chatty_headers() -> None:
+    from synthloop.generate.concept_tree import subtopic_items
+
+    chatty = "Sure! Here are some subtopics:\n1. Horror films\n2. Romantic comedy.\n"
+    assert subtopic_items(chatty) == ["Horror films", "Romantic comedy"]
+    assert subtopic_items("Westerns\nFilm noir") == ["Westerns", "Film noir"]  # unnumbered

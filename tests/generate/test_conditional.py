@@ -60,3 +60,20 @@ async def test_plain_conditional_is_zero_shot(task: Task, tmp_path: Path) -> Non
     gen = await conditional(llm, Prompter(task, LLMConfig()), 2, show_progress=False)
     assert all(r.extra == {} for r in gen.records)
     assert "conditions" not in llm.requests[0].messages[0].content
+
+
+async def test_a_per_label_tree_keeps_each_label_on_its_own_leaves(task: Task) -> None:
+    tree = tree_from_mapping(
+        {"dining": {"positive": ["kind staff", "fresh bread"], "negative": ["long wait"]}}
+    )
+    plan = ConditionPlan(tree=tree, per_label=True)
+    gen = await conditional(
+        RecordingLLM(), Prompter(task, LLMConfig()), 8, plan=plan, show_progress=False
+    )
+    for rec in gen.records:
+        assert rec.extra["leaf"][1] == rec.label
+        assert rec.extra["conditions"]["topic"] == rec.extra["leaf"][2]  # no label level shown
+    assert {r.extra["conditions"]["topic"] for r in gen.records if r.label == "positive"} == {
+        "kind staff",
+        "fresh bread",
+    }

@@ -58,9 +58,10 @@ class Node:
         return {c.name: c.to_yaml_value() for c in self.children}
 
 
-def leaf_topic(path: tuple[str, ...]) -> str:
-    """What a prompt shows for a leaf: its path below the root ("horror > slasher films")."""
-    return SEPARATOR.join(path[1:]) if len(path) > 1 else path[0]
+def leaf_topic(path: tuple[str, ...], skip: int = 1) -> str:
+    """What a prompt shows for a leaf: its path below the root ("horror > slasher films");
+    ``skip=2`` also leaves out a per-label tree's label level."""
+    return SEPARATOR.join(path[skip:]) if len(path) > skip else path[-1]
 
 
 def _children(value: Any, where: str) -> list[Node]:
@@ -130,12 +131,17 @@ async def expand_tree(
     depth: int = 2,
     branching: int = 4,
     seed: int = 0,
+    first_level: list[str] | None = None,
     show_progress: bool = True,
 ) -> tuple[Node, int]:
     """Ask the LLM for ``branching`` subtopics of each node, ``depth`` levels down.
+    ``first_level`` fixes the root's children (e.g. the labels) and expands below them.
     Returns the tree and the number of calls made (one per expanded node)."""
     tree = Node(root)
     frontier: list[tuple[Node, tuple[str, ...]]] = [(tree, ())]
+    if first_level:
+        tree.children = [Node(name) for name in first_level]
+        frontier = [(child, (root,)) for child in tree.children]
     calls = 0
     for level in range(depth):
         requests = [
@@ -180,6 +186,7 @@ async def load_or_expand_tree(
     depth: int = 2,
     branching: int = 4,
     seed: int = 0,
+    first_level: list[str] | None = None,
     show_progress: bool = True,
 ) -> tuple[Node, int]:
     """The tree saved at ``path`` if that file exists (no calls); else expand and save it."""
@@ -192,6 +199,7 @@ async def load_or_expand_tree(
         depth=depth,
         branching=branching,
         seed=seed,
+        first_level=first_level,
         show_progress=show_progress,
     )
     if path is not None:

@@ -27,6 +27,7 @@ class ConditionPlan:
     scopes: ConditionScopes | None = None
     tree: Node | None = None
     tree_key: str = "topic"
+    per_label: bool = False  # the tree's first level is the labels
     _leaves: list[tuple[str, ...]] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -36,10 +37,21 @@ class ConditionPlan:
                 "declared scope; rename one (concept_tree.key)"
             )
         self._leaves = self.tree.leaves() if self.tree is not None else []
+        if self.per_label and self.tree is not None and not self.tree.children:
+            raise ConfigError("a per-label concept tree needs the labels as its first level")
 
     @property
     def leaves(self) -> list[tuple[str, ...]]:
         return self._leaves
+
+    def leaf_indices(self, label: str) -> list[int]:
+        """The leaves a ``label`` may use (all of them, unless the tree is per label)."""
+        if not self.per_label:
+            return list(range(len(self._leaves)))
+        return [i for i, p in enumerate(self._leaves) if len(p) > 1 and p[1] == label]
+
+    def topic(self, leaf: tuple[str, ...]) -> str:
+        return leaf_topic(leaf, skip=2 if self.per_label else 1)
 
 
 @dataclass(frozen=True)
@@ -80,12 +92,16 @@ def conditional_jobs(
             label = labels[i % len(labels)]
         conditions: dict[str, str] = {}
         leaf: tuple[str, ...] | None = None
-        if leaves:
+        allowed = plan.leaf_indices(label) if leaves else []
+        if leaves and not allowed:
+            raise ConfigError(f"the per-label concept tree has no leaves for label {label!r}")
+        if allowed:
             if steering.leaf_weights is not None:
-                leaf = rng.choices(leaves, weights=list(steering.leaf_weights))[0]
-            else:  # label-major walk: leaf j meets every label before leaf j+1 starts
-                leaf = leaves[(i // len(labels)) % len(leaves)]
-            conditions[plan.tree_key] = leaf_topic(leaf)
+                weights = [steering.leaf_weights[j] for j in allowed]
+                leaf = leaves[rng.choices(allowed, weights=weights)[0]]
+            else:  # label-major walk: leaf j meets every label (allowed) before j+1 starts
+                leaf = leaves[allowed[(i // len(labels)) % len(allowed)]]
+            conditions[plan.tree_key] = plan.topic(leaf)
         if plan.scopes is not None:
             conditions.update(plan.scopes.sample(rng, steering.boost))
         shown = demos.for_condition(label, conditions, rng) if demos is not None else []

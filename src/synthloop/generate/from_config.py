@@ -47,10 +47,12 @@ async def build_plan(
             depth=tc.depth,
             branching=tc.branching,
             seed=seed,
+            first_level=prompter.task.label_names if tc.per_label else None,
             show_progress=show_progress,
         )
     key = cfg.concept_tree.key if cfg.concept_tree else "topic"
-    return ConditionPlan(scopes=scopes, tree=tree, tree_key=key), calls
+    per_label = bool(cfg.concept_tree and cfg.concept_tree.per_label)
+    return ConditionPlan(scopes=scopes, tree=tree, tree_key=key, per_label=per_label), calls
 
 
 def demo_pool(
@@ -98,17 +100,16 @@ async def generate_configured(
     embed: Embed | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    """Run ``method`` with ``n`` calls in all (tree expansion included): ``conditional``
-    (in ``cfg.rounds`` dataset-wise rounds when > 1), ``rationale-example`` (two calls per
-    sample) or ``dialogue`` (``dialogue.turns`` calls per dialogue)."""
+    """Run ``method`` with ``n`` calls for the examples: ``conditional`` (in ``cfg.rounds``
+    dataset-wise rounds when > 1), ``rationale-example`` (two calls per sample) or
+    ``dialogue`` (``dialogue.turns`` calls per dialogue). Expanding a concept tree costs
+    its calls on top, once: a saved tree file is reused, so a rerun stays free."""
     if method not in METHODS:
         raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
     plan, tree_calls = await build_plan(
         llm, prompter, cfg, seed=seed, tree_file=tree_file, show_progress=show_progress
     )
-    left = n - tree_calls
-    if left <= 0:
-        raise ConfigError(f"the concept tree took {tree_calls} calls, leaving none of {n}")
+    left = n
     demos = demo_selector(cfg, pool)
     if method == "conditional" and cfg.rounds > 1:
         gen = (

@@ -13,6 +13,7 @@ Example (in ``run.yaml``)::
         exclude:
           - {length: one sentence, audience: critics}
       concept_tree: {root: movies, depth: 2, branching: 4, file: concept_tree.yaml}
+      # per_label: true puts the labels on the first level (for topic-like labels)
       demonstrations: {k: 2, select: similar, max_prompt_tokens: 400}
       rounds: 3                  # dataset-wise: later rounds fill what the data lacks
       extrapolate_neighbours: 2  # S3: retrieved neighbours of each error as demonstrations
@@ -23,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synthloop.io import HF_PREFIX, DataSpec
 
@@ -54,6 +55,17 @@ class ConditionsConfig(BaseModel):
                 raise ValueError(f"condition scope {key!r} needs a positive weight")
         return scopes
 
+    @model_validator(mode="after")
+    def _exclusions_make_sense(self) -> ConditionsConfig:
+        from synthloop.errors import ConfigError
+        from synthloop.generate.conditions import ConditionScopes
+
+        try:  # unknown keys or values, or nothing left to generate
+            ConditionScopes(self.scopes, self.exclude)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from exc
+        return self
+
 
 class ConceptTreeConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -65,6 +77,10 @@ class ConceptTreeConfig(BaseModel):
         description="YAML file the tree is saved to, and read from (unchanged) if present",
     )
     key: str = Field(default="topic", description="the condition a leaf fills")
+    per_label: bool = Field(
+        default=False,
+        description="the labels are the first level; each label walks only its own leaves",
+    )
 
 
 class DemonstrationsConfig(BaseModel):
