@@ -27,10 +27,8 @@ def test_curate_a_run_dir_prints_drops_by_step_and_writes_the_audit(
     tmp_path: Path, run_config: Path
 ) -> None:
     run = make_run_dir(tmp_path, run_config)
-    proc = synthloop(
-        "curate", str(run), "--steps", "exact_dedup,length(min_words=2),relabel(min_confidence=0.6)",
-        cwd=tmp_path,
-    )  # fmt: skip
+    steps = "exact_dedup,length(min_words=2),relabel(min_confidence=0.6)"
+    proc = synthloop("curate", str(run), "--steps", steps, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     # the leaked text is in both real splits of the fixture; validation is checked first
     assert "exact_dedup" in proc.stdout and "leak:validation" in proc.stdout

@@ -101,7 +101,7 @@ def test_pipeline_audit_and_written_files(tmp_path: Path, task: Task) -> None:
 
 
 def test_person_decisions_apply_first_and_protect_records(tmp_path: Path, task: Task) -> None:
-    records, wrong = noisy_records(n=40, flipped=4)
+    records, _ = noisy_records(n=40, flipped=4)
     out = tmp_path / "curated"
     store = ReviewStore(out / "review.sqlite")
     store.decide("r0", "relabel", "positive")  # r0 is a positive review labelled negative
