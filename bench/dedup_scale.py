@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import subprocess
 import sys
@@ -78,6 +79,18 @@ def make_texts(n: int, seed: int = 0) -> tuple[list[str], np.ndarray, np.ndarray
                 del toks[pos]
         texts.append(" ".join(toks))
     return texts, kind, source
+
+
+def cached_texts(n: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """make_texts(n), generated once and kept under bench/runs/ (each worker reads it)."""
+    path = ROOT / "runs" / "dedup_scale" / f"texts_{n}.pkl"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(make_texts(n), protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+    loaded: tuple[list[str], np.ndarray, np.ndarray] = pickle.loads(path.read_bytes())
+    return loaded
 
 
 def _reset_peak() -> None:
@@ -148,7 +161,7 @@ def jaccard(a: str, b: str) -> float:
 
 
 def worker(method: str, n: int, sample: int | None) -> dict[str, Any]:
-    texts, kind, source = make_texts(n)
+    texts, kind, source = cached_texts(n)
     if sample is not None:
         texts, kind, source = texts[:sample], kind[:sample], source[:sample]
     import datasketch  # noqa: F401 - imports are not part of the timing
@@ -271,6 +284,7 @@ def main() -> None:
         return
     rows = []
     for n in args.sizes:
+        cached_texts(n)
         for method in METHODS:
             if method.startswith("datasketch") and n > args.datasketch_max:
                 row = run_worker(method, n, args.datasketch_max)

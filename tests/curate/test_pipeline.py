@@ -144,3 +144,22 @@ async def test_s3_loop_curates_each_round(
         )
         assert summary["kept"] == result.rounds[r].train_size
     assert all(len(rec.inputs["text"].split()) >= 9 for rec in result.dataset)
+
+
+async def test_run_config_curate_section_drives_the_s3_run(
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import synthloop.runner as runner
+
+    monkeypatch.setattr(runner, "make_llm", lambda cfg, path: CachedLLM(FakeLLM(), path))
+    run_config.write_text(
+        run_config.read_text()
+        + "curate:\n  steps: [exact_dedup, {length: {min_words: 9}}]\n  review_queue: 3\n"
+    )
+    config = load_config(run_config)
+    run = await runner.run_s3(config, tmp_path / "run", show_progress=False)
+    audit = tmp_path / "run" / "round_0" / "curation" / "audit.jsonl"
+    assert audit.is_file()
+    assert all(len(r.inputs["text"].split()) >= 9 for r in run.result.dataset)
+    # the resolved config keeps the section, and reads back
+    assert load_config(tmp_path / "run" / "config.yaml").curate == config.curate
