@@ -123,6 +123,7 @@ async def bench_dataset(name: str) -> dict[str, Any]:
         prompter=Prompter(task, LLM_CONFIG),
     )
     rows = []
+    changed: list[Record] = []
 
     def evaluate(label: str, kept: list[Record], summary: dict[str, Any], secs: float) -> None:
         model = fit_on(kept, task)
@@ -267,17 +268,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=list(TASKS), choices=list(TASKS))
     parser.add_argument("--results", type=Path, default=RESULTS / "curation.md")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite the markdown from curation.json (e.g. after judging changed labels)",
+    )
     args = parser.parse_args()
-    start = time.perf_counter()
-    results = [asyncio.run(bench_dataset(name)) for name in args.datasets]
-    seconds = time.perf_counter() - start
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "curation.json").write_text(
-        json.dumps([{k: v for k, v in r.items() if k != "changed"} for r in results], indent=1)
-    )
-    CHANGED.write_text(
-        "".join(json.dumps(c, ensure_ascii=False) + "\n" for r in results for c in r["changed"])
-    )
+    raw = RESULTS / "curation.json"
+    if args.report_only:
+        saved = json.loads(raw.read_text(encoding="utf-8"))
+        results, seconds = saved["results"], saved["seconds"]
+    else:
+        start = time.perf_counter()
+        results = [asyncio.run(bench_dataset(name)) for name in args.datasets]
+        seconds = time.perf_counter() - start
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        raw.write_text(json.dumps({"results": results, "seconds": seconds}, indent=1) + "\n")
+        CHANGED.write_text(
+            "".join(
+                json.dumps(c, ensure_ascii=False) + "\n" for r in results for c in r["changed"]
+            ),
+            encoding="utf-8",
+        )
     args.results.write_text(to_markdown(results, seconds), encoding="utf-8")
     print(args.results.read_text(encoding="utf-8"))
 
