@@ -20,6 +20,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -e '.[dev]'
+	# the review page's browser test: Debian's chromium, never a downloaded browser build
+	command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
 	touch $@
 
 install: $(VENV)/.installed
