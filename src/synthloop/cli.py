@@ -26,6 +26,7 @@ from synthloop.distributed.runner import (
 )
 from synthloop.errors import BudgetExceeded, ConfigError, SynthloopError
 from synthloop.evaluate import train_and_score
+from synthloop.hf.commands import register as register_push
 from synthloop.io import load_dataset_file, load_records, write_json
 from synthloop.llm import Budget, Usage
 from synthloop.loop import RoundResult
@@ -273,6 +274,7 @@ def demo(
 
 
 register_curation(app)
+register_push(app)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
     SynthloopError                 every error synthloop raises on purpose
     ├── ConfigError                a task or run config that is malformed or inconsistent
     ├── DataError                  data that cannot be read or does not fit the task
+    ├── HubError                   the Hugging Face hub refused or could not be reached
     └── LLMError                   anything between us and the language model
         ├── LLMConnectionError     the server cannot be reached / timed out (retryable)
         ├── LLMResponseError       the server answered, but with an error status
@@ -38,6 +39,10 @@ class ConfigError(SynthloopError):
 
 
 class DataError(SynthloopError):
+    pass
+
+
+class HubError(SynthloopError):
     pass
 
 

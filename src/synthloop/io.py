@@ -89,7 +89,23 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
     except Exception as exc:  # the hub client raises many unrelated types
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"cannot load Hugging Face dataset {source!r}: {first}") from exc
-    yield from ds
+    yield from class_label_names(ds) if not spec.label_map else ds
+
+
+def class_label_names(ds: Any) -> Iterator[dict[str, Any]]:
+    """Rows of a ``datasets.Dataset`` with ClassLabel integers given as their names."""
+    import datasets
+
+    names = {
+        col: feature.names
+        for col, feature in ds.features.items()
+        if isinstance(feature, datasets.ClassLabel)
+    }
+    for row in ds:
+        for col, labels in names.items():
+            if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
+                row[col] = labels[row[col]]
+        yield row
 
 
 def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
@@ -122,9 +138,17 @@ def load_records(
     """Read real labelled data for ``task``; raise DataError if it does not fit."""
     if not isinstance(spec, DataSpec):
         spec = DataSpec(path=str(spec))
+    return records_from_rows(read_rows(spec), spec, task, split_name=split_name)
+
+
+def records_from_rows(
+    rows: Iterable[dict[str, Any]], spec: DataSpec, task: Task, *, split_name: str = "data"
+) -> list[Record]:
+    """Records from raw rows (of a file, or of an in-memory ``datasets.Dataset``), mapped
+    onto the task by ``spec``; ``spec.path`` names the source in messages."""
     wanted = {f: spec.columns.get(f, f) for f in (*task.inputs, "label")}
     records: list[Record] = []
-    for i, row in enumerate(read_rows(spec)):
+    for i, row in enumerate(rows):
         if spec.limit is not None and i >= spec.limit:
             break
         missing = [col for col in wanted.values() if col not in row]

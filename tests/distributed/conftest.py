@@ -1,4 +1,4 @@
-"""One Ray cluster per test module: starting Ray takes seconds, so tests share it."""
+"""One local Ray cluster for the tests that need one: starting Ray takes seconds."""
 
 from __future__ import annotations
 
@@ -17,20 +17,26 @@ def worker_pythonpath() -> str:
     return os.pathsep.join(p for p in parts if p)
 
 
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    from synthloop.distributed.cluster import import_ray, ray_session
-
-    ray = import_ray()
-    if ray.is_initialized():
-        ray.shutdown()
+@pytest.fixture(scope="session")
+def _worker_env() -> Iterator[None]:
     old = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = worker_pythonpath()
-    try:
-        with ray_session(num_cpus=2):
-            yield
-    finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH", None)
-        else:
-            os.environ["PYTHONPATH"] = old
+    yield
+    from synthloop.distributed.cluster import import_ray
+
+    import_ray().shutdown()
+    if old is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = old
+
+
+@pytest.fixture
+def local_ray(_worker_env: None) -> None:
+    """A private 2-CPU cluster (``ray.init(num_cpus=2)``), kept across tests and modules."""
+    from synthloop.distributed.cluster import connect, import_ray
+
+    ray = import_ray()
+    if ray.is_initialized() and ray.cluster_resources().get("CPU") != 2:
+        ray.shutdown()  # connected to some other cluster
+    connect(num_cpus=2)

@@ -13,9 +13,9 @@ import pytest
 
 from synthloop.config import RunConfig, load_config
 from synthloop.distributed.pool import RayLLMPool
-from synthloop.errors import LLMResponseError
+from synthloop.errors import BudgetExceeded, LLMResponseError
 from synthloop.io import load_dataset_file
-from synthloop.llm import Request
+from synthloop.llm import Budget, Request
 from synthloop.runner import run_generate, run_s3
 from tests.conftest import FakeLLM
 from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, journal_lines
@@ -99,7 +99,7 @@ async def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(
     _, usage = await run_generate(
         config, "zerogen", 40, out, show_progress=False, backend=lambda _c: fresh
     )
-    assert usage.calls == 0 and usage.cache_hits == 40
+    assert usage.calls == 0  # served by the driver's journal and cache
     assert len(journal_lines(journal)) == before
 
 
@@ -118,9 +118,35 @@ async def test_after_a_crash_ray_sends_only_what_the_cache_lacks(
     gen, usage = await run_generate(
         config, "zerogen", 30, out, show_progress=False, backend=lambda _c: pool
     )
-    assert usage.cache_hits == 10 and usage.calls == 20
+    assert usage.calls == 20
     assert len(journal_lines(journal)) == 20  # the workers saw only the missing requests
     assert gen.calls == 30
+
+
+async def test_inside_a_budget_a_ray_run_stops_and_resumes_without_paying_twice(
+    tmp_path: Path, run_config: Path
+) -> None:
+    config = load_config(run_config)
+    local, _ = await run_generate(
+        config, "zerogen", 24, tmp_path / "local.jsonl", show_progress=False,
+        backend=lambda _c: FakeLLM(),
+    )  # fmt: skip
+    journal = tmp_path / "answered.log"
+    pool = RayLLMPool([Scripted(journal=str(journal))] * 2, num_cpus=0.5)
+    out = tmp_path / "ray.jsonl"
+    with pytest.raises(BudgetExceeded):
+        await run_generate(
+            config, "zerogen", 24, out, show_progress=False, budget=Budget(max_calls=10),
+            backend=lambda _c: pool,
+        )  # fmt: skip
+    assert len(journal_lines(journal)) == 10 == cached_answers(out.with_suffix(".cache.sqlite"))
+    pool = RayLLMPool([Scripted(journal=str(journal))] * 2, num_cpus=0.5)
+    gen, usage = await run_generate(
+        config, "zerogen", 24, out, show_progress=False, budget=Budget(max_calls=14),
+        backend=lambda _c: pool,
+    )  # fmt: skip
+    assert usage.calls == 14 and len(set(journal_lines(journal))) == 24
+    assert [r.to_row() for r in gen.records] == [r.to_row() for r in local.records]
 
 
 async def test_a_backend_error_in_a_worker_reaches_the_driver_whole() -> None:

@@ -1,0 +1,129 @@
+"""The dataset card: README.md with YAML metadata the hub reads, and a body for people.
+
+It records what a reader needs to trust or reproduce the data: the task and its labels,
+the LLM, the method and its S3 settings, every round's figures on real data, and what
+the provenance columns mean.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from synthloop.config import RunConfig
+
+_SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
+
+
+def _size_category(n: int) -> str:
+    return next((name for limit, name in _SIZES if n < limit), "n>1M")
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{100 * float(value):.1f}"
+
+
+def _rounds_table(rounds: list[dict[str, Any]]) -> str:
+    lines = [
+        "| round | train size | added | val acc % | val errors | test acc % | test macro-F1 % |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rounds:
+        val, test = r.get("val") or {}, r.get("test") or {}
+        lines.append(
+            f"| {r.get('round')} | {r.get('train_size')} | {r.get('added')} "
+            f"| {_pct(val.get('accuracy'))} | {r.get('errors')} "
+            f"| {_pct(test.get('accuracy'))} | {_pct(test.get('macro_f1'))} |"
+        )
+    return "\n".join(lines)
+
+
+def dataset_card(
+    config: RunConfig, metrics: dict[str, Any], dd: Any, *, repo_id: str | None = None
+) -> Any:
+    """A ``huggingface_hub.DatasetCard`` for a run exported as ``dd``."""
+    from huggingface_hub import DatasetCard, DatasetCardData
+
+    task = config.task
+    sizes = {name: len(ds) for name, ds in dd.items()}
+    rounds = metrics.get("rounds") or []
+    last_test = (rounds[-1].get("test") or {}) if rounds else {}
+    method = sorted(set(dd["train"]["method"])) if len(dd["train"]) else []
+    llm = metrics.get("model") or config.llm.model or config.llm.backend
+    synthloop_meta = {
+        "task": {"name": task.name, "type": task.type, "domain": task.domain,
+                 "inputs": list(task.inputs), "labels": dict(task.labels)},
+        "llm": {"backend": config.llm.backend, "model": llm, "mode": config.llm.mode,
+                "temperature": config.llm.temperature, "max_tokens": config.llm.max_tokens},
+        "method": method,
+        "s3": config.s3.model_dump(mode="json"),
+        "seed": config.seed,
+        "learner": config.learner,
+        "rounds": len(rounds),
+        "evaluation": {"test_accuracy": last_test.get("accuracy"),
+                       "test_macro_f1": last_test.get("macro_f1"),
+                       "test_size": last_test.get("n")},
+        "usage": metrics.get("usage"),
+    }  # fmt: skip
+    data = DatasetCardData(
+        pretty_name=f"{task.name} (synthetic, synthloop)",
+        task_categories=["text-classification"],
+        tags=["synthetic", "synthloop", *(["s3"] if "s3-seed" in method else [])],
+        size_categories=[_size_category(sizes.get("train", 0))],
+        configs=[
+            {
+                "config_name": "default",
+                "data_files": [{"split": name, "path": f"data/{name}-*.parquet"} for name in dd],
+            }
+        ],
+        synthloop=synthloop_meta,
+    )
+    labels = "\n".join(f"| `{name}` | {desc} |" for name, desc in task.labels.items())
+    split_lines = "\n".join(
+        f"| {name} | {n} | {'synthetic (this run)' if name == 'train' else 'real'} |"
+        for name, n in sizes.items()
+    )
+    title = repo_id or task.name
+    body = f"""
+# {title}
+
+Synthetic training data for **{task.name}** ({task.domain}), written by an LLM with
+[synthloop](https://pypi.org/project/synthloop/) and checked round by round against real data.
+
+## Task
+
+Each example is one {task.example_noun}; the inputs are {", ".join(f"`{f}`" for f in task.inputs)}.
+
+| label | meaning ("in this example, …") |
+| --- | --- |
+{labels}
+
+## How it was made
+
+- **LLM:** `{llm}` ({config.llm.backend} backend, {config.llm.mode} mode, temperature
+  {config.llm.temperature}, max_tokens {config.llm.max_tokens})
+- **Method:** {", ".join(method) or "none"}. S3 ("Synthesis Step by Step"): the LLM lists
+  rationales per label, writes {config.s3.seed_size} seed examples from them, then for
+  {config.s3.rounds} round(s) a small model (`{config.learner}`) is trained on the synthetic
+  data, its errors on the real validation split are collected, and the LLM writes
+  {config.s3.per_error} new example(s) like each error, with its gold label.
+- **Seed:** {config.seed}. LLM usage: {metrics.get("usage") or "not recorded"}.
+
+## Evaluation (small model trained on the synthetic data, scored on real data)
+
+{_rounds_table(rounds) if rounds else "No round metrics were recorded for this run."}
+
+## Splits
+
+| split | examples | source |
+| --- | ---: | --- |
+{split_lines}
+
+## Columns
+
+`id`, the input field(s), `label`, and provenance: `method` (`s3-seed`, `extrapolate`,
+`zerogen`, or `real`), `round` (S3 round that produced it; 0 = seed), `parent_id` (for
+extrapolated examples, the real validation example it imitates), `model` (the LLM),
+`prompt_hash` (hash of the exact request), `extra` (JSON: e.g. the rationales a seed example
+was written from).
+"""
+    return DatasetCard(f"---\n{data.to_yaml()}\n---\n{body}")

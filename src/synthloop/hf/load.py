@@ -1,0 +1,95 @@
+"""Real data and tasks from ``datasets`` objects already in memory.
+
+Files, ``save_to_disk`` folders and ``hf:NAME`` (the hub, where there is a network) go
+through the run config's data specs (:mod:`synthloop.io`); this module is for Python
+users who hold a ``datasets.Dataset`` (or ``DatasetDict``) already.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from synthloop.errors import DataError
+from synthloop.io import DataSpec, class_label_names, records_from_rows
+from synthloop.records import Record
+from synthloop.tasks import Task
+
+
+def _one_split(ds: Any, split: str | None) -> Any:
+    import datasets
+
+    if isinstance(ds, datasets.DatasetDict):
+        if split is None or split not in ds:
+            raise DataError(f"the DatasetDict holds splits {sorted(ds)}; choose one with split=")
+        return ds[split]
+    if not isinstance(ds, datasets.Dataset):
+        raise DataError(f"expected a datasets.Dataset or DatasetDict, not {type(ds).__name__}")
+    return ds
+
+
+def load_dataset_records(
+    ds: Any,
+    task: Task,
+    *,
+    columns: dict[str, str] | None = None,
+    label_map: dict[str, str] | None = None,
+    split: str | None = None,
+    limit: int | None = None,
+) -> list[Record]:
+    """Records of a ``datasets.Dataset`` (or one ``split`` of a ``DatasetDict``).
+
+    ``columns`` maps task fields to columns; ClassLabel integers become their names
+    unless ``label_map`` maps the raw values itself.
+    """
+    ds = _one_split(ds, split)
+    name = split or (ds.split and str(ds.split)) or "data"
+    spec = DataSpec(
+        path=f"<datasets.Dataset {name}>",
+        columns=columns or {},
+        label_map=label_map or {},
+        limit=limit,
+    )
+    rows = ds if spec.label_map else class_label_names(ds)
+    return records_from_rows(rows, spec, task, split_name=name)
+
+
+def task_from_dataset(
+    ds: Any,
+    *,
+    name: str,
+    domain: str,
+    example_noun: str = "text",
+    text_column: str = "text",
+    label_column: str = "label",
+    descriptions: dict[str, str] | None = None,
+    split: str | None = None,
+) -> Task:
+    """A classification task whose labels are the dataset's: the ClassLabel names, or the
+    distinct values of ``label_column``. ``descriptions`` (label -> what it means) go into
+    the prompts; a label without one is described by its name."""
+    import datasets
+
+    ds = _one_split(ds, split)
+    if label_column not in ds.column_names:
+        raise DataError(
+            f"the dataset has no column {label_column!r} ({', '.join(ds.column_names)})"
+        )
+    feature = ds.features[label_column]
+    if isinstance(feature, datasets.ClassLabel):
+        labels = list(feature.names)
+    else:
+        labels = sorted({str(v) for v in ds[label_column]})
+    described = descriptions or {}
+    unknown = sorted(set(described) - set(labels))
+    if unknown:
+        raise DataError(f"descriptions name labels the dataset lacks: {', '.join(unknown)}")
+    return Task(
+        name=name,
+        domain=domain,
+        example_noun=example_noun,
+        inputs=(text_column,),
+        labels={
+            lab: described.get(lab, f"the {example_noun} is {lab.replace('_', ' ')}")
+            for lab in labels
+        },
+    )
