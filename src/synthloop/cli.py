@@ -157,7 +157,9 @@ def evaluate(
     with_validation: Annotated[
         bool, typer.Option(help="Also train on the config's real validation set.")
     ] = False,
-    learner: Annotated[str | None, typer.Option(help="Small model [default: tfidf_lr].")] = None,
+    learner: Annotated[
+        str | None, typer.Option(help="Small model [default: the config's, by task type].")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
 ) -> None:
     """Train the small model on a dataset and score it on a real test set."""
@@ -177,7 +179,7 @@ def evaluate(
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
         raise ConfigError("no test set: pass --test FILE or set data.test in the config")
-    scores = train_and_score(train, test_records, task, learner or cfg.learner)
+    scores = train_and_score(train, test_records, task, learner or cfg.learner_name)
     table = Table(title=f"{dataset.name}: small model on real test data")
     for col in ("train size", "test size", "accuracy %", "macro-F1 %"):
         table.add_column(col, justify="right")

@@ -57,9 +57,18 @@ class RunConfig(BaseModel):
     data: DataConfig
     llm: LLMConfig = LLMConfig()
     s3: S3Config = S3Config()
-    learner: str = "tfidf_lr"
+    learner: str | None = Field(
+        default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
+    )
     seed: int = 0
     templates_dir: str | None = None
+
+    @property
+    def learner_name(self) -> str:
+        name = self.learner or self.task.default_learner
+        if name is None:
+            raise ConfigError(f"a {self.task.type} task has no small model to train")
+        return name
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -9,7 +9,14 @@ from typing import Any
 
 from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
-from synthloop.generate import Generation, extrapolate, generate_rationales, s3_seed, zerogen
+from synthloop.generate import (
+    Generation,
+    extrapolate,
+    generate_rationales,
+    s3_seed,
+    seed_anchors,
+    zerogen,
+)
 from synthloop.io import load_records, write_json, write_records
 from synthloop.llm import CachedLLM, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
@@ -34,6 +41,7 @@ async def run_s3(
     config: RunConfig, out: str | Path, *, force: bool = False, show_progress: bool = True
 ) -> S3Run:
     task = config.task
+    learner = config.learner_name  # an instruction task has none: fail before any call
     validation = load_records(config.data.validation, task, split_name="validation")
     test = load_records(config.data.test, task, split_name="test") if config.data.test else None
     prompter = Prompter(task, config.llm, config.templates_dir)
@@ -49,7 +57,7 @@ async def run_s3(
             validation,
             test,
             config.s3,
-            learner=config.learner,
+            learner=learner,
             seed=config.seed,
             sink=run,
             show_progress=show_progress,
@@ -94,6 +102,10 @@ async def run_generate(
         raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
     task = config.task
     errors: list[Record] = []
+    anchors = []
+    if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
+        validation = load_records(config.data.validation, task, split_name="validation")
+        anchors = seed_anchors(task, validation, n, seed=config.seed)
     if method == "extrapolate":
         if errors_path is None:
             raise ConfigError("extrapolate needs --from FILE: real examples to imitate")
@@ -104,7 +116,9 @@ async def run_generate(
     assert isinstance(llm, CachedLLM)
     try:
         if method == "zerogen":
-            gen = await zerogen(llm, prompter, n, seed=config.seed, show_progress=show_progress)
+            gen = await zerogen(
+                llm, prompter, n, seed=config.seed, anchors=anchors, show_progress=show_progress
+            )
         elif method == "s3-seed":
             rationales = await generate_rationales(
                 llm,
@@ -121,6 +135,7 @@ async def run_generate(
                 n,
                 k=config.s3.rationales_per_example,
                 seed=config.seed,
+                anchors=anchors,
                 show_progress=show_progress,
             )
         else:

@@ -22,6 +22,29 @@ class Job:
     parent_id: str | None = None
     source: str | None = None  # the real example being imitated; copying it is not generating
     extra: dict[str, Any] = field(default_factory=dict)
+    # real inputs the record keeps as they are (pair: the premise; qa: the passage)
+    fixed: dict[str, str] = field(default_factory=dict)
+
+
+def template_for(task: Task, step: str) -> str:
+    """The prompt template of a generation step for the task's type (``pair_zerogen``...)."""
+    return step if task.type == "classification" else f"{task.type}_{step}"
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def reject_for_task(text: str, job: Job, task: Task) -> str | None:
+    """Why a parsed answer is no use for this task type, or None."""
+    if any(_normalised(text) == _normalised(v) for v in job.fixed.values()):
+        return "copy_of_context"  # a hypothesis that repeats its premise word for word
+    if task.type == "qa":
+        if "?" not in text:
+            return "not_a_question"
+        if _normalised(job.label) in _normalised(text):
+            return "answer_in_question"
+    return None
 
 
 @dataclass
@@ -52,7 +75,15 @@ async def run_jobs(
         if parsed.text is None:
             gen.dropped[parsed.reason or "unparsable"] += 1
             continue
-        key = " ".join(parsed.text.lower().split())
+        text = parsed.text
+        if task.type == "qa" and "?" in text:  # one question: cut what a small model adds after
+            text = text.split("?")[0].strip() + "?"
+        rejected = reject_for_task(text, job, task)
+        if rejected:
+            gen.dropped[rejected] += 1
+            continue
+        inputs = {**job.fixed, task.generated_field: text}
+        key = _normalised("\n".join(inputs[f] for f in task.inputs))
         if key in seen:  # the same answer twice adds nothing but weight
             gen.dropped["duplicate"] += 1
             continue
@@ -60,7 +91,7 @@ async def run_jobs(
         gen.records.append(
             Record(
                 id=f"{method}-r{round}-{i:05d}",
-                inputs={task.text_field: parsed.text},
+                inputs=inputs,
                 label=job.label,
                 method=method,
                 round=round,
