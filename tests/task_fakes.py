@@ -1,0 +1,71 @@
+"""Scripted LLM answers and tiny real-looking data for the pair, QA and instruction types."""
+
+from __future__ import annotations
+
+import re
+
+from synthloop.llm import Request
+from synthloop.tasks import Task
+
+CITIES = ["Paris", "Lyon", "Turin", "Porto", "Ghent", "Bergen", "Krakow", "Leeds"]
+THINGS = ["bakery", "museum", "library", "stadium", "bridge", "theatre", "market", "harbour"]
+
+
+def premise(i: int) -> str:
+    return (
+        f"The {THINGS[i % 8]} in {CITIES[(i * 3) % 8]} was opened in {1900 + 7 * i} "
+        f"by a local group of {10 + i} volunteers."
+    )
+
+
+def pair_rows(n: int, offset: int = 0) -> list[dict]:
+    """RTE-shaped rows: entailed hypotheses restate the premise, others change the city."""
+    rows = []
+    for k in range(n):
+        i = k + offset
+        p = premise(i)
+        if k % 2 == 0:
+            h = f"A {THINGS[i % 8]} exists in {CITIES[(i * 3) % 8]}."
+            rows.append({"premise": p, "hypothesis": h, "label": "entailment"})
+        else:
+            h = f"The {THINGS[i % 8]} was never opened and stands in {CITIES[(i * 3 + 1) % 8]}."
+            rows.append({"premise": p, "hypothesis": h, "label": "not_entailment"})
+    return rows
+
+
+def pair_task() -> Task:
+    return Task(
+        name="nli",
+        type="pair",
+        domain="city news",
+        example_noun="hypothesis",
+        labels={
+            "entailment": "the hypothesis must be true if the premise is true",
+            "not_entailment": "the hypothesis does not follow from the premise",
+        },
+    )
+
+
+def _quoted(text: str) -> list[str]:
+    return re.findall(r'^"(.+)"$', text, re.MULTILINE)
+
+
+def pair_answer(request: Request) -> str:
+    """Hypotheses in the shape the pair prompts ask for. Seed answers only know "opened"
+    facts (entailment) and "closed" claims (not entailment), so real data leaves errors."""
+    text = request.messages[-1].content if request.messages else request.prompt or ""
+    seed = request.seed or 0
+    if "numbered list" in text:
+        return "1. Restate one fact of the premise\n2. Keep the same names\n"
+    entail = "must be true" in text
+    quoted = _quoted(text)
+    kept = quoted[0] if quoted else ""
+    m = re.search(r"The (\w+) in (\w+)", kept)
+    thing, city = (m.group(1), m.group(2)) if m else ("hall", "Rome")
+    if len(quoted) > 1:  # extrapolation: the premise and the hypothesis the model got wrong
+        if entail:
+            return f"Hypothesis: There is a {thing} in {city} today."
+        return f"The {thing} was never opened and lies far from {city} #{seed % 5}."
+    if entail:
+        return f'Sure! Here is a hypothesis:\n"The {thing} in {city} was opened."'
+    return f"The {thing} in {city} was closed by the mayor #{seed % 7}."
