@@ -39,6 +39,9 @@ class Method(StrEnum):
     zerogen = "zerogen"
     s3_seed = "s3-seed"
     extrapolate = "extrapolate"
+    conditional = "conditional"  # generation: conditions / concept tree / demos / rounds
+    rationale_example = "rationale-example"
+    dialogue = "dialogue"
 
 
 def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
@@ -131,7 +134,10 @@ def generate(
     quiet: QuietOpt = False,
 ) -> None:
     """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
-    then examples) or extrapolate (new examples like each given one, same label)."""
+    then examples), extrapolate (new examples like each given one, same label), or, as the
+    config's generation: section sets them up, conditional (conditions, concept tree,
+    demonstrations, dataset-wise rounds), rationale-example (two calls per example) or
+    dialogue (multi-turn, one call per turn)."""
     cfg = load_config(config)
     gen, usage = asyncio.run(
         run_generate(

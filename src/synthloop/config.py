@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from synthloop.errors import ConfigError
+from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.io import HF_PREFIX, DataSpec
 from synthloop.llm import LLMConfig
 from synthloop.tasks import Task, load_task
@@ -57,6 +58,7 @@ class RunConfig(BaseModel):
     data: DataConfig
     llm: LLMConfig = LLMConfig()
     s3: S3Config = S3Config()
+    generation: GenerationConfig = GenerationConfig()
     learner: str | None = Field(
         default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
     )
@@ -98,6 +100,10 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
                 spec = {**spec, "path": _resolve(base, spec["path"])}
             splits[name] = spec
         data["data"] = splits
+    if "generation" in data:
+        data["generation"] = resolve_generation_paths(
+            data["generation"], lambda p: _resolve(base, p)
+        )
     if isinstance(data.get("templates_dir"), str):
         data["templates_dir"] = _resolve(base, data["templates_dir"])
     return validate_model(RunConfig, data, source)

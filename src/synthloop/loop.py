@@ -14,6 +14,7 @@ from synthloop.errors import ConfigError
 from synthloop.evaluate import Scores, fit_on, misclassified, score, train_and_score
 from synthloop.generate import extrapolate, generate_rationales, s3_seed, seed_anchors
 from synthloop.generate.common import Generation
+from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -92,6 +93,7 @@ async def s3_loop(
     seed: int = 0,
     sink: RoundSink | None = None,
     show_progress: bool = True,
+    neighbours: DemoSelector | None = None,
 ) -> S3Result:
     task = prompter.task
     learner = learner or task.default_learner
@@ -137,6 +139,7 @@ async def s3_loop(
             per_error=cfg.per_error,
             round=r + 1,
             seed=seed,
+            neighbours=neighbours,
             show_progress=show_progress,
         )
         dataset.extend(gen.records)

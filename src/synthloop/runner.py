@@ -17,14 +17,15 @@ from synthloop.generate import (
     seed_anchors,
     zerogen,
 )
+from synthloop.generate import from_config as toolbox
 from synthloop.io import load_records, write_json, write_records
 from synthloop.llm import CachedLLM, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
-from synthloop.prompts import Prompter
+from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
 from synthloop.rundir import RunDir
 
-METHODS = ("zerogen", "s3-seed", "extrapolate")
+METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
 
 
 @dataclass
@@ -45,10 +46,12 @@ async def run_s3(
     validation = load_records(config.data.validation, task, split_name="validation")
     test = load_records(config.data.test, task, split_name="test") if config.data.test else None
     prompter = Prompter(task, config.llm, config.templates_dir)
+    pool = toolbox.demo_pool(config.generation, task, validation, embed=None)
     run = RunDir(out)
     run.prepare(config, force=force)
     llm = make_llm(config.llm, run.cache_path)
     assert isinstance(llm, CachedLLM)
+    prompter.count_tokens = token_counter(llm)
     start = time.perf_counter()
     try:
         result = await s3_loop(
@@ -61,6 +64,7 @@ async def run_s3(
             seed=config.seed,
             sink=run,
             show_progress=show_progress,
+            neighbours=toolbox.neighbour_selector(config.generation, pool),
         )
     finally:
         await llm.aclose()
@@ -111,11 +115,27 @@ async def run_generate(
             raise ConfigError("extrapolate needs --from FILE: real examples to imitate")
         errors = load_records(errors_path, task, split_name="errors")
     prompter = Prompter(task, config.llm, config.templates_dir)
+    pool = None
+    if method in toolbox.METHODS:
+        pool = toolbox.demo_pool(config.generation, task, config.data.validation, embed=None)
     out = Path(out)
     llm = make_llm(config.llm, cache_path or out.with_suffix(".cache.sqlite"))
     assert isinstance(llm, CachedLLM)
+    prompter.count_tokens = token_counter(llm)
     try:
-        if method == "zerogen":
+        if method in toolbox.METHODS:
+            gen = await toolbox.generate_configured(
+                method,
+                llm,
+                prompter,
+                config.generation,
+                n,
+                pool=pool,
+                seed=config.seed,
+                tree_file=out.with_suffix(".concept_tree.yaml"),
+                show_progress=show_progress,
+            )
+        elif method == "zerogen":
             gen = await zerogen(
                 llm, prompter, n, seed=config.seed, anchors=anchors, show_progress=show_progress
             )

@@ -71,6 +71,10 @@ class Task(BaseModel):
         default=None,
         description="pair/qa: the input field the LLM writes; the others are kept from real data",
     )
+    # Prompt composition (synthloop.prompts): who the LLM is asked to be, and the task's
+    # own template files per step ("zerogen", or "zerogen.chat" for one mode only).
+    role: str | None = Field(default=None, description='"Suppose you are ROLE." leads prompts')
+    templates: dict[str, str] = Field(default_factory=dict, description="step -> template file")
 
     @model_validator(mode="before")
     @classmethod
@@ -155,4 +159,10 @@ class Task(BaseModel):
 
 def load_task(path: str | Path) -> Task:
     path = Path(path)
-    return validate_model(Task, read_yaml_mapping(path, "task"), str(path))
+    data = read_yaml_mapping(path, "task")
+    if isinstance(data.get("templates"), dict):  # template files are relative to the task file
+        data["templates"] = {
+            k: str((path.parent / v).resolve()) if isinstance(v, str) else v
+            for k, v in data["templates"].items()
+        }
+    return validate_model(Task, data, str(path))

@@ -79,6 +79,15 @@ class EmbeddedLLM(LLM):
                 raise ModelLoadError(f"cannot load {self.model_path}: {exc}") from exc
         return self._llama
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` by the model's own tokenizer (for prompt budgets). Runs on the
+        llama worker thread, so it never overlaps a generation."""
+
+        def count() -> int:
+            return len(self._load().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+        return self._pool.submit(count).result()
+
     def _run(self, req: Request) -> Response:
         llama = self._load()
         params: dict[str, Any] = {
