@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from synthloop.llm import Request
 from synthloop.tasks import Task
@@ -69,3 +70,33 @@ def pair_answer(request: Request) -> str:
     if entail:
         return f'Sure! Here is a hypothesis:\n"The {thing} in {city} was opened."'
     return f"The {thing} in {city} was closed by the mayor #{seed % 7}."
+
+
+QA_DEMO = Path(__file__).resolve().parents[1] / "src" / "synthloop" / "demo" / "qa"
+
+
+def qa_task() -> Task:
+    return Task(name="demo-qa", type="qa", domain="local history", example_noun="question")
+
+
+def _wh(answer: str) -> str:
+    if re.fullmatch(r"1\d{3}|20\d{2}", answer):
+        return "When"
+    if any(ch.isdigit() for ch in answer):
+        return "How many"
+    return "Who" if answer[:1].isupper() else "What"
+
+
+def qa_answer(request: Request) -> str:
+    """Questions built the way a careful writer would: the answer's sentence, with the
+    answer replaced by a wh-word. Extrapolation rewords the question it is shown."""
+    text = request.messages[-1].content if request.messages else request.prompt or ""
+    quoted = _quoted(text)
+    passage = quoted[0] if quoted else ""
+    m = re.search(r'answer is (?:also )?"([^"]+)"', text)
+    answer = m.group(1) if m else ""
+    sentence = next((s for s in re.split(r"(?<=\.)\s+", passage) if answer in s), passage)
+    rest = sentence.replace(answer, "").rstrip(". ").strip()
+    if "has the answer" in text:  # extrapolation
+        return f"Question: Can you tell me, {_wh(answer).lower()} — {rest}?"
+    return f'"{_wh(answer)} {rest}?" That is my question.'
