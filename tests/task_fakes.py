@@ -100,3 +100,44 @@ def qa_answer(request: Request) -> str:
     if "has the answer" in text:  # extrapolation
         return f"Question: Can you tell me, {_wh(answer).lower()} — {rest}?"
     return f'"{_wh(answer)} {rest}?" That is my question.'
+
+
+SEED_INSTRUCTIONS = [
+    {"instruction": "Write a haiku about autumn leaves.", "output": "Red leaves drift and fall."},
+    {
+        "instruction": "Summarise the following paragraph in one sentence.",
+        "input": "The council met on Monday and agreed to repair the old bridge next year.",
+        "output": "The council agreed to repair the bridge next year.",
+    },
+    {"instruction": "Give three tips for sleeping better.", "output": "Keep a schedule; ..."},
+]
+NEW_INSTRUCTIONS = [
+    "Write a haiku about autumn leaves falling.",  # a near copy of a seed: not novel
+    "Draw a picture of a cat wearing a hat.",  # needs more than text
+    "List five fruits that are rich in vitamin C.",
+    "Explain why the sky looks blue during the day.",
+    "Translate the given sentence into French.",
+    "Suggest a name for a small bakery in a seaside town.",
+    "Classify the following animal as a mammal, bird or fish.",
+    "Describe how to boil an egg in four steps.",
+    "Write a short apology email for missing a meeting.",
+    "Convert the temperature from Celsius to Fahrenheit.",
+]
+
+
+class InstructWriter:
+    """Proposes NEW_INSTRUCTIONS in turn (so a test knows what comes), answers the rest."""
+
+    def __init__(self) -> None:
+        self.proposed = 0
+
+    def __call__(self, request: Request) -> str:
+        text = request.messages[-1].content if request.messages else request.prompt or ""
+        if "Carry out this instruction" in text:
+            wanted = text.split("Instruction:")[-1].split("\n")[0].strip()
+            if "given" in wanted or "following" in wanted:
+                return "Input: The cat sat on the mat.\nOutput: Le chat était assis."
+            return f"Input: <none>\nOutput: Here is my answer to: {wanted}"
+        item = NEW_INSTRUCTIONS[self.proposed % len(NEW_INSTRUCTIONS)]
+        self.proposed += 1
+        return f"Sure! Here is a new instruction:\n{item}"

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from synthloop.commands.instruct import register as register_self_instruct
 from synthloop.config import RunConfig, load_config
 from synthloop.errors import ConfigError, SynthloopError
 from synthloop.evaluate import train_and_score
@@ -207,6 +208,9 @@ def demo(
     config_path = write_demo(out / "demo-data")
     out_console.print(f"demo task and DEMO labelled set written to {config_path.parent}")
     s3(config=config_path, out=out, quiet=quiet)
+
+
+register_self_instruct(app)
 
 
 def main() -> None:
