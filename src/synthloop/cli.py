@@ -60,7 +60,8 @@ def _fmt(value: float | None) -> str:
 
 def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
     table = Table(
-        title="S3 rounds: the small model on real data (accuracy and macro-F1, %)",
+        title="S3 rounds: the small model on real data (accuracy and macro-F1, %; "
+        "QA: exact match and token F1)",
         caption="real+synth: the same model trained on real validation + synthetic data",
     )
     for col in ("round", "train", "added", "dropped", "val acc", "val errors"):
@@ -188,7 +189,10 @@ def evaluate(
         raise ConfigError("no test set: pass --test FILE or set data.test in the config")
     scores = train_and_score(train, test_records, task, learner or cfg.learner_name)
     table = Table(title=f"{dataset.name}: small model on real test data")
-    for col in ("train size", "test size", "accuracy %", "macro-F1 %"):
+    metrics = (
+        ("exact match %", "token F1 %") if scores.kind == "qa" else ("accuracy %", "macro-F1 %")
+    )
+    for col in ("train size", "test size", *metrics):
         table.add_column(col, justify="right")
     table.add_row(str(len(train)), str(scores.n), _fmt(scores.accuracy), _fmt(scores.macro_f1))
     out_console.print(table)
