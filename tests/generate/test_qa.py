@@ -48,6 +48,7 @@ async def test_questions_keep_the_passage_and_answer() -> None:
     for rec, anchor in zip(gen.records, anchors, strict=False):
         assert rec.inputs["context"] in {a.fixed["context"] for a in anchors}
         assert rec.inputs["question"].endswith("?")  # "That is my question." is cut
+        assert rec.inputs["question"][0].isalpha()  # and so is the opening quote
         assert rec.label in rec.inputs["context"]
         assert rec.label.lower() not in rec.inputs["question"].lower()
         del anchor

@@ -77,7 +77,7 @@ async def run_jobs(
             continue
         text = parsed.text
         if task.type == "qa" and "?" in text:  # one question: cut what a small model adds after
-            text = text.split("?")[0].strip() + "?"
+            text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
         rejected = reject_for_task(text, job, task)
         if rejected:
             gen.dropped[rejected] += 1
