@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from synthloop.commands.instruct import register as register_self_instruct
 from synthloop.config import RunConfig, load_config
 from synthloop.curate.commands import register as register_curation
 from synthloop.distributed.runner import (
@@ -82,7 +83,8 @@ def _fmt(value: float | None) -> str:
 
 def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
     table = Table(
-        title="S3 rounds: the small model on real data (accuracy and macro-F1, %)",
+        title="S3 rounds: the small model on real data (accuracy and macro-F1, %; "
+        "QA: exact match and token F1)",
         caption="real+synth: the same model trained on real validation + synthetic data",
     )
     for col in ("round", "train", "added", "dropped", "val acc", "val errors"):
@@ -229,7 +231,9 @@ def evaluate(
     with_validation: Annotated[
         bool, typer.Option(help="Also train on the config's real validation set.")
     ] = False,
-    learner: Annotated[str | None, typer.Option(help="Small model [default: tfidf_lr].")] = None,
+    learner: Annotated[
+        str | None, typer.Option(help="Small model [default: the config's, by task type].")
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
 ) -> None:
     """Train the small model on a dataset and score it on a real test set."""
@@ -249,9 +253,12 @@ def evaluate(
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
         raise ConfigError("no test set: pass --test FILE or set data.test in the config")
-    scores = train_and_score(train, test_records, task, learner or cfg.learner)
+    scores = train_and_score(train, test_records, task, learner or cfg.learner_name)
     table = Table(title=f"{dataset.name}: small model on real test data")
-    for col in ("train size", "test size", "accuracy %", "macro-F1 %"):
+    metrics = (
+        ("exact match %", "token F1 %") if scores.kind == "qa" else ("accuracy %", "macro-F1 %")
+    )
+    for col in ("train size", "test size", *metrics):
         table.add_column(col, justify="right")
     table.add_row(str(len(train)), str(scores.n), _fmt(scores.accuracy), _fmt(scores.macro_f1))
     out_console.print(table)
@@ -275,6 +282,7 @@ def demo(
 
 register_curation(app)
 register_push(app)
+register_self_instruct(app)
 
 
 def main() -> None:

@@ -60,10 +60,19 @@ class RunConfig(BaseModel):
     llm: LLMConfig = LLMConfig()
     s3: S3Config = S3Config()
     generation: GenerationConfig = GenerationConfig()
-    learner: str = "tfidf_lr"
+    learner: str | None = Field(
+        default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
+    )
     seed: int = 0
     templates_dir: str | None = None
     curate: CurateConfig | None = None  # curate each S3 round before training
+
+    @property
+    def learner_name(self) -> str:
+        name = self.learner or self.task.default_learner
+        if name is None:
+            raise ConfigError(f"a {self.task.type} task has no small model to train")
+        return name
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json")

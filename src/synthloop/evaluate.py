@@ -1,30 +1,39 @@
-"""Indirect evaluation: train a small model on (synthetic) records, score it on real ones."""
+"""Indirect evaluation: train a small model on (synthetic) records, score it on real ones.
+
+Classification and pair tasks report accuracy and macro-F1; extractive QA reports SQuAD's
+exact match and token F1 in the same two slots (``Scores.kind`` says which, and
+``as_dict`` names them)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sklearn.metrics import accuracy_score, f1_score
 
-from synthloop.learners import Learner, make_learner
+from synthloop.learners import Predictor, make_learner
+from synthloop.qa_metrics import exact_match, qa_scores
 from synthloop.records import Record
 from synthloop.tasks import Task
 
 
 @dataclass(frozen=True)
 class Scores:
-    accuracy: float
-    macro_f1: float
+    accuracy: float  # QA: exact match
+    macro_f1: float  # QA: token F1
     n: int
+    kind: str = "classification"  # or "qa"
 
     def as_dict(self) -> dict[str, float | int]:
-        return asdict(self)
+        if self.kind == "qa":
+            return {"exact_match": self.accuracy, "f1": self.macro_f1, "n": self.n}
+        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1, "n": self.n}
 
 
-def fit_on(records: Sequence[Record], task: Task, learner: str = "tfidf_lr") -> Learner:
-    """Train ``learner``; records carrying ``extra["weight"]`` (curation) are weighted."""
-    model = make_learner(learner)
+def fit_on(records: Sequence[Record], task: Task, learner: str | None = None) -> Predictor:
+    """Train ``learner`` (default: the task's); records carrying ``extra["weight"]``
+    (curation's re-weighting) are weighted."""
+    model = make_learner(learner or task.default_learner or "tfidf_lr")
     weights = None
     if any("weight" in r.extra for r in records):
         weights = [float(r.extra.get("weight", 1.0)) for r in records]
@@ -33,9 +42,12 @@ def fit_on(records: Sequence[Record], task: Task, learner: str = "tfidf_lr") -> 
     )
 
 
-def score(model: Learner, records: Sequence[Record], task: Task) -> Scores:
+def score(model: Predictor, records: Sequence[Record], task: Task) -> Scores:
     gold = [r.label for r in records]
     pred = model.predict([task.learner_input(r) for r in records])
+    if task.type == "qa":
+        em, f1 = qa_scores([str(p) for p in pred], gold)
+        return Scores(accuracy=em, macro_f1=f1, n=len(records), kind="qa")
     return Scores(
         accuracy=float(accuracy_score(gold, pred)),
         macro_f1=float(
@@ -45,12 +57,15 @@ def score(model: Learner, records: Sequence[Record], task: Task) -> Scores:
     )
 
 
-def misclassified(model: Learner, records: Sequence[Record], task: Task) -> list[Record]:
+def misclassified(model: Predictor, records: Sequence[Record], task: Task) -> list[Record]:
+    """Real records the model gets wrong (QA: whose answer is not an exact match)."""
     pred = model.predict([task.learner_input(r) for r in records])
+    if task.type == "qa":
+        return [r for r, p in zip(records, pred, strict=True) if not exact_match(str(p), r.label)]
     return [r for r, p in zip(records, pred, strict=True) if p != r.label]
 
 
 def train_and_score(
-    train: Sequence[Record], test: Sequence[Record], task: Task, learner: str = "tfidf_lr"
+    train: Sequence[Record], test: Sequence[Record], task: Task, learner: str | None = None
 ) -> Scores:
     return score(fit_on(train, task, learner), test, task)

@@ -11,8 +11,16 @@ from typing import Any
 from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
 from synthloop.estimate import Estimate, estimate_generate, estimate_s3
-from synthloop.generate import Generation, extrapolate, generate_rationales, s3_seed, zerogen
+from synthloop.generate import (
+    Generation,
+    extrapolate,
+    generate_rationales,
+    s3_seed,
+    seed_anchors,
+    zerogen,
+)
 from synthloop.generate import from_config as toolbox
+from synthloop.generate.anchors import Anchor
 from synthloop.generate.journal import journaling
 from synthloop.io import load_records, write_json, write_records
 from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
@@ -54,6 +62,7 @@ async def run_s3(
     budget: Budget | None = None,
 ) -> S3Run:
     task = config.task
+    learner = config.learner_name  # an instruction task has none: fail before any call
     validation = load_records(config.data.validation, task, split_name="validation")
     test = load_records(config.data.test, task, split_name="test") if config.data.test else None
     prompter = Prompter(task, config.llm, config.templates_dir)
@@ -67,7 +76,7 @@ async def run_s3(
         from synthloop.curate import CurateContext, RoundCurator
 
         refs = {"validation": validation, "test": test or []}
-        ctx = CurateContext(task, refs, llm, prompter, config.learner, config.seed)
+        ctx = CurateContext(task, refs, llm, prompter, learner, config.seed)
         curator = RoundCurator(config.curate, ctx, run.path)
     prompter.count_tokens = token_counter(llm)
     start = time.perf_counter()
@@ -79,7 +88,7 @@ async def run_s3(
                 validation,
                 test,
                 config.s3,
-                learner=config.learner,
+                learner=learner,
                 seed=config.seed,
                 sink=run,
                 show_progress=show_progress,
@@ -131,6 +140,10 @@ async def run_generate(
         raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
     task = config.task
     errors: list[Record] = []
+    anchors: list[Anchor] = []
+    if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
+        validation = load_records(config.data.validation, task, split_name="validation")
+        anchors = seed_anchors(task, validation, n, seed=config.seed)
     if method == "extrapolate":
         if errors_path is None:
             raise ConfigError("extrapolate needs --from FILE: real examples to imitate")
@@ -151,7 +164,16 @@ async def run_generate(
     try:
         with journaling(out.with_suffix(".journal")):
             gen = await _generate(
-                llm, prompter, method, n, errors, config, show_progress, pool=pool, out=out
+                llm,
+                prompter,
+                method,
+                n,
+                errors,
+                config,
+                show_progress,
+                pool=pool,
+                out=out,
+                anchors=anchors,
             )
     finally:
         await llm.aclose()
@@ -174,6 +196,7 @@ async def _generate(
     *,
     pool: Any,
     out: Path,
+    anchors: list[Anchor],
 ) -> Generation:
     if method in toolbox.METHODS:
         return await toolbox.generate_configured(
@@ -188,7 +211,9 @@ async def _generate(
             show_progress=show_progress,
         )
     if method == "zerogen":
-        return await zerogen(llm, prompter, n, seed=config.seed, show_progress=show_progress)
+        return await zerogen(
+            llm, prompter, n, seed=config.seed, anchors=anchors, show_progress=show_progress
+        )
     if method == "s3-seed":
         rationales = await generate_rationales(
             llm,
@@ -205,6 +230,7 @@ async def _generate(
             n,
             k=config.s3.rationales_per_example,
             seed=config.seed,
+            anchors=anchors,
             show_progress=show_progress,
         )
     return await extrapolate(

@@ -1,12 +1,16 @@
 """S3's error extrapolation: for each real example the small model got wrong, ask for
 new examples like it, with its gold label, so the synthetic set grows where the small
-model is weakest."""
+model is weakest.
+
+Pair and QA tasks keep the error's premise or passage (and, for QA, its gold answer) and
+ask for a new hypothesis or question in place of the one the small model got wrong."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from synthloop.generate.common import Generation, Job, run_jobs
+from synthloop.generate.anchors import anchor_variables
+from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
@@ -28,17 +32,19 @@ def extrapolate_jobs(
     task = prompter.task
     jobs = []
     for err in errors:
-        text = err.text(task.text_field)
+        text = err.text(task.generated_field)
+        fixed = {f: err.inputs[f] for f in task.kept_fields}
         shown = neighbours.neighbours(err) if neighbours is not None else []
         for j in range(per_error):
             composed = prompter.compose(
-                "extrapolate",
+                template_for(task, "extrapolate"),
                 seed=derive_seed(seed, "extrapolate", round, err.id, j),
                 label=err.label,
-                label_description=task.labels[err.label],
+                label_description=task.labels.get(err.label, ""),
                 text=text,
                 demos=shown,
                 max_prompt_tokens=neighbours.max_prompt_tokens if neighbours else None,
+                **anchor_variables(task, fixed),
             )
             jobs.append(
                 Job(
@@ -47,6 +53,7 @@ def extrapolate_jobs(
                     parent_id=err.id,
                     source=text,
                     extra=composed.provenance(),
+                    fixed=fixed,
                 )
             )
     return jobs
