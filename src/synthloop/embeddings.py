@@ -93,6 +93,7 @@ class Embedder:
             known.update(fresh)
             return np.stack([known[t] for t in texts])
 
+
 _default: Embedder | None = None
 
 

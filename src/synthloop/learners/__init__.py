@@ -7,11 +7,13 @@ from collections.abc import Callable
 from synthloop.errors import ConfigError
 from synthloop.learners.base import Learner
 from synthloop.learners.embed_lr import EmbeddingLogisticRegression
+from synthloop.learners.minilm_ft import FineTunedMiniLM
 from synthloop.learners.tfidf_lr import TfidfLogisticRegression
 
 LEARNERS: dict[str, Callable[[], Learner]] = {
     "tfidf_lr": TfidfLogisticRegression,
     "embed_lr": EmbeddingLogisticRegression,
+    "minilm_ft": FineTunedMiniLM,
 }
 
 
@@ -27,6 +29,7 @@ def make_learner(name: str) -> Learner:
 __all__ = [
     "LEARNERS",
     "EmbeddingLogisticRegression",
+    "FineTunedMiniLM",
     "Learner",
     "TfidfLogisticRegression",
     "make_learner",
