@@ -10,7 +10,7 @@ from synthloop.io import load_records
 from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
 from synthloop.rundir import RunDir
-from tests.conftest import FakeLLM
+from tests.conftest import TASK_YAML, FakeLLM, labelled_rows, write_rows
 
 
 def make_fake_run(run_config: Path, out: Path) -> Path:
@@ -36,3 +36,18 @@ def make_fake_run(run_config: Path, out: Path) -> Path:
         {"task": cfg.task.name, "model": "fake-1", "rounds": [r.as_dict() for r in result.rounds]},
     )
     return out
+
+
+def fake_run_dir(base: Path) -> Path:
+    """Real data files, a task, a run config and an S3 run made by the FakeLLM, in ``base``."""
+    write_rows(base / "validation.jsonl", labelled_rows(20))
+    write_rows(base / "test.jsonl", labelled_rows(30))
+    (base / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
+    config = base / "run.yaml"
+    config.write_text(
+        "task: task.yaml\n"
+        "data:\n  validation: {path: validation.jsonl}\n  test: {path: test.jsonl}\n"
+        "s3: {seed_size: 12, rationale_calls_per_label: 1, rounds: 2, max_errors_per_round: 5}\n",
+        encoding="utf-8",
+    )
+    return make_fake_run(config, base / "run")

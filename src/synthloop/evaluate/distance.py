@@ -4,6 +4,7 @@ distance between the two clouds of sentence embeddings (RBF-kernel MMD, Fréchet
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -114,10 +115,13 @@ def frechet_distance(x: np.ndarray, y: np.ndarray) -> float:
     mu_x, mu_y = x.mean(0), y.mean(0)
     cov_x = np.atleast_2d(np.cov(x, rowvar=False))
     cov_y = np.atleast_2d(np.cov(y, rowvar=False))
-    covmean = linalg.sqrtm(cov_x @ cov_y)
-    if not np.isfinite(covmean).all():  # singular product: nudge both, as FID code does
-        eps = np.eye(len(cov_x)) * 1e-6
-        covmean = linalg.sqrtm((cov_x + eps) @ (cov_y + eps))
+    with warnings.catch_warnings():
+        # fewer texts than dimensions make the covariances singular: expected, not an error
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        covmean = linalg.sqrtm(cov_x @ cov_y)
+        if not np.isfinite(covmean).all():  # nudge both, as FID code does
+            eps = np.eye(len(cov_x)) * 1e-6
+            covmean = linalg.sqrtm((cov_x + eps) @ (cov_y + eps))
     covmean = np.real(covmean)
     diff = mu_x - mu_y
     return float(diff @ diff + np.trace(cov_x) + np.trace(cov_y) - 2 * np.trace(covmean))
