@@ -59,8 +59,8 @@ def worker(n: int, embed_cap: int, bleu_sample: int, seed: int) -> dict[str, Any
     import torch
 
     torch.set_num_threads(2)
-    from synthloop.evaluate import diversity as dv
     from synthloop.evaluate import distance as ds
+    from synthloop.evaluate import diversity as dv
     from synthloop.evaluate.text import tokenize
 
     steps: list[dict[str, Any]] = []
@@ -249,12 +249,13 @@ def write_markdown(args: Any, results: list[dict[str, Any]], check: dict[str, An
         "",
         "| implementation | self-BLEU | seconds |",
         "| --- | ---: | ---: |",
-        f"| nltk `sentence_bleu` (quadratic) | {check['self_bleu']:.10f} | {check['seconds']:.2f} |",
+        f"| nltk `sentence_bleu` (quadratic) | {check['self_bleu']:.10f} "
+        f"| {check['seconds']:.2f} |",
         f"| synthloop `self_bleu` (linear) | {check['ours']:.10f} | {check['ours_s']:.3f} |",
         "",
         f"Absolute difference: {abs(check['self_bleu'] - check['ours']):.2e}. synthloop keeps, "
         "for each n-gram, its highest and second-highest count in any one text, so the "
-        "clipping count against \"all texts but this one\" costs one lookup: the 1,000-text "
+        'clipping count against "all texts but this one" costs one lookup: the 1,000-text '
         "sample and the whole set above run in linear time.",
         "",
     ]
