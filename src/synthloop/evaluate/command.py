@@ -124,6 +124,9 @@ def evaluate(
         Path | None,
         typer.Option(help="Real data to compare with [default: the config's validation set]."),
     ] = None,
+    aux_learner: Annotated[
+        str, typer.Option(help="Auxiliary model for label agreement, trained on the real data.")
+    ] = "tfidf_lr",
     judge: Annotated[
         int,
         typer.Option(
@@ -168,7 +171,7 @@ def evaluate(
     learners = [learner or cfg.learner, *[x.strip() for x in (also or "").split(",") if x.strip()]]
     from synthloop.learners import make_learner
 
-    for name in learners:
+    for name in [*learners, aux_learner]:
         make_learner(name)  # an unknown name fails here, before any work
     cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
     needs_llm = judge > 0 or references is not None
@@ -180,7 +183,7 @@ def evaluate(
             indirect_train=train,
             test=test_records,
             learners=learners,
-            aux_learner=cfg.learner,
+            aux_learner=aux_learner,
             llm_factory=(lambda: make_llm(cfg.llm, cache)) if needs_llm else None,
             judge_sample=judge,
             references=references,

@@ -43,7 +43,6 @@ def build_report(
                 cfg.task,
                 test=test,
                 learners=[cfg.learner],
-                aux_learner=cfg.learner,
                 seed=seed,
                 show_progress=show_progress,
             )
