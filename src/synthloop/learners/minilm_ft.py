@@ -106,6 +106,8 @@ class FineTunedMiniLM:
                 f"({sorted(set(labels))})",
                 hint="generate more data, or check that the LLM's output parses",
             )
+        if len({1 if isinstance(x, str) else len(x) for x in texts}) > 1:
+            raise DataError("mixed single texts and text pairs in one dataset")
         torch.manual_seed(self.random_state)
         rng = np.random.default_rng(self.random_state)
         self.classes_ = np.asarray(sorted(set(labels)))
