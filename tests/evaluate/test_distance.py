@@ -61,3 +61,6 @@ def test_distribution_distance_collects_everything() -> None:
     assert out["length"]["wasserstein"] == pytest.approx(0.5)  # {1,2,3} vs {1,2}
     assert out["labels"]["total_variation"] == pytest.approx(abs(2 / 3 - 1 / 2))
     assert set(out["embedding"]) >= {"mmd_rbf", "frechet", "centroid_cosine", "mmd_sample"}
+    # centroids (1/3, 1/3, 1/3) and (1/2, 1/2, 0): cosine (1/3) / (sqrt(1/3) sqrt(1/2))
+    expected = (1 / 3) / (math.sqrt(1 / 3) * math.sqrt(1 / 2))
+    assert out["embedding"]["centroid_cosine"] == pytest.approx(expected)

@@ -1,8 +1,9 @@
 """Indirect evaluation: confusion matrices and several learners."""
 
 import numpy as np
+import pytest
 
-from synthloop.evaluate import confusion, indirect_evaluation, train_and_score
+from synthloop.evaluate import confusion, indirect_evaluation, score, train_and_score
 from synthloop.records import Record
 from synthloop.tasks import Task
 from tests.conftest import labelled_rows
@@ -28,6 +29,14 @@ def test_confusion_rows_are_gold_in_task_order(task: Task) -> None:
     gold = [rec(0, "positive"), rec(1, "positive"), rec(2, "negative")]
     out = confusion(Fixed(["positive", "negative", "negative"]), gold, task)  # type: ignore[arg-type]
     assert out == {"labels": ["positive", "negative"], "matrix": [[1, 1], [0, 1]]}
+
+
+def test_accuracy_and_macro_f1_by_hand(task: Task) -> None:
+    gold = [rec(0, "positive"), rec(1, "positive"), rec(2, "negative")]
+    got = score(Fixed(["positive", "negative", "negative"]), gold, task)  # type: ignore[arg-type]
+    # positive: precision 1, recall 1/2 -> F1 2/3; negative: precision 1/2, recall 1 -> 2/3
+    assert got.accuracy == pytest.approx(2 / 3) and got.macro_f1 == pytest.approx(2 / 3)
+    assert got.n == 3
 
 
 def test_indirect_evaluation_matches_train_and_score(task: Task) -> None:
