@@ -1,4 +1,4 @@
-"""The synthloop command line: ``s3``, ``generate``, ``evaluate`` and ``demo``."""
+"""The synthloop command line: ``s3``, ``generate``, ``evaluate``, ``report`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -25,13 +25,12 @@ from synthloop.distributed.runner import (
     RunnerOpt,
     runner_backend,
 )
-from synthloop.errors import BudgetExceeded, ConfigError, SynthloopError
-from synthloop.evaluate import train_and_score
+from synthloop.errors import BudgetExceeded, SynthloopError
+from synthloop.evaluate.command import evaluate as evaluate_command
 from synthloop.hf.commands import register as register_push
-from synthloop.io import load_dataset_file, load_records, write_json
 from synthloop.llm import Budget, Usage
 from synthloop.loop import RoundResult
-from synthloop.rundir import RunDir
+from synthloop.report.command import report as report_command
 from synthloop.runner import estimate_run, run_generate, run_s3
 
 app = typer.Typer(
@@ -219,51 +218,8 @@ def generate(
     )
 
 
-@app.command()
-def evaluate(
-    dataset: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
-    config: Annotated[
-        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
-    ] = None,
-    test: Annotated[
-        Path | None, typer.Option(help="Real test file [default: the config's data.test].")
-    ] = None,
-    with_validation: Annotated[
-        bool, typer.Option(help="Also train on the config's real validation set.")
-    ] = False,
-    learner: Annotated[
-        str | None, typer.Option(help="Small model [default: the config's, by task type].")
-    ] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
-) -> None:
-    """Train the small model on a dataset and score it on a real test set."""
-    if dataset.is_dir():
-        config = config or RunDir(dataset).config_path
-        dataset = RunDir(dataset).dataset_path
-    if config is None:
-        raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
-    cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
-    task = cfg.task
-    train = load_dataset_file(dataset, task)
-    if with_validation:
-        train = [*train, *load_records(cfg.data.validation, task, split_name="validation")]
-    if test is not None:
-        test_records = load_records(test, task, split_name="test")
-    elif cfg.data.test is not None:
-        test_records = load_records(cfg.data.test, task, split_name="test")
-    else:
-        raise ConfigError("no test set: pass --test FILE or set data.test in the config")
-    scores = train_and_score(train, test_records, task, learner or cfg.learner_name)
-    table = Table(title=f"{dataset.name}: small model on real test data")
-    metrics = (
-        ("exact match %", "token F1 %") if scores.kind == "qa" else ("accuracy %", "macro-F1 %")
-    )
-    for col in ("train size", "test size", *metrics):
-        table.add_column(col, justify="right")
-    table.add_row(str(len(train)), str(scores.n), _fmt(scores.accuracy), _fmt(scores.macro_f1))
-    out_console.print(table)
-    if json_out is not None:
-        write_json({"train_size": len(train), **scores.as_dict()}, json_out)
+app.command()(evaluate_command)
+app.command()(report_command)
 
 
 @app.command()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from synthloop.errors import ConfigError
 from synthloop.learners.base import Learner, Predictor
 from synthloop.learners.embed_lr import EmbeddingLogisticRegression
+from synthloop.learners.minilm_ft import FineTunedMiniLM
 from synthloop.learners.span_lr import SpanLogisticRegression
 from synthloop.learners.tfidf_lr import TfidfLogisticRegression
 
@@ -14,6 +15,7 @@ from synthloop.learners.tfidf_lr import TfidfLogisticRegression
 LEARNERS: dict[str, Callable[[], Learner]] = {
     "tfidf_lr": TfidfLogisticRegression,
     "embed_lr": EmbeddingLogisticRegression,
+    "minilm_ft": FineTunedMiniLM,
 }
 # Extractive QA: predicts answer spans, not classes.
 EXTRACTORS: dict[str, Callable[[], Predictor]] = {
@@ -33,6 +35,7 @@ __all__ = [
     "EXTRACTORS",
     "LEARNERS",
     "EmbeddingLogisticRegression",
+    "FineTunedMiniLM",
     "Learner",
     "Predictor",
     "SpanLogisticRegression",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from synthloop.learners import Predictor, make_learner
 from synthloop.qa_metrics import exact_match, qa_scores
@@ -69,3 +70,27 @@ def train_and_score(
     train: Sequence[Record], test: Sequence[Record], task: Task, learner: str | None = None
 ) -> Scores:
     return score(fit_on(train, task, learner), test, task)
+
+
+def confusion(model: Predictor, records: Sequence[Record], task: Task) -> dict[str, Any]:
+    """Rows are gold labels, columns predicted ones, both in the task's label order."""
+    gold = [r.label for r in records]
+    pred = model.predict([task.learner_input(r) for r in records])
+    matrix = confusion_matrix(gold, pred, labels=task.label_names)
+    return {"labels": task.label_names, "matrix": matrix.tolist()}
+
+
+def indirect_evaluation(
+    train: Sequence[Record],
+    test: Sequence[Record],
+    task: Task,
+    learners: Sequence[str] = ("tfidf_lr",),
+) -> dict[str, dict[str, Any]]:
+    """Each learner trained on ``train``, scored on ``test``: accuracy, macro-F1, confusion."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in learners:
+        model = fit_on(train, task, name)
+        out[name] = {"train_size": len(train), **score(model, test, task).as_dict()}
+        if task.type != "qa":  # answers are free text: there is no label confusion
+            out[name]["confusion"] = confusion(model, test, task)
+    return out
