@@ -32,7 +32,10 @@ def test_instruct_example_config_loads() -> None:
 async def test_qa_example_runs_s3_end_to_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(runner, "make_llm", lambda cfg, path: CachedLLM(FakeLLM(qa_answer), path))
+    def fake_llm(cfg: object, path: Path, *_: object, **__: object) -> CachedLLM:
+        return CachedLLM(FakeLLM(qa_answer), path)
+
+    monkeypatch.setattr(runner, "make_llm", fake_llm)
     cfg = load_config(EXAMPLES / "qa.run.yaml")
     assert cfg.learner_name == "span_lr"
     run = await runner.run_s3(cfg, tmp_path / "run", show_progress=False)

@@ -151,7 +151,7 @@ async def test_run_config_curate_section_drives_the_s3_run(
 ) -> None:
     import synthloop.runner as runner
 
-    monkeypatch.setattr(runner, "make_llm", lambda cfg, path: CachedLLM(FakeLLM(), path))
+    monkeypatch.setattr(runner, "make_llm", lambda cfg, path, *_, **__: CachedLLM(FakeLLM(), path))
     run_config.write_text(
         run_config.read_text()
         + "curate:\n  steps: [exact_dedup, {length: {min_words: 9}}]\n  review_queue: 3\n"
