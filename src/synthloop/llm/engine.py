@@ -261,6 +261,7 @@ class BatchEngine:
         seq.generated += 1
         seq.last = token
         if lc.llama_vocab_is_eog(self._vocab, token):
+            seq.generated -= 1  # like the high-level API, the end token is not counted
             return self._finish(seq, seq.out.decode("utf-8", errors="ignore"), "stop")
         n = lc.llama_token_to_piece(self._vocab, token, self._piece, len(self._piece), 0, False)
         seq.out += self._piece.raw[: max(0, n)]
