@@ -65,10 +65,13 @@ async def engine(llm: object, texts: list[str], max_tokens: int) -> tuple[int, f
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,4,8,16")
-    parser.add_argument("--weights", default="q8_0", help="engine weight types, comma-separated")
+    parser.add_argument(
+        "--grid",
+        default="q8_0=1,4,8,16 original=1,16",
+        help="engine runs: WEIGHTS=LEVELS, space-separated (LEVELS: requests in flight)",
+    )
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--baseline-requests", type=int, default=12)
+    parser.add_argument("--baseline-requests", type=int, default=8)
     parser.add_argument("--requests-per-slot", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "bench/results/engine_throughput.md"))
@@ -80,15 +83,18 @@ async def main() -> None:
     from synthloop.llm.embedded import EmbeddedLLM, default_model_path
 
     threads = os.cpu_count() or 1
-    levels = [int(x) for x in args.levels.split(",")]
-    weights = args.weights.split(",")
+    grid = [
+        (w, int(c))
+        for item in args.grid.split()
+        for w, levels in [item.split("=")]
+        for c in levels.split(",")
+    ]
     raw = Llama(model_path=str(default_model_path()), n_ctx=2048, n_threads=threads, verbose=False)
     engines = {}
-    for w in weights:
-        for c in levels:
-            llm = EmbeddedLLM(max_concurrency=c, n_ctx=512, weights=w, n_threads=threads)
-            await engine(llm, prompts(1), 4)  # load and convert outside the timings
-            engines[w, c] = llm
+    for w, c in grid:
+        llm = EmbeddedLLM(max_concurrency=c, n_ctx=512, weights=w, n_threads=threads)
+        await engine(llm, prompts(1), 4)  # load and convert outside the timings
+        engines[w, c] = llm
     baseline(raw, prompts(1), 4)
 
     runs: dict[str, list[float]] = {}
@@ -118,21 +124,19 @@ async def main() -> None:
         + ", ".join(f"{x:.1f}" for x in runs["baseline"])
         + " |",
     ]
-    for w in weights:
-        for c in levels:
-            vals = runs[f"{w}:{c}"]
-            med = statistics.median(vals)
-            label = "Q4_1 (as shipped)" if w == "original" else w.upper()
-            lines.append(
-                f"| synthloop engine | {c} | {label} | {med:.1f} | {med / base:.2f}× | "
-                + ", ".join(f"{x:.1f}" for x in vals)
-                + " |"
-            )
+    for w, c in grid:
+        vals = runs[f"{w}:{c}"]
+        med = statistics.median(vals)
+        label = "Q4_1 (as shipped)" if w == "original" else f"{w.upper()} (converted once)"
+        lines.append(
+            f"| synthloop engine | {c} | {label} | {med:.1f} | {med / base:.2f}× | "
+            + ", ".join(f"{x:.1f}" for x in vals)
+            + " |"
+        )
     lines += [
         "",
         f"Command: `flock /tmp/synthloop-llm.lock python bench/engine_throughput.py "
-        f"--levels {args.levels} --weights {args.weights} --max-tokens {args.max_tokens} "
-        f"--repeats {args.repeats}`",
+        f"--grid '{args.grid}' --max-tokens {args.max_tokens} --repeats {args.repeats}`",
         "",
         f"Versions: llama-cpp-python {llama_cpp.__version__}, Python "
         f"{platform.python_version()}. Machine: {platform.machine()}, {threads} CPUs, "

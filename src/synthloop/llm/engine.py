@@ -37,6 +37,8 @@ import llama_cpp as lc
 TOP_K = 40
 MIN_P = 0.05
 TYPICAL_P = 1.0
+#: how long an idle engine waits for more requests before its first step
+GATHER_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,13 @@ class BatchEngine:
             with self._cond:
                 while not self._closed and not self._pending and not self._active:
                     self._cond.wait()
+                while not self._active and not self._closed and len(self._pending) < self.n_slots:
+                    # Starting from idle: let the caller's burst of requests arrive, so they
+                    # start together (one prefill, a stable schedule); stop at a quiet gap.
+                    before = len(self._pending)
+                    self._cond.wait(timeout=GATHER_SECONDS)
+                    if len(self._pending) == before:
+                        break
                 if self._closed:
                     return
                 while self._pending and self._free:
