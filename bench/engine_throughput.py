@@ -51,7 +51,9 @@ def baseline(llama: object, texts: list[str], max_tokens: int) -> tuple[int, flo
     return tokens, time.perf_counter() - start
 
 
-async def engine(llm: object, texts: list[str], max_tokens: int) -> tuple[int, float]:
+async def engine(
+    llm: object, texts: list[str], max_tokens: int, answers: list[str] | None = None
+) -> tuple[int, float]:
     from synthloop.llm import Request, complete_many
 
     reqs = [
@@ -60,7 +62,10 @@ async def engine(llm: object, texts: list[str], max_tokens: int) -> tuple[int, f
     ]
     start = time.perf_counter()
     out = await complete_many(llm, reqs)  # type: ignore[arg-type]
-    return sum(r.completion_tokens for r in out), time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if answers is not None:
+        answers[:] = [r.text for r in out]
+    return sum(r.completion_tokens for r in out), seconds
 
 
 async def main() -> None:
@@ -98,13 +103,16 @@ async def main() -> None:
     baseline(raw, prompts(1), 4)
 
     runs: dict[str, list[float]] = {}
+    texts: dict[tuple[str, int], list[str]] = {}
     for rep in range(args.repeats):
         tok, sec = baseline(raw, prompts(args.baseline_requests), args.max_tokens)
         runs.setdefault("baseline", []).append(tok / sec)
         print(f"[{rep}] baseline: {tok / sec:.1f} tok/s ({tok} tokens, {sec:.1f} s)", flush=True)
         for (w, c), llm in engines.items():
             n = max(args.baseline_requests, c * args.requests_per_slot)
-            tok, sec = await engine(llm, prompts(n), args.max_tokens)
+            answers: list[str] = []
+            tok, sec = await engine(llm, prompts(n), args.max_tokens, answers)
+            texts[w, c] = answers
             runs.setdefault(f"{w}:{c}", []).append(tok / sec)
             print(f"[{rep}] engine {w} x{c}: {tok / sec:.1f} tok/s ({tok} tok, {sec:.1f} s)")
     for llm in engines.values():
@@ -133,6 +141,16 @@ async def main() -> None:
             + ", ".join(f"{x:.1f}" for x in vals)
             + " |"
         )
+    lines += ["", "Same request, different batches (determinism across batch compositions):", ""]
+    for w in dict.fromkeys(w for w, _ in grid):
+        levels = sorted(c for ww, c in grid if ww == w)
+        ref = texts[w, levels[0]]
+        for c in levels[1:]:
+            same = sum(a == b for a, b in zip(ref, texts[w, c], strict=False))
+            lines.append(
+                f"- {w}: {same} of {len(ref)} answers at {c} in flight are identical to "
+                f"those at {levels[0]} in flight"
+            )
     lines += [
         "",
         f"Command: `flock /tmp/synthloop-llm.lock python bench/engine_throughput.py "
