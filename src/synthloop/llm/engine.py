@@ -262,7 +262,6 @@ class BatchEngine:
                 finished.append(seq)
         for seq in finished:
             self._active.remove(seq)
-            lc.llama_memory_seq_rm(self._mem, seq.slot, -1, -1)
             self._release(seq)
 
     def _advance(self, seq: _Seq, token: int) -> bool:
@@ -302,5 +301,6 @@ class BatchEngine:
             lc.llama_sampler_free(seq.sampler)
             seq.sampler = None
         if seq.slot >= 0:
+            lc.llama_memory_seq_rm(self._mem, seq.slot, -1, -1)  # its cells are free again
             self._free.append(seq.slot)
             seq.slot = -1
