@@ -72,12 +72,12 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--grid",
-        default="q8_0=1,4,8,16 original=1,16",
+        default="q8_0=1,4,8,16 original=16",
         help="engine runs: WEIGHTS=LEVELS, space-separated (LEVELS: requests in flight)",
     )
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--baseline-requests", type=int, default=8)
-    parser.add_argument("--requests-per-slot", type=int, default=3)
+    parser.add_argument("--baseline-requests", type=int, default=6)
+    parser.add_argument("--requests-per-slot", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "bench/results/engine_throughput.md"))
     args = parser.parse_args()
