@@ -393,7 +393,11 @@ async def main() -> None:
         rows += r
         refs[name] = ref
         args.results.parent.mkdir(parents=True, exist_ok=True)
-        args.results.write_text(report(rows, refs, args), encoding="utf-8")
+        notes = args.results.with_suffix(".reading.md")  # the hand-written reading, kept
+        text = report(rows, refs, args)
+        if notes.exists():
+            text += "\n" + notes.read_text(encoding="utf-8")
+        args.results.write_text(text, encoding="utf-8")
         (args.out / "rows.json").write_text(
             json.dumps([r.__dict__ for r in rows], indent=1, default=str)
         )

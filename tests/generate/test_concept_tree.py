@@ -89,3 +89,9 @@ def test_subtopic_answers_skip_chatty_headers() -> None:
     chatty = "Sure! Here are some subtopics:\n1. Horror films\n2. Romantic comedy.\n"
     assert subtopic_items(chatty) == ["Horror films", "Romantic comedy"]
     assert subtopic_items("Westerns\nFilm noir") == ["Westerns", "Film noir"]  # unnumbered
+    described = (
+        '1. Best movies of 2020: The latest releases, including movies like "Avatar".\n\n'
+        "2. **Silent films** - the era before sound, and the stars who came with it\n"
+        "3. Biopics (films about the lives of real people, from kings to singers)\n"
+    )
+    assert subtopic_items(described) == ["Best movies of 2020", "Silent films", "Biopics"]

@@ -18,6 +18,7 @@ mapping, a list holds leaves (or mappings), and an empty value is a leaf::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,12 +115,21 @@ def save_tree(tree: Node, path: str | Path) -> Path:
     return path
 
 
-def subtopic_items(raw: str) -> list[str]:
+_DESCRIBED = re.compile(r"\s*(?::|\s[-–—]\s|\()\s*")
+
+
+def subtopic_items(raw: str, max_words: int = 8) -> list[str]:
     """Subtopics from a list answer: numbered or bulleted lines when there are any (so a
-    chatty "Here you go:" is not a topic), never a header line ending in a colon."""
+    chatty "Here you go:" is not a topic), never a header line ending in a colon; an item
+    written as "Title: what it covers" (or "Title - …", "Title (…)") keeps its title."""
     lines = [ln for ln in (raw or "").splitlines() if ln.strip() and not ln.rstrip().endswith(":")]
     marked = [ln for ln in lines if _BULLET.match(ln) and _BULLET.sub("", ln).strip()]
-    items = parse_list("\n".join(marked or lines), min_words=1, max_words=8)
+    titles = []
+    for line in marked or lines:
+        body = _BULLET.sub("", line).strip().strip("*_").strip()
+        head = _DESCRIBED.split(body, maxsplit=1)[0].strip()
+        titles.append(head if head else body)
+    items = parse_list("\n".join(titles), min_words=1, max_words=max_words)
     return [item.rstrip(".").strip() for item in items]
 
 
