@@ -41,3 +41,21 @@ async def test_qa_example_runs_s3_end_to_end(
     assert (tmp_path / "run" / "dataset.jsonl").exists()
     metrics = (tmp_path / "run" / "round_0" / "metrics.json").read_text()
     assert '"exact_match"' in metrics and '"f1"' in metrics
+
+
+async def test_s3_refuses_an_instruction_task_before_any_call(tmp_path: Path) -> None:
+    from synthloop.config import config_from_mapping
+    from synthloop.errors import ConfigError
+
+    (tmp_path / "v.jsonl").write_text('{"instruction": "a", "input": "", "label": "b"}\n')
+    cfg = config_from_mapping(
+        {
+            "task": {"name": "h", "type": "instruction", "domain": "d"},
+            "data": {"validation": "v.jsonl"},
+        },
+        tmp_path,
+        "run.yaml",
+    )
+    with pytest.raises(ConfigError, match="instruction task has no small model"):
+        await runner.run_s3(cfg, tmp_path / "run", show_progress=False)
+    assert not (tmp_path / "run").exists()
