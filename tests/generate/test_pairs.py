@@ -89,3 +89,14 @@ async def test_s3_on_pairs_extrapolates_errors_and_learns(tmp_path: Path) -> Non
     # the default small model for pairs, embed_lr, scored on real pairs each round
     assert all(r.test is not None for r in result.rounds)
     assert result.rounds[-1].val.accuracy >= result.rounds[0].val.accuracy
+
+
+async def test_a_generator_without_premises_is_refused_before_any_call() -> None:
+    from synthloop.generate.common import Job, run_jobs
+    from synthloop.llm import Request
+
+    llm = FakeLLM(pair_answer)
+    jobs = [Job(request=Request.chat("write"), label="entailment")]
+    with pytest.raises(ConfigError, match="keeps a real premise"):
+        await run_jobs(llm, pair_task(), jobs, method="conditional", show_progress=False)
+    assert llm.calls == 0

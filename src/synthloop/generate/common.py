@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthloop.errors import ConfigError
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM, Request, complete_many
 from synthloop.progress import llm_progress
@@ -66,6 +67,12 @@ async def run_jobs(
     round: int = 0,
     show_progress: bool = True,
 ) -> Generation:
+    lacking = [f for f in task.kept_fields if any(f not in j.fixed for j in jobs)]
+    if lacking:  # checked before any call is paid for
+        raise ConfigError(
+            f"{method}: a {task.type} task keeps a real {lacking[0]} in every example, and "
+            "this generator does not supply one (use zerogen, s3-seed or extrapolate)"
+        )
     with llm_progress(f"{method} r{round}", len(jobs), enabled=show_progress) as on_done:
         responses = await complete_many(llm, [j.request for j in jobs], on_done)
     gen = Generation(records=[], calls=len(jobs))
