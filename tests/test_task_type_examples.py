@@ -44,3 +44,44 @@ async def test_qa_example_runs_s3_end_to_end(
     assert (tmp_path / "run" / "dataset.jsonl").exists()
     metrics = (tmp_path / "run" / "round_0" / "metrics.json").read_text()
     assert '"exact_match"' in metrics and '"f1"' in metrics
+
+
+async def test_s3_refuses_an_instruction_task_before_any_call(tmp_path: Path) -> None:
+    from synthloop.config import config_from_mapping
+    from synthloop.errors import ConfigError
+
+    (tmp_path / "v.jsonl").write_text('{"instruction": "a", "input": "", "label": "b"}\n')
+    cfg = config_from_mapping(
+        {
+            "task": {"name": "h", "type": "instruction", "domain": "d"},
+            "data": {"validation": "v.jsonl"},
+        },
+        tmp_path,
+        "run.yaml",
+    )
+    with pytest.raises(ConfigError, match="instruction task has no small model"):
+        await runner.run_s3(cfg, tmp_path / "run", show_progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from synthloop.config import config_from_mapping
+    from synthloop.io import load_dataset_file
+    from tests.conftest import write_rows
+    from tests.task_fakes import pair_answer, pair_rows, pair_task
+
+    monkeypatch.setattr(runner, "make_llm", lambda cfg, path: CachedLLM(FakeLLM(pair_answer), path))
+    write_rows(tmp_path / "v.jsonl", pair_rows(4))
+    task = pair_task()
+    cfg = config_from_mapping(
+        {"task": task.model_dump(), "data": {"validation": "v.jsonl"}}, tmp_path, "run.yaml"
+    )
+    gen, _ = await runner.run_generate(
+        cfg, "zerogen", 6, tmp_path / "zs.jsonl", show_progress=False
+    )
+    written = load_dataset_file(tmp_path / "zs.jsonl", task)
+    assert len(written) == len(gen.records) > 0
+    premises = {r["premise"] for r in pair_rows(4)}
+    assert all(r.inputs["premise"] in premises for r in written)

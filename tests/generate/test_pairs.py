@@ -89,3 +89,38 @@ async def test_s3_on_pairs_extrapolates_errors_and_learns(tmp_path: Path) -> Non
     # the default small model for pairs, embed_lr, scored on real pairs each round
     assert all(r.test is not None for r in result.rounds)
     assert result.rounds[-1].val.accuracy >= result.rounds[0].val.accuracy
+
+
+async def test_a_generator_without_premises_is_refused_before_any_call() -> None:
+    from synthloop.generate.common import Job, run_jobs
+    from synthloop.llm import Request
+
+    llm = FakeLLM(pair_answer)
+    jobs = [Job(request=Request.chat("write"), label="entailment")]
+    with pytest.raises(ConfigError, match="keeps a real premise"):
+        await run_jobs(llm, pair_task(), jobs, method="conditional", show_progress=False)
+    assert llm.calls == 0
+
+
+async def test_meta_commentary_and_chatter_are_dropped(tmp_path: Path) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(3)), task)
+    answers = iter(
+        [
+            "The premise is true, so the hypothesis follows.",
+            "I'm ready to assist you. What topic would you like to discuss?",
+            "The bakery in Paris was opened by volunteers.",
+        ]
+    )
+    llm = FakeLLM(lambda req: next(answers))
+    gen = await zerogen(
+        llm,
+        Prompter(task, LLMConfig()),
+        3,
+        anchors=seed_anchors(task, val, 3),
+        show_progress=False,
+    )
+    assert gen.dropped == {"meta_commentary": 1, "chatter": 1}
+    assert [r.inputs["hypothesis"] for r in gen.records] == [
+        "The bakery in Paris was opened by volunteers."
+    ]

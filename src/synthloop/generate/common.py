@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthloop.errors import ConfigError
 from synthloop.generate.journal import Journal, journal_dir
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM, Request, Response, complete_many
@@ -37,10 +39,24 @@ def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# A chat model answering as an assistant instead of writing the example.
+_CHATTER = re.compile(
+    r"\b(?:i'?m (?:here|ready|happy) to (?:help|assist)|how can i (?:help|assist)|"
+    r"what (?:topic|would you like))\b",
+    re.IGNORECASE,
+)
+
+
 def reject_for_task(text: str, job: Job, task: Task) -> str | None:
     """Why a parsed answer is no use for this task type, or None."""
     if any(_normalised(text) == _normalised(v) for v in job.fixed.values()):
         return "copy_of_context"  # a hypothesis that repeats its premise word for word
+    if _CHATTER.search(text):
+        return "chatter"
+    if task.type == "pair" and re.search(
+        rf"\b(?:{'|'.join(map(re.escape, task.inputs))})s?\b", text, re.IGNORECASE
+    ):
+        return "meta_commentary"  # "The premise is true, so ..." talks about the task
     if task.type == "qa":
         if "?" not in text:
             return "not_a_question"
@@ -114,6 +130,12 @@ async def run_jobs(
     Records are assembled in job order either way, so which jobs were answered before a
     crash does not change the result.
     """
+    lacking = [f for f in task.kept_fields if any(f not in j.fixed for j in jobs)]
+    if lacking:  # checked before any call is paid for
+        raise ConfigError(
+            f"{method}: a {task.type} task keeps a real {lacking[0]} in every example, and "
+            "this generator does not supply one (use zerogen, s3-seed or extrapolate)"
+        )
     folder = journal_dir()
     journal = Journal(folder / f"{method}-r{round}.jsonl") if folder is not None else None
     keys = [request_key(llm, j.request) for j in jobs]
