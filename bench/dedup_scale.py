@@ -243,10 +243,10 @@ def to_markdown(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
         "same rule). Recall counts a planted copy as found when it is dropped; 'near ≥ t' are the "
         "near copies whose true Jaccard to their source is at least the threshold.",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with teammates' jobs; "
-        "runs held the team's benchmark lock, so no LLM ran at the same time), "
-        f"{versions()}. Peak memory: the process's peak RSS during deduplication, texts included "
-        "('texts MB' is the RSS before it began).",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with teammates: "
+        f"{args.contention} {versions()}. Peak memory: the process's peak RSS during "
+        "deduplication, texts included ('texts MB' is the RSS before it began). CPU s: user + "
+        "system time of that process, the measure least affected by other jobs.",
         "",
         f"Reproduce: `flock /tmp/synthloop-llm.lock .venv/bin/python bench/dedup_scale.py "
         f"{' '.join(sys.argv[1:])}`".rstrip()
@@ -297,11 +297,39 @@ def main() -> None:
     parser.add_argument("--n", type=int)
     parser.add_argument("--sample", type=int)
     parser.add_argument("--results", type=Path, default=ROOT / "results" / "dedup_scale.md")
+    parser.add_argument(
+        "--contention",
+        default="the run held the team's benchmark lock, so no LLM ran beside it.",
+        help="what else ran on the machine, for the results file",
+    )
+    parser.add_argument("--rows", type=Path, help="rebuild the results from printed rows")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.worker, args.n, args.sample)))
         return
     rows = []
+    if args.rows:
+        measured = [json.loads(x) for x in args.rows.read_text().splitlines() if x.startswith("{")]
+        for n in args.sizes:
+            for method in METHODS:
+                src = [r for r in measured if r["method"] == method and r["n"] == n]
+                if not src and method.startswith("datasketch"):
+                    base = next(
+                        r
+                        for r in measured
+                        if r["method"] == method and r["n"] == args.datasketch_max
+                    )
+                    factor = n / base["n"]
+                    src = [
+                        {**base, "measured_on": base["n"], "extrapolated": True, "n": n,
+                         "seconds": base["seconds"] * factor,
+                         "cpu_seconds": base["cpu_seconds"] * factor}
+                    ]  # fmt: skip
+                rows += src
+        sys.argv = [a for a in sys.argv if not a.startswith("--rows") and a != str(args.rows)]
+        args.results.write_text(to_markdown(rows, args), encoding="utf-8")
+        print(args.results.read_text(encoding="utf-8"))
+        return
     for n in args.sizes:
         cached_texts(n)
         for method in METHODS:
