@@ -248,9 +248,8 @@ def to_markdown(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
         "deduplication, texts included ('texts MB' is the RSS before it began). CPU s: user + "
         "system time of that process, the measure least affected by other jobs.",
         "",
-        f"Reproduce: `flock /tmp/synthloop-llm.lock .venv/bin/python bench/dedup_scale.py "
-        f"{' '.join(sys.argv[1:])}`".rstrip()
-        + "",
+        "Reproduce: `flock /tmp/synthloop-llm.lock .venv/bin/python bench/dedup_scale.py` "
+        "(the texts are generated once and kept in bench/runs/dedup_scale/).",
         "",
         "| method | texts | wall s | CPU s | texts MB | peak MB | dropped | exact recall | "
         "near recall (J ≥ t) | near recall (J ≥ 0.8) | near recall (all) | dropped, not planted |",
@@ -290,7 +289,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument(
-        "--datasketch-max", type=int, default=200_000,
+        "--datasketch-max", type=int, default=1_000_000,
         help="above this size datasketch runs on the first N texts and its time is extrapolated",
     )  # fmt: skip
     parser.add_argument("--worker", choices=list(METHODS))
@@ -326,7 +325,6 @@ def main() -> None:
                          "cpu_seconds": base["cpu_seconds"] * factor}
                     ]  # fmt: skip
                 rows += src
-        sys.argv = [a for a in sys.argv if not a.startswith("--rows") and a != str(args.rows)]
         args.results.write_text(to_markdown(rows, args), encoding="utf-8")
         print(args.results.read_text(encoding="utf-8"))
         return
