@@ -34,7 +34,7 @@ class FineTunedMiniLM:
         batch_size: int = 16,
         learning_rate: float = 5e-5,
         head_learning_rate: float = 2e-3,
-        min_steps: int = 10,
+        min_steps: int = 6,
         max_length: int = 128,
         random_state: int = 0,
     ) -> None:
