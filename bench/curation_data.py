@@ -44,7 +44,8 @@ TASKS = {
         },
     ),
 }
-LLM_CONFIG = LLMConfig(max_tokens=72)
+# One llama.cpp thread: on shared, busy cores two threads spin-wait on each other.
+LLM_CONFIG = LLMConfig(max_tokens=72, n_threads=1)
 
 
 def generated_path(name: str) -> Path:

@@ -90,3 +90,15 @@ def test_unknown_generate_method(tmp_path: Path, run_config: Path, method: str) 
     proc = synthloop("generate", str(run_config), "--method", method, cwd=tmp_path)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "bogus" in proc.stderr
+
+
+def test_generate_with_a_bad_generation_section(tmp_path: Path, run_config: Path) -> None:
+    run_config.write_text(
+        run_config.read_text()
+        + "generation: {conditions: {scopes: {tone: [dry]}, exclude: [{mood: x}]}}\n"
+    )
+    proc = synthloop(
+        "generate", str(run_config), "--method", "conditional", "-n", "4", cwd=tmp_path
+    )
+    assert_one_line_error(proc, "'mood', which is not a condition scope")
+    assert not (tmp_path / "generated.jsonl").exists()

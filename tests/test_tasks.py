@@ -22,7 +22,7 @@ def test_load_task_reads_labels_and_inputs(tmp_path: Path) -> None:
         ("name: x\nlabels: [a, b\n", "malformed YAML at line"),
         ("- just\n- a list\n", "must be a YAML mapping"),
         ("name: x\ndomain: d\nlabels: {a: only one}\n", "at least two labels"),
-        ("name: x\ndomain: d\n", "labels: Field required"),
+        ("name: x\ndomain: d\n", "classification task needs at least two labels"),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ntype: qa-magic\n", "type: Input should be"),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ninputs: [p, h]\n", "exactly one input field"),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ncolour: red\n", "colour: Extra inputs"),

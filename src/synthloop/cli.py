@@ -1,4 +1,4 @@
-"""The synthloop command line: ``s3``, ``generate``, ``evaluate`` and ``demo``."""
+"""The synthloop command line: ``s3``, ``generate``, ``evaluate``, ``report`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from synthloop.commands.instruct import register as register_self_instruct
 from synthloop.config import RunConfig, load_config
 from synthloop.curate.commands import register as register_curation
 from synthloop.distributed.runner import (
@@ -24,13 +25,12 @@ from synthloop.distributed.runner import (
     RunnerOpt,
     runner_backend,
 )
-from synthloop.errors import BudgetExceeded, ConfigError, SynthloopError
-from synthloop.evaluate import train_and_score
+from synthloop.errors import BudgetExceeded, SynthloopError
+from synthloop.evaluate.command import evaluate as evaluate_command
 from synthloop.hf.commands import register as register_push
-from synthloop.io import load_dataset_file, load_records, write_json
 from synthloop.llm import Budget, Usage
 from synthloop.loop import RoundResult
-from synthloop.rundir import RunDir
+from synthloop.report.command import report as report_command
 from synthloop.runner import estimate_run, run_generate, run_s3
 
 app = typer.Typer(
@@ -62,6 +62,9 @@ class Method(StrEnum):
     zerogen = "zerogen"
     s3_seed = "s3-seed"
     extrapolate = "extrapolate"
+    conditional = "conditional"  # generation: conditions / concept tree / demos / rounds
+    rationale_example = "rationale-example"
+    dialogue = "dialogue"
 
 
 def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
@@ -79,7 +82,8 @@ def _fmt(value: float | None) -> str:
 
 def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
     table = Table(
-        title="S3 rounds: the small model on real data (accuracy and macro-F1, %)",
+        title="S3 rounds: the small model on real data (accuracy and macro-F1, %; "
+        "QA: exact match and token F1)",
         caption="real+synth: the same model trained on real validation + synthetic data",
     )
     for col in ("round", "train", "added", "dropped", "val acc", "val errors"):
@@ -184,7 +188,10 @@ def generate(
     estimate: EstimateOpt = False,
 ) -> None:
     """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
-    then examples) or extrapolate (new examples like each given one, same label)."""
+    then examples), extrapolate (new examples like each given one, same label), or, as the
+    config's generation: section sets them up, conditional (conditions, concept tree,
+    demonstrations, dataset-wise rounds), rationale-example (two calls per example) or
+    dialogue (multi-turn, one call per turn)."""
     cfg = load_config(config)
     est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
     if _announce(est, estimate, quiet):
@@ -211,46 +218,8 @@ def generate(
     )
 
 
-@app.command()
-def evaluate(
-    dataset: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
-    config: Annotated[
-        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
-    ] = None,
-    test: Annotated[
-        Path | None, typer.Option(help="Real test file [default: the config's data.test].")
-    ] = None,
-    with_validation: Annotated[
-        bool, typer.Option(help="Also train on the config's real validation set.")
-    ] = False,
-    learner: Annotated[str | None, typer.Option(help="Small model [default: tfidf_lr].")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
-) -> None:
-    """Train the small model on a dataset and score it on a real test set."""
-    if dataset.is_dir():
-        config = config or RunDir(dataset).config_path
-        dataset = RunDir(dataset).dataset_path
-    if config is None:
-        raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
-    cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
-    task = cfg.task
-    train = load_dataset_file(dataset, task)
-    if with_validation:
-        train = [*train, *load_records(cfg.data.validation, task, split_name="validation")]
-    if test is not None:
-        test_records = load_records(test, task, split_name="test")
-    elif cfg.data.test is not None:
-        test_records = load_records(cfg.data.test, task, split_name="test")
-    else:
-        raise ConfigError("no test set: pass --test FILE or set data.test in the config")
-    scores = train_and_score(train, test_records, task, learner or cfg.learner)
-    table = Table(title=f"{dataset.name}: small model on real test data")
-    for col in ("train size", "test size", "accuracy %", "macro-F1 %"):
-        table.add_column(col, justify="right")
-    table.add_row(str(len(train)), str(scores.n), _fmt(scores.accuracy), _fmt(scores.macro_f1))
-    out_console.print(table)
-    if json_out is not None:
-        write_json({"train_size": len(train), **scores.as_dict()}, json_out)
+app.command()(evaluate_command)
+app.command()(report_command)
 
 
 @app.command()
@@ -269,6 +238,7 @@ def demo(
 
 register_curation(app)
 register_push(app)
+register_self_instruct(app)
 
 
 def main() -> None:

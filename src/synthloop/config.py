@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from synthloop.curate.pipeline import CurateConfig
 from synthloop.errors import ConfigError
+from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.io import HF_PREFIX, DataSpec
 from synthloop.llm import LLMConfig
 from synthloop.tasks import Task, load_task
@@ -58,10 +59,20 @@ class RunConfig(BaseModel):
     data: DataConfig
     llm: LLMConfig = LLMConfig()
     s3: S3Config = S3Config()
-    learner: str = "tfidf_lr"
+    generation: GenerationConfig = GenerationConfig()
+    learner: str | None = Field(
+        default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
+    )
     seed: int = 0
     templates_dir: str | None = None
     curate: CurateConfig | None = None  # curate each S3 round before training
+
+    @property
+    def learner_name(self) -> str:
+        name = self.learner or self.task.default_learner
+        if name is None:
+            raise ConfigError(f"a {self.task.type} task has no small model to train")
+        return name
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json")
@@ -94,6 +105,10 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
                 spec = {**spec, "path": _resolve(base, spec["path"])}
             splits[name] = spec
         data["data"] = splits
+    if "generation" in data:
+        data["generation"] = resolve_generation_paths(
+            data["generation"], lambda p: _resolve(base, p)
+        )
     if isinstance(data.get("templates_dir"), str):
         data["templates_dir"] = _resolve(base, data["templates_dir"])
     return validate_model(RunConfig, data, source)

@@ -160,12 +160,17 @@ def records_from_rows(
             )
         raw_label = str(row[wanted["label"]])
         label = spec.label_map.get(raw_label, raw_label)
-        if label not in task.labels:
+        if task.has_labels and label not in task.labels:
             raise DataError(
                 f"{spec.path}: row {i + 1} has label {raw_label!r}, which is not one of the "
                 f"task's labels ({', '.join(task.labels)}); map it with label_map"
             )
         inputs = {f: str(row[wanted[f]]) for f in task.inputs}
+        if task.type == "qa" and (not label.strip() or label not in inputs[task.kept_fields[0]]):
+            raise DataError(
+                f"{spec.path}: row {i + 1}: the answer {label!r} is not a span of its "
+                f"{task.kept_fields[0]} (extractive QA needs answers copied from the passage)"
+            )
         rid = str(row["id"]) if "id" in row and "id" not in wanted.values() else f"{split_name}-{i}"
         records.append(Record(id=rid, inputs=inputs, label=label, method="real"))
     if not records:

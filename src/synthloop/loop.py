@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from synthloop.config import S3Config
+from synthloop.errors import ConfigError
 from synthloop.evaluate import Scores, fit_on, misclassified, score, train_and_score
-from synthloop.generate import extrapolate, generate_rationales, s3_seed
+from synthloop.generate import extrapolate, generate_rationales, s3_seed, seed_anchors
 from synthloop.generate.common import Generation
+from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -93,13 +95,17 @@ async def s3_loop(
     test: Sequence[Record] | None,
     cfg: S3Config,
     *,
-    learner: str = "tfidf_lr",
+    learner: str | None = None,
     seed: int = 0,
     sink: RoundSink | None = None,
     show_progress: bool = True,
     curate: Curator | None = None,
+    neighbours: DemoSelector | None = None,
 ) -> S3Result:
     task = prompter.task
+    learner = learner or task.default_learner
+    if learner is None:
+        raise ConfigError(f"S3 needs a small model to find errors; a {task.type} task has none")
     rationales = await generate_rationales(
         llm,
         prompter,
@@ -117,6 +123,8 @@ async def s3_loop(
         cfg.seed_size,
         k=cfg.rationales_per_example,
         seed=seed,
+        # pair/QA: seed calls keep real premises or passages (their labels unused)
+        anchors=seed_anchors(task, validation, cfg.seed_size, seed=seed),
         show_progress=show_progress,
     )
     dataset = list(gen.records)
@@ -140,6 +148,7 @@ async def s3_loop(
             per_error=cfg.per_error,
             round=r + 1,
             seed=seed,
+            neighbours=neighbours,
             show_progress=show_progress,
         )
         dataset.extend(gen.records)

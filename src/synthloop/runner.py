@@ -11,16 +11,25 @@ from typing import Any
 from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
 from synthloop.estimate import Estimate, estimate_generate, estimate_s3
-from synthloop.generate import Generation, extrapolate, generate_rationales, s3_seed, zerogen
+from synthloop.generate import (
+    Generation,
+    extrapolate,
+    generate_rationales,
+    s3_seed,
+    seed_anchors,
+    zerogen,
+)
+from synthloop.generate import from_config as toolbox
+from synthloop.generate.anchors import Anchor
 from synthloop.generate.journal import journaling
 from synthloop.io import load_records, write_json, write_records
 from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
 from synthloop.loop import S3Result, s3_loop
-from synthloop.prompts import Prompter
+from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
 from synthloop.rundir import RunDir
 
-METHODS = ("zerogen", "s3-seed", "extrapolate")
+METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
 
 #: Builds the backend in place of the configured one (e.g. a Ray pool), once inputs are checked.
 BackendMaker = Callable[[LLMConfig], LLM]
@@ -53,9 +62,11 @@ async def run_s3(
     budget: Budget | None = None,
 ) -> S3Run:
     task = config.task
+    learner = config.learner_name  # an instruction task has none: fail before any call
     validation = load_records(config.data.validation, task, split_name="validation")
     test = load_records(config.data.test, task, split_name="test") if config.data.test else None
     prompter = Prompter(task, config.llm, config.templates_dir)
+    pool = toolbox.demo_pool(config.generation, task, validation, embed=None)
     run = RunDir(out)
     run.prepare(config, force=force)
     llm = make_llm(config.llm, run.cache_path, budget, backend=backend and backend(config.llm))
@@ -65,8 +76,9 @@ async def run_s3(
         from synthloop.curate import CurateContext, RoundCurator
 
         refs = {"validation": validation, "test": test or []}
-        ctx = CurateContext(task, refs, llm, prompter, config.learner, config.seed)
+        ctx = CurateContext(task, refs, llm, prompter, learner, config.seed)
         curator = RoundCurator(config.curate, ctx, run.path)
+    prompter.count_tokens = token_counter(llm)
     start = time.perf_counter()
     try:
         with journaling(run.path / "journal"):
@@ -76,11 +88,12 @@ async def run_s3(
                 validation,
                 test,
                 config.s3,
-                learner=config.learner,
+                learner=learner,
                 seed=config.seed,
                 sink=run,
                 show_progress=show_progress,
                 curate=curator,
+                neighbours=toolbox.neighbour_selector(config.generation, pool),
             )
     finally:
         await llm.aclose()
@@ -127,11 +140,18 @@ async def run_generate(
         raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
     task = config.task
     errors: list[Record] = []
+    anchors: list[Anchor] = []
+    if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
+        validation = load_records(config.data.validation, task, split_name="validation")
+        anchors = seed_anchors(task, validation, n, seed=config.seed)
     if method == "extrapolate":
         if errors_path is None:
             raise ConfigError("extrapolate needs --from FILE: real examples to imitate")
         errors = load_records(errors_path, task, split_name="errors")
     prompter = Prompter(task, config.llm, config.templates_dir)
+    pool = None
+    if method in toolbox.METHODS:
+        pool = toolbox.demo_pool(config.generation, task, config.data.validation, embed=None)
     out = Path(out)
     llm = make_llm(
         config.llm,
@@ -140,9 +160,21 @@ async def run_generate(
         backend=backend and backend(config.llm),
     )
     assert isinstance(llm, CachedLLM)
+    prompter.count_tokens = token_counter(llm)
     try:
         with journaling(out.with_suffix(".journal")):
-            gen = await _generate(llm, prompter, method, n, errors, config, show_progress)
+            gen = await _generate(
+                llm,
+                prompter,
+                method,
+                n,
+                errors,
+                config,
+                show_progress,
+                pool=pool,
+                out=out,
+                anchors=anchors,
+            )
     finally:
         await llm.aclose()
     write_records(gen.records, out)
@@ -161,9 +193,27 @@ async def _generate(
     errors: list[Record],
     config: RunConfig,
     show_progress: bool,
+    *,
+    pool: Any,
+    out: Path,
+    anchors: list[Anchor],
 ) -> Generation:
+    if method in toolbox.METHODS:
+        return await toolbox.generate_configured(
+            method,
+            llm,
+            prompter,
+            config.generation,
+            n,
+            pool=pool,
+            seed=config.seed,
+            tree_file=out.with_suffix(".concept_tree.yaml"),
+            show_progress=show_progress,
+        )
     if method == "zerogen":
-        return await zerogen(llm, prompter, n, seed=config.seed, show_progress=show_progress)
+        return await zerogen(
+            llm, prompter, n, seed=config.seed, anchors=anchors, show_progress=show_progress
+        )
     if method == "s3-seed":
         rationales = await generate_rationales(
             llm,
@@ -180,6 +230,7 @@ async def _generate(
             n,
             k=config.s3.rationales_per_example,
             seed=config.seed,
+            anchors=anchors,
             show_progress=show_progress,
         )
     return await extrapolate(

@@ -25,8 +25,12 @@ def synthloop(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300, env=env)
 
 
+# huggingface_hub reads TRANSFORMERS_OFFLINE as offline mode too (the embedder sets it).
+OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_TOKEN")
+
+
 def online_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "HF_TOKEN")}
+    env = {k: v for k, v in os.environ.items() if k not in OFFLINE_VARS}
     return {**env, "NO_COLOR": "1", **extra}
 
 

@@ -199,6 +199,7 @@ class FaultServer:
         choice["finish_reason"] = "stop"
         sent = json.dumps(body.get("messages") or body.get("prompt"))
         usage = {"prompt_tokens": len(sent) // 4, "completion_tokens": len(text.split())}
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         payload = json.dumps(
             {"object": "chat.completion", "model": body.get("model"), "choices": [choice],
              "usage": usage}

@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from synthloop.errors import LLMConnectionError, LLMResponseError
@@ -132,15 +132,15 @@ async def test_structured_requests_send_a_json_schema_and_fall_back() -> None:
     bodies: list[dict[str, object]] = []
     ok = {"choices": [{"message": {"content": "{}"}}]}
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         body = json.loads(request.content)
         bodies.append(body)
         if "response_format" in body:
-            return httpx.Response(400, json={"error": {"message": "response_format unknown"}})
-        return httpx.Response(200, json=ok)
+            return httpx2.Response(400, json={"error": {"message": "response_format unknown"}})
+        return httpx2.Response(200, json=ok)
 
     llm = OpenAICompatLLM(
-        "m", base_url="http://t/v1", api_key="k", transport=httpx.MockTransport(handler)
+        "m", base_url="http://t/v1", api_key="k", transport=httpx2.MockTransport(handler)
     )
     req = Request.chat("hi").model_copy(update={"json_schema": '{"type": "object"}'})
     assert (await llm.complete(req)).text == "{}"

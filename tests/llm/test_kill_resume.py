@@ -83,3 +83,39 @@ def test_sigkill_at_several_points_then_resume_gives_the_same_dataset(
     assert out.read_text() == reference  # same records, same order, same provenance
     answered = server.stats.answered
     assert len(answered) == N and set(answered.values()) == {1}  # no call paid twice
+
+
+def s3(config: Path, out: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "synthloop.cli", "s3", str(config), "--out", str(out), "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "OPENAI_API_KEY": "sk-test", "NO_COLOR": "1"},
+    )  # fmt: skip
+
+
+def test_sigkill_during_s3_then_resume_gives_the_same_dataset(
+    tmp_path: Path, run_config: Path
+) -> None:
+    with FaultServer(FAULTS) as reference_server:
+        config = write_config(tmp_path, run_config, reference_server.base_url)
+        proc = s3(config, tmp_path / "reference")
+        assert proc.wait(120) == 0, proc.stderr.read() if proc.stderr else ""
+    reference = (tmp_path / "reference" / "dataset.jsonl").read_text()
+
+    out = tmp_path / "killed"
+    with FaultServer(FAULTS) as server:
+        config = write_config(tmp_path, run_config, server.base_url)
+        server.hold_after = 5  # rationales (2 calls) done, the seed round part-way
+        proc = s3(config, out)
+        wait_for(lambda: not server.open.is_set())
+        time.sleep(0.2)
+        journal = out / "journal" / "s3-seed-r0.jsonl"
+        wait_for(lambda: journal.exists() and journal.read_bytes().count(b"\n") >= 3)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        server.hold_after = None
+        server.open.set()
+        proc = s3(config, out)
+        assert proc.wait(120) == 0, proc.stderr.read() if proc.stderr else ""
+    assert (out / "dataset.jsonl").read_text() == reference
+    assert set(server.stats.answered.values()) == {1}

@@ -1,7 +1,7 @@
 import json
 import socket
 
-import httpx
+import httpx2
 import pytest
 
 from synthloop.errors import LLMConnectionError, LLMResponseError
@@ -21,7 +21,7 @@ def client(handler, **kw) -> OpenAICompatLLM:  # type: ignore[no-untyped-def]
         "test-model",
         base_url="http://llm.test/v1",
         api_key="sk-test",
-        transport=httpx.MockTransport(handler),
+        transport=httpx2.MockTransport(handler),
         backoff=0.001,
         **kw,
     )
@@ -30,11 +30,11 @@ def client(handler, **kw) -> OpenAICompatLLM:  # type: ignore[no-untyped-def]
 async def test_sends_an_openai_chat_request_and_reads_usage() -> None:
     seen = {}
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen["url"] = str(request.url)
         seen["auth"] = request.headers["authorization"]
         seen["body"] = json.loads(request.content)
-        return httpx.Response(200, json=OK_BODY)
+        return httpx2.Response(200, json=OK_BODY)
 
     llm = client(handler)
     resp = await llm.complete(Request.chat("hi", seed=3, temperature=0.5, max_tokens=9))
@@ -46,10 +46,10 @@ async def test_sends_an_openai_chat_request_and_reads_usage() -> None:
 
 
 async def test_completion_mode_uses_the_completions_endpoint() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         assert request.url.path == "/v1/completions"
         assert json.loads(request.content)["prompt"] == "Review:"
-        return httpx.Response(200, json={"choices": [{"text": " Great."}]})
+        return httpx2.Response(200, json={"choices": [{"text": " Great."}]})
 
     assert (await client(handler).complete(Request(prompt="Review:"))).text == " Great."
 
@@ -57,11 +57,11 @@ async def test_completion_mode_uses_the_completions_endpoint() -> None:
 async def test_retries_429_and_500_then_succeeds() -> None:
     statuses = iter([429, 500, 200])
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         status = next(statuses)
         if status == 200:
-            return httpx.Response(200, json=OK_BODY)
-        return httpx.Response(
+            return httpx2.Response(200, json=OK_BODY)
+        return httpx2.Response(
             status, headers={"retry-after": "0"}, json={"error": {"message": "busy"}}
         )
 
@@ -71,9 +71,9 @@ async def test_retries_429_and_500_then_succeeds() -> None:
 async def test_401_fails_at_once_with_the_servers_message() -> None:
     calls = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         calls.append(1)
-        return httpx.Response(401, json={"error": {"message": "Invalid API key"}})
+        return httpx2.Response(401, json={"error": {"message": "Invalid API key"}})
 
     with pytest.raises(LLMResponseError, match="401 Unauthorized: Invalid API key") as info:
         await client(handler).complete(Request.chat("hi"))
@@ -82,8 +82,8 @@ async def test_401_fails_at_once_with_the_servers_message() -> None:
 
 
 async def test_malformed_body_is_retried_then_reported() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=b'{"choices": [')
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, content=b'{"choices": [')
 
     with pytest.raises(LLMResponseError, match="not JSON"):
         await client(handler, max_retries=1).complete(Request.chat("hi"))

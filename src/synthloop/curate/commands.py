@@ -71,7 +71,7 @@ def _references(cfg: RunConfig | None) -> dict[str, list[Record]]:
 
 
 def print_result(result: CurationResult, out: Path) -> None:
-    table = Table(title="curation: records dropped, flagged or changed, by step and reason")
+    table = Table(title="curation: drops and changes by step")
     for col, justify in (("step", "left"), ("action", "left"), ("reason", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     table.add_column("records", justify="right")

@@ -134,8 +134,8 @@ class EmbeddingDedup(Step):
         pairs: list[np.ndarray] = []
         best = np.zeros(n, dtype=np.float32)
         for lo in range(0, n, self.block):
-            sims = vectors[lo : lo + self.block] @ vectors.T  # unit vectors: dot = cosine
             rows = np.arange(lo, min(lo + self.block, n))
+            sims = vectors[rows] @ vectors.T  # unit vectors: dot = cosine
             sims[np.arange(len(rows)), rows] = -1.0  # not itself
             best[rows] = sims.max(axis=1) if total > 1 else 0.0
             i, j = np.nonzero(sims >= self.threshold)

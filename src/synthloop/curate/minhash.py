@@ -36,8 +36,8 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 _TOKEN = re.compile(r"\w+")
 _N_FEATURES = 2**31 - 1
-# Shingles hashed per block: bounds the (shingles x num_perm) uint64 work buffer (~100 MB).
-_BLOCK_SHINGLES = 100_000
+# Shingles hashed per block: bounds the (shingles x num_perm) uint64 work buffer (~32 MB).
+_BLOCK_SHINGLES = 32_768
 # The largest band bucket expanded into all its pairs; bigger buckets are joined as a star.
 _MAX_BUCKET_PAIRS = 32
 

@@ -129,7 +129,8 @@ def build_queue(
     reasons: dict[str, list[str]] = {}
     for entry in audit:
         if entry.action == "flag":
-            reasons.setdefault(entry.record_id, []).append(f"{entry.step}: {entry.reason}")
+            score = "" if entry.score is None else f" ({entry.score:.2f})"
+            reasons.setdefault(entry.record_id, []).append(f"{entry.step}: {entry.reason}{score}")
     cv = cross_val_proba(records, ctx, folds=folds)
     given = cv.given([r.label for r in records])
     order = sorted(range(len(records)), key=lambda i: (given[i], records[i].id))

@@ -103,10 +103,15 @@ class SunGenWeighting(Step):
         part = rng.permutation(len(records)) % self.folds
         weights = np.ones(len(records))
         torch.manual_seed(ctx.seed)
-        for fold in range(self.folds):
-            a = np.flatnonzero(part == fold)
-            b = np.flatnonzero(part != fold)
-            weights[a] = self._learn(x_all[a], y_t[a], x_all[b], y_t[b], len(labels))
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # tiny matrices: extra threads only contend (measured 25x slower)
+        try:
+            for fold in range(self.folds):
+                a = np.flatnonzero(part == fold)
+                b = np.flatnonzero(part != fold)
+                weights[a] = self._learn(x_all[a], y_t[a], x_all[b], y_t[b], len(labels))
+        finally:
+            torch.set_num_threads(threads)
         weights = normalised(np.maximum(weights, self.floor))
         return weighted(self.name, records, weights, "sungen")
 

@@ -24,6 +24,29 @@ class Job:
     parent_id: str | None = None
     source: str | None = None  # the real example being imitated; copying it is not generating
     extra: dict[str, Any] = field(default_factory=dict)
+    # real inputs the record keeps as they are (pair: the premise; qa: the passage)
+    fixed: dict[str, str] = field(default_factory=dict)
+
+
+def template_for(task: Task, step: str) -> str:
+    """The prompt template of a generation step for the task's type (``pair_zerogen``...)."""
+    return step if task.type == "classification" else f"{task.type}_{step}"
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def reject_for_task(text: str, job: Job, task: Task) -> str | None:
+    """Why a parsed answer is no use for this task type, or None."""
+    if any(_normalised(text) == _normalised(v) for v in job.fixed.values()):
+        return "copy_of_context"  # a hypothesis that repeats its premise word for word
+    if task.type == "qa":
+        if "?" not in text:
+            return "not_a_question"
+        if _normalised(job.label) in _normalised(text):
+            return "answer_in_question"
+    return None
 
 
 @dataclass
@@ -42,18 +65,26 @@ def _outcome(
     """One job's answer and what it makes: a record row, or the reason it was dropped."""
     parsed = parse_example(resp.text, task, prompt=job.request.text, source=job.source)
     record = None
+    reason = parsed.reason or "unparsable"
     if parsed.text is not None:
-        record = Record(
-            id=f"{method}-r{round}-{i:05d}",
-            inputs={task.text_field: parsed.text},
-            label=job.label,
-            method=method,
-            round=round,
-            parent_id=job.parent_id,
-            model=llm.model,
-            prompt_hash=job.request.digest(),
-            extra=job.extra,
-        ).to_row()
+        text = parsed.text
+        if task.type == "qa" and "?" in text:  # one question: cut what a small model adds after
+            text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
+        rejected = reject_for_task(text, job, task)
+        if rejected:
+            reason = rejected
+        else:
+            record = Record(
+                id=f"{method}-r{round}-{i:05d}",
+                inputs={**job.fixed, task.generated_field: text},
+                label=job.label,
+                method=method,
+                round=round,
+                parent_id=job.parent_id,
+                model=llm.model,
+                prompt_hash=job.request.digest(),
+                extra=job.extra,
+            ).to_row()
     return {
         "job": i,
         "response": {
@@ -63,7 +94,7 @@ def _outcome(
             "finish_reason": resp.finish_reason,
         },
         "record": record,
-        "dropped": None if record is not None else parsed.reason or "unparsable",
+        "dropped": None if record is not None else reason,
     }
 
 
@@ -120,8 +151,8 @@ async def run_jobs(
         if row is None:
             gen.dropped[outcome["dropped"]] += 1
             continue
-        record = Record.from_row(row, (task.text_field,))
-        key = " ".join(record.text(task.text_field).lower().split())
+        record = Record.from_row(row, task.inputs)
+        key = _normalised(task.joined_text(record))
         if key in seen:  # the same answer twice adds nothing but weight
             gen.dropped["duplicate"] += 1
             continue

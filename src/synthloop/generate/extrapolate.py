@@ -1,12 +1,17 @@
 """S3's error extrapolation: for each real example the small model got wrong, ask for
 new examples like it, with its gold label, so the synthetic set grows where the small
-model is weakest."""
+model is weakest.
+
+Pair and QA tasks keep the error's premise or passage (and, for QA, its gold answer) and
+ask for a new hypothesis or question in place of the one the small model got wrong."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from synthloop.generate.common import Generation, Job, run_jobs
+from synthloop.generate.anchors import anchor_variables
+from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -20,20 +25,37 @@ def extrapolate_jobs(
     per_error: int = 1,
     round: int = 1,
     seed: int = 0,
+    neighbours: DemoSelector | None = None,
 ) -> list[Job]:
+    """``neighbours`` adds the real examples most similar to each error as demonstrations
+    (itself excluded); the record's ``extra["demos"]`` lists their ids."""
     task = prompter.task
     jobs = []
     for err in errors:
-        text = err.text(task.text_field)
+        text = err.text(task.generated_field)
+        fixed = {f: err.inputs[f] for f in task.kept_fields}
+        shown = neighbours.neighbours(err) if neighbours is not None else []
         for j in range(per_error):
-            req = prompter.request(
-                "extrapolate",
+            composed = prompter.compose(
+                template_for(task, "extrapolate"),
                 seed=derive_seed(seed, "extrapolate", round, err.id, j),
                 label=err.label,
-                label_description=task.labels[err.label],
+                label_description=task.labels.get(err.label, ""),
                 text=text,
+                demos=shown,
+                max_prompt_tokens=neighbours.max_prompt_tokens if neighbours else None,
+                **anchor_variables(task, fixed),
             )
-            jobs.append(Job(request=req, label=err.label, parent_id=err.id, source=text))
+            jobs.append(
+                Job(
+                    request=composed.request,
+                    label=err.label,
+                    parent_id=err.id,
+                    source=text,
+                    extra=composed.provenance(),
+                    fixed=fixed,
+                )
+            )
     return jobs
 
 
@@ -45,9 +67,12 @@ async def extrapolate(
     per_error: int = 1,
     round: int = 1,
     seed: int = 0,
+    neighbours: DemoSelector | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    jobs = extrapolate_jobs(prompter, errors, per_error=per_error, round=round, seed=seed)
+    jobs = extrapolate_jobs(
+        prompter, errors, per_error=per_error, round=round, seed=seed, neighbours=neighbours
+    )
     return await run_jobs(
         llm, prompter.task, jobs, method="extrapolate", round=round, show_progress=show_progress
     )

@@ -1,10 +1,15 @@
 """A durable journal of one generation step: each answer and its record, as they arrive.
 
-Every answer is appended as one JSON line and fsync'd before the next is taken, keyed on
-the job's index and on a hash of the LLM's identity and the exact request. A run killed
-at any point (SIGKILL included) and started again reads the journal, sends only the jobs
-it does not hold, and assembles the records in job order, so it ends with exactly the
-records an uninterrupted run would have: none lost, none twice, no call paid again.
+Every answer is appended as one JSON line the moment it arrives, keyed on the job's index
+and on a hash of the LLM's identity and the exact request. Each line is handed to the OS
+at once (so a killed process loses nothing: SIGKILL does not drop what the OS holds) and
+fsync'd by a background thread within ``fsync_interval`` seconds (group commit: one disk
+flush per burst of answers, not one per answer, which at ~5 ms each would cap a fast
+server at a few hundred answers per second; a power cut loses at most that window).
+A run killed at any point (SIGKILL included) and started again reads the journal, sends
+only the jobs it does not hold, and assembles the records in job order, so it ends with
+exactly the records an uninterrupted run would have: none lost, none twice, no call paid
+again.
 A line cut short by the kill is dropped and the file truncated back to its last whole
 line. Entries whose key no longer matches (an edited prompt, another model) are ignored.
 
@@ -17,6 +22,8 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,8 +47,9 @@ def journal_dir() -> Path | None:
 
 
 class Journal:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, fsync_interval: float = 0.05) -> None:
         self.path = Path(path)
+        self.fsync_interval = fsync_interval
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.entries: dict[tuple[int, str], dict[str, Any]] = {}  # (job, key) -> entry
         good = 0
@@ -60,6 +68,20 @@ class Journal:
         if self._fh.tell() != good:
             self._fh.truncate(good)
             self._fh.seek(good)
+        self._dirty = threading.Event()
+        self._closing = False
+        self._syncer = threading.Thread(target=self._sync_loop, name="journal-fsync", daemon=True)
+        self._syncer.start()
+
+    def _sync_loop(self) -> None:
+        while True:
+            self._dirty.wait()
+            if not self._closing:
+                time.sleep(self.fsync_interval)  # let a burst of answers share one flush
+            self._dirty.clear()
+            os.fsync(self._fh.fileno())
+            if self._closing:
+                return
 
     def get(self, job: int, key: str) -> dict[str, Any] | None:
         return self.entries.get((job, key))
@@ -67,11 +89,16 @@ class Journal:
     def append(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
         self._fh.write(line.encode("utf-8"))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._fh.flush()  # the OS has it: safe from a killed process
+        self._dirty.set()
         self.entries[int(entry["job"]), str(entry["key"])] = entry
 
     def close(self) -> None:
+        if self._fh.closed:
+            return
+        self._closing = True
+        self._dirty.set()
+        self._syncer.join()
         self._fh.close()
 
     def __enter__(self) -> Journal:

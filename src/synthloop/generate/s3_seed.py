@@ -3,13 +3,20 @@
 First the LLM lists reasons an example could carry each label (rationales); then each
 seed example is written from its label and k rationales sampled from that label's list,
 so the seed set covers many reasons instead of the one the model finds most likely.
+
+Pair tasks keep a real premise per seed call (the rationales become ways to write a
+hypothesis with that label); QA tasks have no labels, hence no rationales: each seed call
+asks for the question to a real passage and answer span.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
-from synthloop.generate.common import Generation, Job, run_jobs
+from synthloop.errors import ConfigError
+from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.parse import parse_list
 from synthloop.llm import LLM, complete_many
 from synthloop.progress import llm_progress
@@ -32,7 +39,7 @@ async def generate_rationales(
     plan = [(label, c) for label in task.label_names for c in range(calls_per_label)]
     requests = [
         prompter.request(
-            "rationales",
+            template_for(task, "rationales"),
             seed=derive_seed(seed, "rationales", label, c),
             shape="list",
             max_tokens=40 * per_call,
@@ -53,23 +60,37 @@ async def generate_rationales(
 
 
 def s3_seed_jobs(
-    prompter: Prompter, rationales: Rationales, n: int, *, k: int = 2, seed: int = 0
+    prompter: Prompter,
+    rationales: Rationales,
+    n: int,
+    *,
+    k: int = 2,
+    seed: int = 0,
+    anchors: Sequence[Anchor] | None = None,
 ) -> list[Job]:
     task = prompter.task
+    if task.kept_fields and not anchors:
+        raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
     rng = random.Random(derive_seed(seed, "s3-seed-sampling"))
     jobs = []
     for i in range(n):
-        label = task.label_names[i % len(task.labels)]
+        anchor = anchors[i % len(anchors)] if anchors else None
+        fixed = anchor.fixed if anchor else {}
+        if anchor is not None and anchor.label is not None:
+            label = anchor.label
+        else:
+            label = task.label_names[i % len(task.labels)]
         pool = rationales.get(label, [])
         picked = rng.sample(pool, min(k, len(pool)))  # none when the LLM listed none
         req = prompter.request(
-            "s3_seed",
+            template_for(task, "s3_seed"),
             seed=derive_seed(seed, "s3-seed", i),
             label=label,
-            label_description=task.labels[label],
+            label_description=task.labels.get(label, ""),
             rationales=picked,
+            **anchor_variables(task, fixed),
         )
-        jobs.append(Job(request=req, label=label, extra={"rationales": picked}))
+        jobs.append(Job(request=req, label=label, extra={"rationales": picked}, fixed=dict(fixed)))
     return jobs
 
 
@@ -81,9 +102,10 @@ async def s3_seed(
     *,
     k: int = 2,
     seed: int = 0,
+    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed)
+    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
     return await run_jobs(
         llm, prompter.task, jobs, method="s3-seed", round=0, show_progress=show_progress
     )

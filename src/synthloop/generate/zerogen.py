@@ -1,33 +1,57 @@
 """ZeroGen/ProGen-style baseline: a label-conditioned prompt, sampled at temperature,
-one example per call, labels in turn so the set is balanced."""
+one example per call, labels in turn so the set is balanced.
+
+For pair and QA tasks each call keeps a real premise or passage (an
+:class:`~synthloop.generate.anchors.Anchor`) and asks only for the hypothesis or question:
+zero-shot hypothesis generation."""
 
 from __future__ import annotations
 
-from synthloop.generate.common import Generation, Job, run_jobs
+from collections.abc import Sequence
+
+from synthloop.errors import ConfigError
+from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.seeds import derive_seed
 
 
-def zerogen_jobs(prompter: Prompter, n: int, seed: int) -> list[Job]:
+def zerogen_jobs(
+    prompter: Prompter, n: int, seed: int, anchors: Sequence[Anchor] | None = None
+) -> list[Job]:
     task = prompter.task
+    if task.kept_fields and not anchors:
+        raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
     jobs = []
     for i in range(n):
-        label = task.label_names[i % len(task.labels)]
+        anchor = anchors[i % len(anchors)] if anchors else None
+        fixed = anchor.fixed if anchor else {}
+        if anchor is not None and anchor.label is not None:
+            label = anchor.label
+        else:
+            label = task.label_names[i % len(task.labels)]
         req = prompter.request(
-            "zerogen",
+            template_for(task, "zerogen"),
             seed=derive_seed(seed, "zerogen", i),
             label=label,
-            label_description=task.labels[label],
+            label_description=task.labels.get(label, ""),
+            **anchor_variables(task, fixed),
         )
-        jobs.append(Job(request=req, label=label))
+        jobs.append(Job(request=req, label=label, fixed=dict(fixed)))
     return jobs
 
 
 async def zerogen(
-    llm: LLM, prompter: Prompter, n: int, *, seed: int = 0, show_progress: bool = True
+    llm: LLM,
+    prompter: Prompter,
+    n: int,
+    *,
+    seed: int = 0,
+    anchors: Sequence[Anchor] | None = None,
+    show_progress: bool = True,
 ) -> Generation:
-    jobs = zerogen_jobs(prompter, n, seed)
+    jobs = zerogen_jobs(prompter, n, seed, anchors)
     return await run_jobs(
         llm, prompter.task, jobs, method="zerogen", round=0, show_progress=show_progress
     )

@@ -5,29 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from synthloop.errors import ConfigError
-from synthloop.learners.base import Learner
+from synthloop.learners.base import Learner, Predictor
 from synthloop.learners.embed_lr import EmbeddingLogisticRegression
+from synthloop.learners.minilm_ft import FineTunedMiniLM
+from synthloop.learners.span_lr import SpanLogisticRegression
 from synthloop.learners.tfidf_lr import TfidfLogisticRegression
 
+# Classifiers: the contract test covers every one of these.
 LEARNERS: dict[str, Callable[[], Learner]] = {
     "tfidf_lr": TfidfLogisticRegression,
     "embed_lr": EmbeddingLogisticRegression,
+    "minilm_ft": FineTunedMiniLM,
+}
+# Extractive QA: predicts answer spans, not classes.
+EXTRACTORS: dict[str, Callable[[], Predictor]] = {
+    "span_lr": SpanLogisticRegression,
 }
 
 
-def make_learner(name: str) -> Learner:
-    try:
-        return LEARNERS[name]()
-    except KeyError:
-        raise ConfigError(
-            f"unknown learner {name!r}; choose one of: {', '.join(sorted(LEARNERS))}"
-        ) from None
+def make_learner(name: str) -> Predictor:
+    factory = LEARNERS.get(name) or EXTRACTORS.get(name)
+    if factory is None:
+        options = ", ".join(sorted([*LEARNERS, *EXTRACTORS]))
+        raise ConfigError(f"unknown learner {name!r}; choose one of: {options}")
+    return factory()
 
 
 __all__ = [
+    "EXTRACTORS",
     "LEARNERS",
     "EmbeddingLogisticRegression",
+    "FineTunedMiniLM",
     "Learner",
+    "Predictor",
+    "SpanLogisticRegression",
     "TfidfLogisticRegression",
     "make_learner",
 ]

@@ -19,6 +19,21 @@ from synthloop.tasks import LearnerInput
 
 
 @runtime_checkable
+class Predictor(Protocol):
+    """What evaluation needs: fit on inputs and targets, predict targets. Classifiers
+    (:class:`Learner`) predict labels; a span extractor (``span_lr``) predicts answers."""
+
+    def fit(
+        self,
+        texts: Sequence[LearnerInput],
+        labels: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> Predictor: ...
+
+    def predict(self, texts: Sequence[LearnerInput]) -> np.ndarray: ...
+
+
+@runtime_checkable
 class Learner(Protocol):
     classes_: np.ndarray
 

@@ -124,6 +124,12 @@ class EmbeddedLLM(LLM):
         )
         return self._engine
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` by the model's own tokenizer (for prompt budgets); tokenizing
+        reads only the vocabulary, so it is safe beside the decoding thread."""
+        self._load()
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
     def encode(self, req: Request) -> tuple[list[int], tuple[str, ...]]:
         """Prompt tokens and stop strings, as the high-level API would make them."""
         llama = self._llama

@@ -2,7 +2,9 @@
 
 The base URL and key come from the config or the environment (``SYNTHLOOP_BASE_URL`` /
 ``OPENAI_BASE_URL``, and the variable named by ``api_key_env``, ``OPENAI_API_KEY`` by
-default). One pooled async HTTP client serves every request. How many are in flight
+default). One pooled async HTTP client serves every request: httpx2, the successor of
+httpx by the same author (the OpenAI SDK's client), which spends about a third of httpx's
+CPU per request (bench/results/client_overhead.md). How many are in flight
 adapts to the server (:class:`~synthloop.llm.concurrency.AdaptiveLimiter`: halve on 429/503,
 pause for ``Retry-After``, grow back after successes), bounded by ``max_concurrency``.
 
@@ -21,7 +23,7 @@ import os
 import random
 from typing import Any
 
-import httpx
+import httpx2
 
 from synthloop.errors import LLMConnectionError, LLMResponseError
 from synthloop.llm.base import LLM, Request, Response
@@ -32,7 +34,7 @@ OVERLOAD_STATUS = frozenset({429, 503})
 MAX_BACKOFF = 30.0
 
 
-def retry_after(resp: httpx.Response) -> float | None:
+def retry_after(resp: httpx2.Response) -> float | None:
     """Seconds the server asks us to wait (``retry-after-ms`` or ``Retry-After``)."""
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = resp.headers.get(name)
@@ -45,7 +47,7 @@ def retry_after(resp: httpx.Response) -> float | None:
     return None
 
 
-def error_detail(resp: httpx.Response) -> str:
+def error_detail(resp: httpx2.Response) -> str:
     try:
         body = resp.json()
         err = body.get("error", body) if isinstance(body, dict) else body
@@ -79,7 +81,7 @@ class OpenAICompatLLM(LLM):
         timeout: float = 60.0,
         max_retries: int = 6,
         backoff: float = 0.5,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         seed: int | None = None,
     ) -> None:
         self._model = model
@@ -100,12 +102,12 @@ class OpenAICompatLLM(LLM):
         self.retries = 0  # attempts that failed and were tried again, for reports
         self._rng = random.Random(seed)
         self._schema_supported = True
-        self._client = httpx.AsyncClient(
+        self._client = httpx2.AsyncClient(
             base_url=self.base_url,
             headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
             transport=transport,
-            limits=httpx.Limits(
+            limits=httpx2.Limits(
                 max_connections=max_concurrency, max_keepalive_connections=max_concurrency
             ),
         )
@@ -182,9 +184,9 @@ class OpenAICompatLLM(LLM):
         try:
             resp = await self._client.post(path, json=body)
             content = await resp.aread()
-        except httpx.TimeoutException as exc:
+        except httpx2.TimeoutException as exc:
             raise _Retry(LLMConnectionError(f"{self.base_url} timed out")) from exc
-        except httpx.TransportError as exc:  # refused, reset, or a body cut short
+        except httpx2.TransportError as exc:  # refused, reset, or a body cut short
             error = LLMConnectionError(
                 f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
                 hint="is the server running? set llm.base_url or SYNTHLOOP_BASE_URL",

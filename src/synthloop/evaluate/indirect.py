@@ -1,0 +1,96 @@
+"""Indirect evaluation: train a small model on (synthetic) records, score it on real ones.
+
+Classification and pair tasks report accuracy and macro-F1; extractive QA reports SQuAD's
+exact match and token F1 in the same two slots (``Scores.kind`` says which, and
+``as_dict`` names them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+from synthloop.learners import Predictor, make_learner
+from synthloop.qa_metrics import exact_match, qa_scores
+from synthloop.records import Record
+from synthloop.tasks import Task
+
+
+@dataclass(frozen=True)
+class Scores:
+    accuracy: float  # QA: exact match
+    macro_f1: float  # QA: token F1
+    n: int
+    kind: str = "classification"  # or "qa"
+
+    def as_dict(self) -> dict[str, float | int]:
+        if self.kind == "qa":
+            return {"exact_match": self.accuracy, "f1": self.macro_f1, "n": self.n}
+        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1, "n": self.n}
+
+
+def fit_on(records: Sequence[Record], task: Task, learner: str | None = None) -> Predictor:
+    """Train ``learner`` (default: the task's); records carrying ``extra["weight"]``
+    (curation's re-weighting) are weighted."""
+    model = make_learner(learner or task.default_learner or "tfidf_lr")
+    weights = None
+    if any("weight" in r.extra for r in records):
+        weights = [float(r.extra.get("weight", 1.0)) for r in records]
+    return model.fit(
+        [task.learner_input(r) for r in records], [r.label for r in records], sample_weight=weights
+    )
+
+
+def score(model: Predictor, records: Sequence[Record], task: Task) -> Scores:
+    gold = [r.label for r in records]
+    pred = model.predict([task.learner_input(r) for r in records])
+    if task.type == "qa":
+        em, f1 = qa_scores([str(p) for p in pred], gold)
+        return Scores(accuracy=em, macro_f1=f1, n=len(records), kind="qa")
+    return Scores(
+        accuracy=float(accuracy_score(gold, pred)),
+        macro_f1=float(
+            f1_score(gold, pred, labels=task.label_names, average="macro", zero_division=0)
+        ),
+        n=len(records),
+    )
+
+
+def misclassified(model: Predictor, records: Sequence[Record], task: Task) -> list[Record]:
+    """Real records the model gets wrong (QA: whose answer is not an exact match)."""
+    pred = model.predict([task.learner_input(r) for r in records])
+    if task.type == "qa":
+        return [r for r, p in zip(records, pred, strict=True) if not exact_match(str(p), r.label)]
+    return [r for r, p in zip(records, pred, strict=True) if p != r.label]
+
+
+def train_and_score(
+    train: Sequence[Record], test: Sequence[Record], task: Task, learner: str | None = None
+) -> Scores:
+    return score(fit_on(train, task, learner), test, task)
+
+
+def confusion(model: Predictor, records: Sequence[Record], task: Task) -> dict[str, Any]:
+    """Rows are gold labels, columns predicted ones, both in the task's label order."""
+    gold = [r.label for r in records]
+    pred = model.predict([task.learner_input(r) for r in records])
+    matrix = confusion_matrix(gold, pred, labels=task.label_names)
+    return {"labels": task.label_names, "matrix": matrix.tolist()}
+
+
+def indirect_evaluation(
+    train: Sequence[Record],
+    test: Sequence[Record],
+    task: Task,
+    learners: Sequence[str] = ("tfidf_lr",),
+) -> dict[str, dict[str, Any]]:
+    """Each learner trained on ``train``, scored on ``test``: accuracy, macro-F1, confusion."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in learners:
+        model = fit_on(train, task, name)
+        out[name] = {"train_size": len(train), **score(model, test, task).as_dict()}
+        if task.type != "qa":  # answers are free text: there is no label confusion
+            out[name]["confusion"] = confusion(model, test, task)
+    return out

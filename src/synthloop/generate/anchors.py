@@ -1,0 +1,79 @@
+"""What generation for pair and QA tasks starts from: real inputs kept as they are.
+
+A sentence-pair task keeps a real premise (or passage) and has the LLM write the
+hypothesis (or question) for a target label; a QA task keeps a real passage and an answer
+span in it and has the LLM write the question. An :class:`Anchor` is one such starting
+point. Classification tasks have none: the LLM writes the whole example.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from synthloop.errors import DataError
+from synthloop.records import Record
+from synthloop.seeds import derive_seed
+from synthloop.spans import salient_spans
+from synthloop.tasks import Task
+
+
+@dataclass(frozen=True)
+class Anchor:
+    fixed: dict[str, str]  # kept input field -> real text
+    label: str | None = None  # a fixed target (a QA answer); None: the labels in turn
+    source_id: str | None = None  # the real record the kept text comes from
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def seed_anchors(task: Task, records: Sequence[Record], n: int, *, seed: int = 0) -> list[Anchor]:
+    """``n`` anchors drawn from real records' kept inputs (their labels are not used).
+
+    Passages are used in turn, shuffled, so n larger than the pool reuses each evenly;
+    a QA anchor pairs a passage with a salient span of it (a name, a number, a year).
+    """
+    if not task.kept_fields:
+        return []
+    rng = random.Random(derive_seed(seed, "anchors"))
+    pool: dict[str, Record] = {}
+    for r in records:  # one anchor source per distinct kept text
+        pool.setdefault("\n".join(r.inputs[f] for f in task.kept_fields), r)
+    sources = list(pool.values())
+    if not sources:
+        raise DataError("no real records to keep premises or passages from")
+    anchors: list[Anchor] = []
+    order: list[Record] = []
+    tries = 0
+    while len(anchors) < n:
+        if not order:
+            order = sources[:]
+            rng.shuffle(order)
+        rec = order.pop()
+        fixed = {f: rec.inputs[f] for f in task.kept_fields}
+        if task.type == "qa":
+            spans = salient_spans(fixed[task.kept_fields[0]])
+            if not spans:
+                tries += 1
+                if tries > 10 * len(sources):
+                    raise DataError("no passage has a name, number or year to ask about")
+                continue
+            anchors.append(Anchor(fixed, label=rng.choice(spans), source_id=rec.id))
+        else:
+            anchors.append(Anchor(fixed, source_id=rec.id))
+    return anchors
+
+
+def anchor_variables(task: Task, fixed: dict[str, str]) -> dict[str, Any]:
+    """Template variables for the kept inputs: each by its field name, and the first as
+    ``kept`` / ``kept_name`` so one template serves every field naming."""
+    if not task.kept_fields:
+        return {}
+    first = task.kept_fields[0]
+    return {
+        **fixed,
+        "kept": fixed[first],
+        "kept_name": first,
+        "generated_name": task.generated_field,
+    }

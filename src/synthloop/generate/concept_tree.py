@@ -1,0 +1,207 @@
+"""A concept tree: the LLM expands a root topic into subtopics, level by level, to a given
+depth; generation then walks its leaves, so the data spreads over many specific topics
+instead of the few a model finds most likely.
+
+The tree is saved as a YAML file a user can read and edit (rename, prune, add topics);
+when the file exists it is used as it is and the LLM is not asked again. The expansion
+calls go through the LLM (and its response cache) like any other call.
+
+File format: a mapping from the root to its subtopics; a node with subtopics is a
+mapping, a list holds leaves (or mappings), and an empty value is a leaf::
+
+    movies:
+      horror: [slasher films, ghost stories]
+      comedy:
+        romantic comedy:
+        parody: [spoof trailers]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from synthloop.errors import ConfigError
+from synthloop.generate.parse import _BULLET, parse_list
+from synthloop.llm import LLM, complete_many
+from synthloop.progress import llm_progress
+from synthloop.prompts import Prompter
+from synthloop.seeds import derive_seed
+
+#: joins a leaf's path (below the root) into the condition a prompt shows
+SEPARATOR = " > "
+
+
+@dataclass
+class Node:
+    name: str
+    children: list[Node] = field(default_factory=list)
+
+    def leaves(self, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+        """Paths from the root to every leaf, root first, in file order."""
+        here = (*path, self.name)
+        if not self.children:
+            return [here]
+        return [leaf for child in self.children for leaf in child.leaves(here)]
+
+    def size(self) -> int:
+        return 1 + sum(c.size() for c in self.children)
+
+    def to_yaml_value(self) -> Any:
+        if not self.children:
+            return None
+        if all(not c.children for c in self.children):
+            return [c.name for c in self.children]
+        return {c.name: c.to_yaml_value() for c in self.children}
+
+
+def leaf_topic(path: tuple[str, ...], skip: int = 1) -> str:
+    """What a prompt shows for a leaf: its path below the root ("horror > slasher films");
+    ``skip=2`` also leaves out a per-label tree's label level."""
+    return SEPARATOR.join(path[skip:]) if len(path) > skip else path[-1]
+
+
+def _children(value: Any, where: str) -> list[Node]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, dict):
+        return [Node(str(k), _children(v, f"{where} > {k}")) for k, v in value.items()]
+    if isinstance(value, list):
+        out: list[Node] = []
+        for item in value:
+            if isinstance(item, dict):
+                out.extend(_children(item, where))
+            elif isinstance(item, str | int | float) and str(item).strip():
+                out.append(Node(str(item).strip()))
+            else:
+                raise ConfigError(f"concept tree: {where} has an entry that is not a topic")
+        return out
+    if isinstance(value, str | int | float):
+        return [Node(str(value))]
+    raise ConfigError(f"concept tree: {where} is neither a mapping, a list nor empty")
+
+
+def tree_from_mapping(data: Any, source: str = "concept tree") -> Node:
+    if not isinstance(data, dict) or len(data) != 1:
+        raise ConfigError(f"{source}: a concept tree is a mapping with one root topic")
+    ((name, value),) = data.items()
+    return Node(str(name), _children(value, str(name)))
+
+
+def load_tree(path: str | Path) -> Node:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: malformed YAML in the concept tree") from exc
+    return tree_from_mapping(data, str(path))
+
+
+def save_tree(tree: Node, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# Concept tree written by synthloop: edit freely (rename, prune, add subtopics);\n"
+        "# generation walks its leaves, and this file is used as it is while it exists.\n"
+        + yaml.safe_dump({tree.name: tree.to_yaml_value()}, sort_keys=False, allow_unicode=True)
+    )
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def subtopic_items(raw: str) -> list[str]:
+    """Subtopics from a list answer: numbered or bulleted lines when there are any (so a
+    chatty "Here you go:" is not a topic), never a header line ending in a colon."""
+    lines = [ln for ln in (raw or "").splitlines() if ln.strip() and not ln.rstrip().endswith(":")]
+    marked = [ln for ln in lines if _BULLET.match(ln) and _BULLET.sub("", ln).strip()]
+    items = parse_list("\n".join(marked or lines), min_words=1, max_words=8)
+    return [item.rstrip(".").strip() for item in items]
+
+
+async def expand_tree(
+    llm: LLM,
+    prompter: Prompter,
+    root: str,
+    *,
+    depth: int = 2,
+    branching: int = 4,
+    seed: int = 0,
+    first_level: list[str] | None = None,
+    show_progress: bool = True,
+) -> tuple[Node, int]:
+    """Ask the LLM for ``branching`` subtopics of each node, ``depth`` levels down.
+    ``first_level`` fixes the root's children (e.g. the labels) and expands below them.
+    Returns the tree and the number of calls made (one per expanded node)."""
+    tree = Node(root)
+    frontier: list[tuple[Node, tuple[str, ...]]] = [(tree, ())]
+    if first_level:
+        tree.children = [Node(name) for name in first_level]
+        frontier = [(child, (root,)) for child in tree.children]
+    calls = 0
+    for level in range(depth):
+        requests = [
+            prompter.request(
+                "subtopics",
+                seed=derive_seed(seed, "subtopics", *path, node.name),
+                shape="list",
+                max_tokens=16 * branching + 16,
+                topic=node.name,
+                path=list(path),
+                n=branching,
+            )
+            for node, path in frontier
+        ]
+        with llm_progress(f"concept tree L{level + 1}", len(requests), enabled=show_progress) as cb:
+            responses = await complete_many(llm, requests, cb)
+        calls += len(requests)
+        next_frontier = []
+        for (node, path), resp in zip(frontier, responses, strict=True):
+            taken = {node.name.lower(), *(p.lower() for p in path)}
+            # a completion prompt ends in "1.", so the answer starts mid-list
+            raw = "1. " + resp.text if prompter.llm.mode == "completion" else resp.text
+            for name in subtopic_items(raw):
+                if name.lower() in taken or len(node.children) >= branching:
+                    continue
+                taken.add(name.lower())
+                child = Node(name)
+                node.children.append(child)
+                next_frontier.append((child, (*path, node.name)))
+        frontier = next_frontier
+        if not frontier:
+            break
+    return tree, calls
+
+
+async def load_or_expand_tree(
+    llm: LLM,
+    prompter: Prompter,
+    root: str,
+    *,
+    path: str | Path | None = None,
+    depth: int = 2,
+    branching: int = 4,
+    seed: int = 0,
+    first_level: list[str] | None = None,
+    show_progress: bool = True,
+) -> tuple[Node, int]:
+    """The tree saved at ``path`` if that file exists (no calls); else expand and save it."""
+    if path is not None and Path(path).is_file():
+        return load_tree(path), 0
+    tree, calls = await expand_tree(
+        llm,
+        prompter,
+        root,
+        depth=depth,
+        branching=branching,
+        seed=seed,
+        first_level=first_level,
+        show_progress=show_progress,
+    )
+    if path is not None:
+        save_tree(tree, path)
+    return tree, calls

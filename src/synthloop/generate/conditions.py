@@ -1,0 +1,100 @@
+"""Condition scopes: key → values (topic, length, style, audience …), sampled per example,
+with weights, never in an excluded combination."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from collections.abc import Mapping
+
+from synthloop.errors import ConfigError
+from synthloop.generate.settings import ConditionsConfig
+
+Condition = dict[str, str]
+
+_MAX_TRIES = 1000  # rejection sampling of excluded combinations
+
+
+class ConditionScopes:
+    """Sample one value per scope, proportionally to its weight, avoiding excluded
+    combinations. ``boost`` (value multipliers per scope, e.g. from a dataset-wise round)
+    reweights the declared weights."""
+
+    def __init__(
+        self,
+        scopes: Mapping[str, list[str] | Mapping[str, float]],
+        exclude: list[Mapping[str, str | list[str]]] | None = None,
+    ) -> None:
+        self.weights: dict[str, dict[str, float]] = {}
+        for key, values in scopes.items():
+            if isinstance(values, Mapping):
+                self.weights[str(key)] = {str(v): float(w) for v, w in values.items()}
+            else:
+                self.weights[str(key)] = {str(v): 1.0 for v in values}
+            if not self.weights[str(key)]:
+                raise ConfigError(f"condition scope {key!r} has no values")
+        self.exclude: list[dict[str, set[str]]] = []
+        for rule in exclude or []:
+            parsed = {}
+            for key, vals in rule.items():
+                if key not in self.weights:
+                    raise ConfigError(f"exclude names {key!r}, which is not a condition scope")
+                wanted = {vals} if isinstance(vals, str) else set(map(str, vals))
+                unknown = wanted - set(self.weights[key])
+                if unknown:
+                    raise ConfigError(
+                        f"exclude names {sorted(unknown)[0]!r}, which is not a value of {key!r}"
+                    )
+                parsed[str(key)] = wanted
+            self.exclude.append(parsed)
+        if not self._any_allowed():
+            raise ConfigError("the condition exclusions rule out every combination")
+
+    @classmethod
+    def from_config(cls, config: ConditionsConfig) -> ConditionScopes:
+        return cls(config.scopes, config.exclude)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.weights)
+
+    def values(self, key: str) -> list[str]:
+        return list(self.weights[key])
+
+    def excluded(self, condition: Mapping[str, str]) -> bool:
+        return any(
+            all(condition.get(k) in vals for k, vals in rule.items()) for rule in self.exclude
+        )
+
+    def _any_allowed(self) -> bool:
+        positive = [[v for v, w in ws.items() if w > 0] for ws in self.weights.values()]
+        if math.prod(len(p) for p in positive) > 100_000:
+            return True  # too many to list; sampling will say if it cannot find one
+        return any(
+            not self.excluded(dict(zip(self.keys, combo, strict=True)))
+            for combo in itertools.product(*positive)
+        )
+
+    def sample(
+        self, rng: random.Random, boost: Mapping[str, Mapping[str, float]] | None = None
+    ) -> Condition:
+        """One value per scope. A boost that zeroes a whole scope, or leaves only excluded
+        combinations, falls back to the declared weights."""
+        boost = boost or {}
+        weights = {}
+        for key, declared in self.weights.items():
+            scaled = {v: w * boost.get(key, {}).get(v, 1.0) for v, w in declared.items()}
+            weights[key] = scaled if any(w > 0 for w in scaled.values()) else declared
+        for table in (weights, self.weights):  # a boost that leaves only exclusions yields
+            for _ in range(_MAX_TRIES):
+                cond = {
+                    key: rng.choices(list(ws), weights=list(ws.values()))[0]
+                    for key, ws in table.items()
+                }
+                if not self.excluded(cond):
+                    return cond
+        raise ConfigError(
+            "could not sample a condition outside the exclusions in 1000 tries",
+            hint="loosen generation.conditions.exclude",
+        )

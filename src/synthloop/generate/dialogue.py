@@ -1,0 +1,151 @@
+"""Multi-turn dialogues, built turn by turn: the LLM plays the user and the assistant in
+turn for ``turns`` messages, each call seeing the conversation so far. In chat mode the
+conversation is sent as real chat messages, with the roles swapped when the LLM plays the
+user (so it always answers as itself); in completion mode it continues a transcript.
+
+A record's text is the transcript ("User: …\\nAssistant: …"); ``extra["turns"]`` keeps the
+messages, and the label is the one the user's side was asked to express."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from synthloop.generate.common import Generation
+from synthloop.generate.conditional import ConditionPlan, conditional_jobs
+from synthloop.generate.parse import _strip_quotes
+from synthloop.llm import LLM, Message, Request, complete_many
+from synthloop.progress import llm_progress
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.seeds import derive_seed
+
+SPEAKERS = {"user": "User", "assistant": "Assistant"}
+_SPEAKER_PREFIX = re.compile(r"^\s*(?:user|assistant|customer|agent|me|you)\s*:\s*", re.IGNORECASE)
+_NEXT_SPEAKER = re.compile(r"\n\s*(?:user|assistant)\s*:", re.IGNORECASE)
+
+
+def clean_turn(raw: str, min_words: int = 2) -> str | None:
+    """One message from an answer: speaker prefixes and quotes removed, cut where the model
+    starts writing the other side; None when too little is left."""
+    text = (raw or "").replace("\r", "")
+    cut = _NEXT_SPEAKER.search(text)
+    if cut:
+        text = text[: cut.start()]
+    text = _strip_quotes(_SPEAKER_PREFIX.sub("", text.strip(), count=1))
+    text = " ".join(text.split())
+    return text if len(text.split()) >= min_words else None
+
+
+def transcript(turns: list[dict[str, str]]) -> str:
+    return "\n".join(f"{SPEAKERS[t['role']]}: {t['content']}" for t in turns)
+
+
+def _chat_turn(
+    prompter: Prompter,
+    speaker: str,
+    history: list[dict[str, str]],
+    variables: dict[str, Any],
+    seed: int,
+) -> Request:
+    instruction = prompter.render(f"dialogue_{speaker}", history=history, **variables).strip()
+    if not history:
+        return prompter.messages_request([Message(role="user", content=instruction)], seed=seed)
+    # the played side is "assistant"; the other side's messages are "user"
+    messages = [Message(role="system", content=instruction)]
+    for t in history:
+        role = "assistant" if t["role"] == speaker else "user"
+        messages.append(Message(role=role, content=t["content"]))
+    return prompter.messages_request(messages, seed=seed)
+
+
+async def dialogues(
+    llm: LLM,
+    prompter: Prompter,
+    n: int,
+    *,
+    turns: int = 4,
+    user: str = "a customer",
+    assistant: str = "a helpful assistant",
+    plan: ConditionPlan | None = None,
+    seed: int = 0,
+    round: int = 0,
+    method: str = "dialogue",
+    show_progress: bool = True,
+) -> Generation:
+    """``n`` dialogues of ``turns`` messages (user first): ``n × turns`` calls at most. A
+    dialogue whose turn comes back empty is dropped (``turn_empty``)."""
+    task = prompter.task
+    # the first turn's jobs fix each dialogue's label and condition
+    starts = conditional_jobs(
+        prompter,
+        n,
+        plan=plan,
+        seed=seed,
+        round=round,
+        method=method,
+        template="dialogue_user",
+        variables={"user": user, "assistant": assistant, "history": []},
+    )
+    live: list[dict[str, Any]] = [{"job": j, "turns": [], "i": i} for i, j in enumerate(starts)]
+    dropped: Counter[str] = Counter()
+    calls = 0
+    for t in range(turns):
+        speaker = "user" if t % 2 == 0 else "assistant"
+        requests = []
+        for d in live:
+            job = d["job"]
+            if t == 0:
+                requests.append(job.request)
+                continue
+            variables = {
+                "label": job.label,
+                "label_description": task.labels[job.label],
+                "conditions": job.extra.get("conditions", {}),
+                "user": user,
+                "assistant": assistant,
+            }
+            turn_seed = derive_seed(seed, method, round, d["i"], t)
+            if prompter.llm.mode == "chat":
+                requests.append(_chat_turn(prompter, speaker, d["turns"], variables, turn_seed))
+            else:
+                requests.append(
+                    prompter.compose(
+                        f"dialogue_{speaker}", seed=turn_seed, history=d["turns"], **variables
+                    ).request
+                )
+        with llm_progress(f"{method} turn {t + 1}", len(requests), enabled=show_progress) as cb:
+            responses = await complete_many(llm, requests, cb)
+        calls += len(requests)
+        still = []
+        for d, resp in zip(live, responses, strict=True):
+            message = clean_turn(resp.text)
+            if message is None:
+                dropped["turn_empty"] += 1
+                continue
+            d["turns"].append({"role": speaker, "content": message})
+            still.append(d)
+        live = still
+    gen = Generation(records=[], dropped=dropped, calls=calls)
+    seen: set[str] = set()
+    for d in live:
+        text = transcript(d["turns"])
+        if text.lower() in seen:
+            gen.dropped["duplicate"] += 1
+            continue
+        seen.add(text.lower())
+        job = d["job"]
+        gen.records.append(
+            Record(
+                id=f"{method}-r{round}-{d['i']:05d}",
+                inputs={task.text_field: text},
+                label=job.label,
+                method=method,
+                round=round,
+                model=llm.model,
+                prompt_hash=job.request.digest(),
+                extra={**job.extra, "turns": d["turns"]},
+            )
+        )
+    return gen

@@ -1,0 +1,282 @@
+"""Self-Instruct (Wang et al., 2023): instruction data bootstrapped from a few seeds.
+
+Each round, every prompt shows a few instructions sampled from the pool (mostly human
+seeds, some already generated) and asks for a new one. A candidate is kept only if it is
+well formed and novel: its ROUGE-L F-measure against every instruction already in the pool
+stays below ``rouge_threshold`` (0.7 in the paper). Kept instructions join the pool, and a
+second call writes the optional input and the response, shown a few seed examples.
+
+Records keep ``instruction`` and ``input`` as inputs and the response as the label.
+There is no small model and no real test set for open-ended instructions, so what is
+reported is what can be measured honestly: how many were kept and why others were
+dropped, novelty (ROUGE-L to the nearest other instruction) and diversity (distinct-2).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from rouge_score import rouge_scorer
+
+from synthloop.errors import ConfigError
+from synthloop.generate.parse import parse_example
+from synthloop.llm import LLM, complete_many
+from synthloop.progress import llm_progress
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.seeds import derive_seed
+from synthloop.tasks import Task
+
+# Self-Instruct drops instructions a text-only model cannot carry out.
+BLOCKLIST = (
+    "image",
+    "images",
+    "graph",
+    "graphs",
+    "picture",
+    "pictures",
+    "file",
+    "files",
+    "map",
+    "maps",
+    "draw",
+    "plot",
+    "go to",
+    "video",
+    "audio",
+    "music",
+    "flowchart",
+    "diagram",
+)
+NO_INPUT = {"", "<none>", "none", "<noinput>", "no input", "n/a", "-"}
+
+
+class InstructionExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    instruction: str = Field(min_length=1)
+    input: str = ""
+    output: str = Field(min_length=1)
+
+
+class SelfInstructConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int = Field(default=50, gt=0, description="instructions wanted")
+    max_calls: int | None = Field(
+        default=None, gt=0, description="stop after this many LLM calls [default: 4 x n]"
+    )
+    batch: int = Field(default=8, gt=0, description="new-instruction prompts per round")
+    demos_per_prompt: int = Field(default=4, gt=0, description="pool instructions shown")
+    machine_demos: int = Field(
+        default=1, ge=0, description="how many of those come from generated instructions"
+    )
+    response_examples: int = Field(default=2, ge=0, description="seed examples shown")
+    rouge_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
+    min_words: int = Field(default=3, gt=0)
+    max_words: int = Field(default=150, gt=0)
+
+
+@dataclass
+class SelfInstructResult:
+    records: list[Record]
+    dropped: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+    rounds: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "kept": len(self.records),
+            "calls": self.calls,
+            "rounds": self.rounds,
+            "dropped": dict(self.dropped),
+        }
+
+
+class NoveltyFilter:
+    """ROUGE-L against every instruction in the pool (rouge-score's own tokenizer)."""
+
+    def __init__(self, pool: Sequence[str], threshold: float) -> None:
+        self.threshold = threshold
+        self.pool = list(pool)
+        self._scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
+
+    def nearest(self, text: str) -> float:
+        """The highest ROUGE-L F-measure of ``text`` against the pool (0 when empty)."""
+        return max((self._scorer.score(p, text)["rougeL"].fmeasure for p in self.pool), default=0.0)
+
+    def admit(self, text: str) -> tuple[bool, float]:
+        score = self.nearest(text)
+        if score >= self.threshold:
+            return False, score
+        self.pool.append(text)
+        return True, score
+
+
+_NUMBERED = re.compile(r"^\s*(?:\d+[.)]|task\s*\d*\s*[:.-]|instruction\s*\d*\s*[:.-])\s*", re.I)
+
+
+def clean_instruction(raw: str, task: Task, cfg: SelfInstructConfig) -> tuple[str | None, str]:
+    """The candidate instruction, or None and why it was dropped."""
+    # the first line after any preamble ("Sure! Here is a new task:"); a small model
+    # often goes on listing more, and only one instruction was asked for
+    parsed = parse_example(raw, task, min_words=cfg.min_words)
+    if parsed.text is None:
+        return None, parsed.reason or "unparsable"
+    text = _NUMBERED.sub("", parsed.text.splitlines()[0]).strip()
+    words = text.split()
+    if len(words) < cfg.min_words:
+        return None, "too_short"
+    if len(words) > cfg.max_words:
+        return None, "too_long"
+    low = text.lower()
+    if any(re.search(rf"\b{re.escape(b)}\b", low) for b in BLOCKLIST):
+        return None, "needs_non_text"
+    if not text[0].isalnum() or not text.isascii():
+        return None, "malformed"
+    return text, ""
+
+
+def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
+    """(input, output) from 'Input: ... Output: ...'; None when there is no output."""
+    text = (raw or "").replace("\r", "").strip()
+    if completion:  # the prompt ended at "Input:"
+        text = "Input: " + text
+    text = text.split("\nInstruction:")[0]
+    m = re.search(r"(?is)input\s*:\s*(.*?)\s*output\s*:\s*(.*)", text)
+    if m:
+        given, output = m.group(1).strip(), m.group(2).strip()
+    else:
+        given, output = "", re.sub(r"(?i)^\s*output\s*:\s*", "", text).strip()
+    if given.lower().strip(" .\"'") in NO_INPUT or given.strip() in NO_INPUT:
+        given = ""
+    output = output.strip().strip('"').strip()
+    if not output:
+        return None
+    return given, output
+
+
+async def self_instruct(
+    llm: LLM,
+    prompter: Prompter,
+    seeds: Sequence[InstructionExample],
+    cfg: SelfInstructConfig,
+    *,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> SelfInstructResult:
+    task = prompter.task
+    if task.type != "instruction":
+        raise ConfigError(f"self-instruct needs an instruction task, not {task.type}")
+    if len(seeds) < 2:
+        raise ConfigError("self-instruct needs at least two seed examples")
+    rng = random.Random(derive_seed(seed, "self-instruct"))
+    novelty = NoveltyFilter([s.instruction for s in seeds], cfg.rouge_threshold)
+    max_calls = cfg.max_calls or 4 * cfg.n
+    machine: list[str] = []
+    result = SelfInstructResult(records=[])
+    completion = prompter.llm.mode == "completion"
+    field_instruction, field_input = task.inputs
+    while len(result.records) < cfg.n and result.calls < max_calls:
+        rnd = result.rounds
+        size = min(cfg.batch, max_calls - result.calls)
+        requests = []
+        for b in range(size):
+            n_machine = min(cfg.machine_demos, len(machine))
+            n_human = min(len(seeds), cfg.demos_per_prompt - n_machine)
+            shown = [s.instruction for s in rng.sample(list(seeds), n_human)]
+            shown += rng.sample(machine, n_machine)
+            rng.shuffle(shown)
+            requests.append(
+                prompter.request(
+                    "instruction_new", seed=derive_seed(seed, "instruction", rnd, b), pool=shown
+                )
+            )
+        with llm_progress(f"instructions r{rnd}", len(requests), enabled=show_progress) as done:
+            answers = await complete_many(llm, requests, done)
+        result.calls += len(requests)
+        kept: list[tuple[str, float]] = []
+        for resp in answers:
+            text, why = clean_instruction(resp.text, task, cfg)
+            if text is None:
+                result.dropped[why] += 1
+                continue
+            admitted, score = novelty.admit(text)
+            if not admitted:
+                result.dropped["too_similar"] += 1
+                continue
+            kept.append((text, score))
+        kept = kept[: max(0, min(cfg.n - len(result.records), max_calls - result.calls))]
+        responses = []
+        for i, (text, _) in enumerate(kept):
+            examples = rng.sample(list(seeds), min(cfg.response_examples, len(seeds)))
+            responses.append(
+                prompter.request(
+                    "instruction_response",
+                    seed=derive_seed(seed, "response", rnd, i),
+                    shape="list",
+                    instruction=text,
+                    examples=[e.model_dump() for e in examples],
+                )
+            )
+        with llm_progress(f"responses r{rnd}", len(responses), enabled=show_progress) as done:
+            answers = await complete_many(llm, responses, done)
+        result.calls += len(responses)
+        for (text, score), req, resp in zip(kept, responses, answers, strict=True):
+            parsed = parse_response(resp.text, completion=completion)
+            if parsed is None:
+                result.dropped["no_output"] += 1
+                continue
+            given, output = parsed
+            machine.append(text)
+            result.records.append(
+                Record(
+                    id=f"self-instruct-r{rnd}-{len(result.records):05d}",
+                    inputs={field_instruction: text, field_input: given},
+                    label=output,
+                    method="self-instruct",
+                    round=rnd,
+                    model=llm.model,
+                    prompt_hash=req.digest(),
+                    extra={"rouge_l_nearest": round(score, 4)},
+                )
+            )
+        result.rounds += 1
+    return result
+
+
+def distinct_n(texts: Sequence[str], n: int = 2) -> float:
+    """Distinct n-grams over all n-grams (Li et al., 2016); 0 for no n-grams."""
+    grams: list[tuple[str, ...]] = []
+    for t in texts:
+        words = t.lower().split()
+        grams += [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def instruction_stats(
+    records: Sequence[Record], seeds: Sequence[InstructionExample], task: Task
+) -> dict[str, Any]:
+    """What can be said about instruction data without a model to train: size, input share,
+    novelty against the whole pool, diversity."""
+    instructions = [r.inputs[task.inputs[0]] for r in records]
+    scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
+    pool = [s.instruction for s in seeds] + instructions
+    nearest = []
+    for i, text in enumerate(instructions):
+        others = pool[: len(seeds) + i] + pool[len(seeds) + i + 1 :]
+        nearest.append(max((scorer.score(o, text)["rougeL"].fmeasure for o in others), default=0))
+    return {
+        "count": len(records),
+        "with_input": sum(bool(r.inputs[task.inputs[1]]) for r in records),
+        "rouge_l_nearest_mean": round(sum(nearest) / len(nearest), 4) if nearest else None,
+        "rouge_l_nearest_max": round(max(nearest), 4) if nearest else None,
+        "distinct_2_instructions": round(distinct_n(instructions), 4),
+        "mean_output_words": round(sum(len(r.label.split()) for r in records) / len(records), 1)
+        if records
+        else None,
+    }

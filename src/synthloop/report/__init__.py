@@ -1,0 +1,62 @@
+"""``synthloop report``: one self-contained HTML page per run directory."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from synthloop.config import load_config
+from synthloop.evaluate.evaluation import evaluate_dataset
+from synthloop.io import load_dataset_file, load_records, write_json
+from synthloop.report.gather import load_run
+from synthloop.report.html import render
+
+REPORT_FILE = "report.html"
+
+
+def build_report(
+    path: str | Path,
+    out: str | Path | None = None,
+    *,
+    sample: int = 200,
+    seed: int = 0,
+    evaluate_missing: bool = True,
+    show_progress: bool = False,
+) -> Path:
+    """Write RUN_DIR/report.html (or ``out``). When the run has no evaluation.json yet and
+    ``evaluate_missing`` is set, the metrics are computed first (without the LLM judge) and
+    saved beside it."""
+    run = load_run(Path(path))
+    cfg = load_config(run.path / "config.yaml")
+    missing = (
+        "No evaluation in this run directory: run "
+        f"`synthloop evaluate {run.path}` (add --judge 40 for the LLM judge)."
+    )
+    if run.evaluation is None and evaluate_missing:
+        synthetic = load_dataset_file(run.path / "dataset.jsonl", cfg.task)
+        real = load_records(cfg.data.validation, cfg.task, split_name="validation")
+        test = load_records(cfg.data.test, cfg.task, split_name="test") if cfg.data.test else None
+        run.evaluation = asyncio.run(
+            evaluate_dataset(
+                synthetic,
+                real,
+                cfg.task,
+                test=test,
+                learners=[cfg.learner],
+                seed=seed,
+                show_progress=show_progress,
+            )
+        )
+        write_json(run.evaluation, run.path / "evaluation.json")
+    html = render(
+        run, cfg.task, learner=cfg.learner, sample=sample, seed=seed, missing_evaluation=missing
+    )
+    target = Path(out) if out is not None else run.path / REPORT_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(target)
+    return target
+
+
+__all__ = ["REPORT_FILE", "build_report"]

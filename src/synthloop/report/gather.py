@@ -1,0 +1,133 @@
+"""Read what a run directory holds into plain data for the report: config, per-round
+metrics, the final dataset, the evaluation (if `synthloop evaluate` wrote one), the errors
+that extrapolated records imitate, and curation audits (any JSONL of id/step/reason rows)."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from synthloop.errors import DataError
+
+AUDIT_KEYS = {"step", "reason"}
+
+
+@dataclass
+class RunData:
+    path: Path
+    config_text: str
+    metrics: dict[str, Any]
+    rows: list[dict[str, Any]]
+    evaluation: dict[str, Any] | None
+    parents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audits: list[Path] = field(default_factory=list)
+    drops: dict[str, int] = field(default_factory=dict)
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise DataError(f"{path}: line {n} is not JSON ({exc.msg})") from exc
+    return rows
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: expected a JSON object")
+    return data
+
+
+def _first_row(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    row = json.loads(line)
+                    return row if isinstance(row, dict) else None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return None
+
+
+def find_audits(run: Path) -> list[Path]:
+    """JSONL files under the run whose rows carry a step and a reason (curation audits)."""
+    found = []
+    for path in sorted(run.rglob("*.jsonl")):
+        row = _first_row(path)
+        if row and row.keys() >= AUDIT_KEYS and ({"id", "record_id"} & row.keys()):
+            found.append(path)
+    return found
+
+
+def drops_by_reason(audits: list[Path]) -> dict[str, int]:
+    """``step: reason`` -> records dropped. Rows with an ``action`` other than drop (a
+    relabel, a weight) are changes, not drops, and are left out."""
+    counts: Counter[str] = Counter()
+    for path in audits:
+        for row in _read_jsonl(path):
+            if row.get("action", "drop") == "drop":
+                counts[f"{row.get('step')}: {row.get('reason')}"] += 1
+    return dict(counts)
+
+
+def generation_drops(metrics: dict[str, Any]) -> dict[str, int]:
+    """What the generators threw away while parsing LLM output, summed over rounds."""
+    counts: Counter[str] = Counter()
+    for rnd in metrics.get("rounds", []):
+        for reason, n in (rnd.get("generation", {}).get("dropped") or {}).items():
+            counts[f"generation: {reason}"] += int(n)
+    return dict(counts)
+
+
+def load_run(path: Path) -> RunData:
+    if not path.is_dir():
+        raise DataError(f"{path} is not a run directory")
+    config = path / "config.yaml"
+    dataset = path / "dataset.jsonl"
+    for needed in (config, dataset):
+        if not needed.is_file():
+            raise DataError(
+                f"{path} has no {needed.name}",
+                hint="point at a directory written by `synthloop s3`",
+            )
+    metrics = _read_json(path / "metrics.json") or {}
+    rows = _read_jsonl(dataset)
+    if not rows:
+        raise DataError(f"{dataset}: the dataset is empty")
+    parents: dict[str, dict[str, Any]] = {}
+    for errors in sorted(path.glob("round_*/errors.jsonl")):
+        for row in _read_jsonl(errors):
+            parents.setdefault(str(row.get("id")), row)
+    audits = find_audits(path)
+    return RunData(
+        path=path,
+        config_text=config.read_text(encoding="utf-8"),
+        metrics=metrics,
+        rows=rows,
+        evaluation=_read_json(path / "evaluation.json"),
+        parents=parents,
+        audits=audits,
+        drops={**generation_drops(metrics), **drops_by_reason(audits)},
+    )
+
+
+def sample_rows(rows: list[dict[str, Any]], size: int, seed: int) -> list[dict[str, Any]]:
+    if len(rows) <= size:
+        return rows
+    picked = sorted(random.Random(seed).sample(range(len(rows)), size))
+    return [rows[i] for i in picked]

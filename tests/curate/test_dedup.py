@@ -1,0 +1,87 @@
+"""Duplicates within the set are dropped (first kept); copies of real validation/test
+examples are dropped as leaks; every drop says what it duplicates."""
+
+from synthloop.curate import CurateContext, EmbeddingDedup, ExactDedup, MinHashDedup, normalise
+from synthloop.records import Record
+from synthloop.tasks import Task
+
+
+def recs(*texts: str, prefix: str = "s") -> list[Record]:
+    return [
+        Record(id=f"{prefix}{i}", inputs={"text": t}, label="positive") for i, t in enumerate(texts)
+    ]
+
+
+def test_normalise_ignores_case_punctuation_and_spacing() -> None:
+    assert normalise("  The FOOD, was   great!! ") == normalise("the food was great")
+
+
+def test_exact_dedup_within_the_set_and_against_the_test_set(task: Task) -> None:
+    ctx = CurateContext(
+        task=task, references={"test": recs("Lovely staff, fresh bread.", prefix="test-")}
+    )
+    records = recs(
+        "The food was great!",
+        "the food was GREAT",
+        "lovely staff fresh bread",
+        "Something else entirely.",
+    )
+    result = ExactDedup().run(records, ctx)
+    assert [r.id for r in result.kept] == ["s0", "s3"]
+    audit = {e.record_id: e for e in result.audit}
+    assert audit["s1"].reason == "duplicate" and audit["s1"].detail == {"duplicate_of": "s0"}
+    assert audit["s2"].reason == "leak:test"
+    assert audit["s2"].detail == {"matches": "test-0", "split": "test"}
+    assert all(e.step == "exact_dedup" and e.action == "drop" for e in result.audit)
+
+
+def test_minhash_dedup_drops_near_copies_with_their_similarity(task: Task) -> None:
+    base = "the risotto was creamy and rich and the staff were attentive all evening long"
+    ctx = CurateContext(
+        task=task,
+        references={
+            "validation": recs(
+                "a cold and bland soup served by a rude waiter who never smiled at us once",
+                prefix="val-",
+            )
+        },
+    )
+    records = recs(
+        base,
+        base + " too",
+        "the risotto was creamy and rich and the staff were attentive all evening",
+        "a cold and bland soup served by a rude waiter who never smiled at us once today",
+        "nothing alike: a bright new bakery opened near the station on monday",
+    )
+    result = MinHashDedup(threshold=0.7).run(records, ctx)
+    assert [r.id for r in result.kept] == ["s0", "s4"]
+    audit = {e.record_id: e for e in result.audit}
+    assert audit["s1"].reason == audit["s2"].reason == "near_duplicate"
+    assert audit["s1"].detail == {"duplicate_of": "s0"} and audit["s1"].score >= 0.7
+    assert audit["s3"].reason == "leak:validation" and audit["s3"].detail["matches"] == "val-0"
+
+
+def test_minhash_dedup_against_names_the_splits_checked(task: Task) -> None:
+    ctx = CurateContext(
+        task=task, references={"test": recs("one two three four five six", prefix="t")}
+    )
+    records = recs("one two three four five six")
+    assert MinHashDedup(against=()).run(records, ctx).kept == records
+    assert MinHashDedup(against=("test",)).run(records, ctx).kept == []
+
+
+def test_embedding_dedup_catches_paraphrases(task: Task) -> None:
+    ctx = CurateContext(
+        task=task, references={"test": recs("The waiter was rude to us.", prefix="t")}
+    )
+    records = recs(
+        "The food was absolutely delicious.",
+        "The food was really delicious!",
+        "Our waiter was rude to us.",
+        "Parking near the station costs five euros.",
+    )
+    result = EmbeddingDedup(threshold=0.85).run(records, ctx)
+    assert [r.id for r in result.kept] == ["s0", "s3"]
+    audit = {e.record_id: e for e in result.audit}
+    assert audit["s1"].reason == "semantic_duplicate" and audit["s1"].score > 0.85
+    assert audit["s2"].reason == "leak:test"

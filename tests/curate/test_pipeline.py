@@ -1,0 +1,165 @@
+"""Pipelines: steps from YAML, the CLI option or Python; one audit; what a run writes;
+a person's decisions applied; the S3 loop curating each round."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from synthloop.config import S3Config, load_config
+from synthloop.curate import (
+    CurateConfig,
+    CurateContext,
+    ExactDedup,
+    LengthFilter,
+    MinHashDedup,
+    Pipeline,
+    ReviewStore,
+    RoundCurator,
+    make_step,
+    parse_steps_option,
+    with_review,
+)
+from synthloop.errors import ConfigError
+from synthloop.io import load_records
+from synthloop.llm import CachedLLM, LLMConfig
+from synthloop.loop import s3_loop
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.tasks import Task
+from tests.conftest import FakeLLM
+from tests.curate.conftest import noisy_records
+
+
+def test_steps_from_yaml_shapes_and_the_cli_option() -> None:
+    assert make_step("exact_dedup") == ExactDedup()
+    assert make_step({"minhash_dedup": {"threshold": 0.7}}) == MinHashDedup(threshold=0.7)
+    assert make_step({"length": None}) == LengthFilter()
+    specs = parse_steps_option("exact_dedup, minhash_dedup(threshold=0.7,ngram=2),length")
+    assert specs == ["exact_dedup", {"minhash_dedup": {"threshold": 0.7, "ngram": 2}}, "length"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nonsense", "unknown curation step 'nonsense'; choose one of: exact_dedup"),
+        ({"minhash_dedup": {"threshold": 2}}, "minhash_dedup: threshold"),
+        ({"length": {"min_wrds": 3}}, "min_wrds"),
+        ({"length": 3}, "parameters must be a mapping"),
+        (["a", "b"], "a name or"),
+    ],
+)
+def test_bad_step_specs_are_config_errors(spec: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        make_step(spec)  # type: ignore[arg-type]
+
+
+def test_bad_cli_steps_option() -> None:
+    with pytest.raises(ConfigError, match="key=value"):
+        parse_steps_option("length(3)")
+    with pytest.raises(ConfigError, match="cannot read"):
+        parse_steps_option("length((")
+
+
+def test_run_config_curate_section_is_validated(run_config: Path) -> None:
+    run_config.write_text(run_config.read_text() + "curate: {steps: [exact_dedup, bogus]}\n")
+    with pytest.raises(ConfigError, match="unknown curation step 'bogus'"):
+        load_config(run_config)
+
+
+def test_pipeline_audit_and_written_files(tmp_path: Path, task: Task) -> None:
+    records, _ = noisy_records(n=40, flipped=4)
+    records += [
+        Record(id="dup", inputs=dict(records[10].inputs), label=records[10].label),
+        Record(id="short", inputs={"text": "ok"}, label="positive"),
+    ]
+    pipeline = CurateConfig(
+        steps=["exact_dedup", {"length": {"min_words": 3}}, {"relabel": {"min_confidence": 0.6}}]
+    ).pipeline()
+    result = pipeline.run(records, CurateContext(task=task), review_queue=5)
+    assert result.input_size == 42 and len(result.kept) == 40
+    out = result.write(tmp_path / "curated")
+    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    assert {(d["id"], d["dropped_by"], d["reason"]) for d in dropped} == {
+        ("dup", "exact_dedup", "duplicate"),
+        ("short", "length", "too_short"),
+    }
+    audit = [json.loads(x) for x in (out / "audit.jsonl").read_text().splitlines()]
+    relabels = [a for a in audit if a["action"] == "relabel"]
+    assert relabels and all({"old_label", "new_label"} <= set(a["detail"]) for a in relabels)
+    summary = json.loads((out / "summary.json").read_text())
+    assert (
+        summary["kept"] == 40 and summary["dropped"] == 2 and summary["relabelled"] == len(relabels)
+    )
+    assert summary["steps"][0] == {"exact_dedup": {"against": ["validation", "test"]}}
+    kept = load_records(out / "dataset.jsonl", task)
+    assert len(kept) == 40
+    queue = [json.loads(x) for x in (out / "review_queue.jsonl").read_text().splitlines()]
+    confidences = [q["label_confidence"] for q in queue]
+    assert len(queue) == 5 and confidences == sorted(confidences)
+    assert {"id", "inputs", "label", "model_label", "model_confidence", "reasons"} <= set(queue[0])
+
+
+def test_person_decisions_apply_first_and_protect_records(tmp_path: Path, task: Task) -> None:
+    records, _ = noisy_records(n=40, flipped=4)
+    out = tmp_path / "curated"
+    store = ReviewStore(out / "review.sqlite")
+    store.decide("r0", "relabel", "positive")  # r0 is a positive review labelled negative
+    store.decide("r1", "drop")
+    store.decide("r2", "keep")  # wrong, but a person insists
+    store.close()
+    pipeline = with_review(Pipeline([make_step({"confidence": {"threshold": 0.3}})]), out)
+    result = pipeline.run(records, CurateContext(task=task))
+    by_id = {r.id: r for r in result.kept}
+    assert by_id["r0"].label == "positive" and by_id["r0"].extra["review"] == "relabel"
+    assert "r1" not in by_id and "r2" in by_id
+    human = [(e.record_id, e.action, e.reason) for e in result.audit if e.step == "human_review"]
+    assert human == [
+        ("r0", "relabel", "person_relabelled"),
+        ("r1", "drop", "person_dropped"),
+        ("r2", "keep", "person_kept"),
+    ]
+    assert "r3" not in by_id  # wrong and unreviewed: the confidence filter dropped it
+
+
+async def test_s3_loop_curates_each_round(
+    tmp_path: Path, task: Task, real_files: dict[str, Path]
+) -> None:
+    val = load_records(real_files["validation"], task, split_name="validation")
+    test = load_records(real_files["test"], task, split_name="test")
+    llm = CachedLLM(FakeLLM(), tmp_path / "c.sqlite")
+    cfg = S3Config(seed_size=8, rationale_calls_per_label=1, rounds=1, max_errors_per_round=4)
+    refs = {"validation": val, "test": test}
+    curator = RoundCurator(
+        CurateConfig(steps=["exact_dedup", {"length": {"min_words": 9}}], review_queue=0),
+        CurateContext(task=task, references=refs),
+        tmp_path / "run",
+    )
+    result = await s3_loop(
+        llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False, curate=curator
+    )
+    for r in (0, 1):
+        summary = json.loads(
+            (tmp_path / "run" / f"round_{r}" / "curation" / "summary.json").read_text()
+        )
+        assert summary["kept"] == result.rounds[r].train_size
+    assert all(len(rec.inputs["text"].split()) >= 9 for rec in result.dataset)
+
+
+async def test_run_config_curate_section_drives_the_s3_run(
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import synthloop.runner as runner
+
+    monkeypatch.setattr(runner, "make_llm", lambda cfg, path, *_, **__: CachedLLM(FakeLLM(), path))
+    run_config.write_text(
+        run_config.read_text()
+        + "curate:\n  steps: [exact_dedup, {length: {min_words: 9}}]\n  review_queue: 3\n"
+    )
+    config = load_config(run_config)
+    run = await runner.run_s3(config, tmp_path / "run", show_progress=False)
+    audit = tmp_path / "run" / "round_0" / "curation" / "audit.jsonl"
+    assert audit.is_file()
+    assert all(len(r.inputs["text"].split()) >= 9 for r in run.result.dataset)
+    # the resolved config keeps the section, and reads back
+    assert load_config(tmp_path / "run" / "config.yaml").curate == config.curate

@@ -1,0 +1,84 @@
+"""Label agreement and its intervals, with the auxiliary model and a scripted judge."""
+
+import pytest
+
+from synthloop.evaluate.faithfulness import (
+    agreement,
+    combined_label_accuracy,
+    cross_validated_accuracy,
+    faithfulness,
+)
+from synthloop.evaluate.stats import wilson_interval
+from synthloop.llm import Request
+from synthloop.records import Record
+from synthloop.tasks import Task
+from tests.conftest import FakeLLM, labelled_rows
+
+
+def records(rows: list[dict], prefix: str) -> list[Record]:
+    return [
+        Record(id=f"{prefix}-{i}", inputs={"text": r["text"]}, label=r["label"])
+        for i, r in enumerate(rows)
+    ]
+
+
+def test_agreement_ignores_unanswered() -> None:
+    est = agreement(["a", None, "b", "a"], ["a", "a", "a", "a"])
+    assert est == wilson_interval(2, 3)
+
+
+def test_combined_label_accuracy_averages_the_raters() -> None:
+    # record 1: both agree (1.0); record 2: aux disagrees, judge silent (0.0); mean 0.5
+    est = combined_label_accuracy(["a", "b"], ["a", None], ["a", "a"])
+    assert est.value == pytest.approx(0.5) and est.n == 2
+
+
+def test_cross_validated_accuracy_on_separable_data(task: Task) -> None:
+    est = cross_validated_accuracy(records(labelled_rows(20), "v"), task, "tfidf_lr")
+    assert est is not None and est.n == 20 and est.value == pytest.approx(1.0)
+
+
+async def test_faithfulness_with_a_judge(task: Task) -> None:
+    real = records(labelled_rows(20), "real")
+    synthetic = records(labelled_rows(10), "syn")
+    # flip two labels: a faithful rater should disagree with exactly those
+    flipped = {"syn-0", "syn-1"}
+    synthetic = [
+        Record(
+            id=r.id,
+            inputs=r.inputs,
+            label=("negative" if r.label == "positive" else "positive")
+            if r.id in flipped
+            else r.label,
+        )
+        for r in synthetic
+    ]
+
+    def judge(req: Request) -> str:
+        text = req.messages[-1].content  # type: ignore[index]
+        if "Rubric" in text:
+            return "Fluency: 4\nRelevance: 5"
+        quoted = text.split('"')[1]
+        return (
+            "negative"
+            if any(
+                w in quoted
+                for w in ("awful", "cold", "rude", "stale", "dirty", "bland", "terrible")
+            )
+            else "positive"
+        )
+
+    out = await faithfulness(synthetic, real, task, llm=FakeLLM(judge), sample_size=10)
+    assert out["auxiliary_model"]["agreement"]["value"] == pytest.approx(0.8)
+    assert out["llm_judge"]["agreement"]["value"] == pytest.approx(0.8)
+    assert out["llm_judge"]["real_accuracy"]["value"] == pytest.approx(1.0)
+    assert out["label_accuracy"]["value"] == pytest.approx(0.8)
+    ratings = out["llm_judge"]["ratings"]["synthetic"]
+    assert ratings["fluency"]["value"] == 4 and ratings["relevance"]["histogram"]["5"] == 10
+    assert {r["id"] for r in out["per_record"] if r["judge"] != r["label"]} == flipped
+
+
+async def test_faithfulness_without_llm_uses_every_record(task: Task) -> None:
+    out = await faithfulness(records(labelled_rows(6), "s"), records(labelled_rows(20), "r"), task)
+    assert "llm_judge" not in out and out["sample"]["size"] == 6
+    assert out["label_accuracy"]["value"] == pytest.approx(1.0)

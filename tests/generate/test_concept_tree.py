@@ -1,0 +1,91 @@
+from pathlib import Path
+
+import pytest
+
+from synthloop.errors import ConfigError
+from synthloop.generate.concept_tree import (
+    leaf_topic,
+    load_or_expand_tree,
+    load_tree,
+    save_tree,
+    tree_from_mapping,
+)
+from synthloop.llm import CachedLLM, LLMConfig
+from synthloop.prompts import Prompter
+from synthloop.tasks import Task
+from tests.generate.fakes import RecordingLLM
+
+
+async def test_expands_to_depth_saves_and_reuses_the_file(tmp_path: Path, task: Task) -> None:
+    fake = RecordingLLM()
+    llm = CachedLLM(fake, tmp_path / "cache.sqlite")
+    prompter = Prompter(task, LLMConfig())
+    path = tmp_path / "tree.yaml"
+    tree, calls = await load_or_expand_tree(
+        llm, prompter, "dining", path=path, depth=2, branching=3, show_progress=False
+    )
+    assert calls == 1 + 3 and fake.calls == 4  # the root, then each of its 3 children
+    assert [c.name for c in tree.children] == ["dining part 1", "dining part 2", "dining part 3"]
+    leaves = tree.leaves()
+    assert len(leaves) == 9 and all(len(p) == 3 for p in leaves)
+    assert leaf_topic(leaves[0]) == "dining part 1 > 1 part 1"
+    # the level-2 prompts say where in the tree they are
+    assert 'subtopics of "dining part 2" (within dining)' in fake.requests[2].messages[0].content
+
+    # the saved file is used as it is: edit it, and generation follows the edit
+    path.write_text("dining:\n  brunch: [eggs, pancakes]\n  late night:\n", encoding="utf-8")
+    edited, calls = await load_or_expand_tree(
+        llm, prompter, "dining", path=path, show_progress=False
+    )
+    assert calls == 0 and fake.calls == 4
+    assert [leaf_topic(p) for p in edited.leaves()] == [
+        "brunch > eggs",
+        "brunch > pancakes",
+        "late night",
+    ]
+    # without the file, the expansion is served from the LLM cache
+    path.unlink()
+    again, _ = await load_or_expand_tree(
+        llm, prompter, "dining", path=path, depth=2, branching=3, show_progress=False
+    )
+    assert fake.calls == 4 and again.leaves() == leaves and path.exists()
+
+
+def test_round_trip_and_malformed_files(tmp_path: Path) -> None:
+    tree = tree_from_mapping({"films": {"horror": ["slasher", "ghost"], "comedy": None}})
+    path = save_tree(tree, tmp_path / "t.yaml")
+    assert load_tree(path).leaves() == tree.leaves()
+    (tmp_path / "bad.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="one root topic"):
+        load_tree(tmp_path / "bad.yaml")
+    (tmp_path / "broken.yaml").write_text("films: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="malformed YAML"):
+        load_tree(tmp_path / "broken.yaml")
+
+
+async def test_a_per_label_tree_expands_below_the_labels(tmp_path: Path, task: Task) -> None:
+    fake = RecordingLLM()
+    tree, calls = await load_or_expand_tree(
+        fake,
+        Prompter(task, LLMConfig()),
+        "dining",
+        depth=1,
+        branching=2,
+        first_level=task.label_names,
+        show_progress=False,
+    )
+    assert calls == 2 and [c.name for c in tree.children] == ["positive", "negative"]
+    assert tree.leaves() == [
+        ("dining", "positive", "positive part 1"),
+        ("dining", "positive", "positive part 2"),
+        ("dining", "negative", "negative part 1"),
+        ("dining", "negative", "negative part 2"),
+    ]
+
+
+def test_subtopic_answers_skip_chatty_headers() -> None:
+    from synthloop.generate.concept_tree import subtopic_items
+
+    chatty = "Sure! Here are some subtopics:\n1. Horror films\n2. Romantic comedy.\n"
+    assert subtopic_items(chatty) == ["Horror films", "Romantic comedy"]
+    assert subtopic_items("Westerns\nFilm noir") == ["Westerns", "Film noir"]  # unnumbered

@@ -1,0 +1,91 @@
+"""Sentence-pair tasks: generation keeps the real premise, S3 extrapolates per error."""
+
+from pathlib import Path
+
+import pytest
+
+from synthloop.config import S3Config
+from synthloop.errors import ConfigError
+from synthloop.generate import extrapolate, seed_anchors, zerogen
+from synthloop.io import load_records
+from synthloop.llm import CachedLLM, LLMConfig
+from synthloop.loop import s3_loop
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from tests.conftest import FakeLLM, write_rows
+from tests.task_fakes import pair_answer, pair_rows, pair_task
+
+
+def test_pair_task_defaults() -> None:
+    task = pair_task()
+    assert task.inputs == ("premise", "hypothesis")
+    assert task.generated_field == "hypothesis" and task.kept_fields == ("premise",)
+    assert task.default_learner == "embed_lr"
+
+
+async def test_zero_shot_keeps_the_real_premise_and_balances_labels(tmp_path: Path) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(6)), task)
+    anchors = seed_anchors(task, val, 8, seed=0)
+    assert len(anchors) == 8 and all(a.fixed["premise"] for a in anchors)
+    # premises are used in turn: all six before any repeats
+    assert len({a.fixed["premise"] for a in anchors[:6]}) == 6
+    llm = FakeLLM(pair_answer)
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 8, anchors=anchors, show_progress=False)
+    premises = {r.inputs["premise"] for r in val}
+    assert gen.records and all(r.inputs["premise"] in premises for r in gen.records)
+    assert {r.label for r in gen.records} == {"entailment", "not_entailment"}
+    entailed = [r for r in gen.records if r.label == "entailment"]
+    # the preamble and quotes are cut: only the hypothesis is kept
+    assert all(r.inputs["hypothesis"].startswith("The ") for r in entailed)
+    assert all(r.inputs["hypothesis"].endswith("was opened.") for r in entailed)
+
+
+async def test_extrapolation_keeps_the_error_premise_and_gold_label(tmp_path: Path) -> None:
+    task = pair_task()
+    errors = load_records(write_rows(tmp_path / "e.jsonl", pair_rows(4)), task)
+    llm = FakeLLM(pair_answer)
+    gen = await extrapolate(llm, Prompter(task, LLMConfig()), errors, show_progress=False)
+    assert len(gen.records) == 4
+    by_id = {e.id: e for e in errors}
+    for rec in gen.records:
+        parent = by_id[rec.parent_id or ""]
+        assert rec.inputs["premise"] == parent.inputs["premise"]
+        assert rec.label == parent.label
+        assert rec.inputs["hypothesis"] != parent.inputs["hypothesis"]
+
+
+async def test_a_hypothesis_that_copies_its_premise_is_dropped(tmp_path: Path) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
+    anchors = seed_anchors(task, val, 2)
+    llm = FakeLLM(lambda req: anchors[0].fixed["premise"])
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    assert gen.dropped["copy_of_context"] >= 1
+
+
+def test_pair_generation_needs_anchors() -> None:
+    from synthloop.generate.zerogen import zerogen_jobs
+
+    with pytest.raises(ConfigError, match="anchors"):
+        zerogen_jobs(Prompter(pair_task(), LLMConfig()), 2, 0)
+
+
+async def test_s3_on_pairs_extrapolates_errors_and_learns(tmp_path: Path) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(16)), task)
+    test = load_records(write_rows(tmp_path / "t.jsonl", pair_rows(16, offset=16)), task)
+    llm = CachedLLM(FakeLLM(pair_answer), tmp_path / "c.sqlite")
+    cfg = S3Config(seed_size=8, rationale_calls_per_label=1, rounds=1, max_errors_per_round=6)
+    result = await s3_loop(llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False)
+    assert result.rationales["entailment"]
+    seed = [r for r in result.dataset if r.method == "s3-seed"]
+    assert seed and all(r.extra["rationales"] for r in seed)
+    extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
+    assert extrapolated and result.rounds[0].errors > 0
+    by_id: dict[str, Record] = {r.id: r for r in val}
+    for rec in extrapolated:
+        assert rec.inputs["premise"] == by_id[rec.parent_id or ""].inputs["premise"]
+    # the default small model for pairs, embed_lr, scored on real pairs each round
+    assert all(r.test is not None for r in result.rounds)
+    assert result.rounds[-1].val.accuracy >= result.rounds[0].val.accuracy

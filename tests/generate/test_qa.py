@@ -1,0 +1,90 @@
+"""Extractive QA: questions written for a real passage and answer span; S3 on QA."""
+
+from pathlib import Path
+
+import pytest
+
+from synthloop.config import S3Config
+from synthloop.errors import DataError
+from synthloop.generate import extrapolate, seed_anchors, zerogen
+from synthloop.io import DataSpec, load_records
+from synthloop.llm import CachedLLM, LLMConfig
+from synthloop.loop import s3_loop
+from synthloop.prompts import Prompter
+from tests.conftest import FakeLLM, write_rows
+from tests.task_fakes import QA_DEMO, qa_answer, qa_task
+
+
+def demo(split: str) -> list:
+    spec = DataSpec(path=str(QA_DEMO / f"{split}.jsonl"), columns={"label": "answer"})
+    return load_records(spec, qa_task(), split_name=split)
+
+
+def test_qa_task_defaults_and_record_shape() -> None:
+    task = qa_task()
+    assert task.inputs == ("context", "question") and task.labels == {}
+    assert task.kept_fields == ("context",) and task.default_learner == "span_lr"
+    rec = demo("validation")[0]
+    assert rec.label == "1887" and task.learner_input(rec) == (
+        rec.inputs["context"],
+        rec.inputs["question"],
+    )
+
+
+def test_an_answer_outside_its_passage_is_a_clear_error(tmp_path: Path) -> None:
+    rows = [{"context": "Paris is in France.", "question": "Where?", "label": "Spain"}]
+    with pytest.raises(DataError, match="not a span of its context"):
+        load_records(write_rows(tmp_path / "qa.jsonl", rows), qa_task())
+
+
+async def test_questions_keep_the_passage_and_answer() -> None:
+    task = qa_task()
+    anchors = seed_anchors(task, demo("validation"), 10, seed=1)
+    assert all(a.label and a.label in a.fixed["context"] for a in anchors)
+    gen = await zerogen(
+        FakeLLM(qa_answer), Prompter(task, LLMConfig()), 10, anchors=anchors, show_progress=False
+    )
+    assert gen.records
+    for rec, anchor in zip(gen.records, anchors, strict=False):
+        assert rec.inputs["context"] in {a.fixed["context"] for a in anchors}
+        assert rec.inputs["question"].endswith("?")  # "That is my question." is cut
+        assert rec.inputs["question"][0].isalpha()  # and so is the opening quote
+        assert rec.label in rec.inputs["context"]
+        assert rec.label.lower() not in rec.inputs["question"].lower()
+        del anchor
+
+
+async def test_a_question_that_gives_its_answer_away_is_dropped() -> None:
+    task = qa_task()
+    anchors = seed_anchors(task, demo("validation"), 3)
+    llm = FakeLLM(lambda req: f"Is the answer {anchors[0].label} or not?")
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 1, anchors=anchors, show_progress=False)
+    assert gen.dropped == {"answer_in_question": 1}
+
+
+async def test_qa_extrapolation_keeps_passage_and_gold_answer() -> None:
+    task = qa_task()
+    errors = demo("validation")[:3]
+    gen = await extrapolate(FakeLLM(qa_answer), Prompter(task, LLMConfig()), errors)
+    assert len(gen.records) == 3
+    for rec, err in zip(gen.records, errors, strict=True):
+        assert rec.parent_id == err.id and rec.label == err.label
+        assert rec.inputs["context"] == err.inputs["context"]
+        assert rec.inputs["question"] != err.inputs["question"]
+
+
+async def test_s3_on_qa_scores_exact_match_and_f1(tmp_path: Path) -> None:
+    task = qa_task()
+    val, test = demo("validation"), demo("test")
+    llm = CachedLLM(FakeLLM(qa_answer), tmp_path / "c.sqlite")
+    cfg = S3Config(seed_size=24, rounds=1, max_errors_per_round=6)
+    result = await s3_loop(llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False)
+    assert result.rationales == {}  # no labels, no rationales: no calls spent on them
+    first = result.rounds[0]
+    assert first.test is not None and first.test.kind == "qa"
+    assert set(first.test.as_dict()) == {"exact_match", "f1", "n"}
+    assert first.test.macro_f1 >= first.test.accuracy  # token F1 credits partial answers
+    # a span model trained on synthetic questions answers real ones better than chance
+    assert first.test.macro_f1 > 0.3
+    extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
+    assert len(extrapolated) == min(6, first.errors)

@@ -1,0 +1,116 @@
+"""Self-Instruct: bootstrapped instructions, ROUGE-L novelty filter, responses."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from synthloop.cli import app
+from synthloop.errors import ConfigError
+from synthloop.generate.self_instruct import (
+    InstructionExample,
+    NoveltyFilter,
+    SelfInstructConfig,
+    distinct_n,
+    instruction_stats,
+    parse_response,
+    self_instruct,
+)
+from synthloop.instruct import load_instruct_config
+from synthloop.llm import LLMConfig
+from synthloop.prompts import Prompter
+from synthloop.tasks import Task
+from tests.conftest import FakeLLM
+from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
+
+
+def instruction_task() -> Task:
+    return Task(
+        name="helper", type="instruction", domain="everyday tasks", example_noun="instruction"
+    )
+
+
+SEEDS = [InstructionExample(**s) for s in SEED_INSTRUCTIONS]
+
+
+def test_novelty_filter_uses_rouge_l() -> None:
+    f = NoveltyFilter(["Write a haiku about autumn leaves."], threshold=0.7)
+    assert f.nearest("Write a haiku about autumn leaves falling.") > 0.7
+    assert f.admit("List five fruits rich in vitamin C.") == (True, pytest.approx(0.0))
+    assert f.admit("Write a haiku about autumn leaves falling.")[0] is False
+    assert len(f.pool) == 2  # only the admitted one joined the pool
+
+
+async def test_self_instruct_keeps_novel_answered_instructions() -> None:
+    cfg = SelfInstructConfig(n=6, batch=4, max_calls=40)
+    llm = FakeLLM(InstructWriter())
+    prompter = Prompter(instruction_task(), LLMConfig())
+    result = await self_instruct(llm, prompter, SEEDS, cfg, show_progress=False)
+    instructions = [r.inputs["instruction"] for r in result.records]
+    assert len(instructions) == 6 and len(set(instructions)) == 6
+    assert result.dropped["too_similar"] >= 1 and result.dropped["needs_non_text"] >= 1
+    assert not any("haiku" in i or "picture" in i for i in instructions)
+    assert all(not i.startswith("Sure") for i in instructions)  # preambles cut
+    translated = next(r for r in result.records if "Translate" in r.inputs["instruction"])
+    assert translated.inputs["input"] == "The cat sat on the mat."
+    assert translated.label == "Le chat était assis."
+    assert all(r.method == "self-instruct" and r.prompt_hash for r in result.records)
+    assert result.calls == llm.calls <= 40
+    # every kept instruction is below the threshold against what came before it
+    assert all(r.extra["rouge_l_nearest"] < 0.7 for r in result.records)
+
+
+async def test_the_threshold_and_call_cap_are_respected() -> None:
+    llm = FakeLLM(InstructWriter())
+    prompter = Prompter(instruction_task(), LLMConfig())
+    # a threshold of 1.0 only refuses exact repeats: the near copy of a seed now passes
+    loose = await self_instruct(
+        llm, prompter, SEEDS, SelfInstructConfig(n=3, batch=1, rouge_threshold=1.0)
+    )
+    assert any("haiku" in r.inputs["instruction"] for r in loose.records)
+    capped = await self_instruct(
+        FakeLLM(InstructWriter()), prompter, SEEDS, SelfInstructConfig(n=50, max_calls=7)
+    )
+    assert capped.calls <= 7 and len(capped.records) < 50
+
+
+async def test_self_instruct_needs_an_instruction_task_and_seeds() -> None:
+    prompter = Prompter(instruction_task(), LLMConfig())
+    with pytest.raises(ConfigError, match="at least two seed"):
+        await self_instruct(FakeLLM(), prompter, SEEDS[:1], SelfInstructConfig())
+
+
+def test_parse_response_shapes() -> None:
+    assert parse_response("Input: <none>\nOutput: 42", completion=False) == ("", "42")
+    assert parse_response("a list\nOutput: b", completion=True) == ("a list", "b")
+    assert parse_response("Just the answer.", completion=False) == ("", "Just the answer.")
+    assert parse_response("Input: x\nOutput:   ", completion=False) is None
+
+
+def test_stats_report_novelty_and_diversity() -> None:
+    assert distinct_n(["a b c", "a b d"]) == pytest.approx(3 / 4)
+    assert instruction_stats([], SEEDS, instruction_task())["count"] == 0
+
+
+def test_instruct_config_from_yaml(tmp_path: Path) -> None:
+    (tmp_path / "seeds.jsonl").write_text(
+        '{"instruction": "Name a colour.", "output": "Blue"}\n'
+        '{"instruction": "Add two and two.", "input": "", "output": "4"}\n'
+    )
+    (tmp_path / "instruct.yaml").write_text(
+        "task: {name: h, type: instruction, domain: everyday tasks}\n"
+        "seeds: seeds.jsonl\nself_instruct: {n: 5, rouge_threshold: 0.6}\n"
+    )
+    cfg = load_instruct_config(tmp_path / "instruct.yaml")
+    assert len(cfg.seeds) == 2 and cfg.self_instruct.rouge_threshold == 0.6
+    assert cfg.task.inputs == ("instruction", "input")
+
+
+def test_cli_self_instruct_bad_seeds_is_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "seeds.jsonl").write_text('{"prompt": "x"}\n')
+    (tmp_path / "i.yaml").write_text(
+        "task: {name: h, type: instruction, domain: d}\nseeds: seeds.jsonl\n"
+    )
+    res = CliRunner().invoke(app, ["self-instruct", str(tmp_path / "i.yaml")])
+    assert res.exit_code != 0
+    assert "needs 'instruction' and 'output'" in str(res.exception)

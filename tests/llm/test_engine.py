@@ -1,0 +1,101 @@
+"""The batching engine on the real SmolLM2 (tiny sizes): parity with the high-level API,
+determinism, stops, limits, and grammar-constrained structured output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from synthloop.llm import Request, complete_many
+from synthloop.llm.embedded import EmbeddedLLM
+from synthloop.llm.structured import complete_structured
+
+pytestmark = pytest.mark.llm
+
+
+def chats(n: int, max_tokens: int = 16) -> list[Request]:
+    return [
+        Request.chat(f"Write a one-line review of cafe number {i}.", seed=i, max_tokens=max_tokens)
+        for i in range(n)
+    ]
+
+
+async def test_one_sequence_gives_exactly_the_high_level_answer() -> None:
+    llm = EmbeddedLLM(max_concurrency=1, n_ctx=512)
+    try:
+        ours = [await llm.complete(r) for r in chats(2)]
+        raw = llm._llama
+        for req, mine in zip(chats(2), ours, strict=True):
+            assert req.messages is not None
+            theirs = raw.create_chat_completion(
+                messages=[m.model_dump() for m in req.messages],
+                temperature=req.temperature,
+                top_p=req.top_p,
+                max_tokens=req.max_tokens,
+                seed=req.seed,
+            )
+            assert mine.text == theirs["choices"][0]["message"]["content"]
+            assert mine.prompt_tokens == theirs["usage"]["prompt_tokens"]
+    finally:
+        await llm.aclose()
+
+
+async def test_batched_requests_are_answered_in_full_and_reproducibly() -> None:
+    async def run() -> list[str]:
+        llm = EmbeddedLLM(max_concurrency=4, n_ctx=256, weights="original")
+        try:
+            out = await complete_many(llm, chats(6))
+        finally:
+            await llm.aclose()
+        assert all(0 < r.completion_tokens <= 16 for r in out)
+        assert all(r.finish_reason in {"stop", "length"} for r in out)
+        return [r.text for r in out]
+
+    first = await run()
+    assert len(set(first)) > 1 and all(first)
+    assert await run() == first  # same requests, same order, same slots: same answers
+
+
+async def test_stop_strings_and_max_tokens_in_completion_mode() -> None:
+    llm = EmbeddedLLM(max_concurrency=2, n_ctx=256, weights="original")
+    try:
+        stopped, capped = await asyncio.gather(
+            llm.complete(Request(prompt="Three fruits:\n1.", stop=("\n",), seed=3, max_tokens=24)),
+            llm.complete(Request(prompt="Once upon a time", seed=4, max_tokens=5)),
+        )
+    finally:
+        await llm.aclose()
+    assert "\n" not in stopped.text
+    assert capped.completion_tokens == 5 and capped.finish_reason == "length"
+
+
+async def test_a_prompt_too_long_for_its_slot_is_a_clear_error() -> None:
+    from synthloop.errors import LLMResponseError
+
+    llm = EmbeddedLLM(max_concurrency=2, n_ctx=64, weights="original")
+    try:
+        with pytest.raises(LLMResponseError, match="exceeds the context"):
+            await llm.complete(Request.chat("word " * 80, max_tokens=8))
+    finally:
+        await llm.aclose()
+
+
+class Verdict(BaseModel):
+    sentiment: str
+    stars: int
+
+
+async def test_json_schema_is_enforced_by_a_grammar(tmp_path: Path) -> None:
+    llm = EmbeddedLLM(max_concurrency=2, n_ctx=512, weights="q8_0", weights_dir=tmp_path)
+    try:
+        req = Request.chat("Rate this review: 'Great soup!'", seed=5, max_tokens=48)
+        verdict = await complete_structured(llm, req, Verdict, max_reasks=0)
+    finally:
+        await llm.aclose()
+    assert isinstance(verdict.stars, int)
+    assert list(tmp_path.glob("*.q8_0.gguf"))  # the converted weights were cached there
+    assert json.loads(verdict.model_dump_json())["sentiment"] == verdict.sentiment

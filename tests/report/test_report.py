@@ -1,0 +1,101 @@
+"""``synthloop report``: one self-contained HTML page from a run directory."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.evaluate.runs import fake_run_dir
+from tests.test_cli import assert_one_line_error, synthloop
+
+AUDIT = [
+    {"record_id": "s3-seed-r0-00001", "step": "dedup", "action": "drop", "reason": "exact"},
+    {"record_id": "s3-seed-r0-00002", "step": "heuristics", "action": "drop", "reason": "short"},
+    {"record_id": "s3-seed-r0-00003", "step": "heuristics", "action": "drop", "reason": "short"},
+    {"record_id": "s3-seed-r0-00004", "step": "relabel", "action": "relabel", "reason": "aux"},
+]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fake_run_dir(tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="module")
+def report(run_dir: Path) -> Path:
+    (run_dir / "curate").mkdir()
+    (run_dir / "curate" / "audit.jsonl").write_text(
+        "".join(json.dumps(row) + "\n" for row in AUDIT), encoding="utf-8"
+    )
+    proc = synthloop("report", str(run_dir), "-q", cwd=run_dir)
+    assert proc.returncode == 0, proc.stderr
+    return run_dir / "report.html"
+
+
+def test_report_is_self_contained(report: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    # nothing is fetched: no src=, no stylesheet links, no URLs but the SVG namespace
+    assert not re.search(r"\b(src|href)=", html)
+    assert set(re.findall(r"https?://[^\s\"']+", html)) <= {"http://www.w3.org/2000/svg"}
+    assert html.count("<svg") >= 4  # rounds, lengths, labels, drops
+
+
+def test_report_shows_every_part(report: Path, run_dir: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    for section in ("rounds", "diversity", "faithfulness", "distance", "indirect", "drops"):
+        assert f'id="{section}"' in html
+    assert "Accuracy per S3 round" in html and "Vendi score" in html
+    # curation drops by reason, the relabel (a change, not a drop) left out
+    assert "dedup: exact" in html and "heuristics: short" in html and "relabel: aux" not in html
+    assert "curate/audit.jsonl" in html
+    # the config and records with provenance, extrapolated ones beside the error they imitate
+    assert "seed_size: 12" in html
+    rows = [json.loads(x) for x in (run_dir / "dataset.jsonl").read_text().splitlines()]
+    child = next(r for r in rows if r["parent_id"])
+    assert child["id"] in html and f"imitates {child['parent_id']}" in html
+    assert (run_dir / "evaluation.json").exists()  # computed, since none was there
+
+
+def test_report_without_evaluation_says_what_to_run(run_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    (copy / "evaluation.json").unlink(missing_ok=True)
+    shutil.rmtree(copy / "curate", ignore_errors=True)
+    proc = synthloop(
+        "report", str(copy), "--no-evaluate", "-o", str(tmp_path / "r.html"), cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No evaluation in this run directory" in html
+    assert "No curation audit in this run directory" in html
+
+
+def test_report_on_a_non_run_is_a_clear_error(tmp_path: Path) -> None:
+    assert_one_line_error(synthloop("report", str(tmp_path), cwd=tmp_path), "has no config.yaml")
+    assert_one_line_error(
+        synthloop("report", str(tmp_path / "nope"), cwd=tmp_path), "is not a run directory"
+    )
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed")
+def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> None:
+    flags = [
+        "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [*flags, "--dump-dom", report.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    rows = (report.parent / "dataset.jsonl").read_text().splitlines()
+    # the record filter's script ran and counted every row
+    assert f"{len(rows)} shown" in dom.stdout
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [*flags, f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

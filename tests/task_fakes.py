@@ -1,0 +1,143 @@
+"""Scripted LLM answers and tiny real-looking data for the pair, QA and instruction types."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from synthloop.llm import Request
+from synthloop.tasks import Task
+
+CITIES = ["Paris", "Lyon", "Turin", "Porto", "Ghent", "Bergen", "Krakow", "Leeds"]
+THINGS = ["bakery", "museum", "library", "stadium", "bridge", "theatre", "market", "harbour"]
+
+
+def premise(i: int) -> str:
+    return (
+        f"The {THINGS[i % 8]} in {CITIES[(i * 3) % 8]} was opened in {1900 + 7 * i} "
+        f"by a local group of {10 + i} volunteers."
+    )
+
+
+def pair_rows(n: int, offset: int = 0) -> list[dict]:
+    """RTE-shaped rows: entailed hypotheses restate the premise, others change the city."""
+    rows = []
+    for k in range(n):
+        i = k + offset
+        p = premise(i)
+        if k % 2 == 0:
+            h = f"A {THINGS[i % 8]} exists in {CITIES[(i * 3) % 8]}."
+            rows.append({"premise": p, "hypothesis": h, "label": "entailment"})
+        else:
+            h = f"The {THINGS[i % 8]} was never opened and stands in {CITIES[(i * 3 + 1) % 8]}."
+            rows.append({"premise": p, "hypothesis": h, "label": "not_entailment"})
+    return rows
+
+
+def pair_task() -> Task:
+    return Task(
+        name="nli",
+        type="pair",
+        domain="city news",
+        example_noun="hypothesis",
+        labels={
+            "entailment": "the hypothesis must be true if the premise is true",
+            "not_entailment": "the hypothesis does not follow from the premise",
+        },
+    )
+
+
+def _quoted(text: str) -> list[str]:
+    return re.findall(r'^"(.+)"$', text, re.MULTILINE)
+
+
+def pair_answer(request: Request) -> str:
+    """Hypotheses in the shape the pair prompts ask for. Seed answers only know "opened"
+    facts (entailment) and "closed" claims (not entailment), so real data leaves errors."""
+    text = request.messages[-1].content if request.messages else request.prompt or ""
+    seed = request.seed or 0
+    if "numbered list" in text:
+        return "1. Restate one fact of the premise\n2. Keep the same names\n"
+    entail = "must be true" in text
+    quoted = _quoted(text)
+    kept = quoted[0] if quoted else ""
+    m = re.search(r"The (\w+) in (\w+)", kept)
+    thing, city = (m.group(1), m.group(2)) if m else ("hall", "Rome")
+    if len(quoted) > 1:  # extrapolation: the premise and the hypothesis the model got wrong
+        if entail:
+            return f"Hypothesis: There is a {thing} in {city} today."
+        return f"The {thing} was never opened and lies far from {city} #{seed % 5}."
+    if entail:
+        return f'Sure! Here is a hypothesis:\n"The {thing} in {city} was opened."'
+    return f"The {thing} in {city} was closed by the mayor #{seed % 7}."
+
+
+QA_DEMO = Path(__file__).resolve().parents[1] / "src" / "synthloop" / "demo" / "qa"
+
+
+def qa_task() -> Task:
+    return Task(name="demo-qa", type="qa", domain="local history", example_noun="question")
+
+
+def _wh(answer: str) -> str:
+    if re.fullmatch(r"1\d{3}|20\d{2}", answer):
+        return "When"
+    if any(ch.isdigit() for ch in answer):
+        return "How many"
+    return "Who" if answer[:1].isupper() else "What"
+
+
+def qa_answer(request: Request) -> str:
+    """Questions built the way a careful writer would: the answer's sentence, with the
+    answer replaced by a wh-word. Extrapolation rewords the question it is shown."""
+    text = request.messages[-1].content if request.messages else request.prompt or ""
+    quoted = _quoted(text)
+    passage = quoted[0] if quoted else ""
+    m = re.search(r'answer is (?:also )?"([^"]+)"', text)
+    answer = m.group(1) if m else ""
+    sentence = next((s for s in re.split(r"(?<=\.)\s+", passage) if answer in s), passage)
+    rest = sentence.replace(answer, "").rstrip(". ").strip()
+    if "has the answer" in text:  # extrapolation
+        return f"Question: Can you tell me, {_wh(answer).lower()} — {rest}?"
+    return f'"{_wh(answer)} {rest}?" That is my question.'
+
+
+SEED_INSTRUCTIONS = [
+    {"instruction": "Write a haiku about autumn leaves.", "output": "Red leaves drift and fall."},
+    {
+        "instruction": "Summarise the following paragraph in one sentence.",
+        "input": "The council met on Monday and agreed to repair the old bridge next year.",
+        "output": "The council agreed to repair the bridge next year.",
+    },
+    {"instruction": "Give three tips for sleeping better.", "output": "Keep a schedule; ..."},
+]
+NEW_INSTRUCTIONS = [
+    "Write a haiku about autumn leaves falling.",  # a near copy of a seed: not novel
+    "Draw a picture of a cat wearing a hat.",  # needs more than text
+    "List five fruits that are rich in vitamin C.",
+    "Explain why the sky looks blue during the day.",
+    "Translate the given sentence into French.",
+    "Suggest a name for a small bakery in a seaside town.",
+    "Classify the following animal as a mammal, bird or fish.",
+    "Describe how to boil an egg in four steps.",
+    "Write a short apology email for missing a meeting.",
+    "Convert the temperature from Celsius to Fahrenheit.",
+]
+
+
+class InstructWriter:
+    """Proposes NEW_INSTRUCTIONS in turn (so a test knows what comes), answers the rest."""
+
+    def __init__(self) -> None:
+        self.proposed = 0
+
+    def __call__(self, request: Request) -> str:
+        text = request.messages[-1].content if request.messages else request.prompt or ""
+        if "Carry out this instruction" in text:
+            wanted = text.split("Instruction:")[-1].split("\n")[0].strip()
+            if "given" in wanted or "following" in wanted:
+                return "Input: The cat sat on the mat.\nOutput: Le chat était assis."
+            return f"Input: <none>\nOutput: Here is my answer to: {wanted}"
+        item = NEW_INSTRUCTIONS[self.proposed % len(NEW_INSTRUCTIONS)]
+        self.proposed += 1
+        return f"Sure! Here is a new instruction:\n{item}"
