@@ -51,7 +51,9 @@ def baseline(llama: object, texts: list[str], max_tokens: int) -> tuple[int, flo
     return tokens, time.perf_counter() - start
 
 
-async def engine(llm: object, texts: list[str], max_tokens: int) -> tuple[int, float]:
+async def engine(
+    llm: object, texts: list[str], max_tokens: int, answers: list[str] | None = None
+) -> tuple[int, float]:
     from synthloop.llm import Request, complete_many
 
     reqs = [
@@ -60,15 +62,21 @@ async def engine(llm: object, texts: list[str], max_tokens: int) -> tuple[int, f
     ]
     start = time.perf_counter()
     out = await complete_many(llm, reqs)  # type: ignore[arg-type]
-    return sum(r.completion_tokens for r in out), time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if answers is not None:
+        answers[:] = [r.text for r in out]
+    return sum(r.completion_tokens for r in out), seconds
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="1,4,8,16")
-    parser.add_argument("--weights", default="q8_0", help="engine weight types, comma-separated")
+    parser.add_argument(
+        "--grid",
+        default="q8_0=1,4,8,16 original=1,16",
+        help="engine runs: WEIGHTS=LEVELS, space-separated (LEVELS: requests in flight)",
+    )
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--baseline-requests", type=int, default=12)
+    parser.add_argument("--baseline-requests", type=int, default=8)
     parser.add_argument("--requests-per-slot", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "bench/results/engine_throughput.md"))
@@ -80,25 +88,31 @@ async def main() -> None:
     from synthloop.llm.embedded import EmbeddedLLM, default_model_path
 
     threads = os.cpu_count() or 1
-    levels = [int(x) for x in args.levels.split(",")]
-    weights = args.weights.split(",")
+    grid = [
+        (w, int(c))
+        for item in args.grid.split()
+        for w, levels in [item.split("=")]
+        for c in levels.split(",")
+    ]
     raw = Llama(model_path=str(default_model_path()), n_ctx=2048, n_threads=threads, verbose=False)
     engines = {}
-    for w in weights:
-        for c in levels:
-            llm = EmbeddedLLM(max_concurrency=c, n_ctx=512, weights=w, n_threads=threads)
-            await engine(llm, prompts(1), 4)  # load and convert outside the timings
-            engines[w, c] = llm
+    for w, c in grid:
+        llm = EmbeddedLLM(max_concurrency=c, n_ctx=512, weights=w, n_threads=threads)
+        await engine(llm, prompts(1), 4)  # load and convert outside the timings
+        engines[w, c] = llm
     baseline(raw, prompts(1), 4)
 
     runs: dict[str, list[float]] = {}
+    texts: dict[tuple[str, int], list[str]] = {}
     for rep in range(args.repeats):
         tok, sec = baseline(raw, prompts(args.baseline_requests), args.max_tokens)
         runs.setdefault("baseline", []).append(tok / sec)
         print(f"[{rep}] baseline: {tok / sec:.1f} tok/s ({tok} tokens, {sec:.1f} s)", flush=True)
         for (w, c), llm in engines.items():
             n = max(args.baseline_requests, c * args.requests_per_slot)
-            tok, sec = await engine(llm, prompts(n), args.max_tokens)
+            answers: list[str] = []
+            tok, sec = await engine(llm, prompts(n), args.max_tokens, answers)
+            texts[w, c] = answers
             runs.setdefault(f"{w}:{c}", []).append(tok / sec)
             print(f"[{rep}] engine {w} x{c}: {tok / sec:.1f} tok/s ({tok} tok, {sec:.1f} s)")
     for llm in engines.values():
@@ -118,21 +132,29 @@ async def main() -> None:
         + ", ".join(f"{x:.1f}" for x in runs["baseline"])
         + " |",
     ]
-    for w in weights:
-        for c in levels:
-            vals = runs[f"{w}:{c}"]
-            med = statistics.median(vals)
-            label = "Q4_1 (as shipped)" if w == "original" else w.upper()
+    for w, c in grid:
+        vals = runs[f"{w}:{c}"]
+        med = statistics.median(vals)
+        label = "Q4_1 (as shipped)" if w == "original" else f"{w.upper()} (converted once)"
+        lines.append(
+            f"| synthloop engine | {c} | {label} | {med:.1f} | {med / base:.2f}× | "
+            + ", ".join(f"{x:.1f}" for x in vals)
+            + " |"
+        )
+    lines += ["", "Same request, different batches (determinism across batch compositions):", ""]
+    for w in dict.fromkeys(w for w, _ in grid):
+        levels = sorted(c for ww, c in grid if ww == w)
+        ref = texts[w, levels[0]]
+        for c in levels[1:]:
+            same = sum(a == b for a, b in zip(ref, texts[w, c], strict=False))
             lines.append(
-                f"| synthloop engine | {c} | {label} | {med:.1f} | {med / base:.2f}× | "
-                + ", ".join(f"{x:.1f}" for x in vals)
-                + " |"
+                f"- {w}: {same} of {len(ref)} answers at {c} in flight are identical to "
+                f"those at {levels[0]} in flight"
             )
     lines += [
         "",
         f"Command: `flock /tmp/synthloop-llm.lock python bench/engine_throughput.py "
-        f"--levels {args.levels} --weights {args.weights} --max-tokens {args.max_tokens} "
-        f"--repeats {args.repeats}`",
+        f"--grid '{args.grid}' --max-tokens {args.max_tokens} --repeats {args.repeats}`",
         "",
         f"Versions: llama-cpp-python {llama_cpp.__version__}, Python "
         f"{platform.python_version()}. Machine: {platform.machine()}, {threads} CPUs, "

@@ -3,7 +3,6 @@ determinism, stops, limits, and grammar-constrained structured output."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -44,44 +43,31 @@ async def test_one_sequence_gives_exactly_the_high_level_answer() -> None:
         await llm.aclose()
 
 
-async def test_batched_requests_are_answered_in_full_and_reproducibly() -> None:
+async def test_batched_requests_in_both_modes_answered_in_full_and_reproducibly() -> None:
+    from synthloop.errors import LLMResponseError
+
+    mixed = [
+        *chats(4),
+        Request(prompt="Three fruits:\n1.", stop=("\n",), seed=3, max_tokens=24),
+        Request(prompt="Once upon a time", seed=4, max_tokens=5),
+    ]
+
     async def run() -> list[str]:
         llm = EmbeddedLLM(max_concurrency=4, n_ctx=256, weights="original")
         try:
-            out = await complete_many(llm, chats(6))
+            out = await complete_many(llm, mixed)
+            with pytest.raises(LLMResponseError, match="exceeds the context"):
+                await llm.complete(Request.chat("word " * 300, max_tokens=8))
         finally:
             await llm.aclose()
-        assert all(0 < r.completion_tokens <= 16 for r in out)
-        assert all(r.finish_reason in {"stop", "length"} for r in out)
+        assert all(0 < r.completion_tokens <= q.max_tokens for r, q in zip(out, mixed, strict=True))
+        assert "\n" not in out[4].text  # the stop string ended it
+        assert out[5].completion_tokens == 5 and out[5].finish_reason == "length"
         return [r.text for r in out]
 
     first = await run()
     assert len(set(first)) > 1 and all(first)
     assert await run() == first  # same requests, same order, same slots: same answers
-
-
-async def test_stop_strings_and_max_tokens_in_completion_mode() -> None:
-    llm = EmbeddedLLM(max_concurrency=2, n_ctx=256, weights="original")
-    try:
-        stopped, capped = await asyncio.gather(
-            llm.complete(Request(prompt="Three fruits:\n1.", stop=("\n",), seed=3, max_tokens=24)),
-            llm.complete(Request(prompt="Once upon a time", seed=4, max_tokens=5)),
-        )
-    finally:
-        await llm.aclose()
-    assert "\n" not in stopped.text
-    assert capped.completion_tokens == 5 and capped.finish_reason == "length"
-
-
-async def test_a_prompt_too_long_for_its_slot_is_a_clear_error() -> None:
-    from synthloop.errors import LLMResponseError
-
-    llm = EmbeddedLLM(max_concurrency=2, n_ctx=64, weights="original")
-    try:
-        with pytest.raises(LLMResponseError, match="exceeds the context"):
-            await llm.complete(Request.chat("word " * 80, max_tokens=8))
-    finally:
-        await llm.aclose()
 
 
 class Verdict(BaseModel):

@@ -14,13 +14,13 @@ from pathlib import Path
 from tests.llm.fault_server import Faults, FaultServer
 
 N = 40
-FAULTS = Faults(rate=0.2, seed=11, latency=0.005, slow_seconds=0.6, retry_after=0.01)
+FAULTS = Faults(rate=0.2, seed=11, latency=0.005, slow_seconds=2.0, retry_after=0.01)
 
 
 def write_config(folder: Path, run_config: Path, base_url: str) -> Path:
     text = run_config.read_text().replace(
         "llm: {max_tokens: 40}",
-        "llm: {backend: openai, model: m, base_url: '" + base_url + "', timeout: 0.3, "
+        "llm: {backend: openai, model: m, base_url: '" + base_url + "', timeout: 1.0, "
         "max_retries: 12, max_concurrency: 6, max_tokens: 40}",
     )
     path = folder / "openai.yaml"

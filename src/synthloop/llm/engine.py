@@ -37,6 +37,8 @@ import llama_cpp as lc
 TOP_K = 40
 MIN_P = 0.05
 TYPICAL_P = 1.0
+#: how long an idle engine waits for more requests before its first step
+GATHER_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,13 @@ class BatchEngine:
             with self._cond:
                 while not self._closed and not self._pending and not self._active:
                     self._cond.wait()
+                while not self._active and not self._closed and len(self._pending) < self.n_slots:
+                    # Starting from idle: let the caller's burst of requests arrive, so they
+                    # start together (one prefill, a stable schedule); stop at a quiet gap.
+                    before = len(self._pending)
+                    self._cond.wait(timeout=GATHER_SECONDS)
+                    if len(self._pending) == before:
+                        break
                 if self._closed:
                     return
                 while self._pending and self._free:
@@ -253,7 +262,6 @@ class BatchEngine:
                 finished.append(seq)
         for seq in finished:
             self._active.remove(seq)
-            lc.llama_memory_seq_rm(self._mem, seq.slot, -1, -1)
             self._release(seq)
 
     def _advance(self, seq: _Seq, token: int) -> bool:
@@ -261,6 +269,7 @@ class BatchEngine:
         seq.generated += 1
         seq.last = token
         if lc.llama_vocab_is_eog(self._vocab, token):
+            seq.generated -= 1  # like the high-level API, the end token is not counted
             return self._finish(seq, seq.out.decode("utf-8", errors="ignore"), "stop")
         n = lc.llama_token_to_piece(self._vocab, token, self._piece, len(self._piece), 0, False)
         seq.out += self._piece.raw[: max(0, n)]
@@ -292,5 +301,6 @@ class BatchEngine:
             lc.llama_sampler_free(seq.sampler)
             seq.sampler = None
         if seq.slot >= 0:
+            lc.llama_memory_seq_rm(self._mem, seq.slot, -1, -1)  # its cells are free again
             self._free.append(seq.slot)
             seq.slot = -1
