@@ -161,8 +161,10 @@ async def bench_dataset(name: str) -> dict[str, Any]:
         await llm.aclose()
     combos = [r for r in rows if r["condition"].startswith("combo: ")]
     best = max(combos, key=lambda r: r["validation"]["accuracy"])
+    gen_stats = RUNS / name / "generation.json"
     return {
         "dataset": name,
+        "generation": json.loads(gen_stats.read_text()) if gen_stats.exists() else {},
         "generated": len(records),
         "validation_size": len(validation),
         "test_size": len(test),
@@ -195,7 +197,7 @@ def to_markdown(results: list[dict[str, Any]], seconds: float) -> str:
         "# Curation on LLM-generated data",
         "",
         "Generated data: bench/curation_data.py — SmolLM2-135M-Instruct (embedded, llama.cpp), "
-        "300 LLM calls per dataset (half S3 seed examples from rationales, half ZeroGen), "
+        "per dataset, S3 rationales then half the calls for S3 seed examples, half for ZeroGen, "
         "temperature 0.9, top-p 0.95, max 72 tokens, seed 0; what parses is kept. Small model: "
         "TF-IDF (1–2 grams) + logistic regression, trained on the (curated) synthetic set only, "
         "scored on the real test split. Auxiliary models: `tfidf_lr`, or `embed_lr` "
@@ -220,7 +222,9 @@ def to_markdown(results: list[dict[str, Any]], seconds: float) -> str:
         lines += [
             f"## {res['dataset']}",
             "",
-            f"{res['generated']} generated records; real validation {res['validation_size']}, "
+            f"{res['generated']} generated records from {res['generation'].get('calls', '?')} LLM "
+            f"calls ({res['generation'].get('seconds', '?')} s; dropped at parsing: "
+            f"{res['generation'].get('dropped', {})}); real validation {res['validation_size']}, "
             f"real test {res['test_size']}. Best combination by validation: "
             f"**{res['best_combo'].removeprefix('combo: ')}**.",
             "",
