@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthloop.errors import LLMResponseError
+from synthloop.errors import LLMResponseError, ModelLoadError
 from synthloop.llm import LLM, Request, Response
 from tests.conftest import scripted_answer
 
@@ -61,3 +61,11 @@ def journal_lines(path: Path) -> list[str]:
     if not path.exists():
         return []
     return [ln.split()[0] for ln in path.read_text(encoding="utf-8").splitlines() if ln]
+
+
+@dataclass(frozen=True)
+class Unloadable:
+    """A backend whose model cannot be loaded, as a worker finds out when it starts."""
+
+    def __call__(self) -> LLM:
+        raise ModelLoadError("model file not found: /models/missing.gguf")

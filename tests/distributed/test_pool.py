@@ -13,12 +13,12 @@ import pytest
 
 from synthloop.config import RunConfig, load_config
 from synthloop.distributed.pool import RayLLMPool
-from synthloop.errors import BudgetExceeded, LLMResponseError
+from synthloop.errors import BudgetExceeded, LLMResponseError, ModelLoadError
 from synthloop.io import load_dataset_file
 from synthloop.llm import Budget, Request
 from synthloop.runner import run_generate, run_s3
 from tests.conftest import FakeLLM
-from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, journal_lines
+from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, Unloadable, journal_lines
 
 pytestmark = pytest.mark.usefixtures("local_ray")
 
@@ -158,3 +158,8 @@ async def test_a_backend_error_in_a_worker_reaches_the_driver_whole() -> None:
         assert pool.identity() == {"backend": "fake", "model": "fake-1"}
     finally:
         await pool.aclose()
+
+
+def test_a_worker_that_cannot_load_its_model_fails_the_pool_in_one_line() -> None:
+    with pytest.raises(ModelLoadError, match="model file not found"):
+        RayLLMPool([Unloadable()], num_cpus=0.5)

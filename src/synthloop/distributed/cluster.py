@@ -8,6 +8,7 @@ machine). ``ray_session()`` shuts down only what it started.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,6 +32,20 @@ def import_ray() -> Any:
     return ray
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, not minutes: Ray retries an unreachable GCS for a long time."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return  # "auto", ray:// client addresses: Ray resolves and reports these itself
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot connect to the Ray cluster at {address}: {exc.strerror or exc}",
+            hint="start one with `ray start --head`, or leave out --ray-address",
+        ) from exc
+
+
 def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
     """Make sure this process is connected to Ray; return True when this call started it."""
     ray = import_ray()
@@ -50,6 +65,7 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
         if path:
             kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": path}}
     else:
+        _check_reachable(address)
         kwargs["address"] = address
     try:
         ray.init(**kwargs)

@@ -18,6 +18,7 @@ what runs where:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +40,8 @@ _BAND_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 def _shards(n: int, shards: int | None) -> int:
     ray = import_ray()
+    # Ray Data narrates every execution at INFO on stderr; our callers have their own output.
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     cpus = int(ray.cluster_resources().get("CPU", 1))
     return max(1, min(n, shards or 2 * cpus))
 
@@ -142,14 +145,15 @@ def near_duplicates(
     if len(pairs):
         flat = np.unique(pairs[:, 0] * n + pairs[:, 1])
         pairs = np.stack([flat // n, flat % n], axis=1)
-    # Signatures come back only for texts in a candidate pair.
+    # Signatures come back only for texts in a candidate pair, picked where they lie.
     members = np.unique(pairs)
     sigs = np.zeros((n, num_perm), dtype=np.uint32)
     if len(members):
-        wanted = sigs_ds.map_batches(
-            _only, batch_format="numpy", batch_size=None, fn_kwargs={"members": members}
-        )
-        for batch in wanted.iter_batches(batch_format="numpy"):
+        ray = import_ray()
+        pick = ray.remote(_only)
+        wanted = ray.put(members)
+        picked = [pick.remote(block, members=wanted) for block in sigs_ds.to_numpy_refs()]
+        for batch in ray.get(picked):
             sigs[np.asarray(batch["idx"], dtype=np.int64)] = batch["sig"]
     sims = minhash.estimated_jaccard(sigs, pairs)
     keep = sims >= threshold

@@ -87,11 +87,18 @@ class LLMWorker:
     """The actor: one backend, many requests in flight (its own ``max_concurrency``)."""
 
     def __init__(self, factory: BackendFactory) -> None:
-        self.llm = factory()
+        # A backend that cannot start is reported by info(), whole, not as a dead actor.
+        self.failed: _Failed | None = None
+        try:
+            self.llm = factory()
+        except SynthloopError as exc:
+            self.failed = _Failed(type(exc), exc.message, exc.hint, exc.retryable)
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> dict[str, Any] | _Failed:
         import ray
 
+        if self.failed is not None:
+            return self.failed
         return {
             "pid": os.getpid(),
             "node": ray.get_runtime_context().get_node_id(),
@@ -107,7 +114,8 @@ class LLMWorker:
             return _Failed(type(exc), exc.message, exc.hint, exc.retryable)
 
     async def close(self) -> None:
-        await self.llm.aclose()
+        if self.failed is None:
+            await self.llm.aclose()
 
 
 @dataclass
@@ -161,17 +169,22 @@ class RayLLMPool(LLM):
     def _gather_info(self, actors: list[Any], timeout: float) -> list[dict[str, Any]]:
         refs = [a.info.remote() for a in actors]
         try:
-            return list(self._ray.get(refs, timeout=timeout))
+            infos = list(self._ray.get(refs, timeout=timeout))
         except self._ray.exceptions.RayActorError as exc:
-            cause = getattr(exc, "cause", None) or exc
-            if isinstance(cause, SynthloopError):
-                raise cause from None
-            raise LLMError(f"a Ray worker could not start its LLM backend: {cause}") from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise LLMError(f"a Ray worker could not start its LLM backend: {first}") from exc
         except self._ray.exceptions.GetTimeoutError as exc:
             raise LLMError(
                 f"Ray workers did not start within {timeout:.0f} s",
                 hint="does the cluster have enough free CPUs for the workers?",
             ) from exc
+        for info in infos:
+            if isinstance(info, _Failed):
+                for actor in actors:
+                    with contextlib.suppress(Exception):
+                        self._ray.kill(actor, no_restart=True)
+                raise info.rebuild()
+        return infos
 
     @property
     def model(self) -> str:
@@ -203,9 +216,10 @@ class RayLLMPool(LLM):
             self._ray.kill(slot.actor, no_restart=True)
         slot.actor = self._spawn(slot.index)
         try:
-            slot.info = await slot.actor.info.remote()
+            info = await slot.actor.info.remote()
         except self._ray.exceptions.RayActorError:
-            slot.info = {}
+            info = {}
+        slot.info = info if isinstance(info, dict) else {}
 
     async def complete(self, request: Request) -> Response:
         dead = (self._ray.exceptions.RayActorError, self._ray.exceptions.WorkerCrashedError)

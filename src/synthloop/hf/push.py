@@ -50,8 +50,8 @@ def push_run(
 
     if constants.HF_HUB_OFFLINE:
         raise HubError(
-            "cannot push: Hugging Face offline mode is on (HF_HUB_OFFLINE)",
-            hint="unset HF_HUB_OFFLINE for this command",
+            "cannot push: Hugging Face offline mode is on (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)",
+            hint="unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE for this command",
         )
     where = endpoint or constants.ENDPOINT
     with tempfile.TemporaryDirectory(prefix="synthloop-push-") as tmp:
