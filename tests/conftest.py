@@ -128,3 +128,15 @@ def run_config(tmp_path: Path, real_files: dict[str, Path]) -> Path:
 
 
 requires_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared/data absent")
+
+
+def use_fake_llm(monkeypatch: pytest.MonkeyPatch, fake: LLM) -> None:
+    """Make the runner build ``fake`` in place of the configured backend, inside the run's
+    cache as usual (whatever else make_llm is asked to wrap it in)."""
+    import synthloop.runner as runner
+    from synthloop.llm import CachedLLM
+
+    def make(_config: object, path: Path, *_: object, **__: object) -> CachedLLM:
+        return CachedLLM(fake, path)
+
+    monkeypatch.setattr(runner, "make_llm", make)

@@ -7,8 +7,7 @@ import pytest
 import synthloop.runner as runner
 from synthloop.config import load_config
 from synthloop.instruct import load_instruct_config
-from synthloop.llm import CachedLLM
-from tests.conftest import FakeLLM, requires_shared
+from tests.conftest import FakeLLM, requires_shared, use_fake_llm
 from tests.task_fakes import qa_answer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "task-types"
@@ -32,10 +31,7 @@ def test_instruct_example_config_loads() -> None:
 async def test_qa_example_runs_s3_end_to_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fake_llm(cfg: object, path: Path, *_: object, **__: object) -> CachedLLM:
-        return CachedLLM(FakeLLM(qa_answer), path)
-
-    monkeypatch.setattr(runner, "make_llm", fake_llm)
+    use_fake_llm(monkeypatch, FakeLLM(qa_answer))
     cfg = load_config(EXAMPLES / "qa.run.yaml")
     assert cfg.learner_name == "span_lr"
     run = await runner.run_s3(cfg, tmp_path / "run", show_progress=False)
@@ -72,7 +68,7 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
     from tests.conftest import write_rows
     from tests.task_fakes import pair_answer, pair_rows, pair_task
 
-    monkeypatch.setattr(runner, "make_llm", lambda cfg, path: CachedLLM(FakeLLM(pair_answer), path))
+    use_fake_llm(monkeypatch, FakeLLM(pair_answer))
     write_rows(tmp_path / "v.jsonl", pair_rows(4))
     task = pair_task()
     cfg = config_from_mapping(

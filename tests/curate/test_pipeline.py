@@ -27,7 +27,7 @@ from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
 from synthloop.records import Record
 from synthloop.tasks import Task
-from tests.conftest import FakeLLM
+from tests.conftest import FakeLLM, use_fake_llm
 from tests.curate.conftest import noisy_records
 
 
@@ -151,7 +151,7 @@ async def test_run_config_curate_section_drives_the_s3_run(
 ) -> None:
     import synthloop.runner as runner
 
-    monkeypatch.setattr(runner, "make_llm", lambda cfg, path, *_, **__: CachedLLM(FakeLLM(), path))
+    use_fake_llm(monkeypatch, FakeLLM())
     run_config.write_text(
         run_config.read_text()
         + "curate:\n  steps: [exact_dedup, {length: {min_words: 9}}]\n  review_queue: 3\n"
