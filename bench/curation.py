@@ -207,7 +207,8 @@ READING = """## Reading (written by hand for this run)
   than the generator for this filter to help.
 - Cross-partition relabelling at p ≥ 0.8 changes few labels (0–5 per dataset); of the 5
   distinct sst2 changes, 3 were right by hand and 2 were texts with no clear sentiment, none
-  wrong; on sms_spam 1 of 5 was right and 4 were fragments no label fits. At p ≥ 0.6 it changes more and gets more wrong (sst2: 7 right, 3 wrong, 7 unclear).
+  wrong; on sms_spam 1 of 5 was right and 4 were fragments no label fits. At p ≥ 0.6 it
+  changes more and gets more wrong (sst2: 7 right, 3 wrong, 7 unclear).
   On sms_spam most changed records are template fragments or assistant chatter ("Hi [Your
   Name],") that no label fits: dropping them (prompt_leftover, length) is the better fix.
 - SunGen weighting is unstable at this size: alone it helps sst2 (+2.0) and hurts sms_spam
