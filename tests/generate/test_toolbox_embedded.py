@@ -32,7 +32,7 @@ def test_conditional_with_tree_demos_and_rounds_end_to_end(
     for row in rows:
         assert row["method"] == "conditional" and row["model"].startswith("SmolLM2")
         assert row["extra"]["conditions"]["length"] in ("short", "long")
-        assert row["extra"]["leaf"][0] == "restaurants" and len(row["extra"]["demos"]) <= 1
+        assert row["extra"]["leaf"][0] == "restaurants" and len(row["extra"].get("demos", [])) <= 1
     again = synthloop(*args, "-q", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert json.loads(out.with_suffix(".stats.json").read_text())["usage"]["calls"] == 0
