@@ -20,7 +20,7 @@ async def test_evaluate_dataset_with_judge_and_pairwise(task: Task) -> None:
     def judge(req: Request) -> str:
         text = req.messages[-1].content  # type: ignore[index]
         if "Rubric" in text:
-            return "Fluency: 3\nRelevance: 4"
+            return "3" if "Rate the fluency" in text else "4"
         if "Text A" in text:
             return "A"
         return "negative" if "waiter" in text else "positive"
@@ -42,6 +42,6 @@ async def test_evaluate_dataset_with_judge_and_pairwise(task: Task) -> None:
     assert out["faithfulness"]["sample"]["size"] == 6
     assert out["pairwise"]["n"] == 4 and out["pairwise"]["ties"] == 4  # always "A": no verdict
     assert out["indirect"]["tfidf_lr"]["n"] == 10
-    # labels and ratings for 6 synthetic + 6 real, and 4 pairs asked both ways
-    assert llm.calls == 2 * (6 + 6) + 2 * 4
+    # a label and two ratings for 6 synthetic + 6 real, and 4 pairs asked both ways
+    assert llm.calls == 3 * (6 + 6) + 2 * 4
     assert "embedding" not in out["distance"]

@@ -57,7 +57,7 @@ async def test_faithfulness_with_a_judge(task: Task) -> None:
     def judge(req: Request) -> str:
         text = req.messages[-1].content  # type: ignore[index]
         if "Rubric" in text:
-            return "Fluency: 4\nRelevance: 5"
+            return "4" if "Rate the fluency" in text else "5"
         quoted = text.split('"')[1]
         return (
             "negative"

@@ -32,9 +32,9 @@ def test_parse_label_takes_the_first_label_named() -> None:
 
 
 def test_parse_rating_and_choice() -> None:
-    assert parse_rating("Fluency: 4\nRelevance: 2", "fluency") == 4
-    assert parse_rating("Fluency: 4\nRelevance: 2", "relevance") == 2
-    assert parse_rating("fluency - 9", "fluency") is None
+    assert parse_rating("4") == 4 and parse_rating("Rating: 4.5/5") == 4
+    assert parse_rating("I'd say 2, maybe 3") == 2
+    assert parse_rating("9 out of 10") is None and parse_rating("great!") is None
     assert parse_choice("A") == "A" and parse_choice("Text B is better") == "B"
     assert parse_choice("neither") is None
 
@@ -52,9 +52,14 @@ async def test_judge_labels_sends_the_rubric_and_parses(task: Task) -> None:
     assert "- positive: the customer was happy" in prompt and seen[0].temperature == 0.0
 
 
-async def test_judge_ratings(task: Task) -> None:
-    got = await judge_ratings(FakeLLM(lambda r: "Fluency: 5\nRelevance: 3"), task, ["x"])
-    assert (got[0].fluency, got[0].relevance) == (5, 3)
+async def test_judge_ratings_asks_each_aspect_with_its_rubric(task: Task) -> None:
+    def rate(req: Request) -> str:
+        text = req.messages[-1].content  # type: ignore[index]
+        assert "Rubric for" in text and "Answer with one number" in text
+        return "Rating: 5" if "Rate the fluency" in text else "3"
+
+    got = await judge_ratings(FakeLLM(rate), task, ["x", "y"])
+    assert [(r.fluency, r.relevance) for r in got] == [(5, 3), (5, 3)]
     bad = await judge_ratings(FakeLLM(lambda r: "great!"), task, ["x"])
     assert (bad[0].fluency, bad[0].relevance) == (None, None)
 

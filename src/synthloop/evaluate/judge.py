@@ -24,28 +24,31 @@ Which label fits it best?
 
 Answer with the label name only."""
 
-RATING_PROMPT = """\
-Rate this {noun} ({domain}).
-
-"{text}"
-
-Rubric for fluency:
+# One aspect per prompt: small judges answer "Rating: 4" but do not keep a two-line format.
+RUBRICS = {
+    "fluency": """\
 1 = not readable, broken words or sentences
 2 = hard to read, many errors
 3 = readable with some awkward or broken parts
 4 = fluent with small slips
-5 = natural, fluent English a person would write
-
-Rubric for task relevance:
+5 = natural, fluent English a person would write""",
+    "relevance": """\
 1 = not a {noun} at all (an instruction, a list, chatter about the task)
 2 = barely related to {domain}
 3 = about {domain} but not clearly a {noun}
 4 = a {noun}, with some off-task text
-5 = exactly a {noun} about {domain}
+5 = exactly a {noun} about {domain}""",
+}
 
-Answer in exactly this form:
-Fluency: <1-5>
-Relevance: <1-5>"""
+RATING_PROMPT = """\
+Rate the {aspect} of this {noun} ({domain}) from 1 to 5.
+
+"{text}"
+
+Rubric for {aspect}:
+{rubric}
+
+Answer with one number from 1 to 5."""
 
 PAIR_PROMPT = """\
 Two {noun}s ({domain}):
@@ -74,9 +77,13 @@ def parse_label(answer: str, labels: Sequence[str]) -> str | None:
     return best[1] if best else None
 
 
-def parse_rating(answer: str, aspect: str) -> int | None:
-    m = re.search(rf"{aspect}\W{{0,20}}([1-5])\b", answer, re.IGNORECASE)
-    return int(m.group(1)) if m else None
+def parse_rating(answer: str) -> int | None:
+    """The first number in the answer, if it is a rating from 1 to 5 ("4.5" reads as 4)."""
+    m = re.search(r"(?<![\d.])(\d+(?:\.\d+)?)", answer)
+    if not m:
+        return None
+    value = int(float(m.group(1)))
+    return value if 1 <= value <= 5 else None
 
 
 def parse_choice(answer: str) -> str | None:
@@ -122,18 +129,24 @@ async def judge_ratings(
     seed: int = 0,
     show_progress: bool = False,
 ) -> list[Rating]:
-    requests = [
-        _request(
-            RATING_PROMPT.format(noun=task.example_noun, domain=task.domain, text=t),
-            derive_seed(seed, "judge-rating", i),
-            max_tokens=16,
-        )
-        for i, t in enumerate(texts)
-    ]
+    """Fluency and task relevance of each text, 1–5, one prompt per aspect."""
+    requests = []
+    for aspect in ("fluency", "relevance"):
+        rubric = RUBRICS[aspect].format(noun=task.example_noun, domain=task.domain)
+        for i, t in enumerate(texts):
+            prompt = RATING_PROMPT.format(
+                aspect="task relevance" if aspect == "relevance" else aspect,
+                noun=task.example_noun,
+                domain=task.domain,
+                text=t,
+                rubric=rubric,
+            )
+            requests.append(_request(prompt, derive_seed(seed, "judge-rating", aspect, i), 8))
     with llm_progress("judge: ratings", len(requests), enabled=show_progress) as done:
         answers = await complete_many(llm, requests, done)
+    n = len(texts)
     return [
-        Rating(parse_rating(a.text, "fluency"), parse_rating(a.text, "relevance")) for a in answers
+        Rating(parse_rating(answers[i].text), parse_rating(answers[n + i].text)) for i in range(n)
     ]
 
 

@@ -139,6 +139,8 @@ def _charts(run: RunData, ev: dict[str, Any] | None, task: Task) -> dict[str, Ma
                     h = judge["ratings"][side][aspect]["histogram"]
                     total = sum(h.values()) or 1
                     series[side] = [h[str(k)] / total for k in range(1, 6)]
+                if not any(v for vals in series.values() for v in vals):
+                    continue  # the judge gave no usable rating: no empty chart
                 charts[aspect] = grouped_bars(
                     [str(k) for k in range(1, 6)],
                     series,
