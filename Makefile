@@ -20,8 +20,6 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -e '.[dev]'
-	# the review page's browser test: Debian's chromium, never a downloaded browser build
-	command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
 	touch $@
 
 install: $(VENV)/.installed
@@ -45,8 +43,8 @@ bench: install
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
 
-# The report test renders HTML in headless Chromium (Debian's package); without root or
-# network it stays missing and that one test is skipped.
+# The review-page and report tests drive headless Chromium: Debian's package, never a
+# downloaded browser build. Without root or network it stays missing and they are skipped.
 .PHONY: chromium
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \

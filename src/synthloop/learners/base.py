@@ -15,7 +15,20 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from synthloop.errors import DataError
 from synthloop.tasks import LearnerInput
+
+
+def check_training_data(texts: Sequence[LearnerInput], labels: Sequence[str]) -> None:
+    """The checks every classifier makes before fitting, with the same one-line errors."""
+    if len(texts) != len(labels):
+        raise DataError(f"{len(texts)} texts but {len(labels)} labels")
+    if len(set(labels)) < 2:
+        raise DataError(
+            f"cannot train on {len(texts)} examples with fewer than two labels "
+            f"({sorted(set(labels))})",
+            hint="generate more data, or check that the LLM's output parses",
+        )
 
 
 @runtime_checkable

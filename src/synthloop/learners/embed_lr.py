@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from synthloop.embeddings import Embedder, default_embedder
 from synthloop.errors import DataError
+from synthloop.learners.base import check_training_data
 from synthloop.tasks import LearnerInput
 
 
@@ -49,14 +50,7 @@ class EmbeddingLogisticRegression:
         labels: Sequence[str],
         sample_weight: Sequence[float] | None = None,
     ) -> EmbeddingLogisticRegression:
-        if len(texts) != len(labels):
-            raise DataError(f"{len(texts)} texts but {len(labels)} labels")
-        if len(set(labels)) < 2:
-            raise DataError(
-                f"cannot train on {len(texts)} examples with fewer than two labels "
-                f"({sorted(set(labels))})",
-                hint="generate more data, or check that the LLM's output parses",
-            )
+        check_training_data(texts, labels)
         self.lr_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.lr_.fit(self._features(texts), list(labels), sample_weight=weights)

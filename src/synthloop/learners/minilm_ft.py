@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from synthloop.errors import DataError, ModelLoadError
+from synthloop.learners.base import check_training_data
 from synthloop.tasks import LearnerInput
 
 
@@ -98,14 +99,7 @@ class FineTunedMiniLM:
     ) -> FineTunedMiniLM:
         import torch
 
-        if len(texts) != len(labels):
-            raise DataError(f"{len(texts)} texts but {len(labels)} labels")
-        if len(set(labels)) < 2:
-            raise DataError(
-                f"cannot train on {len(texts)} examples with fewer than two labels "
-                f"({sorted(set(labels))})",
-                hint="generate more data, or check that the LLM's output parses",
-            )
+        check_training_data(texts, labels)
         if len({1 if isinstance(x, str) else len(x) for x in texts}) > 1:
             raise DataError("mixed single texts and text pairs in one dataset")
         torch.manual_seed(self.random_state)

@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from synthloop.errors import DataError
+from synthloop.learners.base import check_training_data
 from synthloop.tasks import LearnerInput
 
 
@@ -32,14 +32,7 @@ class TfidfLogisticRegression:
         labels: Sequence[str],
         sample_weight: Sequence[float] | None = None,
     ) -> TfidfLogisticRegression:
-        if len(texts) != len(labels):
-            raise DataError(f"{len(texts)} texts but {len(labels)} labels")
-        if len(set(labels)) < 2:
-            raise DataError(
-                f"cannot train on {len(texts)} examples with fewer than two labels "
-                f"({sorted(set(labels))})",
-                hint="generate more data, or check that the LLM's output parses",
-            )
+        check_training_data(texts, labels)
         self.pipeline_ = Pipeline(
             [
                 ("tfidf", TfidfVectorizer(ngram_range=self.ngram_range, sublinear_tf=True)),
