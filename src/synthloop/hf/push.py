@@ -48,14 +48,16 @@ def push_run(
     from huggingface_hub import HfApi, constants
     from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
-    if constants.HF_HUB_OFFLINE:
-        raise HubError(
-            "cannot push: Hugging Face offline mode is on (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)",
-            hint="unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE for this command",
-        )
     where = endpoint or constants.ENDPOINT
     with tempfile.TemporaryDirectory(prefix="synthloop-push-") as tmp:
+        # what is wrong with the run is said first: it does not depend on the network
         folder = export_run(run_dir, Path(tmp) / "dataset", repo_id=repo_id)
+        if constants.HF_HUB_OFFLINE:
+            raise HubError(
+                "cannot push: Hugging Face offline mode is on "
+                "(HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE)",
+                hint="unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE for this command",
+            )
         api = HfApi(endpoint=endpoint, token=token)
         try:
             api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
