@@ -295,8 +295,9 @@ def report(rows: list[Row], refs: dict[str, dict[str, Any]], args: argparse.Name
         + " ".join(args.argv),
         "```",
         "",
-        f"- LLM: embedded SmolLM2-135M-Instruct (Q4_1 GGUF, llama-cpp-python "
-        f"{llama_cpp.__version__}), chat mode, temperature 0.9, top_p 0.95, "
+        f"- LLM: embedded SmolLM2-135M-Instruct (synthloop's batched engine with its "
+        f"defaults: the shipped Q4_1 GGUF converted to Q8_0, 8 requests in flight; "
+        f"llama-cpp-python {llama_cpp.__version__}), chat mode, temperature 0.9, top_p 0.95, "
         f"max_tokens {args.max_tokens}, seed {args.seed}.",
         f"- Budget: **{args.calls} LLM requests per configuration** (the concept tree's "
         "expansion calls are counted in C, D and E even though the cache pays them once).",
