@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmark_tasks import SHARED
 from curation_data import LLM_CONFIG, RUNS, TASKS, generated_path
 from synthloop.curate import CurateContext, Pipeline, make_step
 from synthloop.evaluate import fit_on, score
@@ -35,7 +36,6 @@ from synthloop.records import Record
 from synthloop.tasks import Task
 
 ROOT = Path(__file__).resolve().parent
-SHARED = ROOT.parent.parent / "shared" / "data"
 RESULTS = ROOT / "results"
 JUDGEMENTS = RESULTS / "curation_label_judgements.jsonl"
 CHANGED = RESULTS / "curation_changed_labels.jsonl"

@@ -14,36 +14,16 @@ import json
 import time
 from pathlib import Path
 
+from benchmark_tasks import tasks
 from synthloop.generate import generate_rationales, s3_seed, zerogen
 from synthloop.io import write_records
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 
 ROOT = Path(__file__).resolve().parent
 RUNS = ROOT / "runs" / "curation"
 
-TASKS = {
-    "sst2": Task(
-        name="sst2",
-        domain="movies",
-        example_noun="movie review",
-        labels={
-            "positive": "the reviewer liked the film",
-            "negative": "the reviewer disliked the film",
-        },
-    ),
-    "sms_spam": Task(
-        name="sms_spam",
-        domain="text messages sent to mobile phones",
-        example_noun="SMS message",
-        labels={
-            "ham": "the message is an ordinary personal message between friends, family "
-            "or colleagues",
-            "spam": "the message is unsolicited advertising, a prize scam or a premium-rate offer",
-        },
-    ),
-}
+TASKS = tasks("sst2", "sms_spam")
 # One llama.cpp thread: on shared, busy cores two threads spin-wait on each other.
 LLM_CONFIG = LLMConfig(max_tokens=72, n_threads=1)
 

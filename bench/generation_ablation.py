@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmark_tasks import SHARED, tasks
 from synthloop.embeddings import embed
 from synthloop.evaluate import train_and_score
 from synthloop.generate import zerogen
@@ -54,33 +55,10 @@ from synthloop.io import DataSpec, load_records
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
-from synthloop.tasks import Task
 
 ROOT = Path(__file__).resolve().parent
-SHARED = ROOT.parent.parent / "shared" / "data"
 
-TASKS = {
-    "sst2": Task(
-        name="sst2",
-        domain="movies",
-        example_noun="movie review",
-        labels={
-            "positive": "the reviewer liked the film",
-            "negative": "the reviewer disliked the film",
-        },
-    ),
-    "ag_news": Task(
-        name="ag_news",
-        domain="news",
-        example_noun="news article",
-        labels={
-            "World": "the article reports world news: politics, conflicts, diplomacy",
-            "Sports": "the article reports sports news: games, players, teams",
-            "Business": "the article reports business news: companies, markets, the economy",
-            "Sci/Tech": "the article reports science and technology news",
-        },
-    ),
-}
+TASKS = tasks("sst2", "ag_news")
 
 SCOPES: dict[str, dict[str, Any]] = {
     "sst2": {

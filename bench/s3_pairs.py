@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import platform
 import random
 import time
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmark_tasks import SHARED, tasks
 from synthloop.config import DataConfig, RunConfig, S3Config
 from synthloop.evaluate import train_and_score
 from synthloop.generate import seed_anchors, zerogen
@@ -36,40 +36,11 @@ from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
 from synthloop.records import Record
 from synthloop.runner import run_s3
-from synthloop.tasks import Task
 
 ROOT = Path(__file__).resolve().parent
-SHARED = Path(os.environ.get("SYNTHLOOP_SHARED_DATA", ROOT.parent.parent / "shared" / "data"))
 LEARNER = "embed_lr"
 
-TASKS = {
-    "rte": Task(
-        name="rte",
-        type="pair",
-        domain="news and encyclopedia text",
-        example_noun="hypothesis",
-        inputs=("premise", "hypothesis"),
-        labels={
-            "entailment": "the hypothesis must be true if the premise is true (it restates "
-            "or follows from a fact in the premise)",
-            "not_entailment": "the hypothesis does not follow from the premise (it changes a "
-            "detail, contradicts it, or adds a fact the premise does not state)",
-        },
-    ),
-    "qnli": Task(
-        name="qnli",
-        type="pair",
-        domain="Wikipedia articles",
-        example_noun="question",
-        inputs=("question", "sentence"),
-        generated="question",
-        labels={
-            "entailment": "the sentence contains the answer to the question",
-            "not_entailment": "the question is on the same topic but the sentence does not "
-            "contain its answer",
-        },
-    ),
-}
+TASKS = tasks("rte", "qnli")
 # Real splits: (file the small validation sample is drawn from, real test file)
 SPLITS = {"rte": ("train", "validation"), "qnli": ("train", "test")}
 

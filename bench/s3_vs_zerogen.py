@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmark_tasks import SHARED, tasks
 from synthloop.config import DataConfig, RunConfig, S3Config
 from synthloop.evaluate import train_and_score
 from synthloop.generate import zerogen
@@ -31,32 +32,10 @@ from synthloop.io import DataSpec, load_records, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
 from synthloop.runner import run_s3
-from synthloop.tasks import Task
 
 ROOT = Path(__file__).resolve().parent
-SHARED = ROOT.parent.parent / "shared" / "data"
 
-TASKS = {
-    "sst2": Task(
-        name="sst2",
-        domain="movies",
-        example_noun="movie review",
-        labels={
-            "positive": "the reviewer liked the film",
-            "negative": "the reviewer disliked the film",
-        },
-    ),
-    "sms_spam": Task(
-        name="sms_spam",
-        domain="text messages sent to mobile phones",
-        example_noun="SMS message",
-        labels={
-            "ham": "the message is an ordinary personal message between friends, family "
-            "or colleagues",
-            "spam": "the message is unsolicited advertising, a prize scam or a premium-rate offer",
-        },
-    ),
-}
+TASKS = tasks("sst2", "sms_spam")
 
 
 def validation_spec(name: str, out: Path, size: int, seed: int) -> DataSpec:
