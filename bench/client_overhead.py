@@ -45,39 +45,28 @@ def report(t0, c0, texts):
     print("RESULT " + json.dumps({"ok": ok, "wall": time.perf_counter() - t0, "cpu": cpu() - c0}))
 """
 
+# The same bare loop for both clients (httpx2 keeps httpx's API): only the module differs.
+BARE_LOOP = """
+import asyncio
+import HTTP_MODULE as http
+async def main():
+    gate = asyncio.Semaphore(CONC)
+    limits = http.Limits(max_connections=CONC, max_keepalive_connections=CONC)
+    async with http.AsyncClient(base_url=URL, limits=limits, timeout=60) as client:
+        async def one(i):
+            async with gate:
+                body = {"model": "m", "max_tokens": 40, "seed": i,
+                        "messages": [{"role": "user", "content": PROMPTS[i]}]}
+                r = await client.post("/chat/completions", json=body)
+                return r.json()["choices"][0]["message"]["content"]
+        return await asyncio.gather(*(one(i) for i in range(N)))
+t0, c0 = time.perf_counter(), cpu()
+report(t0, c0, asyncio.run(main()))
+"""
+
 CLIENTS: dict[str, str] = {
-    "bare httpx loop": """
-import asyncio, httpx
-async def main():
-    gate = asyncio.Semaphore(CONC)
-    limits = httpx.Limits(max_connections=CONC, max_keepalive_connections=CONC)
-    async with httpx.AsyncClient(base_url=URL, limits=limits, timeout=60) as client:
-        async def one(i):
-            async with gate:
-                body = {"model": "m", "max_tokens": 40, "seed": i,
-                        "messages": [{"role": "user", "content": PROMPTS[i]}]}
-                r = await client.post("/chat/completions", json=body)
-                return r.json()["choices"][0]["message"]["content"]
-        return await asyncio.gather(*(one(i) for i in range(N)))
-t0, c0 = time.perf_counter(), cpu()
-report(t0, c0, asyncio.run(main()))
-""",
-    "bare httpx2 loop": """
-import asyncio, httpx2
-async def main():
-    gate = asyncio.Semaphore(CONC)
-    limits = httpx2.Limits(max_connections=CONC, max_keepalive_connections=CONC)
-    async with httpx2.AsyncClient(base_url=URL, limits=limits, timeout=60) as client:
-        async def one(i):
-            async with gate:
-                body = {"model": "m", "max_tokens": 40, "seed": i,
-                        "messages": [{"role": "user", "content": PROMPTS[i]}]}
-                r = await client.post("/chat/completions", json=body)
-                return r.json()["choices"][0]["message"]["content"]
-        return await asyncio.gather(*(one(i) for i in range(N)))
-t0, c0 = time.perf_counter(), cpu()
-report(t0, c0, asyncio.run(main()))
-""",
+    "bare httpx loop": BARE_LOOP.replace("HTTP_MODULE", "httpx"),
+    "bare httpx2 loop": BARE_LOOP.replace("HTTP_MODULE", "httpx2"),
     "synthloop client": """
 import asyncio
 from synthloop.llm import Request, complete_many
