@@ -3,11 +3,16 @@ single-stream llama-cpp-python (``Llama.create_chat_completion``, one request at
 
 Same model file as shipped (SmolLM2-135M-Instruct Q4_1) for the baseline, same chat
 prompts (restaurant reviews, as zerogen asks), same max_tokens, same sampling settings
-(temperature 0.9, top-p 0.95 and llama-cpp-python's defaults top-k 40, min-p 0.05), same
-threads (all cores). Tokens/s = completion tokens / wall time, prompt processing included.
-The engine runs through synthloop's own path (EmbeddedLLM + complete_many). Baseline and
-engine are measured in one process, interleaved, ``--repeats`` times; the table gives the
-median. Run it under the team's lock so no other llama.cpp process shares the cores:
+(temperature 0.9, top-p 0.95 and llama-cpp-python's defaults top-k 40, min-p 0.05).
+Tokens/s = completion tokens / wall time, prompt processing included. The engine runs
+through synthloop's own path (EmbeddedLLM + complete_many).
+
+Every measurement runs in a fresh process holding only the model it measures: llama.cpp
+is built with OpenMP, and once a process holds more OpenMP threads than there are cores
+(a second context used from another thread is enough), libgomp stops spinning between
+parallel regions and every decode slows down about 2x. Measuring baseline and engines in
+one process (as this script did before) therefore understated both. Configurations are
+interleaved, ``--repeats`` times; the table gives the median. Run it alone:
 
     flock /tmp/synthloop-llm.lock python bench/engine_throughput.py
 """
@@ -16,9 +21,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -36,7 +44,9 @@ def prompts(n: int) -> list[str]:
     ]
 
 
-def baseline(llama: object, texts: list[str], max_tokens: int) -> tuple[int, float]:
+def baseline(
+    llama: object, texts: list[str], max_tokens: int, answers: list[str] | None = None
+) -> tuple[int, float]:
     tokens = 0
     start = time.perf_counter()
     for i, text in enumerate(texts):
@@ -48,6 +58,8 @@ def baseline(llama: object, texts: list[str], max_tokens: int) -> tuple[int, flo
             seed=i,
         )
         tokens += out["usage"]["completion_tokens"]
+        if answers is not None:
+            answers.append(out["choices"][0]["message"]["content"])
     return tokens, time.perf_counter() - start
 
 
@@ -68,99 +80,123 @@ async def engine(
     return sum(r.completion_tokens for r in out), seconds
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--grid",
-        default="q8_0=1,4,8,16 original=16",
-        help="engine runs: WEIGHTS=LEVELS, space-separated (LEVELS: requests in flight)",
-    )
-    parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--baseline-requests", type=int, default=6)
-    parser.add_argument("--requests-per-slot", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--out", default=str(ROOT / "bench/results/engine_throughput.md"))
-    args = parser.parse_args()
-
-    import llama_cpp
-    from llama_cpp import Llama
-
+async def measure(kind: str, level: int, n: int, max_tokens: int) -> dict[str, object]:
+    """One measurement, in this (fresh) process: ``raw`` with ``level`` threads, or the
+    engine on weights ``kind`` with ``level`` requests in flight."""
     from synthloop.llm.embedded import EmbeddedLLM, default_model_path
 
     threads = os.cpu_count() or 1
-    grid = [
-        (w, int(c))
-        for item in args.grid.split()
-        for w, levels in [item.split("=")]
-        for c in levels.split(",")
-    ]
-    raw = Llama(model_path=str(default_model_path()), n_ctx=2048, n_threads=threads, verbose=False)
-    engines = {}
-    for w, c in grid:
-        llm = EmbeddedLLM(max_concurrency=c, n_ctx=512, weights=w, n_threads=threads)
-        await engine(llm, prompts(1), 4)  # load and convert outside the timings
-        engines[w, c] = llm
-    baseline(raw, prompts(1), 4)
+    answers: list[str] = []
+    if kind == "raw":
+        from llama_cpp import Llama
 
-    runs: dict[str, list[float]] = {}
+        path = str(default_model_path())
+        raw = Llama(model_path=path, n_ctx=2048, n_threads=level, verbose=False)
+        baseline(raw, prompts(1), 4)  # warm up outside the timing, as for the engine
+        tok, sec = baseline(raw, prompts(n), max_tokens, answers)
+        raw.close()
+    else:
+        llm = EmbeddedLLM(max_concurrency=level, n_ctx=512, weights=kind, n_threads=threads)
+        await engine(llm, prompts(1), 4)  # load (and convert) outside the timing
+        tok, sec = await engine(llm, prompts(n), max_tokens, answers)
+        await llm.aclose()
+    return {"tokens": tok, "seconds": sec, "answers": answers}
+
+
+def spawn(kind: str, level: int, n: int, max_tokens: int) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--worker", f"{kind}={level}", "--requests", str(n),
+           "--max-tokens", str(max_tokens)]  # fmt: skip
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+LABELS = {"original": "Q4_1 (as shipped)"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--grid",
+        default="raw=2,1 q8_0=1,4,8,16 original=16 q4_0=16",
+        help="space-separated KIND=LEVELS; raw=THREADS is the baseline (the first raw level "
+        "is the reference), WEIGHTS=IN_FLIGHT an engine run",
+    )
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--requests", type=int, default=48, help="same prompts for every run")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--out", default=str(ROOT / "bench/results/engine_throughput.md"))
+    args = parser.parse_args()
+    if args.worker:
+        kind, level = args.worker.split("=")
+        result = asyncio.run(measure(kind, int(level), args.requests, args.max_tokens))
+        print(json.dumps(result))
+        return
+
+    import llama_cpp
+
+    grid = [
+        (kind, int(level))
+        for item in args.grid.split()
+        for kind, levels in [item.split("=")]
+        for level in levels.split(",")
+    ]
+    runs: dict[tuple[str, int], list[float]] = {}
     texts: dict[tuple[str, int], list[str]] = {}
     for rep in range(args.repeats):
-        tok, sec = baseline(raw, prompts(args.baseline_requests), args.max_tokens)
-        runs.setdefault("baseline", []).append(tok / sec)
-        print(f"[{rep}] baseline: {tok / sec:.1f} tok/s ({tok} tokens, {sec:.1f} s)", flush=True)
-        for (w, c), llm in engines.items():
-            n = max(args.baseline_requests, c * args.requests_per_slot)
-            answers: list[str] = []
-            tok, sec = await engine(llm, prompts(n), args.max_tokens, answers)
-            texts[w, c] = answers
-            runs.setdefault(f"{w}:{c}", []).append(tok / sec)
-            print(f"[{rep}] engine {w} x{c}: {tok / sec:.1f} tok/s ({tok} tok, {sec:.1f} s)")
-    for llm in engines.values():
-        await llm.aclose()
-    raw.close()
+        for kind, level in grid:
+            r = spawn(kind, level, args.requests, args.max_tokens)
+            tps = float(r["tokens"]) / float(r["seconds"])  # type: ignore[arg-type]
+            runs.setdefault((kind, level), []).append(tps)
+            texts[kind, level] = r["answers"]  # type: ignore[assignment]
+            print(f"[{rep}] {kind}={level}: {tps:.1f} tok/s ({r['tokens']} tok)", flush=True)
 
-    base = statistics.median(runs["baseline"])
+    ref_key = next(k for k in grid if k[0] == "raw")
+    base = statistics.median(runs[ref_key])
+    threads = os.cpu_count() or 1
     lines = [
-        "# Embedded engine throughput (SmolLM2-135M-Instruct, llama.cpp, CPU)",
-        "",
-        f"Completion tokens/s, max_tokens {args.max_tokens}, temperature 0.9, top-p 0.95, "
-        f"{threads} threads; median of {args.repeats} interleaved runs (all runs listed).",
-        "",
-        "| what | requests in flight | weights | tokens/s | × single-stream | runs |",
+        "| what | threads / requests in flight | weights | tokens/s | × reference | runs |",
         "| --- | ---: | --- | ---: | ---: | --- |",
-        f"| raw `Llama.create_chat_completion` | 1 | Q4_1 (as shipped) | {base:.1f} | 1.00× | "
-        + ", ".join(f"{x:.1f}" for x in runs["baseline"])
-        + " |",
     ]
-    for w, c in grid:
-        vals = runs[f"{w}:{c}"]
+    for kind, level in grid:
+        vals = runs[kind, level]
         med = statistics.median(vals)
-        label = "Q4_1 (as shipped)" if w == "original" else f"{w.upper()} (converted once)"
+        if kind == "raw":
+            what = "raw `Llama.create_chat_completion`" + (
+                " (reference)" if (kind, level) == ref_key else ""
+            )
+            where, weights = f"{level} thread{'s' * (level > 1)}", "Q4_1 (as shipped)"
+        else:
+            what, where = "synthloop engine", f"{level} in flight"
+            weights = LABELS.get(kind, f"{kind.upper()} (converted once)")
         lines.append(
-            f"| synthloop engine | {c} | {label} | {med:.1f} | {med / base:.2f}× | "
+            f"| {what} | {where} | {weights} | {med:.1f} | {med / base:.2f}× | "
             + ", ".join(f"{x:.1f}" for x in vals)
             + " |"
         )
     lines += ["", "Same request, different batches (determinism across batch compositions):", ""]
-    for w in dict.fromkeys(w for w, _ in grid):
-        levels = sorted(c for ww, c in grid if ww == w)
-        ref = texts[w, levels[0]]
+    for kind in dict.fromkeys(k for k, _ in grid if k != "raw"):
+        levels = sorted(c for k, c in grid if k == kind)
+        ref = texts[kind, levels[0]]
         for c in levels[1:]:
-            same = sum(a == b for a, b in zip(ref, texts[w, c], strict=False))
+            same = sum(a == b for a, b in zip(ref, texts[kind, c], strict=False))
             lines.append(
-                f"- {w}: {same} of {len(ref)} answers at {c} in flight are identical to "
+                f"- {kind}: {same} of {len(ref)} answers at {c} in flight are identical to "
                 f"those at {levels[0]} in flight"
             )
     lines += [
         "",
+        f"{args.requests} chat requests per run, max_tokens {args.max_tokens}, temperature 0.9, "
+        f"top-p 0.95; each run in a fresh process; median of {args.repeats} interleaved runs.",
+        "",
         f"Command: `flock /tmp/synthloop-llm.lock python bench/engine_throughput.py "
-        f"--grid '{args.grid}' --max-tokens {args.max_tokens} --repeats {args.repeats}`",
+        f"--grid '{args.grid}' --requests {args.requests} --max-tokens {args.max_tokens} "
+        f"--repeats {args.repeats}`",
         "",
         f"Versions: llama-cpp-python {llama_cpp.__version__}, Python "
         f"{platform.python_version()}. Machine: {platform.machine()}, {threads} CPUs, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Load average at the end: "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (teammates share the machine; "
-        "llama.cpp runs were serialised by the lock, other work was not).",
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}.",
     ]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines) + "\n")
@@ -168,4 +204,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

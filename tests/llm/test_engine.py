@@ -43,6 +43,26 @@ async def test_one_sequence_gives_exactly_the_high_level_answer() -> None:
         await llm.aclose()
 
 
+async def test_a_reused_prompt_prefix_gives_the_answers_of_a_fresh_context() -> None:
+    reqs = chats(3, max_tokens=12)
+    shared = EmbeddedLLM(max_concurrency=1, n_ctx=256, weights="original")
+    try:
+        reused = [(await shared.complete(r)).text for r in reqs]
+        # the chat template and "Write a one-line review of cafe number " are shared
+        assert shared.reused_prompt_tokens > 2 * 10
+    finally:
+        await shared.aclose()
+    fresh = []
+    for r in reqs:
+        llm = EmbeddedLLM(max_concurrency=1, n_ctx=256, weights="original")
+        try:
+            fresh.append((await llm.complete(r)).text)
+            assert llm.reused_prompt_tokens == 0
+        finally:
+            await llm.aclose()
+    assert reused == fresh
+
+
 async def test_batched_requests_in_both_modes_answered_in_full_and_reproducibly() -> None:
     from synthloop.errors import LLMResponseError
 

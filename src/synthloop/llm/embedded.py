@@ -124,6 +124,11 @@ class EmbeddedLLM(LLM):
         )
         return self._engine
 
+    @property
+    def reused_prompt_tokens(self) -> int:
+        """Prompt tokens served from cells an earlier request left in its slot."""
+        return self._engine.reused_tokens if self._engine is not None else 0
+
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` by the model's own tokenizer (for prompt budgets); tokenizing
         reads only the vocabulary, so it is safe beside the decoding thread."""
