@@ -17,9 +17,11 @@ size are part of the model identity, hence of every cache key.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,7 @@ class EmbeddedLLM(LLM):
             raise ModelLoadError(
                 "the embedded backend needs llama-cpp-python", hint="run `make install`"
             ) from exc
+        _warn_if_openmp()
         path = ensure_weights(self.model_path, self.weights, self.weights_dir)
         try:
             # The high-level object holds the weights, tokenizer and the context
@@ -195,3 +198,18 @@ class EmbeddedLLM(LLM):
         if self._llama is not None:
             self._llama.close()
             self._llama = None
+
+
+@functools.cache
+def _warn_if_openmp() -> None:
+    """An OpenMP build shares libgomp with torch: once MiniLM has run in the process,
+    libgomp stops spinning between llama.cpp's parallel regions and decoding halves."""
+    import llama_cpp
+
+    if b"OPENMP = 1" in llama_cpp.llama_print_system_info():
+        print(
+            "warning: llama-cpp-python was built with OpenMP, which halves decoding once "
+            "embeddings run in the same process; rebuild it with CMAKE_ARGS=-DGGML_OPENMP=OFF "
+            "(`make install` does)",
+            file=sys.stderr,
+        )

@@ -13,9 +13,9 @@ free slots (an unordered batch of 16 ran 2.7x slower per step). And a finished r
 cells stay in its slot: the next request placed there keeps the prompt prefix they share
 (a task's prompts share their instructions) and decodes only the rest.
 
-One engine per process: llama.cpp runs on OpenMP, and once two threads have each driven a
-context, libgomp has more threads than cores and stops spinning between parallel regions,
-which halves every decode (measured in bench/engine_throughput.py).
+llama.cpp should be built without OpenMP (the Makefile does): with it, libgomp is shared
+with torch and any other context in the process, and once it counts more threads than
+cores it stops spinning between parallel regions, which halves every decode.
 
 Sampling runs in C through one llama.cpp sampler chain per request, built like
 ``Llama._init_sampler`` (top-k 40, typical 1.0, top-p, min-p 0.05, temperature, seeded
