@@ -22,6 +22,7 @@ from synthloop.records import Record
 from tests.conftest import TASK_YAML, labelled_rows, write_rows
 from tests.curate.conftest import noisy_records
 from tests.evaluate.runs import make_fake_run
+from tests.llm.fault_server import FaultServer
 
 pytestmark = pytest.mark.usefixtures("local_ray")
 
@@ -124,3 +125,32 @@ def test_evaluate_on_ray_gives_the_local_scores(tmp_path: Path) -> None:
             assert on_ray[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
         else:
             assert on_ray[key] == value, key
+
+
+def test_s3_on_ray_curates_and_scores_each_round_as_the_local_runner(tmp_path: Path) -> None:
+    curation_run(tmp_path)
+    with FaultServer() as server:
+        config = tmp_path / "run.yaml"
+        config.write_text(
+            config.read_text()
+            + f"llm: {{backend: openai, model: m, base_url: '{server.base_url}'}}\n"
+            "s3: {seed_size: 24, rationale_calls_per_label: 1, rounds: 1,"
+            " max_errors_per_round: 4}\n"
+            "curate: {steps: [exact_dedup, {minhash_dedup: {threshold: 0.5}},"
+            " {confidence: {mode: flag, threshold: 0.45}}], review_queue: 5}\n"
+        )
+        with local_compute_refused():
+            invoke("s3", str(config), "-o", str(tmp_path / "ray"), "-q",
+                   "--runner", "ray", "--ray-workers", "1")  # fmt: skip
+        invoke("s3", str(config), "-o", str(tmp_path / "local"), "-q")
+    curated = [f"round_{r}/curation/{f}" for r in (0, 1) for f in CURATED]
+    for name in ("dataset.jsonl", *curated):
+        ray_text = (tmp_path / "ray" / name).read_text()
+        assert ray_text == (tmp_path / "local" / name).read_text(), name
+    # curation had decisions to agree on: drops, and a queue ranked by CV confidence
+    first = tmp_path / "local" / "round_0" / "curation"
+    assert (first / "audit.jsonl").read_text().strip()
+    assert len((first / "review_queue.jsonl").read_text().splitlines()) == 5
+    rounds = [json.loads((tmp_path / d / "metrics.json").read_text())["rounds"]
+              for d in ("ray", "local")]  # fmt: skip
+    assert rounds[0] == rounds[1] and len(rounds[0]) == 2
