@@ -39,7 +39,7 @@ RunnerOpt = Annotated[
 ]
 RayAddressOpt = Annotated[
     str | None,
-    typer.Option(help="ray: an existing cluster ('auto', or HOST:PORT) [default: start one]."),
+    typer.Option(help="ray: an existing cluster ('auto', or HOST:PORT); default: start one."),
 ]
 RayWorkersOpt = Annotated[
     int | None, typer.Option(min=1, help="ray: LLM workers [default: the cluster's CPUs].")
