@@ -42,7 +42,7 @@ RayAddressOpt = Annotated[
     typer.Option(help="ray: an existing cluster ('auto', or HOST:PORT); default: start one."),
 ]
 RayWorkersOpt = Annotated[
-    int | None, typer.Option(min=1, help="ray: LLM workers [default: the cluster's CPUs].")
+    int | None, typer.Option(min=1, help="ray: LLM workers (default: one per CPU of the cluster).")
 ]
 EndpointOpt = Annotated[
     list[str] | None,
