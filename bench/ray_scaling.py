@@ -4,6 +4,11 @@ against the single-process path.
 
     flock /tmp/synthloop-llm.lock python bench/ray_scaling.py            # both parts
     flock /tmp/synthloop-llm.lock python bench/ray_scaling.py --texts 1000000 --requests 40
+    flock /tmp/synthloop-llm.lock python bench/ray_scaling.py --curation-texts 100000
+
+``--curation-texts N`` runs only a third part, ``synthloop curate``'s pipeline on N
+synthetic records in this process and with ``--runner ray`` (Ray Data), and appends its
+section to the results file instead of rewriting it.
 
 Each generation run starts from an empty cache (so every request is paid) with the same
 config and seed; threads are set so that workers x threads = the machine's cores. Times
@@ -150,6 +155,83 @@ def bench_dedup(n: int, shards: int | None) -> dict[str, float]:
     }
 
 
+CURATION_STEPS = "exact_dedup,minhash_dedup,length(min_words=3),confidence(mode=flag)"
+
+
+def bench_curation(n: int) -> dict:
+    """The curate command's pipeline on n labelled records (leaks planted from 2,000 real
+    ones), locally and with the Ray Data compute; the audits must be identical."""
+    from synthloop.compute import LOCAL
+    from synthloop.curate import CurateContext, Pipeline, make_step, parse_steps_option
+    from synthloop.distributed.compute import RayCompute
+    from synthloop.records import Record
+    from synthloop.tasks import Task
+
+    texts, _ = corpus(n + 2000, seed=1)
+    rng = np.random.default_rng(1)
+    labels = np.where(rng.random(n + 2000) < 0.5, "good", "bad")
+    records = [
+        Record(id=f"s{i}", inputs={"text": texts[i]}, label=str(labels[i])) for i in range(n)
+    ]
+    real = [
+        Record(id=f"v{i}", inputs={"text": texts[n + i]}, label=str(labels[n + i]))
+        for i in range(2000)
+    ]
+    for k in range(0, n, 200):  # 0.5% of the synthetic set copies a real example
+        records[k] = Record(id=f"s{k}", inputs=dict(real[k % 2000].inputs), label="good")
+    task = Task(name="bench", domain="random words", labels={"good": "good", "bad": "bad"})
+    pipeline = Pipeline([make_step(s) for s in parse_steps_option(CURATION_STEPS)])
+    out: dict = {"texts": n, "steps": CURATION_STEPS}
+    audits = []
+    for name, compute in (("local", LOCAL), ("ray", RayCompute())):
+        if name == "ray":
+            start = time.perf_counter()
+            compute.cluster.num_cpus = CORES
+            compute.cluster.connect()
+            out["ray_start_s"] = time.perf_counter() - start
+        ctx = CurateContext(task, {"validation": real}, compute=compute)
+        start = time.perf_counter()
+        result = pipeline.run(records, ctx)
+        out[f"{name}_s"] = time.perf_counter() - start
+        out[f"{name}_dropped"] = len(result.dropped)
+        out[f"{name}_flagged"] = result.summary()["flagged"]
+        audits.append([e.to_row() for e in result.audit])
+        print(f"curation {name}: {out[f'{name}_s']:.1f} s", file=sys.stderr)
+    import_ray().shutdown()
+    out["same"] = audits[0] == audits[1]
+    return out
+
+
+def curation_section(cur: dict, load: tuple) -> str:
+    return "\n".join(
+        [
+            "",
+            f"## Curation with `--runner ray`: {cur['texts']:,} synthetic records",
+            "",
+            "`flock /tmp/synthloop-llm.lock python bench/ray_scaling.py "
+            f"--curation-texts {cur['texts']}`",
+            "",
+            f"The `synthloop curate` pipeline (`{cur['steps']}`) on random-word records with "
+            "2,000 real validation records (0.5% of the synthetic set copies one: leaks), "
+            "through the same `Pipeline` with the local and the Ray Data compute "
+            f"({CORES} CPUs, private cluster). Load average before / after: {load[0]} / "
+            f"{load[1]}.",
+            "",
+            "| compute | seconds | records/s | dropped | flagged |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| local (this process) | {cur['local_s']:.1f} | "
+            f"{cur['texts'] / cur['local_s']:,.0f} | {cur['local_dropped']:,} | "
+            f"{cur['local_flagged']:,} |",
+            f"| Ray Data (+{cur['ray_start_s']:.1f} s cluster start) | {cur['ray_s']:.1f} | "
+            f"{cur['texts'] / cur['ray_s']:,.0f} | {cur['ray_dropped']:,} | "
+            f"{cur['ray_flagged']:,} |",
+            "",
+            f"Identical audits (every drop and flag, with its score): "
+            f"{'yes' if cur['same'] else 'NO'}.",
+        ]
+    )
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -263,10 +345,19 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=None)
     parser.add_argument("--skip-generation", action="store_true")
     parser.add_argument("--skip-dedup", action="store_true")
+    parser.add_argument("--curation-texts", type=int, default=None)
     parser.add_argument("--out", type=Path, default=Path("bench/results/ray_scaling.md"))
     args = parser.parse_args()
     import_ray()
     load_before = os.getloadavg()
+    if args.curation_texts:
+        cur = bench_curation(args.curation_texts)
+        load = [", ".join(f"{x:.1f}" for x in v) for v in (load_before, os.getloadavg())]
+        section = curation_section(cur, tuple(load))
+        with args.out.open("a", encoding="utf-8") as fh:
+            fh.write(section + "\n")
+        print(section)
+        return
     with tempfile.TemporaryDirectory(prefix="ray-scaling-") as tmp:
         gen = (
             []

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 
-def synthloop(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def synthloop(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "synthloop"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
     return subprocess.run(
         [*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from synthloop.distributed.runner import (
     RayWorkersOpt,
     Runner,
     RunnerOpt,
+    compute_of,
     runner_backend,
 )
 from synthloop.errors import BudgetExceeded, SynthloopError
@@ -156,7 +157,15 @@ def s3(
     budget = Budget(max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
     with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
         run = asyncio.run(
-            run_s3(cfg, out, force=force, show_progress=not quiet, budget=budget, backend=backend)
+            run_s3(
+                cfg,
+                out,
+                force=force,
+                show_progress=not quiet,
+                budget=budget,
+                backend=backend,
+                compute=compute_of(backend),
+            )
         )
     print_rounds(run.result.rounds, run.usage, run.seconds)
     out_console.print(f"dataset: {run.run_dir.dataset_path} ({len(run.result.dataset)} records)")

@@ -88,7 +88,13 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
         raise
     except Exception as exc:  # the hub client raises many unrelated types
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"cannot load Hugging Face dataset {source!r}: {first}") from exc
+        hint = None
+        if source.startswith(HF_PREFIX):
+            hint = (
+                "no network? where there is one, save it with Dataset.save_to_disk(FOLDER) "
+                "and give that folder as path"
+            )
+        raise DataError(f"cannot load Hugging Face dataset {source!r}: {first}", hint=hint) from exc
     yield from class_label_names(ds) if not spec.label_map else ds
 
 

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from synthloop.compute import Compute
 from synthloop.config import S3Config
 from synthloop.errors import ConfigError
-from synthloop.evaluate import Scores, fit_on, misclassified, score, train_and_score
+from synthloop.evaluate import Scores, fit_on, score, train_and_score
+from synthloop.evaluate.indirect import predictions, scores_of, wrong
 from synthloop.generate import extrapolate, generate_rationales, s3_seed, seed_anchors
 from synthloop.generate.common import Generation
 from synthloop.generate.demos import DemoSelector
@@ -56,21 +58,26 @@ def assess_round(
     test: Sequence[Record] | None,
     task: Task,
     learner: str,
+    compute: Compute | None = None,
 ) -> tuple[RoundResult, list[Record]]:
-    """Train on the synthetic data so far; score it; return the validation errors."""
+    """Train on the synthetic data so far; score it (predictions made where ``compute``
+    says); return the validation errors."""
     model = fit_on(dataset, task, learner)
-    errors = misclassified(model, validation, task)
+    val_pred = predictions(model, validation, task, compute)
+    errors = wrong(val_pred, validation, task)
     result = RoundResult(
         round=round,
         train_size=len(dataset),
         added=len(gen.records),
         generation=gen.summary(),
-        val=score(model, validation, task),
+        val=scores_of(val_pred, validation, task),
         errors=len(errors),
     )
     if test:
-        result.test = score(model, test, task)
-        result.test_with_real = train_and_score([*validation, *dataset], test, task, learner)
+        result.test = score(model, test, task, compute)
+        result.test_with_real = train_and_score(
+            [*validation, *dataset], test, task, learner, compute
+        )
     return result, errors
 
 
@@ -101,6 +108,7 @@ async def s3_loop(
     show_progress: bool = True,
     curate: Curator | None = None,
     neighbours: DemoSelector | None = None,
+    compute: Compute | None = None,
 ) -> S3Result:
     task = prompter.task
     learner = learner or task.default_learner
@@ -132,7 +140,7 @@ async def s3_loop(
     for r in range(cfg.rounds + 1):
         if curate is not None:
             dataset = await curate(dataset, r)
-        result, errors = assess_round(r, dataset, gen, validation, test, task, learner)
+        result, errors = assess_round(r, dataset, gen, validation, test, task, learner, compute)
         rounds.append(result)
         if sink:
             sink.save_round(r, gen.records, errors, result.as_dict())

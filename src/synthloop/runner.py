@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from synthloop.compute import LOCAL, Compute
 from synthloop.config import RunConfig
 from synthloop.errors import ConfigError
 from synthloop.estimate import Estimate, estimate_generate, estimate_s3
@@ -60,6 +61,7 @@ async def run_s3(
     show_progress: bool = True,
     backend: BackendMaker | None = None,
     budget: Budget | None = None,
+    compute: Compute | None = None,
 ) -> S3Run:
     task = config.task
     learner = config.learner_name  # an instruction task has none: fail before any call
@@ -76,7 +78,9 @@ async def run_s3(
         from synthloop.curate import CurateContext, RoundCurator
 
         refs = {"validation": validation, "test": test or []}
-        ctx = CurateContext(task, refs, llm, prompter, learner, config.seed)
+        ctx = CurateContext(
+            task, refs, llm, prompter, learner, config.seed, compute=compute or LOCAL
+        )
         curator = RoundCurator(config.curate, ctx, run.path)
     prompter.count_tokens = token_counter(llm)
     start = time.perf_counter()
@@ -94,6 +98,7 @@ async def run_s3(
                 show_progress=show_progress,
                 curate=curator,
                 neighbours=toolbox.neighbour_selector(config.generation, pool),
+                compute=compute,
             )
     finally:
         await llm.aclose()

@@ -58,3 +58,18 @@ def test_an_unreachable_ray_address_is_one_line(tmp_path: Path, run_config: Path
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1 and "cannot connect to the Ray cluster" in errors[0], proc.stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_curate_with_an_unreachable_ray_address_is_one_line(
+    tmp_path: Path, run_config: Path
+) -> None:
+    data = tmp_path / "validation.jsonl"  # real reviews stand in for a generated set
+    proc = synthloop(
+        "curate", str(data), "--config", str(run_config), "--steps", "minhash_dedup",
+        "--runner", "ray", "--ray-address", "127.0.0.1:9",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1 and "cannot connect to the Ray cluster" in errors[0], proc.stderr
+    assert not (tmp_path / "validation.curated").exists()  # nothing half-written

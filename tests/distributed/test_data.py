@@ -35,12 +35,22 @@ def corpus(n: int, seed: int = 0) -> list[str]:
 
 def test_near_duplicates_across_shards_match_the_single_process_path() -> None:
     texts = corpus(600)
-    local = minhash.near_duplicates(texts, threshold=0.7, num_perm=64)
-    sharded = data.near_duplicates(texts, threshold=0.7, num_perm=64, shards=4)
+    # reference texts (a test set): one copied 40 times (a bucket too big for all its
+    # pairs, whose star must be centred on the reference), one near copy
+    references = [texts[100], "a reference text that nothing in the corpus resembles at all"]
+    texts[200:240] = [texts[100]] * 40
+    words = texts[300].split()
+    references.append(" ".join([*words[:-1], "other"]))
+    local = minhash.near_duplicates(texts, threshold=0.7, num_perm=64, reference_texts=references)
+    sharded = data.near_duplicates(
+        texts, threshold=0.7, num_perm=64, reference_texts=references, shards=4
+    )
     assert local.drop.sum() > 60  # the planted copies are found...
     np.testing.assert_array_equal(sharded.duplicate_of, local.duplicate_of)  # ...by both
+    np.testing.assert_array_equal(sharded.reference_of, local.reference_of)
     np.testing.assert_array_equal(sharded.pairs, local.pairs)
     np.testing.assert_allclose(sharded.similarity, local.similarity)
+    assert (local.reference_of[200:240] == 0).all() and local.reference_of[300] == 2
     assert not sharded.drop[3] and not sharded.drop[5]
 
 

@@ -101,3 +101,28 @@ def test_embedded_identity_covers_weights_and_batching() -> None:
     # the single-sequence engine computes what the old backend did: same key as before
     assert single.model == f"{single.model_path.name}:{single.model_path.stat().st_size}"
     assert "q8_0" in batched.model and "batch8" in batched.model
+
+
+def test_a_declared_server_identity_keys_the_cache_in_place_of_the_url(tmp_path: Path) -> None:
+    from synthloop.llm import LLMConfig, make_llm
+
+    def key(model: str = "m", **config: str) -> str:
+        llm = make_llm(LLMConfig(backend="openai", model=model, **config), tmp_path / "c.sqlite")
+        assert isinstance(llm, CachedLLM)
+        llm.close()
+        return llm.key(Request.chat("hi", seed=1))
+
+    declared = "vllm 0.6 Llama-3.1-8B@0e9e39f"
+    # where a declared server lives does not change what it answers
+    assert key(base_url="http://a:8000/v1", server_identity=declared) == key(
+        base_url="http://b:9000/v1", server_identity=declared
+    )
+    # what it runs, and the model name, do
+    assert key(base_url="http://a:8000/v1", server_identity=declared) != key(
+        base_url="http://a:8000/v1", server_identity=declared + "-awq"
+    )
+    assert key(base_url="http://a:8000/v1", server_identity=declared) != key(
+        base_url="http://a:8000/v1", server_identity=declared, model="m2"
+    )
+    # undeclared, the URL stands for the server (as before: old caches stay valid)
+    assert key(base_url="http://a:8000/v1") != key(base_url="http://b:9000/v1")

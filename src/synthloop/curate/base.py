@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from synthloop.compute import LOCAL, Compute
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -61,7 +62,8 @@ class StepResult:
 @dataclass
 class CurateContext:
     """What steps may need besides the records: the task, real splits to check leaks
-    against, an LLM (cached) for agreement checks, the small model, a seed."""
+    against, an LLM (cached) for agreement checks, the small model, a seed, and where
+    duplicates, embeddings and cross-validation are computed (this process, or Ray)."""
 
     task: Task
     references: dict[str, list[Record]] = field(default_factory=dict)
@@ -71,6 +73,7 @@ class CurateContext:
     seed: int = 0
     show_progress: bool = False
     memo: dict[Any, Any] = field(default_factory=dict)  # shared work (e.g. CV probabilities)
+    compute: Compute = LOCAL
 
 
 def is_human_checked(record: Record) -> bool:

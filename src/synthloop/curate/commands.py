@@ -23,6 +23,13 @@ from synthloop.curate.pipeline import (
     with_review,
 )
 from synthloop.curate.review import QUEUE_FILE
+from synthloop.distributed.runner import (
+    RayAddressOpt,
+    Runner,
+    RunnerOpt,
+    compute_of,
+    runner_backend,
+)
 from synthloop.errors import ConfigError
 from synthloop.io import load_dataset_file, load_records
 from synthloop.llm import LLMConfig, make_llm
@@ -107,13 +114,16 @@ def curate(
         int | None, typer.Option(help="Least-confident records to queue for review [50].")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Curate a dataset: filters, re-weighting, relabelling; every decision audited.
 
     Writes the curated dataset, the dropped records with their reasons, the audit (one line
     per decision) and a review queue for `synthloop review`. Decisions a person made there
     are applied first. Also checks for leaks: near copies of the run's validation and test
-    examples are dropped.
+    examples are dropped. With --runner ray, near duplicates, embeddings and
+    cross-validated confidence are computed on Ray Data (same results).
     """
     dataset_path, cfg, task_obj, default_out = _inputs(target, config, task)
     out = out or default_out
@@ -135,40 +145,35 @@ def curate(
     llm_config = cfg.llm if cfg is not None else LLMConfig()
     needs_llm = any(isinstance(s, LLMAgreementFilter) for s in pipeline.steps)
     cache = (target / "cache.sqlite") if target.is_dir() else out / "cache.sqlite"
-    result = asyncio.run(
-        _run(pipeline, records, task_obj, refs, llm_config, cfg, needs_llm, cache, size, quiet)
-    )
+    with runner_backend(runner, ray_address) as backend:
+        llm = (
+            make_llm(llm_config, cache, backend=backend and backend(llm_config))
+            if needs_llm
+            else None
+        )
+        ctx = CurateContext(
+            task=task_obj,
+            references=refs,
+            llm=llm,
+            prompter=Prompter(task_obj, llm_config, cfg.templates_dir if cfg else None),
+            learner=cfg.learner if cfg else "tfidf_lr",
+            seed=cfg.seed if cfg else 0,
+            show_progress=not quiet,
+            compute=compute_of(backend),
+        )
+        result = asyncio.run(_run(pipeline, records, ctx, size))
     result.write(out)
     print_result(result, out)
 
 
 async def _run(
-    pipeline: Pipeline,
-    records: list[Record],
-    task: Task,
-    refs: dict[str, list[Record]],
-    llm_config: LLMConfig,
-    cfg: RunConfig | None,
-    needs_llm: bool,
-    cache: Path,
-    queue_size: int,
-    quiet: bool,
+    pipeline: Pipeline, records: list[Record], ctx: CurateContext, queue_size: int
 ) -> CurationResult:
-    llm = make_llm(llm_config, cache) if needs_llm else None
-    ctx = CurateContext(
-        task=task,
-        references=refs,
-        llm=llm,
-        prompter=Prompter(task, llm_config, cfg.templates_dir if cfg else None),
-        learner=cfg.learner if cfg else "tfidf_lr",
-        seed=cfg.seed if cfg else 0,
-        show_progress=not quiet,
-    )
     try:
         return await pipeline.arun(records, ctx, review_queue=queue_size)
     finally:
-        if llm is not None:
-            await llm.aclose()
+        if ctx.llm is not None:
+            await ctx.llm.aclose()
 
 
 def review(

@@ -18,6 +18,7 @@ from sklearn.model_selection import StratifiedKFold
 from synthloop.curate.base import CurateContext
 from synthloop.evaluate import fit_on
 from synthloop.records import Record
+from synthloop.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,41 @@ class CrossVal:
         return self.proba.max(axis=1)
 
 
+def stratified_folds(
+    labels: Sequence[str], folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, held-out) index pairs of a seeded stratified k-fold split; none when a label
+    has fewer than 2 members or there is one label (every record then keeps a uniform
+    probability)."""
+    y = np.array(labels)
+    # a label with fewer members than folds still needs a place in every split
+    smallest = min((int((y == c).sum()) for c in set(labels)), default=0)
+    k = min(folds, smallest) if smallest >= 2 else 0
+    if k < 2 or len(set(labels)) < 2:
+        return []
+    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    return [
+        (train, test)
+        for train, test in splitter.split(np.zeros(len(y)), y)
+        if len(set(y[train])) >= 2
+    ]
+
+
+def fold_proba(
+    train: Sequence[Record],
+    held_out: Sequence[Record],
+    task: Task,
+    learner: str,
+    classes: Sequence[str],
+) -> np.ndarray:
+    """Probabilities ``(len(held_out), len(classes))`` from a model fitted on ``train``."""
+    model = fit_on(train, task, learner)
+    part = model.predict_proba([task.learner_input(r) for r in held_out])
+    fold = np.zeros((len(held_out), len(classes)))
+    fold[:, [list(classes).index(str(c)) for c in model.classes_]] = part
+    return fold
+
+
 def cross_val_proba(
     records: Sequence[Record],
     ctx: CurateContext,
@@ -49,30 +85,13 @@ def cross_val_proba(
     learner: str | None = None,
     seed: int | None = None,
 ) -> CrossVal:
+    """Memoised in ``ctx``; the folds are trained where ``ctx.compute`` says."""
     learner = learner or ctx.learner
     seed = ctx.seed if seed is None else seed
     key = ("cv", learner, folds, seed, tuple((r.id, r.label) for r in records))
     if key in ctx.memo:
         cached: CrossVal = ctx.memo[key]
         return cached
-    classes = list(ctx.task.label_names)
-    labels = np.array([r.label for r in records])
-    proba = np.full((len(records), len(classes)), 1.0 / len(classes))
-    # a label with fewer members than folds still needs a place in every split
-    smallest = min((int((labels == c).sum()) for c in set(labels)), default=0)
-    k = min(folds, smallest) if smallest >= 2 else 0
-    if k >= 2 and len(set(labels)) >= 2:
-        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-        for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
-            train = [records[i] for i in train_idx]
-            if len({r.label for r in train}) < 2:
-                continue
-            model = fit_on(train, ctx.task, learner)
-            part = model.predict_proba([ctx.task.learner_input(records[i]) for i in test_idx])
-            cols = [classes.index(str(c)) for c in model.classes_]
-            fold = np.zeros((len(test_idx), len(classes)))
-            fold[:, cols] = part
-            proba[test_idx] = fold
-    result = CrossVal(classes, proba)
+    result = ctx.compute.cross_val_proba(records, ctx.task, learner=learner, folds=folds, seed=seed)
     ctx.memo[key] = result
     return result

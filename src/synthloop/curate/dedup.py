@@ -97,7 +97,7 @@ class MinHashDedup(Step):
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
         refs = _references(ctx, self.against)
-        result = minhash.near_duplicates(
+        result = ctx.compute.near_duplicates(
             [ctx.task.joined_text(r) for r in records],
             threshold=self.threshold,
             num_perm=self.num_perm,
@@ -125,11 +125,9 @@ class EmbeddingDedup(Step):
     block: int = Field(default=2048, gt=0)
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
-        from synthloop.embeddings import embed
-
         refs = _references(ctx, self.against)
         texts = [ctx.task.joined_text(r) for r in [*records, *(r for _, r in refs)]]
-        vectors = embed(texts, show_progress=ctx.show_progress)
+        vectors = ctx.compute.embed(texts, show_progress=ctx.show_progress)
         n, total = len(records), len(texts)
         pairs: list[np.ndarray] = []
         best = np.zeros(n, dtype=np.float32)

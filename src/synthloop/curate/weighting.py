@@ -61,9 +61,7 @@ class ConfidenceWeighting(Step):
 def _features(records: Sequence[Record], ctx: CurateContext, kind: str, dims: int) -> np.ndarray:
     texts = [ctx.task.joined_text(r) for r in records]
     if kind == "embed":
-        from synthloop.embeddings import embed
-
-        return np.asarray(embed(texts), dtype=np.float32)
+        return np.asarray(ctx.compute.embed(texts), dtype=np.float32)
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize

@@ -79,6 +79,24 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> bool:
     return True
 
 
+class RayCluster:
+    """One run's cluster: joined (or started) on first use by whoever needs it first — the
+    LLM pool or the Ray Data work — and shut down at the end only if this run started it."""
+
+    def __init__(self, address: str | None = None, *, num_cpus: int | None = None) -> None:
+        self.address = address
+        self.num_cpus = num_cpus
+        self.started = False
+
+    def connect(self) -> None:
+        self.started = connect(self.address, num_cpus=self.num_cpus) or self.started
+
+    def close(self) -> None:
+        if self.started:
+            import_ray().shutdown()
+            self.started = False
+
+
 @contextmanager
 def ray_session(address: str | None = None, *, num_cpus: int | None = None) -> Iterator[None]:
     """Connected for the ``with`` block; shut down afterwards only if we started it."""

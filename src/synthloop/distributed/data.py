@@ -3,8 +3,9 @@
 Each function gives the same answer as its single-process counterpart (tests check it);
 what runs where:
 
-* **near duplicates** (``synthloop.curate.minhash``): shingling, MinHash signatures and LSH
-  band keys are computed per shard (``map_batches``); band keys are hash-shuffled across
+* **near duplicates** (``synthloop.curate.minhash``), within the texts and against
+  reference texts (leaks): shingling, MinHash signatures and LSH band keys are computed per
+  shard (``map_batches``); band keys are hash-shuffled across
   shards (``repartition(keys=...)``) so that every bucket lands whole in one partition,
   which emits its candidate pairs. Only the candidate pairs, and the signatures of the
   texts in them, come back to the driver, which verifies them (estimated Jaccard) and
@@ -12,8 +13,8 @@ what runs where:
 * **embeddings** (``synthloop.embeddings``): an actor pool, one MiniLM per actor.
 * **confidence**: the k cross-validation folds are trained in parallel Ray tasks, each
   scoring its held-out part (as ``curate.crossval.cross_val_proba`` does in one process).
-* **evaluation**: a fitted small model is broadcast once; shards of real data are
-  predicted in ``map_batches``; the driver only counts.
+* **evaluation** (and the S3 rounds' scoring): a fitted small model travels with the map
+  function; shards of real data are predicted in ``map_batches``; the driver only counts.
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score
 
 from synthloop.curate import minhash
-from synthloop.curate.crossval import CrossVal
+from synthloop.curate.crossval import CrossVal, fold_proba, stratified_folds
 from synthloop.distributed.cluster import import_ray
-from synthloop.evaluate import Scores, fit_on
-from synthloop.learners import Learner
+from synthloop.evaluate import Scores
+from synthloop.evaluate.indirect import scores_of
+from synthloop.learners import Predictor
 from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.tasks import LearnerInput, Task
 
 _EMPTY = np.iinfo(np.uint32).max
 # Band keys from different bands must never meet in one bucket.
@@ -71,13 +72,15 @@ def _band_batch(batch: dict[str, np.ndarray], *, bands: int, rows: int) -> dict[
     return {"key": keys.ravel(), "idx": idx}
 
 
-def _bucket_pairs(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Candidate pairs of one partition's buckets: all pairs of a small bucket, a star on
-    the lowest index for a big one (as ``minhash.candidate_pairs`` does)."""
+def _bucket_pairs(batch: dict[str, np.ndarray], *, first_reference: int) -> dict[str, np.ndarray]:
+    """Candidate pairs of one partition's buckets: all pairs of a small bucket, a star for
+    a big one, centred on a reference text if it holds one, else on its lowest index (as
+    ``minhash.candidate_pairs`` does)."""
     keys, idx = np.asarray(batch["key"]), np.asarray(batch["idx"], dtype=np.int64)
     if len(keys) < 2:
         return {"i": np.zeros(0, np.int64), "j": np.zeros(0, np.int64)}
-    order = np.lexsort((idx, keys))
+    priority = np.where(idx >= first_reference, -1, 0)
+    order = np.lexsort((idx, priority, keys))
     sk, si = keys[order], idx[order]
     new = np.ones(len(sk), dtype=bool)
     new[1:] = sk[1:] != sk[:-1]
@@ -108,18 +111,22 @@ def near_duplicates(
     num_perm: int = 128,
     ngram: int = 3,
     seed: int = 1,
+    reference_texts: Sequence[str] = (),
     shards: int | None = None,
 ) -> minhash.NearDuplicates:
-    """:func:`synthloop.curate.minhash.near_duplicates` across Ray Data shards."""
-    n = len(texts)
+    """:func:`synthloop.curate.minhash.near_duplicates` across Ray Data shards: the texts
+    and the reference texts (e.g. validation and test, for leaks) are sharded together."""
+    n_texts = len(texts)
+    n_reference = len(reference_texts)
+    n = n_texts + n_reference
     bands, rows = minhash.lsh_params(threshold, num_perm)
-    if n == 0:
+    if n_texts == 0:
         return minhash.near_duplicates_from_signatures(
             np.zeros((0, num_perm), np.uint32), threshold
         )
     parts = _shards(n, shards)
     sigs_ds = (
-        _text_dataset(texts, parts)
+        _text_dataset([*texts, *reference_texts], parts)
         .map_batches(
             _signature_batch,
             batch_format="numpy",
@@ -136,7 +143,12 @@ def near_duplicates(
             fn_kwargs={"bands": bands, "rows": rows},
         )
         .repartition(parts, keys=["key"])
-        .map_batches(_bucket_pairs, batch_format="numpy", batch_size=None)
+        .map_batches(
+            _bucket_pairs,
+            batch_format="numpy",
+            batch_size=None,
+            fn_kwargs={"first_reference": n_texts},
+        )
     )
     found = [
         np.stack([b["i"], b["j"]], axis=1) for b in pairs_ds.iter_batches(batch_format="numpy")
@@ -162,9 +174,12 @@ def near_duplicates(
     if len(pairs):
         np.maximum.at(best, pairs[:, 0], sims)
         np.maximum.at(best, pairs[:, 1], sims)
-    duplicate_of, reference_of = minhash.clusters(pairs, n)
+    duplicate_of, reference_of = minhash.clusters(pairs, n, n_reference=n_reference)
     return minhash.NearDuplicates(
-        duplicate_of=duplicate_of, reference_of=reference_of, similarity=best, pairs=pairs
+        duplicate_of=duplicate_of,
+        reference_of=reference_of,
+        similarity=best[:n_texts],
+        pairs=pairs,
     )
 
 
@@ -181,33 +196,29 @@ class _Embedder:
 
 
 def embed(texts: Sequence[str], *, batch_size: int = 256, workers: int | None = None) -> np.ndarray:
-    """:func:`synthloop.embeddings.embed` across Ray Data shards: ``(n, 384)`` float32."""
+    """:func:`synthloop.embeddings.embed` across Ray Data shards: ``(n, 384)`` float32.
+
+    ``workers`` model-holding actors (default: one per 4 CPUs of the cluster, at least one:
+    each model's matrix products use several cores)."""
     from synthloop.embeddings import DIM
 
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    ray = import_ray()
     parts = _shards(len(texts), None)
+    if workers is None:
+        workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // 4)
     out = np.zeros((len(texts), DIM), dtype=np.float32)
     ds = _text_dataset(texts, parts).map_batches(
         _Embedder,
         batch_format="numpy",
         batch_size=batch_size,
-        concurrency=workers or 1,
+        compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=1,
     )
     for batch in ds.iter_batches(batch_format="numpy"):
         out[np.asarray(batch["idx"], dtype=np.int64)] = batch["vec"]
     return out
-
-
-def _fold_proba(
-    train: list[Record], held_out: list[Record], task: Task, learner: str, classes: list[str]
-) -> np.ndarray:
-    model = fit_on(train, task, learner)
-    part = model.predict_proba([task.learner_input(r) for r in held_out])
-    fold = np.zeros((len(held_out), len(classes)))
-    fold[:, [classes.index(str(c)) for c in model.classes_]] = part
-    return fold
 
 
 def cross_val_confidence(
@@ -219,59 +230,58 @@ def cross_val_confidence(
     seed: int = 0,
 ) -> CrossVal:
     """``curate.crossval.cross_val_proba`` with its folds trained in parallel on Ray."""
-    from sklearn.model_selection import StratifiedKFold
-
     ray = import_ray()
     classes = list(task.label_names)
-    labels = np.array([r.label for r in records])
     proba = np.full((len(records), len(classes)), 1.0 / len(classes))
-    smallest = min((int((labels == c).sum()) for c in set(labels)), default=0)
-    k = min(folds, smallest) if smallest >= 2 else 0
-    if k >= 2 and len(set(labels)) >= 2:
-        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-        remote = ray.remote(_fold_proba)
-        task_ref = ray.put(task)
-        jobs = []
-        for train_idx, test_idx in splitter.split(np.zeros(len(labels)), labels):
-            train = [records[i] for i in train_idx]
-            if len({r.label for r in train}) < 2:
-                continue
-            held_out = [records[i] for i in test_idx]
-            jobs.append((test_idx, remote.remote(train, held_out, task_ref, learner, classes)))
-        for test_idx, ref in jobs:
-            proba[test_idx] = ray.get(ref)
+    remote = ray.remote(fold_proba)
+    task_ref = ray.put(task)
+    jobs = []
+    for train_idx, test_idx in stratified_folds([r.label for r in records], folds, seed):
+        train = [records[i] for i in train_idx]
+        held_out = [records[i] for i in test_idx]
+        jobs.append((test_idx, remote.remote(train, held_out, task_ref, learner, classes)))
+    for test_idx, ref in jobs:
+        proba[test_idx] = ray.get(ref)
     return CrossVal(classes, proba)
 
 
-def _predict_batch(batch: dict[str, np.ndarray], *, model: Learner) -> dict[str, np.ndarray]:
+def _predict_batch(batch: dict[str, np.ndarray], *, model: Predictor) -> dict[str, np.ndarray]:
     inputs = [x if isinstance(x, str) else tuple(x) for x in batch["input"]]
-    return {"idx": batch["idx"], "pred": np.asarray(model.predict(inputs)).astype(str)}
+    pred = np.empty(len(inputs), dtype=object)
+    pred[:] = list(model.predict(inputs))
+    return {"idx": batch["idx"], "pred": pred}
+
+
+def predict(
+    model: Predictor, inputs: Sequence[LearnerInput], *, shards: int | None = None
+) -> list[Any]:
+    """``model.predict(inputs)``, the model broadcast once and the inputs sharded."""
+    import pyarrow as pa
+
+    if not inputs:
+        return []
+    ray = import_ray()
+    column = list(inputs) if all(isinstance(x, str) for x in inputs) else [list(x) for x in inputs]
+    table = pa.table({"idx": np.arange(len(inputs), dtype=np.int64), "input": column})
+    parts = _shards(len(inputs), shards)
+    step = -(-len(inputs) // parts)
+    ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, len(inputs), step)])
+    preds: list[Any] = [None] * len(inputs)
+    scored = ds.map_batches(
+        _predict_batch,
+        batch_format="numpy",
+        batch_size=None,
+        fn_kwargs={"model": model},
+    )
+    for batch in scored.iter_batches(batch_format="numpy"):
+        for i, p in zip(np.asarray(batch["idx"], dtype=np.int64), batch["pred"], strict=True):
+            preds[int(i)] = p
+    return preds
 
 
 def score(
-    model: Learner, records: Sequence[Record], task: Task, *, shards: int | None = None
+    model: Predictor, records: Sequence[Record], task: Task, *, shards: int | None = None
 ) -> Scores:
     """:func:`synthloop.evaluate.score` with predictions made across Ray Data shards."""
-    import pyarrow as pa
-
-    ray = import_ray()
-    inputs = [task.learner_input(r) for r in records]
-    column = inputs if all(isinstance(x, str) for x in inputs) else [list(x) for x in inputs]
-    table = pa.table({"idx": np.arange(len(records), dtype=np.int64), "input": column})
-    parts = _shards(len(records), shards)
-    step = -(-len(records) // parts)
-    ds = ray.data.from_arrow([table.slice(i, step) for i in range(0, len(records), step)])
-    preds = np.empty(len(records), dtype=object)
-    scored = ds.map_batches(
-        _predict_batch, batch_format="numpy", batch_size=None, fn_kwargs={"model": model}
-    )
-    for batch in scored.iter_batches(batch_format="numpy"):
-        preds[np.asarray(batch["idx"], dtype=np.int64)] = batch["pred"]
-    gold = [r.label for r in records]
-    return Scores(
-        accuracy=float(accuracy_score(gold, list(preds))),
-        macro_f1=float(
-            f1_score(gold, list(preds), labels=task.label_names, average="macro", zero_division=0)
-        ),
-        n=len(records),
-    )
+    pred = predict(model, [task.learner_input(r) for r in records], shards=shards)
+    return scores_of(pred, records, task)

@@ -10,8 +10,9 @@ The pool itself is only a transport. The driver wraps it exactly like a local ba
 ``CachedLLM(RayLLMPool(...))`` and whatever budget or journal wrappers the local runner
 uses — so the cache is checked before anything is dispatched and every answer is committed
 on the driver as it arrives: a killed worker loses nothing that was answered, and nothing
-answered is paid for again. Its :meth:`identity` is the backend's own, so a Ray run and a
-local run share one cache.
+answered is paid for again. Its :meth:`identity` is the one the local runner's backend
+would have for the same config, whichever worker (or ``--endpoint`` replica) answered, so
+a Ray run and a local run share one cache, and reordering or adding replicas keeps it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from synthloop.distributed.cluster import import_ray
 from synthloop.errors import LLMError, SynthloopError
 from synthloop.llm import LLM, LLMConfig, Request, Response, make_llm
+from synthloop.llm.openai_compat import openai_identity, resolve_base_url
 
 BackendFactory = Callable[[], LLM]
 ACTOR_CONCURRENCY = 256
@@ -139,7 +141,9 @@ class RayLLMPool(LLM):
         num_cpus: float = 1.0,
         max_worker_failures: int = 8,
         start_timeout: float = 300.0,
+        identity: dict[str, str] | None = None,
     ) -> None:
+        """``identity`` (for cache keys): by default the workers' own, which must agree."""
         if not factories:
             raise LLMError("the Ray runner needs at least one worker")
         self._ray = import_ray()
@@ -152,7 +156,16 @@ class RayLLMPool(LLM):
         infos = self._gather_info([s.actor for s in self._slots], start_timeout)
         for slot, info in zip(self._slots, infos, strict=True):
             slot.info = info
-        self._identity: dict[str, str] = dict(infos[0]["identity"])
+        if identity is None:
+            identities = {tuple(sorted(i["identity"].items())) for i in infos}
+            if len(identities) > 1:
+                raise LLMError(
+                    f"the Ray workers' backends differ ({', '.join(map(str, identities))}), "
+                    "so their answers cannot share one cache",
+                    hint="give the pool the identity they stand for (make_pool does)",
+                )
+            identity = dict(infos[0]["identity"])
+        self._identity: dict[str, str] = dict(identity)
         self._model: str = infos[0]["model"]
         self.max_concurrency = sum(int(i["max_concurrency"]) for i in infos)
 
@@ -263,9 +276,19 @@ def make_pool(
     endpoints: Sequence[str] = (),
     num_cpus: float = 1.0,
 ) -> RayLLMPool:
-    """A pool of ``workers`` actors for the run's LLM config (Ray must be connected)."""
+    """A pool of ``workers`` actors for the run's LLM config (Ray must be connected).
+
+    ``endpoints`` are replicas of the config's server: answers are cached under the
+    identity the config gives (``llm.server_identity``, else ``llm.base_url``), whichever
+    replica served them."""
     ray = import_ray()
     cpus = int(ray.cluster_resources().get("CPU", 0)) or None
+    identity = None
+    if endpoints and config.backend == "openai" and config.model:
+        url = resolve_base_url(config.base_url)
+        identity = openai_identity(config.model, url, config.server_identity)
     return RayLLMPool(
-        backends_for(config, workers, endpoints=endpoints, cpus=cpus), num_cpus=num_cpus
+        backends_for(config, workers, endpoints=endpoints, cpus=cpus),
+        num_cpus=num_cpus,
+        identity=identity,
     )

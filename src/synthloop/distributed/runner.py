@@ -1,8 +1,11 @@
-"""`--runner ray`: the same run config, with generation fanned out over Ray workers.
+"""`--runner ray`: the same run config, with generation fanned out over Ray workers and
+the data work of curation, evaluation and the S3 rounds over Ray Data.
 
-The CLI passes :func:`runner_backend`'s maker to :func:`synthloop.runner.run_s3` /
-``run_generate``; they call it only after every input has been checked, so a bad config
-fails before a cluster is started. Everything else (cache, rounds, files) is the local
+:func:`runner_backend` yields one :class:`RayBackend` per command: called with the run's
+LLM config it builds the pool of LLM workers (``run_s3`` / ``run_generate`` call it only
+after every input has been checked, so a bad config fails before a cluster is started); its
+``compute`` is the :class:`~synthloop.compute.Compute` that curation and evaluation use.
+Both join the cluster on first use. Everything else (cache, rounds, files) is the local
 runner's, unchanged.
 """
 
@@ -15,10 +18,11 @@ from typing import Annotated
 
 import typer
 
-from synthloop.distributed.cluster import connect, import_ray
+from synthloop.compute import LOCAL, Compute
+from synthloop.distributed.cluster import RayCluster, import_ray
+from synthloop.distributed.compute import RayCompute
 from synthloop.distributed.pool import RayLLMPool, make_pool
 from synthloop.llm import LLMConfig
-from synthloop.runner import BackendMaker
 
 
 class Runner(StrEnum):
@@ -27,14 +31,18 @@ class Runner(StrEnum):
 
 
 RunnerOpt = Annotated[
-    Runner, typer.Option(help="local: this process; ray: LLM calls spread over Ray workers.")
+    Runner,
+    typer.Option(
+        help="local: this process; ray: LLM calls over Ray workers, and dedup, embeddings, "
+        "confidence and scoring over Ray Data."
+    ),
 ]
 RayAddressOpt = Annotated[
     str | None,
-    typer.Option(help="ray: an existing cluster ('auto', or HOST:PORT) [default: start one]."),
+    typer.Option(help="ray: an existing cluster ('auto', or HOST:PORT); default: start one."),
 ]
 RayWorkersOpt = Annotated[
-    int | None, typer.Option(min=1, help="ray: LLM workers [default: the cluster's CPUs].")
+    int | None, typer.Option(min=1, help="ray: LLM workers (default: one per CPU of the cluster).")
 ]
 EndpointOpt = Annotated[
     list[str] | None,
@@ -46,7 +54,8 @@ EndpointOpt = Annotated[
 
 
 class RayBackend:
-    """Connects to Ray and builds the pool when the runner asks for its backend."""
+    """Builds the pool when the runner asks for its backend; ``compute`` runs the data work
+    on Ray Data. One cluster for both, joined (or started) on first use."""
 
     def __init__(
         self,
@@ -56,15 +65,23 @@ class RayBackend:
         *,
         num_cpus: float = 1.0,
     ) -> None:
-        self.address = address
+        self.cluster = RayCluster(address)
         self.workers = workers
         self.endpoints = list(endpoints or [])
         self.num_cpus = num_cpus
-        self.started = False
         self.pool: RayLLMPool | None = None
+        self.compute = RayCompute(self.cluster)
+
+    @property
+    def address(self) -> str | None:
+        return self.cluster.address
+
+    @property
+    def started(self) -> bool:
+        return self.cluster.started
 
     def __call__(self, config: LLMConfig) -> RayLLMPool:
-        self.started = connect(self.address) or self.started
+        self.cluster.connect()
         workers = self.workers or len(self.endpoints)
         if not workers:
             cpus = import_ray().cluster_resources().get("CPU", 1)
@@ -73,9 +90,12 @@ class RayBackend:
         return self.pool
 
     def close(self) -> None:
-        if self.started:
-            import_ray().shutdown()
-            self.started = False
+        self.cluster.close()
+
+
+def compute_of(backend: RayBackend | None) -> Compute:
+    """Where curation and evaluation compute: the runner's Ray Data, or this process."""
+    return backend.compute if backend is not None else LOCAL
 
 
 @contextmanager
@@ -84,9 +104,10 @@ def runner_backend(
     address: str | None = None,
     workers: int | None = None,
     endpoints: list[str] | None = None,
-) -> Iterator[BackendMaker | None]:
-    """None for the local runner; for Ray, a maker whose cluster is shut down afterwards
-    (only if this process started it)."""
+) -> Iterator[RayBackend | None]:
+    """None for the local runner; for Ray, a :class:`RayBackend` (an LLM backend maker,
+    and the Ray Data compute) whose cluster is shut down afterwards (only if this process
+    started it)."""
     if runner is Runner.local:
         yield None
         return

@@ -13,6 +13,13 @@ from rich.console import Console
 from rich.table import Table
 
 from synthloop.config import load_config
+from synthloop.distributed.runner import (
+    RayAddressOpt,
+    Runner,
+    RunnerOpt,
+    compute_of,
+    runner_backend,
+)
 from synthloop.errors import ConfigError
 from synthloop.evaluate.evaluation import evaluate_dataset
 from synthloop.io import load_dataset_file, load_records, write_json
@@ -147,10 +154,13 @@ def evaluate(
     ] = True,
     seed: Annotated[int, typer.Option(help="Seed for every sample.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
 ) -> None:
     """Score a dataset: train small models on it and test them on real data; measure its
     diversity, faithfulness and distance beside real data. A run directory gets the full
-    result in RUN_DIR/evaluation.json (read by `synthloop report`)."""
+    result in RUN_DIR/evaluation.json (read by `synthloop report`). With --runner ray,
+    embeddings and the small models' predictions are computed on Ray Data."""
     run_dir = None
     if dataset.is_dir():
         run_dir = RunDir(dataset)
@@ -181,25 +191,29 @@ def evaluate(
         make_learner(name)  # an unknown name fails here, before any work
     cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
     needs_llm = judge > 0 or references is not None
-    result = asyncio.run(
-        _evaluate(
-            synthetic,
-            real_records,
-            task,
-            indirect_train=train,
-            test=test_records,
-            learners=learners,
-            aux_learner=aux_learner,
-            llm_factory=(lambda: make_llm(cfg.llm, cache)) if needs_llm else None,
-            judge_sample=judge,
-            references=references,
-            pairwise_sample=pairs,
-            bleu_sample=bleu_sample,
-            embeddings=embeddings,
-            seed=seed,
-            show_progress=not quiet,
+    with runner_backend(runner, ray_address) as backend:
+        result = asyncio.run(
+            _evaluate(
+                synthetic,
+                real_records,
+                task,
+                indirect_train=train,
+                test=test_records,
+                learners=learners,
+                aux_learner=aux_learner,
+                llm_factory=(lambda: make_llm(cfg.llm, cache, backend=backend and backend(cfg.llm)))
+                if needs_llm
+                else None,
+                judge_sample=judge,
+                references=references,
+                pairwise_sample=pairs,
+                bleu_sample=bleu_sample,
+                embeddings=embeddings,
+                seed=seed,
+                show_progress=not quiet,
+                compute=compute_of(backend),
+            )
         )
-    )
     result["dataset"] = str(dataset)
     primary = result["indirect"][learners[0]]
     print_indirect(dataset.name, result["indirect"])

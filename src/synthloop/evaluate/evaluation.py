@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from synthloop.compute import LOCAL, Compute
 from synthloop.evaluate.distance import distribution_distance
 from synthloop.evaluate.diversity import lexical_diversity, sample_indices, semantic_diversity
 from synthloop.evaluate.faithfulness import faithfulness, sample_records
@@ -21,12 +22,6 @@ from synthloop.evaluate.text import tokenize
 from synthloop.llm import LLM
 from synthloop.records import Record
 from synthloop.tasks import Task
-
-
-def _vectors(texts: Sequence[str], show_progress: bool) -> np.ndarray:
-    from synthloop.embeddings import embed
-
-    return embed(texts, show_progress=show_progress)
 
 
 async def evaluate_dataset(
@@ -47,10 +42,13 @@ async def evaluate_dataset(
     embeddings: bool = True,
     seed: int = 0,
     show_progress: bool = False,
+    compute: Compute | None = None,
 ) -> dict[str, Any]:
     """Direct metrics of ``synthetic`` beside ``real``; faithfulness (with the LLM judge when
     ``llm`` is given); indirect scores on ``test`` of learners trained on ``indirect_train``
-    (default: the synthetic set); pairwise judge against ``references``."""
+    (default: the synthetic set); pairwise judge against ``references``. Embeddings and
+    the small models' predictions are computed where ``compute`` says (default: here)."""
+    compute = compute or LOCAL
     if not synthetic:
         raise ValueError("nothing to evaluate: the synthetic set is empty")
     timings: dict[str, float] = {}
@@ -74,7 +72,11 @@ async def evaluate_dataset(
     vectors: dict[str, np.ndarray] = {}
     if embeddings:
         t0 = time.perf_counter()
-        vectors = {k: _vectors(v, show_progress) for k, v in all_texts.items()}
+        # one call for both sides: on Ray that is one pool of embedding actors, not two
+        both = compute.embed(
+            [*all_texts["synthetic"], *all_texts["real"]], show_progress=show_progress
+        )
+        vectors = {"synthetic": both[: len(synthetic)], "real": both[len(synthetic) :]}
         timings["embed"] = time.perf_counter() - t0
         for side, idx in picked.items():
             diversity[side].update(semantic_diversity(vectors[side][idx]))
@@ -112,7 +114,9 @@ async def evaluate_dataset(
     }
     if test:
         t0 = time.perf_counter()
-        out["indirect"] = indirect_evaluation(indirect_train or synthetic, test, task, learners)
+        out["indirect"] = indirect_evaluation(
+            indirect_train or synthetic, test, task, learners, compute=compute
+        )
         timings["indirect"] = time.perf_counter() - t0
     if references and llm is not None:
         cands = sample_records(synthetic, pairwise_sample, seed)

@@ -47,6 +47,12 @@ class LLMConfig(BaseModel):
         default="chat", description="chat for instruct models, completion for base models"
     )
     base_url: str | None = None
+    server_identity: str | None = Field(
+        default=None,
+        description="openai: what the server runs, named by you (e.g. 'vllm 0.6.3 "
+        "Llama-3.1-8B-Instruct@0e9e39f'); keys the cache in place of base_url, so replicas "
+        "and a moved server share one cache. Change it when the served model changes.",
+    )
     api_key_env: str = "OPENAI_API_KEY"
     max_concurrency: int = Field(
         default=8, gt=0, description="requests in flight (embedded: sequences per batch)"
@@ -113,6 +119,7 @@ def make_llm(
             max_concurrency=config.max_concurrency,
             timeout=config.timeout,
             max_retries=config.max_retries,
+            server_identity=config.server_identity,
         )
     if budget is not None and not budget.unlimited:
         llm = BudgetedLLM(llm, budget, prices_of(config))

@@ -57,6 +57,26 @@ def error_detail(resp: httpx2.Response) -> str:
     return " ".join(str(msg or resp.reason_phrase).split())[:300]
 
 
+def resolve_base_url(base_url: str | None) -> str:
+    """The server a client for ``base_url`` talks to (the environment's, or OpenAI's)."""
+    return (
+        base_url
+        or os.environ.get("SYNTHLOOP_BASE_URL")
+        or os.environ.get("OPENAI_BASE_URL")
+        or "https://api.openai.com/v1"
+    ).rstrip("/")
+
+
+def openai_identity(model: str, base_url: str, server_identity: str | None) -> dict[str, str]:
+    """What an answer depends on, for cache keys: the model name, and what the server runs
+    as the user declared it (``llm.server_identity``) or else its URL. A declared identity
+    makes the key independent of where the server lives, so replicas, a moved server and
+    Ray runs over several endpoints share one cache."""
+    if server_identity is not None:
+        return {"backend": "openai", "model": model, "server": server_identity}
+    return {"backend": "openai", "model": model, "base_url": base_url}
+
+
 class _Retry(Exception):
     """One failed attempt that may succeed if tried again."""
 
@@ -83,14 +103,11 @@ class OpenAICompatLLM(LLM):
         backoff: float = 0.5,
         transport: httpx2.AsyncBaseTransport | None = None,
         seed: int | None = None,
+        server_identity: str | None = None,
     ) -> None:
         self._model = model
-        self.base_url = (
-            base_url
-            or os.environ.get("SYNTHLOOP_BASE_URL")
-            or os.environ.get("OPENAI_BASE_URL")
-            or "https://api.openai.com/v1"
-        ).rstrip("/")
+        self.base_url = resolve_base_url(base_url)
+        self.server_identity = server_identity
         self.api_key_env = api_key_env
         key = api_key if api_key is not None else os.environ.get(api_key_env)
         self._has_key = bool(key)
@@ -117,7 +134,7 @@ class OpenAICompatLLM(LLM):
         return self._model
 
     def identity(self) -> dict[str, str]:
-        return {"backend": self.backend, "model": self._model, "base_url": self.base_url}
+        return openai_identity(self._model, self.base_url, self.server_identity)
 
     def payload(self, req: Request) -> tuple[str, dict[str, Any]]:
         body: dict[str, Any] = {
