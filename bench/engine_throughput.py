@@ -117,7 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--grid",
-        default="raw=2,1 q8_0=1,4,8,16 original=16 q4_0=16",
+        default="raw=2,1 q8_0=1,4,8,16,32 original=16 q4_0=16",
         help="space-separated KIND=LEVELS; raw=THREADS is the baseline (the first raw level "
         "is the reference), WEIGHTS=IN_FLIGHT an engine run",
     )
