@@ -5,6 +5,9 @@ seeds, some already generated) and asks for a new one. A candidate is kept only 
 well formed and novel: its ROUGE-L F-measure against every instruction already in the pool
 stays below ``rouge_threshold`` (0.7 in the paper). Kept instructions join the pool, and a
 second call writes the optional input and the response, shown a few seed examples.
+Instructions that talk about the task instead of being one, and responses that are
+assistant talk, are dropped (politeness around a real response is cut): see
+:mod:`synthloop.generate.instruction_filter`.
 
 Records keep ``instruction`` and ``input`` as inputs and the response as the label.
 There is no small model and no real test set for open-ended instructions, so what is
@@ -25,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rouge_score import rouge_scorer
 
 from synthloop.errors import ConfigError
+from synthloop.generate.instruction_filter import chatter_in_instruction, clean_response
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM, complete_many
 from synthloop.progress import llm_progress
@@ -138,7 +142,25 @@ def clean_instruction(raw: str, task: Task, cfg: SelfInstructConfig) -> tuple[st
         return None, "needs_non_text"
     if not text[0].isalnum() or not text.isascii():
         return None, "malformed"
+    chatter = chatter_in_instruction(text)
+    if chatter:
+        return None, chatter
     return text, ""
+
+
+def clean_output(instruction: str, output: str) -> tuple[str | None, str]:
+    """The response with assistant talk cut, or None and why it is no response: only
+    chatter, a refusal, or the instruction said back."""
+    text, why = clean_response(output)
+    if text is None:
+        return None, f"response_{why}"
+    if _words(text) == _words(instruction):
+        return None, "response_echo"
+    return text, ""
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
@@ -231,7 +253,11 @@ async def self_instruct(
             if parsed is None:
                 result.dropped["no_output"] += 1
                 continue
-            given, output = parsed
+            given, raw_output = parsed
+            output, why = clean_output(text, raw_output)
+            if output is None:
+                result.dropped[why] += 1
+                continue
             machine.append(text)
             result.records.append(
                 Record(
