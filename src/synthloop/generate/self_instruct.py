@@ -10,9 +10,9 @@ assistant talk, are dropped (politeness around a real response is cut): see
 :mod:`synthloop.generate.instruction_filter`.
 
 Records keep ``instruction`` and ``input`` as inputs and the response as the label.
-There is no small model and no real test set for open-ended instructions, so what is
-reported is what can be measured honestly: how many were kept and why others were
-dropped, novelty (ROUGE-L to the nearest other instruction) and diversity (distinct-2).
+Reported here: how many were kept and why others were dropped, novelty (ROUGE-L to the
+nearest other instruction) and diversity (distinct-2). The small model, the evaluation on
+real human instructions and S3's error extrapolation are in :mod:`synthloop.instruct_s3`.
 """
 
 from __future__ import annotations
