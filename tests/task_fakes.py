@@ -133,15 +133,15 @@ class InstructWriter:
 
     def __call__(self, request: Request) -> str:
         text = request.messages[-1].content if request.messages else request.prompt or ""
-        if "of the same kind" in text:  # S3: a new pair like the real one shown
-            shown = re.search(r"Instruction: (.+)\nInput: (.*)\nOutput: (.+)", text)
+        if "of the same kind" in text:  # S3: a new instruction like the real one shown
+            shown = re.search(r'^"(.+)"$', text, re.MULTILINE)
             assert shown is not None
             words = shown.group(1).rstrip(".?").split()
-            variant = " ".join(words[::2])  # the same kind of task, reworded
-            return (
-                f"Sure! Here is one:\nInstruction: Likewise, {variant} for my aunt.\n"
-                f"Input: <none>\nOutput: {shown.group(3)}\nI hope this helps!"
-            )
+            return f"Sure!\nLikewise, {' '.join(words[::2])} for my aunt."  # reworded
+        if "Carry out this instruction" in text and "Likewise," in text:
+            example = re.search(r"^Output: (.+)$", text, re.MULTILINE)  # the error, shown
+            assert example is not None
+            return f"Input: <none>\nOutput: Sure! {example.group(1)}\nI hope this helps!"
         if "Carry out this instruction" in text:
             wanted = text.split("Instruction:")[-1].split("\n")[0].strip()
             if "given" in wanted or "following" in wanted:

@@ -94,3 +94,30 @@ async def test_self_instruct_drops_chatty_instructions_and_responses() -> None:
     assert [(r.inputs["instruction"], r.label) for r in result.records] == [
         ("Name two mammals that can fly.", "Bats and flying squirrels.")
     ]
+
+
+@pytest.mark.parametrize(
+    "raw,reason",
+    [
+        ("I'm not ready to write a full response yet.", "chatter"),
+        ("Output: [your output]", "placeholder"),
+        ("<output here>", "placeholder"),
+        ("This instruction asks for input, so you must write it.", "meta_response"),
+        ("If it needs an input, first write the input and then the answer.", "prompt_echo"),
+    ],
+)
+def test_small_model_leftovers_are_dropped(raw: str, reason: str) -> None:
+    prompt = "Carry out this instruction. If it needs an input, first write the input."
+    assert clean_response(raw, prompt) == (None, reason)
+
+
+def test_inputs_may_quote_anyone_but_not_the_prompt() -> None:
+    from synthloop.generate.instruction_filter import clean_input
+
+    apology = "- Agent: I am sorry, we will refund the order."
+    assert clean_input(apology) == (apology, "")  # a dialogue to work on, not a refusal
+    assert clean_input("[Your Name]") == ("[Your Name]", "")  # a human template slot
+    assert clean_input("<input here>") == (None, "placeholder")
+    prompt = "Carry out this instruction. If it needs an input, write it first."
+    assert clean_input("Carry out this instruction. If it needs", prompt) == (None, "prompt_echo")
+    assert clean_input("x\nOutput: y") == (None, "prompt_echo")

@@ -7,7 +7,6 @@ import pytest
 from typer.testing import CliRunner
 
 from synthloop.cli import app
-from synthloop.generate.instruct_extrapolate import parse_pair
 from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
 from synthloop.instruct import load_instruct_config, rows_to_records
 from synthloop.instruct_s3 import InstructS3Config, instruct_s3
@@ -59,24 +58,11 @@ async def test_rounds_extrapolate_the_worst_real_items_and_raise_rouge() -> None
         assert rec.label == parent.label  # "Sure!" and "I hope this helps!" were cut
         assert rec.inputs["instruction"] != parent.inputs["instruction"]
         assert rec.extra["rouge_l_nearest"] < 0.7
-    prompts = [last_text(r) for r in llm.requests if "of the same kind" in last_text(r)]
-    assert len(prompts) == 6  # 3 errors per round, 2 rounds
+    asked = [last_text(r) for r in llm.requests if "of the same kind" in last_text(r)]
+    assert len(asked) == sum(len(r.errors) for r in result.rounds[:-1])  # one per error
     assert last.val.rouge_l > first.val.rouge_l  # the pool now covers what it lacked
     assert last.val.coverage > first.val.coverage
     assert last.test is not None and 0.0 <= last.test.rouge_l <= 1.0 and last.test.n == 3
-
-
-def test_parse_pair_shapes() -> None:
-    raw = "Sure! Here you go:\nInstruction: List two birds.\nInput: <none>\nOutput: Crow, owl."
-    assert parse_pair(raw, completion=False) == (
-        "List two birds.",
-        "Input: <none>\nOutput: Crow, owl.",
-    )
-    assert parse_pair(" Add 2 and 3.\nInput: <none>\nOutput: 5", completion=True) == (
-        "Add 2 and 3.",
-        "Input: <none>\nOutput: 5",
-    )
-    assert parse_pair("I cannot think of one.", completion=False) is None
 
 
 def write_config(tmp_path: Path, extra: str) -> Path:

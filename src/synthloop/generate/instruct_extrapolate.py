@@ -1,27 +1,29 @@
 """S3's error extrapolation for instruction data: for each real instruction the small model
-answers worst, the LLM is shown it (with its input and human response) and asked for a new
-instruction of the same kind, with an input and a response, in one call.
+answers worst, the LLM is shown it and asked for a new instruction of the same kind; a
+second call writes that instruction's input and response, shown the error (instruction,
+input, human response) as its example. Two short calls, like Self-Instruct's own, because
+a small model does not keep a three-part reply form.
 
-A new pair is kept only if it parses, passes the same checks as Self-Instruct's
-(:func:`~synthloop.generate.self_instruct.clean_instruction`, chatter and echo checks on
-the response) and is novel: its ROUGE-L against every instruction in the pool — seeds,
-everything generated so far, and the real instruction it imitates — stays below the
-threshold, so copying the validation item is not rewarded.
+A new pair is kept only if it passes the same checks as Self-Instruct's
+(:func:`~synthloop.generate.self_instruct.clean_instruction`,
+:func:`~synthloop.generate.self_instruct.read_answer`) and is novel: its ROUGE-L against
+every instruction in the pool — seeds, everything generated so far, the real validation
+instructions — stays below the threshold, so copying the validation item is not rewarded.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from synthloop.generate.self_instruct import (
+    InstructionExample,
     NoveltyFilter,
     SelfInstructConfig,
     clean_instruction,
-    clean_output,
-    parse_response,
+    read_answer,
+    response_request,
 )
 from synthloop.llm import LLM, complete_many
 from synthloop.progress import llm_progress
@@ -40,23 +42,6 @@ class InstructExtrapolation:
         return {"kept": len(self.records), "calls": self.calls, "dropped": dict(self.dropped)}
 
 
-_INSTRUCTION = re.compile(r"(?is)^\s*(?:\**\s*instruction\s*\**\s*:)?\s*(.*?)\s*\n(.*)$")
-
-
-def parse_pair(raw: str, *, completion: bool) -> tuple[str, str] | None:
-    """(instruction text, the rest: "Input: … Output: …") from one answer, or None."""
-    text = (raw or "").replace("\r", "").strip()
-    if not completion:  # a chat answer may open with "Sure! Here is one:" before the form
-        at = re.search(r"(?im)^\s*\**\s*instruction\s*\**\s*:", text)
-        if at is None:
-            return None
-        text = text[at.start() :]
-    m = _INSTRUCTION.match(text)
-    if m is None or not m.group(1).strip():
-        return None
-    return m.group(1).strip(), m.group(2)
-
-
 async def extrapolate_instructions(
     llm: LLM,
     prompter: Prompter,
@@ -69,66 +54,68 @@ async def extrapolate_instructions(
     seed: int = 0,
     show_progress: bool = True,
 ) -> InstructExtrapolation:
-    """``per_error`` calls per real error; kept instructions join ``novelty``'s pool."""
+    """``per_error`` new instructions per real error (two calls each when the first yields
+    a usable instruction); kept instructions join ``novelty``'s pool."""
     task = prompter.task
     field_instruction, field_input = task.inputs
     completion = prompter.llm.mode == "completion"
     plan = [(err, j) for err in errors for j in range(per_error)]
-    requests = [
+    asks = [
         prompter.request(
-            "instruction_extrapolate",
-            seed=derive_seed(seed, "instruct-extrapolate", round, err.id, j),
-            shape="list",
+            "instruction_like",
+            seed=derive_seed(seed, "instruct-like", round, err.id, j),
             instruction=err.inputs[field_instruction],
-            given=err.inputs[field_input],
-            output=err.label,
         )
         for err, j in plan
     ]
-    with llm_progress(f"extrapolate r{round}", len(requests), enabled=show_progress) as done:
-        answers = await complete_many(llm, requests, done)
-    out = InstructExtrapolation(records=[], calls=len(requests))
-    imitated = NoveltyFilter([], novelty.threshold)
-    for (err, _), req, resp in zip(plan, requests, answers, strict=True):
-        pair = parse_pair(resp.text, completion=completion)
-        if pair is None:
-            out.dropped["unparsable"] += 1
-            continue
-        text, why = clean_instruction(pair[0], task, cfg)
+    with llm_progress(f"extrapolate r{round}", len(asks), enabled=show_progress) as done:
+        answers = await complete_many(llm, asks, done)
+    out = InstructExtrapolation(records=[], calls=len(asks))
+    kept: list[tuple[Record, str, float]] = []
+    for (err, _), resp in zip(plan, answers, strict=True):
+        text, why = clean_instruction(resp.text, task, cfg)
         if text is None:
             out.dropped[why] += 1
             continue
-        parsed = parse_response(pair[1], completion=False)
-        if parsed is None:
-            out.dropped["no_output"] += 1
-            continue
-        output, why = clean_output(text, parsed[1])
-        if output is None:
-            out.dropped[why] += 1
-            continue
-        imitated.pool = [err.inputs[field_instruction]]
-        if imitated.nearest(text) >= novelty.threshold:
-            out.dropped["copy_of_error"] += 1
-            continue
         admitted, score = novelty.admit(text)
-        if not admitted:
+        if not admitted:  # the pool holds the validation instructions: copies end here
             out.dropped["too_similar"] += 1
+            continue
+        kept.append((err, text, score))
+    requests = [
+        response_request(
+            prompter,
+            text,
+            [
+                InstructionExample(
+                    instruction=err.inputs[field_instruction],
+                    input=err.inputs[field_input],
+                    output=err.label,
+                )
+            ],
+            seed=derive_seed(seed, "instruct-like-response", round, i),
+        )
+        for i, (err, text, _) in enumerate(kept)
+    ]
+    with llm_progress(f"responses r{round}", len(requests), enabled=show_progress) as done:
+        answers = await complete_many(llm, requests, done)
+    out.calls += len(requests)
+    for (err, text, score), req, resp in zip(kept, requests, answers, strict=True):
+        pair, why = read_answer(resp.text, text, req, completion=completion)
+        if pair is None:
+            out.dropped[why] += 1
             continue
         out.records.append(
             Record(
                 id=f"extrapolate-r{round}-{len(out.records):05d}",
-                inputs={field_instruction: text, field_input: parsed[0]},
-                label=output,
+                inputs={field_instruction: text, field_input: pair[0]},
+                label=pair[1],
                 method="extrapolate",
                 round=round,
                 parent_id=err.id,
                 model=llm.model,
                 prompt_hash=req.digest(),
-                extra={"rouge_l_nearest": _r4(score)},
+                extra={"rouge_l_nearest": float(f"{score:.4f}")},
             )
         )
     return out
-
-
-def _r4(x: float) -> float:
-    return float(f"{x:.4f}")

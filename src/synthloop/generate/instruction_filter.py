@@ -52,28 +52,72 @@ _META_INSTRUCTION = re.compile(
 )
 
 
-def chatter_in_instruction(instruction: str) -> str | None:
-    """Why an instruction is not one (``refusal``, ``chatter``, ``meta_instruction``)."""
-    if REFUSAL.search(instruction):
+# Assistant talk about itself, beyond the shared CHATTER pattern.
+_SELF_TALK = re.compile(
+    r"\bi'?m not ready\b|\bi(?:'ll| will| would) be (?:ready|happy|glad) to\b|"
+    r"\bwhat do you need help with\b|\bhow may i (?:help|assist)\b|"
+    r"\bplease provide (?:the|a|an|me)\b",
+    re.IGNORECASE,
+)
+# A template slot the model copied instead of filling: "<output here>", "[your output]"
+# (not "<mask>", "[Recruiter]" or "[Your Name]", which human tasks use on purpose).
+_PLACEHOLDER = re.compile(
+    r"<(?=[^<>\n]*\s)[^<>\n]{0,20}\b(?:output|input|response|answer|instruction)\b"
+    r"[^<>\n]{0,20}>|\[(?:your |the |insert (?:the |your )?)?"
+    r"(?:output|input|response|answer|instruction)\b[^\]\n]{0,20}\]",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def echoes_prompt(text: str, prompt: str, n: int = 5) -> bool:
+    """Whether ``text`` repeats ``n`` consecutive words of ``prompt`` (the request's own
+    wording, e.g. "Carry out this instruction. If it needs an input …")."""
+    if not prompt:
+        return False
+    words = _WORD.findall(prompt.lower())
+    grams = {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+    mine = _WORD.findall(text.lower())
+    return any(tuple(mine[i : i + n]) in grams for i in range(len(mine) - n + 1))
+
+
+def talk(text: str) -> str | None:
+    """``refusal``, ``chatter`` or ``placeholder`` when ``text`` is any of them."""
+    if REFUSAL.search(text):
         return "refusal"
-    if CHATTER.search(instruction):
+    if CHATTER.search(text) or _SELF_TALK.search(text):
         return "chatter"
+    if _PLACEHOLDER.search(text):
+        return "placeholder"
+    return None
+
+
+def chatter_in_instruction(instruction: str) -> str | None:
+    """Why an instruction is not one (``refusal``, ``chatter``, ``placeholder``,
+    ``meta_instruction``)."""
+    why = talk(instruction)
+    if why:
+        return why
     if _META_INSTRUCTION.search(instruction):
         return "meta_instruction"
     return None
 
 
-def clean_response(output: str) -> tuple[str | None, str]:
+def clean_response(output: str, prompt: str = "") -> tuple[str | None, str]:
     """The response without politeness around it, or None and why it is only chatter.
 
     A leading "Sure!" / "Here is the answer:" is cut, and so is a closing "I hope this
-    helps" with what follows it; a refusal or assistant talk anywhere drops the response.
+    helps" with what follows it; a refusal, assistant talk, a copied template slot, talk
+    about "this instruction", or wording copied from ``prompt`` drops the response.
     """
     text = output.strip()
-    if REFUSAL.search(text):
-        return None, "refusal"
-    if CHATTER.search(text):
-        return None, "chatter"
+    why = talk(text)
+    if why:
+        return None, why
+    if _META_INSTRUCTION.search(text):
+        return None, "meta_response"
+    if echoes_prompt(text, prompt):
+        return None, "prompt_echo"
     for pattern in (_OPENER, _ANNOUNCE):
         text = pattern.sub("", text, count=1).strip()
     closer = _CLOSER.search(text)
@@ -82,3 +126,14 @@ def clean_response(output: str) -> tuple[str | None, str]:
     if not text or not any(ch.isalnum() for ch in text):
         return None, "only_chatter"
     return text, ""
+
+
+def clean_input(given: str, prompt: str = "") -> tuple[str | None, str]:
+    """An instruction's input as given, or None and why it is the prompt's wording or a
+    copied template slot, not an input. (Inputs may quote anyone, an apologising agent
+    included, so refusal and chatter patterns do not apply to them.)"""
+    if _PLACEHOLDER.search(given):
+        return None, "placeholder"
+    if echoes_prompt(given, prompt) or re.search(r"(?im)^\s*(?:output|instruction)\s*:", given):
+        return None, "prompt_echo"
+    return given, ""

@@ -28,9 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from rouge_score import rouge_scorer
 
 from synthloop.errors import ConfigError
-from synthloop.generate.instruction_filter import chatter_in_instruction, clean_response
+from synthloop.generate.instruction_filter import (
+    chatter_in_instruction,
+    clean_input,
+    clean_response,
+)
 from synthloop.generate.parse import parse_example
-from synthloop.llm import LLM, complete_many
+from synthloop.llm import LLM, Request, complete_many
 from synthloop.progress import llm_progress
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -148,10 +152,10 @@ def clean_instruction(raw: str, task: Task, cfg: SelfInstructConfig) -> tuple[st
     return text, ""
 
 
-def clean_output(instruction: str, output: str) -> tuple[str | None, str]:
+def clean_output(instruction: str, output: str, prompt: str = "") -> tuple[str | None, str]:
     """The response with assistant talk cut, or None and why it is no response: only
-    chatter, a refusal, or the instruction said back."""
-    text, why = clean_response(output)
+    chatter, a refusal, the prompt's wording, or the instruction said back."""
+    text, why = clean_response(output, prompt)
     if text is None:
         return None, f"response_{why}"
     if _words(text) == _words(instruction):
@@ -161,6 +165,37 @@ def clean_output(instruction: str, output: str) -> tuple[str | None, str]:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def response_request(
+    prompter: Prompter, instruction: str, examples: Sequence[InstructionExample], *, seed: int
+) -> Request:
+    """The call that writes an instruction's optional input and its response."""
+    return prompter.request(
+        "instruction_response",
+        seed=seed,
+        shape="list",
+        instruction=instruction,
+        examples=[e.model_dump() for e in examples],
+    )
+
+
+def read_answer(
+    raw: str, instruction: str, request: Request, *, completion: bool
+) -> tuple[tuple[str, str] | None, str]:
+    """(input, response) from a response call's answer, or None and why it was dropped."""
+    parsed = parse_response(raw, completion=completion)
+    if parsed is None:
+        return None, "no_output"
+    prompt = request.messages[-1].content if request.messages else request.prompt or ""
+    own = prompt.rsplit(instruction, 1)[-1]  # the request's own wording, after the instruction
+    given, why = clean_input(parsed[0], own)
+    if given is None:
+        return None, f"input_{why}"
+    output, why = clean_output(instruction, parsed[1], own)
+    if output is None:
+        return None, why
+    return (given, output), ""
 
 
 def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
@@ -233,31 +268,24 @@ async def self_instruct(
                 continue
             kept.append((text, score))
         kept = kept[: max(0, min(cfg.n - len(result.records), max_calls - result.calls))]
-        responses = []
-        for i, (text, _) in enumerate(kept):
-            examples = rng.sample(list(seeds), min(cfg.response_examples, len(seeds)))
-            responses.append(
-                prompter.request(
-                    "instruction_response",
-                    seed=derive_seed(seed, "response", rnd, i),
-                    shape="list",
-                    instruction=text,
-                    examples=[e.model_dump() for e in examples],
-                )
+        responses = [
+            response_request(
+                prompter,
+                text,
+                rng.sample(list(seeds), min(cfg.response_examples, len(seeds))),
+                seed=derive_seed(seed, "response", rnd, i),
             )
+            for i, (text, _) in enumerate(kept)
+        ]
         with llm_progress(f"responses r{rnd}", len(responses), enabled=show_progress) as done:
             answers = await complete_many(llm, responses, done)
         result.calls += len(responses)
         for (text, score), req, resp in zip(kept, responses, answers, strict=True):
-            parsed = parse_response(resp.text, completion=completion)
-            if parsed is None:
-                result.dropped["no_output"] += 1
-                continue
-            given, raw_output = parsed
-            output, why = clean_output(text, raw_output)
-            if output is None:
+            pair, why = read_answer(resp.text, text, req, completion=completion)
+            if pair is None:
                 result.dropped[why] += 1
                 continue
+            given, output = pair
             machine.append(text)
             result.records.append(
                 Record(
