@@ -8,9 +8,11 @@ Small model: retrieval_responder (MiniLM nearest instruction -> its response). S
 the 100 test tasks: ROUGE-L (F, stemmed) of its responses against the human ones, and
 coverage (mean max cosine of each test instruction to the training instructions).
 
-Rows: (a) Self-Instruct alone with the whole budget; (b) S3 = Self-Instruct with part of
-it, then rounds extrapolating the small model's worst validation items; (c) the 8 human
-seeds alone; (d) the 67 human validation tasks (real data, no LLM).
+Rows: (a) Self-Instruct alone with the whole budget; (b) S3 = Self-Instruct with the budget
+less 2 x rounds x errors calls, then rounds extrapolating the small model's worst validation
+items (two calls per error: a new instruction like it, then its input and response; fewer
+when the first call yields nothing usable); (c) the 8 human seeds alone; (d) the 67 human
+validation tasks (real data, no LLM).
 
     flock /tmp/synthloop-llm.lock .venv/bin/python bench/instruct_eval.py
 
@@ -77,7 +79,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             llm, prompter, seeds, SelfInstructConfig(n=10_000, max_calls=args.calls), seed=args.seed
         )
         rows.append(scored("(a) Self-Instruct", plain.records, test, plain.calls))
-        s3_calls = args.rounds * args.errors
+        s3_calls = 2 * args.rounds * args.errors  # at most: two calls per error
         s3 = await instruct_s3(
             llm,
             prompter,
@@ -114,6 +116,15 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "?"
+
+
 def markdown(result: dict[str, Any], args: argparse.Namespace) -> str:
     lines = [
         "# Instruction data on real human instructions: Self-Instruct vs S3",
@@ -129,6 +140,10 @@ def markdown(result: dict[str, Any], args: argparse.Namespace) -> str:
         "teammates (run under the team's LLM lock, so no other LLM run overlapped; CPU "
         f"contention from tests possible). LLM time {result['seconds']} s; usage "
         f"{result['usage']}.",
+        "",
+        f"Versions: Python {platform.python_version()}, llama-cpp-python "
+        f"{_version('llama_cpp_python')}, rouge-score {_version('rouge_score')}, "
+        f"sentence-transformers {_version('sentence_transformers')}.",
         "",
         f"Reproduce: `flock /tmp/synthloop-llm.lock .venv/bin/python bench/instruct_eval.py "
         f"--calls {args.calls} --rounds {args.rounds} --errors {args.errors}`",
@@ -162,7 +177,7 @@ def markdown(result: dict[str, Any], args: argparse.Namespace) -> str:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--calls", type=int, default=48, help="LLM calls per method")
+    parser.add_argument("--calls", type=int, default=64, help="LLM calls per method")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--errors", type=int, default=8, help="errors extrapolated per round")
     parser.add_argument("--max-tokens", type=int, default=96)

@@ -24,6 +24,7 @@ from tests.task_fakes import SEED_INSTRUCTIONS
         ("Write one new task instruction, different from all of these.", "meta_instruction"),
         ("Instruction 7: List three colours.", "meta_instruction"),
         ("Here is another task for you to try.", "meta_instruction"),
+        ("I'll just create an entirely new task about equations.", "meta_instruction"),
         ("As an AI language model, I cannot browse the web.", "refusal"),
         ("I'm happy to help! What topic would you like?", "chatter"),
         ("Write a poem about the sea.", None),

@@ -47,7 +47,9 @@ _META_INSTRUCTION = re.compile(
     r"|\b(?:new|another|different|one more|next)\s+(?:task\s+)?instructions?\b"
     r"|\b(?:above|previous|these|those|listed|given)\s+(?:tasks|instructions)\b"
     r"|\b(?:task|instruction)\s*(?:number|no\.|#)?\s*\d+\s*[:.)]"
-    r"|\bhere(?:'s| is| are)\b[^.\n]{0,40}\b(?:task|instruction)s?\b",
+    r"|\bhere(?:'s| is| are)\b[^.\n]{0,40}\b(?:task|instruction)s?\b"
+    r"|\b(?:write|create|make|come up with) (?:an? )?(?:entirely |completely )?"
+    r"(?:new|different|another) (?:task|one)\b",
     re.IGNORECASE,
 )
 
