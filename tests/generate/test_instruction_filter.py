@@ -25,6 +25,8 @@ from tests.task_fakes import SEED_INSTRUCTIONS
         ("Instruction 7: List three colours.", "meta_instruction"),
         ("Here is another task for you to try.", "meta_instruction"),
         ("I'll just create an entirely new task about equations.", "meta_instruction"),
+        ("The task instruction is to find the passage index.", "meta_instruction"),
+        ("Provide a new task that requires a response in one sentence.", "meta_instruction"),
         ("As an AI language model, I cannot browse the web.", "refusal"),
         ("I'm happy to help! What topic would you like?", "chatter"),
         ("Write a poem about the sea.", None),
@@ -105,6 +107,8 @@ async def test_self_instruct_drops_chatty_instructions_and_responses() -> None:
         ("<output here>", "placeholder"),
         ("This instruction asks for input, so you must write it.", "meta_response"),
         ("If it needs an input, first write the input and then the answer.", "prompt_echo"),
+        ("Carry out this instruction using Python.", "prompt_echo"),
+        ("Continue working.\nInstruction: Keep going.\nOutput: Done.", "prompt_echo"),
     ],
 )
 def test_small_model_leftovers_are_dropped(raw: str, reason: str) -> None:

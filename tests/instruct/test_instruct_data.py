@@ -6,8 +6,11 @@ from pathlib import Path
 import pytest
 
 from synthloop.errors import DataError
-from synthloop.generate.instruction_filter import chatter_in_instruction, clean_response
+from synthloop.generate.instruction_filter import chatter_in_instruction
+from synthloop.generate.self_instruct import read_answer, response_request
 from synthloop.instruct_data import load_seed_tasks, seed_tasks_file, split_seed_tasks
+from synthloop.llm import LLMConfig
+from synthloop.prompts import Prompter
 from synthloop.tasks import Task
 
 TASK = Task(name="h", type="instruction", domain="everyday tasks")
@@ -69,5 +72,13 @@ def test_the_real_175_human_tasks_pass_the_chatter_filter() -> None:
     assert len(records) == 175 and sum(bool(r.inputs["input"]) for r in records) == 125
     flagged = [r.id for r in records if chatter_in_instruction(r.inputs["instruction"])]
     assert flagged == []
-    changed = [r.id for r in records if clean_response(r.label) != (r.label.strip(), "")]
+    # a human answer, read the way an LLM's answer to the response prompt is read
+    prompter = Prompter(TASK, LLMConfig())
+    changed = []
+    for r in records:
+        instruction, given = r.inputs["instruction"], r.inputs["input"]
+        req = response_request(prompter, instruction, [], seed=0)
+        raw = f"Input: {given or '<none>'}\nOutput: {r.label}"
+        if read_answer(raw, instruction, req, completion=False) != ((given, r.label.strip()), ""):
+            changed.append(r.id)
     assert changed == []

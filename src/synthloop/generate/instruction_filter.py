@@ -42,8 +42,9 @@ _CLOSER = re.compile(
 # Instructions that talk about the task instead of being one.
 _META_INSTRUCTION = re.compile(
     r"^\s*(?:the|this|my|your|a|an|the new|this new|our)\s+(?:new\s+)?"
-    r"(?:task|instruction|prompt)\s+(?:is|asks|requires|should|will|would|could|involves|"
-    r"here|for you|below)\b"
+    r"(?:task|instruction|prompt)(?:\s+(?:instruction|description))?\s+"
+    r"(?:is|asks|requires|should|will|would|could|involves|here|for you|below)\b"
+    r"|\b(?:an?|the) (?:new|different) task\b|\b(?:described instructions|original task)\b"
     r"|\b(?:new|another|different|one more|next)\s+(?:task\s+)?instructions?\b"
     r"|\b(?:above|previous|these|those|listed|given)\s+(?:tasks|instructions)\b"
     r"|\b(?:task|instruction)\s*(?:number|no\.|#)?\s*\d+\s*[:.)]"
@@ -70,9 +71,11 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9']+")
+# The reply form's own labels inside an input or response: the model wrote another round.
+_FORM = re.compile(r"(?im)^\s*(?:instruction|input|output)\s*:|\binput\s*:")
 
 
-def echoes_prompt(text: str, prompt: str, n: int = 5) -> bool:
+def echoes_prompt(text: str, prompt: str, n: int = 4) -> bool:
     """Whether ``text`` repeats ``n`` consecutive words of ``prompt`` (the request's own
     wording, e.g. "Carry out this instruction. If it needs an input …")."""
     if not prompt:
@@ -118,7 +121,7 @@ def clean_response(output: str, prompt: str = "") -> tuple[str | None, str]:
         return None, why
     if _META_INSTRUCTION.search(text):
         return None, "meta_response"
-    if echoes_prompt(text, prompt):
+    if echoes_prompt(text, prompt) or _FORM.search(text):
         return None, "prompt_echo"
     for pattern in (_OPENER, _ANNOUNCE):
         text = pattern.sub("", text, count=1).strip()
@@ -136,6 +139,6 @@ def clean_input(given: str, prompt: str = "") -> tuple[str | None, str]:
     included, so refusal and chatter patterns do not apply to them.)"""
     if _PLACEHOLDER.search(given):
         return None, "placeholder"
-    if echoes_prompt(given, prompt) or re.search(r"(?im)^\s*(?:output|instruction)\s*:", given):
+    if echoes_prompt(given, prompt) or _FORM.search(given):
         return None, "prompt_echo"
     return given, ""

@@ -33,7 +33,7 @@ from synthloop.generate.instruction_filter import (
     clean_input,
     clean_response,
 )
-from synthloop.generate.parse import parse_example
+from synthloop.generate.parse import _strip_quotes, parse_example
 from synthloop.llm import LLM, Request, complete_many
 from synthloop.progress import llm_progress
 from synthloop.prompts import Prompter
@@ -211,7 +211,7 @@ def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
         given, output = "", re.sub(r"(?i)^\s*output\s*:\s*", "", text).strip()
     if given.lower().strip(" .\"'") in NO_INPUT or given.strip() in NO_INPUT:
         given = ""
-    output = output.strip().strip('"').strip()
+    output = _strip_quotes(output)  # a wrapping pair only: code may open with """
     if not output:
         return None
     return given, output
