@@ -44,7 +44,8 @@ _META_INSTRUCTION = re.compile(
     r"^\s*(?:the|this|my|your|a|an|the new|this new|our)\s+(?:new\s+)?"
     r"(?:task|instruction|prompt)(?:\s+(?:instruction|description))?\s+"
     r"(?:is|asks|requires|should|will|would|could|involves|here|for you|below)\b"
-    r"|\b(?:an?|the) (?:new|different) task\b|\b(?:described instructions|original task)\b"
+    r"|\b(?:an?|the) (?:new|different|additional) task\b"
+    r"|\b(?:described instructions|original task|additional (?:task|instruction)s?)\b"
     r"|\b(?:new|another|different|one more|next)\s+(?:task\s+)?instructions?\b"
     r"|\b(?:above|previous|these|those|listed|given)\s+(?:tasks|instructions)\b"
     r"|\b(?:task|instruction)\s*(?:number|no\.|#)?\s*\d+\s*[:.)]"
@@ -57,7 +58,7 @@ _META_INSTRUCTION = re.compile(
 
 # Assistant talk about itself, beyond the shared CHATTER pattern.
 _SELF_TALK = re.compile(
-    r"\bi'?m not ready\b|\bi(?:'ll| will| would) be (?:ready|happy|glad) to\b|"
+    r"\bi'?m (?:not )?ready\b|^\s*i'?ll\b|\bi(?:'ll| will| would) be (?:ready|happy|glad) to\b|"
     r"\bwhat do you need help with\b|\bhow may i (?:help|assist)\b|"
     r"\bplease provide (?:the|a|an|me)\b",
     re.IGNORECASE,
