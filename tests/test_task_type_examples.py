@@ -28,6 +28,12 @@ def test_instruct_example_config_loads() -> None:
     assert len(cfg.seeds) == 6 and cfg.self_instruct.rouge_threshold == 0.7
 
 
+def test_instruct_s3_example_config_takes_seeds_from_real_data() -> None:
+    cfg = load_instruct_config(EXAMPLES / "instruct_s3.yaml")
+    assert cfg.seeds == [] and cfg.real is not None and cfg.real.source == "self-instruct"
+    assert cfg.s3.rounds == 2 and cfg.real.seeds == 8
+
+
 async def test_qa_example_runs_s3_end_to_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -71,7 +71,12 @@ class RunConfig(BaseModel):
     def learner_name(self) -> str:
         name = self.learner or self.task.default_learner
         if name is None:
-            raise ConfigError(f"a {self.task.type} task has no small model to train")
+            hint = (
+                "S3 for instruction data is `synthloop self-instruct CONFIG --rounds N`"
+                if self.task.type == "instruction"
+                else None
+            )
+            raise ConfigError(f"a {self.task.type} task has no small model to train", hint=hint)
         return name
 
     def to_yaml(self) -> str:

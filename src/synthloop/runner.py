@@ -213,6 +213,7 @@ async def _generate(
             pool=pool,
             seed=config.seed,
             tree_file=out.with_suffix(".concept_tree.yaml"),
+            anchors=anchors,
             show_progress=show_progress,
         )
     if method == "zerogen":

@@ -49,7 +49,7 @@ DEFAULT_LEARNER: dict[str, str | None] = {
     "classification": "tfidf_lr",
     "pair": "embed_lr",  # a bag of words is at chance on NLI
     "qa": "span_lr",
-    "instruction": None,  # no small model: see synthloop.instruct
+    "instruction": None,  # S3 runs as `synthloop self-instruct --rounds` (synthloop.instruct_s3)
 }
 LABELLED_TYPES = ("classification", "pair")
 

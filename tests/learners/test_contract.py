@@ -45,5 +45,8 @@ def test_one_label_is_a_clear_error(name: str) -> None:
 
 
 def test_unknown_learner_lists_the_options() -> None:
-    with pytest.raises(ConfigError, match="choose one of: embed_lr, minilm_ft, span_lr, tfidf_lr"):
+    with pytest.raises(
+        ConfigError,
+        match="choose one of: embed_lr, minilm_ft, retrieval_responder, span_lr, tfidf_lr",
+    ):
         make_learner("bert-xxl")

@@ -19,10 +19,19 @@ def self_instruct_command(
     rouge_threshold: Annotated[
         float | None, typer.Option(help="Drop candidates this ROUGE-L close to the pool.")
     ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="S3 rounds: extrapolate the small model's worst real items (needs real:)."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Self-Instruct: new instructions prompted with sampled pool members, kept only when
-    novel (ROUGE-L below the threshold against every instruction so far), then answered."""
+    novel (ROUGE-L below the threshold against every instruction so far), then answered.
+    With ``real:`` in the config, a small model is trained on them and scored on real
+    instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
+    from synthloop.errors import ConfigError
     from synthloop.instruct import load_instruct_config, run_self_instruct
 
     cfg = load_instruct_config(config)
@@ -31,13 +40,24 @@ def self_instruct_command(
         update={k: v for k, v in overrides.items() if v is not None}
     )
     cfg = cfg.model_copy(update={"self_instruct": settings})
-    result, stats = asyncio.run(run_self_instruct(cfg, out, show_progress=not quiet))
-    dropped = ", ".join(f"{k} {v}" for k, v in result.dropped.items()) or "none"
-    Console().print(
-        f"{out}: {len(result.records)} instructions from {result.calls} calls "
-        f"(dropped: {dropped}); ROUGE-L to nearest: mean {stats['rouge_l_nearest_mean']}, "
+    if rounds is not None:
+        if rounds and cfg.real is None:
+            raise ConfigError("--rounds needs real: instructions in the config to find errors in")
+        cfg = cfg.model_copy(update={"s3": cfg.s3.model_copy(update={"rounds": rounds})})
+    _, stats = asyncio.run(run_self_instruct(cfg, out, show_progress=not quiet))
+    console = Console()
+    console.print(
+        f"{out}: {stats['count']} instructions from {stats['calls']} calls; ROUGE-L to "
+        f"nearest: mean {stats['rouge_l_nearest_mean']}, "
         f"distinct-2 {stats['distinct_2_instructions']}"
     )
+    for r in stats.get("rounds", []):
+        test = r["test"] or {}
+        console.print(
+            f"round {r['round']}: train {r['train_size']}, small model ROUGE-L val "
+            f"{r['val']['rouge_l']} test {test.get('rouge_l')}, coverage test "
+            f"{test.get('coverage')}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -197,10 +197,11 @@ class PromptLeftoverFilter(FilterStep):
         ]
 
 
-_REFUSAL = re.compile(
+#: refusals and assistant talk anywhere in a text (generation's filters use it too)
+REFUSAL = re.compile(
     r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|as an ai|as a language model|"
     r"i (?:can ?not|can't|won't|am unable to|'m unable to|am not able to) "
-    r"(?:write|create|provide|generate|help|assist|fulfil|comply|produce)|"
+    r"(?:write|create|provide|generate|help(?! but)|assist|fulfil|comply|produce)|"
     r"against my (?:guidelines|programming|policy)|i'?m not comfortable)\b",
     re.IGNORECASE,
 )
@@ -213,5 +214,5 @@ class RefusalFilter(FilterStep):
 
     def judge(self, records: Sequence[Record], ctx: CurateContext) -> list[Verdict]:
         return [
-            ("refusal", 1.0) if _REFUSAL.search(ctx.task.joined_text(r)) else None for r in records
+            ("refusal", 1.0) if REFUSAL.search(ctx.task.joined_text(r)) else None for r in records
         ]

@@ -39,8 +39,8 @@ def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-# A chat model answering as an assistant instead of writing the example.
-_CHATTER = re.compile(
+#: a chat model answering as an assistant instead of writing the example
+CHATTER = re.compile(
     r"\b(?:i'?m (?:here|ready|happy) to (?:help|assist)|how can i (?:help|assist)|"
     r"what (?:topic|would you like))\b",
     re.IGNORECASE,
@@ -51,7 +51,7 @@ def reject_for_task(text: str, job: Job, task: Task) -> str | None:
     """Why a parsed answer is no use for this task type, or None."""
     if any(_normalised(text) == _normalised(v) for v in job.fixed.values()):
         return "copy_of_context"  # a hypothesis that repeats its premise word for word
-    if _CHATTER.search(text):
+    if CHATTER.search(text):
         return "chatter"
     if task.type == "pair" and re.search(
         rf"\b(?:{'|'.join(map(re.escape, task.inputs))})s?\b", text, re.IGNORECASE

@@ -1,7 +1,12 @@
 """Conditional generation: each example is asked for under a condition — sampled values
 of the declared scopes and/or the next leaf of a concept tree — optionally with
 demonstrations chosen for that condition. Labels go in turn (or by ``label_weights``),
-and tree leaves are walked so every leaf meets every label."""
+and tree leaves are walked so every leaf meets every label.
+
+Pair and QA tasks keep real inputs: each example starts from an
+:class:`~synthloop.generate.anchors.Anchor` (a real premise, or a passage and answer span),
+used in turn, and the condition steers only the hypothesis or question the LLM writes.
+A QA example's label is its anchor's answer, so labels are not planned for QA."""
 
 from __future__ import annotations
 
@@ -11,13 +16,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthloop.errors import ConfigError
-from synthloop.generate.common import Generation, Job, run_jobs
+from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.concept_tree import Node, leaf_topic
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.seeds import derive_seed
+from synthloop.tasks import Task
+
+#: the package's generation steps; a pair/QA task uses its type's variant (pair_zerogen)
+STEPS = ("zerogen", "s3_seed", "extrapolate")
+
+
+def step_template(task: Task, template: str) -> str:
+    """The template to render: a package step in the task type's variant, else as named."""
+    return template_for(task, template) if template in STEPS else template
+
+
+def check_anchors(task: Task, anchors: Sequence[Anchor] | None) -> None:
+    if task.kept_fields and not anchors:
+        raise ConfigError(
+            f"a {task.type} task generates from anchors (real {task.kept_fields[0]}s); "
+            "pass anchors=seed_anchors(task, real_records, n)"
+        )
 
 
 @dataclass
@@ -43,6 +66,11 @@ class ConditionPlan:
     @property
     def leaves(self) -> list[tuple[str, ...]]:
         return self._leaves
+
+    def check_for(self, task: Task) -> None:
+        """A per-label tree needs a task whose labels are classes (not QA answers)."""
+        if self.per_label and self.tree is not None and not task.has_labels:
+            raise ConfigError(f"a {task.type} task has no labels to put on a per-label tree")
 
     def leaf_indices(self, label: str) -> list[int]:
         """The leaves a ``label`` may use (all of them, unless the tree is per label)."""
@@ -76,17 +104,28 @@ def conditional_jobs(
     template: str = "zerogen",
     steering: Steering | None = None,
     variables: Mapping[str, Any] | None = None,
+    anchors: Sequence[Anchor] | None = None,
 ) -> list[Job]:
-    """One job per example; ``variables`` go to the template besides label and condition."""
+    """One job per example; ``variables`` go to the template besides label and condition.
+    Pair/QA tasks need ``anchors`` (see :func:`~synthloop.generate.anchors.seed_anchors`):
+    example ``i`` keeps the inputs of ``anchors[i % len(anchors)]``."""
     task = prompter.task
+    check_anchors(task, anchors)
     plan = plan or ConditionPlan()
+    plan.check_for(task)
     steering = steering or Steering()
     labels = task.label_names
+    per_walk = max(len(labels), 1)  # examples per leaf step (QA plans no labels)
     leaves = plan.leaves
     rng = random.Random(derive_seed(seed, method, "plan", round))
+    name = step_template(task, template)
     jobs = []
     for i in range(n):
-        if steering.label_weights is not None:
+        anchor = anchors[i % len(anchors)] if anchors else None
+        fixed = dict(anchor.fixed) if anchor is not None else {}
+        if anchor is not None and anchor.label is not None:
+            label = anchor.label  # QA: the question's answer is fixed by the anchor
+        elif steering.label_weights is not None:
             label = rng.choices(labels, weights=list(steering.label_weights))[0]
         else:
             label = labels[i % len(labels)]
@@ -100,33 +139,42 @@ def conditional_jobs(
                 weights = [steering.leaf_weights[j] for j in allowed]
                 leaf = leaves[rng.choices(allowed, weights=weights)[0]]
             else:  # label-major walk: leaf j meets every label (allowed) before j+1 starts
-                leaf = leaves[allowed[(i // len(labels)) % len(allowed)]]
+                leaf = leaves[allowed[(i // per_walk) % len(allowed)]]
             conditions[plan.tree_key] = plan.topic(leaf)
         if plan.scopes is not None:
             conditions.update(plan.scopes.sample(rng, steering.boost))
-        shown = demos.for_condition(label, conditions, rng) if demos is not None else []
+        shown = (
+            demos.for_condition(label, conditions, rng, fixed=fixed) if demos is not None else []
+        )
         composed = prompter.compose(
-            template,
+            name,
             seed=derive_seed(seed, method, round, i),
             label=label,
-            label_description=task.labels[label],
+            label_description=task.labels.get(label, ""),
             conditions=conditions,
             demos=shown,
             max_prompt_tokens=demos.max_prompt_tokens if demos is not None else None,
+            **anchor_variables(task, fixed),
             **(variables or {}),
         )
         extra: dict[str, Any] = composed.provenance()
         if leaf is not None:
             extra["leaf"] = list(leaf)
-        jobs.append(Job(request=composed.request, label=label, extra=extra))
+        if anchor is not None and anchor.source_id is not None:
+            extra["anchor"] = anchor.source_id
+        jobs.append(Job(request=composed.request, label=label, extra=extra, fixed=fixed))
     return jobs
 
 
-def drop_copies(gen: Generation, banned: set[str], reason: str = "copy_of_demo") -> Generation:
-    """Drop records whose text is a verbatim copy of one of ``banned`` (normalised)."""
+def drop_copies(
+    gen: Generation, banned: set[str], reason: str = "copy_of_demo", *, field: str | None = None
+) -> Generation:
+    """Drop records whose text (or only their ``field``: the hypothesis or question a
+    pair/QA task writes) is a verbatim copy of one of ``banned`` (normalised)."""
     kept = []
     for rec in gen.records:
-        if " ".join(" ".join(rec.inputs.values()).lower().split()) in banned:
+        text = rec.inputs[field] if field is not None else " ".join(rec.inputs.values())
+        if " ".join(text.lower().split()) in banned:
             gen.dropped[reason] += 1
         else:
             kept.append(rec)
@@ -146,9 +194,11 @@ async def conditional(
     method: str = "conditional",
     template: str = "zerogen",
     steering: Steering | None = None,
+    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    """``n`` calls, one example each; records carry their condition, leaf and demos."""
+    """``n`` calls, one example each; records carry their condition, leaf and demos (and,
+    for pair/QA tasks, the id of the real record their kept inputs come from)."""
     jobs = conditional_jobs(
         prompter,
         n,
@@ -159,16 +209,20 @@ async def conditional(
         method=method,
         template=template,
         steering=steering,
+        anchors=anchors,
     )
     gen = await run_jobs(
         llm, prompter.task, jobs, method=method, round=round, show_progress=show_progress
     )
     if demos is not None:
+        task = prompter.task
         shown = {d for j in jobs for d in j.extra.get("demos", [])}
+        # pair/QA: the kept inputs are real by design; a copied hypothesis is not
+        field = task.generated_field if task.kept_fields else None
         banned = {
-            " ".join(demos.pool.task.joined_text(r).lower().split())
+            " ".join((r.inputs[field] if field else task.joined_text(r)).lower().split())
             for r in demos.pool.records
             if r.id in shown
         }
-        drop_copies(gen, banned)
+        drop_copies(gen, banned, field=field)
     return gen

@@ -7,6 +7,10 @@ of an even share (or of its declared weight) once the round is added. The record
 are then clustered by sentence embedding; values whose records sit mostly in over-full
 clusters (more than ``crowd_factor`` times the mean size) are damped, so the next round
 moves away from what the data already repeats. Coverage and diversity grow round by round.
+
+Pair and QA tasks keep real inputs: the anchors (premises, passages with answers) are
+spread over the rounds in order, so no round reuses a premise while others wait. QA labels
+are answers fixed by their anchors, so only the leaves and scope values are steered.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from synthloop.generate.anchors import Anchor
 from synthloop.generate.common import Generation
 from synthloop.generate.conditional import ConditionPlan, Steering, conditional
 from synthloop.generate.demos import DemoSelector, Embed, _default_embed
@@ -94,12 +99,15 @@ def what_is_lacking(
     )
     report: dict[str, Any] = {"crowded_records": int(crowded.sum()), "records": len(records)}
 
-    labels = task.label_names
-    of_label = [r.label for r in records]
-    counts = Counter(of_label)
-    label_w = deficit_weights([counts[x] for x in labels], [1 / len(labels)] * len(labels), next_n)
-    label_w = [w * d for w, d in zip(label_w, _damped(labels, of_label, crowded), strict=True)]
-    report["label_weights"] = dict(zip(labels, np.round(label_w, 2).tolist(), strict=True))
+    label_w: list[float] | None = None
+    if task.has_labels:  # a QA label is its anchor's answer: nothing to steer
+        labels = task.label_names
+        of_label = [r.label for r in records]
+        counts = Counter(of_label)
+        shares = [1 / len(labels)] * len(labels)
+        label_w = deficit_weights([counts[x] for x in labels], shares, next_n)
+        label_w = [w * d for w, d in zip(label_w, _damped(labels, of_label, crowded), strict=True)]
+        report["label_weights"] = dict(zip(labels, np.round(label_w, 2).tolist(), strict=True))
 
     leaf_w: list[float] | None = None
     if plan.leaves:
@@ -170,16 +178,23 @@ async def dataset_wise(
     template: str = "zerogen",
     show_progress: bool = True,
     on_round: Callable[[int, Generation], None] | None = None,
+    anchors: Sequence[Anchor] | None = None,
 ) -> DatasetWiseResult:
     """``n`` calls over ``rounds`` rounds; the first is planned evenly, each later one from
-    what the records so far lack. Duplicates of earlier rounds are dropped."""
+    what the records so far lack. Duplicates of earlier rounds are dropped. Pair/QA tasks
+    need ``anchors``; call ``i`` overall keeps ``anchors[i % len(anchors)]``."""
     plan = plan or ConditionPlan()
     total = Generation(records=[], calls=0)
     seen: set[str] = set()
     report: list[dict[str, Any]] = []
+    offset = 0
     for r, size in enumerate(split_evenly(n, rounds)):
         if size == 0:
             continue
+        round_anchors = (
+            [anchors[(offset + j) % len(anchors)] for j in range(size)] if anchors else None
+        )
+        offset += size
         lacking = (
             what_is_lacking(
                 total.records,
@@ -205,6 +220,7 @@ async def dataset_wise(
             method=method,
             template=template,
             steering=lacking.steering if lacking else None,
+            anchors=round_anchors,
             show_progress=show_progress,
         )
         total.calls += gen.calls

@@ -102,19 +102,43 @@ class DemoSelector:
     max_prompt_tokens: int | None = None  # the prompt budget; overflowing demos are dropped
 
     def for_condition(
-        self, label: str, conditions: Mapping[str, str], rng: random.Random
+        self,
+        label: str,
+        conditions: Mapping[str, str],
+        rng: random.Random,
+        *,
+        fixed: Mapping[str, str] | None = None,
     ) -> list[Demo]:
         """Demonstrations for one example of ``label`` under ``conditions``: random, or
         those most similar to the condition's values (the label's description when there
-        is no condition)."""
+        is no condition).
+
+        ``fixed`` are the real inputs a pair/QA example keeps (its premise or passage):
+        they join the similarity query, and real records with the same kept inputs are
+        never shown (their hypothesis or question would be there to copy). A QA label is
+        an answer, not a class, so ``same_label`` does not apply to QA."""
         task = self.pool.task
-        wanted = label if self.same_label else None
+        wanted = label if self.same_label and task.has_labels else None
+        fixed = dict(fixed or {})
+        banned = self._same_kept(fixed)
         if self.select == "random":
-            picked = self.pool.random(self.k, rng, label=wanted)
+            picked = self.pool.random(self.k, rng, label=wanted, exclude_ids=banned)
         else:
-            query = ", ".join(conditions.values()) or task.labels[label]
-            picked = self.pool.similar(f"{task.example_noun}: {query}", self.k, label=wanted)
+            parts = [*conditions.values(), *fixed.values()]
+            query = ", ".join(parts) or task.labels.get(label, label)
+            picked = self.pool.similar(
+                f"{task.example_noun}: {query}", self.k, label=wanted, exclude_ids=banned
+            )
         return [Demo.from_record(r, task) for r in picked]
+
+    def _same_kept(self, fixed: Mapping[str, str]) -> set[str]:
+        if not fixed:
+            return set()
+        return {
+            r.id
+            for r in self.pool.records
+            if all(r.inputs.get(f) == text for f, text in fixed.items())
+        }
 
     def neighbours(self, record: Record, k: int | None = None) -> list[Demo]:
         """Real examples most similar to ``record`` (an error being extrapolated), itself

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from synthloop.errors import ConfigError
 from synthloop.generate.common import Generation
 from synthloop.generate.conditional import ConditionPlan, conditional_jobs
 from synthloop.generate.parse import _strip_quotes
@@ -77,6 +78,11 @@ async def dialogues(
     """``n`` dialogues of ``turns`` messages (user first): ``n × turns`` calls at most. A
     dialogue whose turn comes back empty is dropped (``turn_empty``)."""
     task = prompter.task
+    if task.type != "classification":  # a transcript is one text with one class label
+        raise ConfigError(
+            f"dialogue generation writes labelled single-text transcripts; a {task.type} "
+            "task keeps real inputs (use conditional or rationale-example)"
+        )
     # the first turn's jobs fix each dialogue's label and condition
     starts = conditional_jobs(
         prompter,

@@ -3,12 +3,14 @@ condition plan (scopes, concept tree), the demonstration selector, and run a met
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from synthloop.errors import ConfigError
+from synthloop.generate.anchors import Anchor
 from synthloop.generate.common import Generation
 from synthloop.generate.concept_tree import load_or_expand_tree
-from synthloop.generate.conditional import ConditionPlan, conditional
+from synthloop.generate.conditional import ConditionPlan, check_anchors, conditional
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.dataset_wise import dataset_wise
 from synthloop.generate.demos import DemoPool, DemoSelector, Embed
@@ -98,14 +100,24 @@ async def generate_configured(
     seed: int = 0,
     tree_file: str | Path | None = None,
     embed: Embed | None = None,
+    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
     """Run ``method`` with ``n`` calls for the examples: ``conditional`` (in ``cfg.rounds``
     dataset-wise rounds when > 1), ``rationale-example`` (two calls per sample) or
     ``dialogue`` (``dialogue.turns`` calls per dialogue). Expanding a concept tree costs
-    its calls on top, once: a saved tree file is reused, so a rerun stays free."""
+    its calls on top, once: a saved tree file is reused, so a rerun stays free.
+
+    Pair/QA tasks need ``anchors`` (real premises, or passages with answers: see
+    :func:`~synthloop.generate.anchors.seed_anchors`); they are checked before any call."""
     if method not in METHODS:
         raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
+    task = prompter.task
+    if method == "dialogue" and task.type != "classification":
+        raise ConfigError(f"dialogue generation is for classification tasks, not {task.type}")
+    check_anchors(task, anchors)
+    if cfg.concept_tree is not None and cfg.concept_tree.per_label and not task.has_labels:
+        raise ConfigError(f"concept_tree.per_label: a {task.type} task has no labels")
     plan, tree_calls = await build_plan(
         llm, prompter, cfg, seed=seed, tree_file=tree_file, show_progress=show_progress
     )
@@ -125,6 +137,7 @@ async def generate_configured(
                 embed=embed,
                 method="conditional",
                 template=cfg.template,
+                anchors=anchors,
                 show_progress=show_progress,
             )
         ).generation
@@ -137,11 +150,19 @@ async def generate_configured(
             demos=demos,
             seed=seed,
             template=cfg.template,
+            anchors=anchors,
             show_progress=show_progress,
         )
     elif method == "rationale-example":
         gen = await rationale_then_example(
-            llm, prompter, left // 2, plan=plan, demos=demos, seed=seed, show_progress=show_progress
+            llm,
+            prompter,
+            left // 2,
+            plan=plan,
+            demos=demos,
+            seed=seed,
+            anchors=anchors,
+            show_progress=show_progress,
         )
     else:
         dc = cfg.dialogue

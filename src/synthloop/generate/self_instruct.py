@@ -5,11 +5,14 @@ seeds, some already generated) and asks for a new one. A candidate is kept only 
 well formed and novel: its ROUGE-L F-measure against every instruction already in the pool
 stays below ``rouge_threshold`` (0.7 in the paper). Kept instructions join the pool, and a
 second call writes the optional input and the response, shown a few seed examples.
+Instructions that talk about the task instead of being one, and responses that are
+assistant talk, are dropped (politeness around a real response is cut): see
+:mod:`synthloop.generate.instruction_filter`.
 
 Records keep ``instruction`` and ``input`` as inputs and the response as the label.
-There is no small model and no real test set for open-ended instructions, so what is
-reported is what can be measured honestly: how many were kept and why others were
-dropped, novelty (ROUGE-L to the nearest other instruction) and diversity (distinct-2).
+Reported here: how many were kept and why others were dropped, novelty (ROUGE-L to the
+nearest other instruction) and diversity (distinct-2). The small model, the evaluation on
+real human instructions and S3's error extrapolation are in :mod:`synthloop.instruct_s3`.
 """
 
 from __future__ import annotations
@@ -25,8 +28,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from rouge_score import rouge_scorer
 
 from synthloop.errors import ConfigError
-from synthloop.generate.parse import parse_example
-from synthloop.llm import LLM, complete_many
+from synthloop.generate.instruction_filter import (
+    chatter_in_instruction,
+    clean_input,
+    clean_response,
+)
+from synthloop.generate.parse import _strip_quotes, parse_example
+from synthloop.llm import LLM, Request, complete_many
 from synthloop.progress import llm_progress
 from synthloop.prompts import Prompter
 from synthloop.records import Record
@@ -138,7 +146,56 @@ def clean_instruction(raw: str, task: Task, cfg: SelfInstructConfig) -> tuple[st
         return None, "needs_non_text"
     if not text[0].isalnum() or not text.isascii():
         return None, "malformed"
+    chatter = chatter_in_instruction(text)
+    if chatter:
+        return None, chatter
     return text, ""
+
+
+def clean_output(instruction: str, output: str, prompt: str = "") -> tuple[str | None, str]:
+    """The response with assistant talk cut, or None and why it is no response: only
+    chatter, a refusal, the prompt's wording, or the instruction said back."""
+    text, why = clean_response(output, prompt)
+    if text is None:
+        return None, f"response_{why}"
+    if _words(text) == _words(instruction):
+        return None, "response_echo"
+    return text, ""
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def response_request(
+    prompter: Prompter, instruction: str, examples: Sequence[InstructionExample], *, seed: int
+) -> Request:
+    """The call that writes an instruction's optional input and its response."""
+    return prompter.request(
+        "instruction_response",
+        seed=seed,
+        shape="list",
+        instruction=instruction,
+        examples=[e.model_dump() for e in examples],
+    )
+
+
+def read_answer(
+    raw: str, instruction: str, request: Request, *, completion: bool
+) -> tuple[tuple[str, str] | None, str]:
+    """(input, response) from a response call's answer, or None and why it was dropped."""
+    parsed = parse_response(raw, completion=completion)
+    if parsed is None:
+        return None, "no_output"
+    prompt = request.messages[-1].content if request.messages else request.prompt or ""
+    own = prompt.rsplit(instruction, 1)[-1]  # the request's own wording, after the instruction
+    given, why = clean_input(parsed[0], own)
+    if given is None:
+        return None, f"input_{why}"
+    output, why = clean_output(instruction, parsed[1], own)
+    if output is None:
+        return None, why
+    return (given, output), ""
 
 
 def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
@@ -154,7 +211,7 @@ def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
         given, output = "", re.sub(r"(?i)^\s*output\s*:\s*", "", text).strip()
     if given.lower().strip(" .\"'") in NO_INPUT or given.strip() in NO_INPUT:
         given = ""
-    output = output.strip().strip('"').strip()
+    output = _strip_quotes(output)  # a wrapping pair only: code may open with """
     if not output:
         return None
     return given, output
@@ -211,27 +268,24 @@ async def self_instruct(
                 continue
             kept.append((text, score))
         kept = kept[: max(0, min(cfg.n - len(result.records), max_calls - result.calls))]
-        responses = []
-        for i, (text, _) in enumerate(kept):
-            examples = rng.sample(list(seeds), min(cfg.response_examples, len(seeds)))
-            responses.append(
-                prompter.request(
-                    "instruction_response",
-                    seed=derive_seed(seed, "response", rnd, i),
-                    shape="list",
-                    instruction=text,
-                    examples=[e.model_dump() for e in examples],
-                )
+        responses = [
+            response_request(
+                prompter,
+                text,
+                rng.sample(list(seeds), min(cfg.response_examples, len(seeds))),
+                seed=derive_seed(seed, "response", rnd, i),
             )
+            for i, (text, _) in enumerate(kept)
+        ]
         with llm_progress(f"responses r{rnd}", len(responses), enabled=show_progress) as done:
             answers = await complete_many(llm, responses, done)
         result.calls += len(responses)
         for (text, score), req, resp in zip(kept, responses, answers, strict=True):
-            parsed = parse_response(resp.text, completion=completion)
-            if parsed is None:
-                result.dropped["no_output"] += 1
+            pair, why = read_answer(resp.text, text, req, completion=completion)
+            if pair is None:
+                result.dropped[why] += 1
                 continue
-            given, output = parsed
+            given, output = pair
             machine.append(text)
             result.records.append(
                 Record(

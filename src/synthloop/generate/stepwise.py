@@ -1,15 +1,21 @@
 """Sample-wise decomposition: one example built over two calls, the second conditioned on
 the first. The LLM first describes a specific situation in which the label holds (under
 the example's condition), then writes the example from that situation, so each example
-rests on its own reason instead of the model's most likely one."""
+rests on its own reason instead of the model's most likely one.
+
+Pair and QA tasks keep a real premise or passage (an anchor) for both calls: the first
+says how to write a hypothesis with the target label for it (or which fact a question
+with the anchor's answer should ask about), the second writes it."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Sequence
 
-from synthloop.generate.common import Generation, Job, run_jobs
-from synthloop.generate.conditional import ConditionPlan, conditional_jobs
+from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.conditional import ConditionPlan, conditional_jobs, step_template
 from synthloop.generate.demos import DemoSelector
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM, complete_many
@@ -29,13 +35,21 @@ async def rationale_then_example(
     round: int = 0,
     method: str = "rationale-example",
     template: str = "s3_seed",
+    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
     """``n`` samples, two calls each (fewer when a first step yields nothing usable).
     Records keep the situation they were written from in ``extra["rationale"]``."""
     task = prompter.task
     first = conditional_jobs(
-        prompter, n, plan=plan, seed=seed, round=round, method=method, template="sample_rationale"
+        prompter,
+        n,
+        plan=plan,
+        seed=seed,
+        round=round,
+        method=method,
+        template=template_for(task, "sample_rationale"),
+        anchors=anchors,
     )
     with llm_progress(f"{method} r{round} (why)", len(first), enabled=show_progress) as cb:
         responses = await complete_many(llm, [j.request for j in first], cb)
@@ -47,19 +61,21 @@ async def rationale_then_example(
             dropped[f"rationale_{why.reason}"] += 1
             continue
         conditions = job.extra.get("conditions", {})
-        shown = demos.for_condition(job.label, conditions, _rng(seed, round, i)) if demos else []
+        rng = _rng(seed, round, i)
+        shown = demos.for_condition(job.label, conditions, rng, fixed=job.fixed) if demos else []
         composed = prompter.compose(
-            template,
+            step_template(task, template),
             seed=derive_seed(seed, method, "example", round, i),
             label=job.label,
-            label_description=task.labels[job.label],
+            label_description=task.labels.get(job.label, ""),
             rationales=[why.text],
             conditions=conditions,
             demos=shown,
             max_prompt_tokens=demos.max_prompt_tokens if demos is not None else None,
+            **anchor_variables(task, job.fixed),
         )
         extra = {**job.extra, **composed.provenance(), "rationale": why.text}
-        second.append(Job(request=composed.request, label=job.label, extra=extra))
+        second.append(Job(request=composed.request, label=job.label, extra=extra, fixed=job.fixed))
     gen = await run_jobs(llm, task, second, method=method, round=round, show_progress=show_progress)
     gen.calls += len(first)
     gen.dropped.update(dropped)

@@ -8,6 +8,7 @@ from synthloop.errors import ConfigError
 from synthloop.learners.base import Learner, Predictor
 from synthloop.learners.embed_lr import EmbeddingLogisticRegression
 from synthloop.learners.minilm_ft import FineTunedMiniLM
+from synthloop.learners.retrieval_responder import RetrievalResponder
 from synthloop.learners.span_lr import SpanLogisticRegression
 from synthloop.learners.tfidf_lr import TfidfLogisticRegression
 
@@ -21,12 +22,16 @@ LEARNERS: dict[str, Callable[[], Learner]] = {
 EXTRACTORS: dict[str, Callable[[], Predictor]] = {
     "span_lr": SpanLogisticRegression,
 }
+# Instruction data: predicts free-text responses (see synthloop.instruct_eval).
+RESPONDERS: dict[str, Callable[[], Predictor]] = {
+    "retrieval_responder": RetrievalResponder,
+}
 
 
 def make_learner(name: str) -> Predictor:
-    factory = LEARNERS.get(name) or EXTRACTORS.get(name)
+    factory = LEARNERS.get(name) or EXTRACTORS.get(name) or RESPONDERS.get(name)
     if factory is None:
-        options = ", ".join(sorted([*LEARNERS, *EXTRACTORS]))
+        options = ", ".join(sorted([*LEARNERS, *EXTRACTORS, *RESPONDERS]))
         raise ConfigError(f"unknown learner {name!r}; choose one of: {options}")
     return factory()
 
@@ -34,10 +39,12 @@ def make_learner(name: str) -> Predictor:
 __all__ = [
     "EXTRACTORS",
     "LEARNERS",
+    "RESPONDERS",
     "EmbeddingLogisticRegression",
     "FineTunedMiniLM",
     "Learner",
     "Predictor",
+    "RetrievalResponder",
     "SpanLogisticRegression",
     "TfidfLogisticRegression",
     "make_learner",

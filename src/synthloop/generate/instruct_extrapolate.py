@@ -1,0 +1,121 @@
+"""S3's error extrapolation for instruction data: for each real instruction the small model
+answers worst, the LLM is shown it and asked for a new instruction of the same kind; a
+second call writes that instruction's input and response, shown the error (instruction,
+input, human response) as its example. Two short calls, like Self-Instruct's own, because
+a small model does not keep a three-part reply form.
+
+A new pair is kept only if it passes the same checks as Self-Instruct's
+(:func:`~synthloop.generate.self_instruct.clean_instruction`,
+:func:`~synthloop.generate.self_instruct.read_answer`) and is novel: its ROUGE-L against
+every instruction in the pool — seeds, everything generated so far, the real validation
+instructions — stays below the threshold, so copying the validation item is not rewarded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from synthloop.generate.self_instruct import (
+    InstructionExample,
+    NoveltyFilter,
+    SelfInstructConfig,
+    clean_instruction,
+    read_answer,
+    response_request,
+)
+from synthloop.llm import LLM, complete_many
+from synthloop.progress import llm_progress
+from synthloop.prompts import Prompter
+from synthloop.records import Record
+from synthloop.seeds import derive_seed
+
+
+@dataclass
+class InstructExtrapolation:
+    records: list[Record]
+    dropped: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+
+    def summary(self) -> dict[str, object]:
+        return {"kept": len(self.records), "calls": self.calls, "dropped": dict(self.dropped)}
+
+
+async def extrapolate_instructions(
+    llm: LLM,
+    prompter: Prompter,
+    errors: Sequence[Record],
+    novelty: NoveltyFilter,
+    cfg: SelfInstructConfig,
+    *,
+    per_error: int = 1,
+    round: int = 1,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> InstructExtrapolation:
+    """``per_error`` new instructions per real error (two calls each when the first yields
+    a usable instruction); kept instructions join ``novelty``'s pool."""
+    task = prompter.task
+    field_instruction, field_input = task.inputs
+    completion = prompter.llm.mode == "completion"
+    plan = [(err, j) for err in errors for j in range(per_error)]
+    asks = [
+        prompter.request(
+            "instruction_like",
+            seed=derive_seed(seed, "instruct-like", round, err.id, j),
+            instruction=err.inputs[field_instruction],
+        )
+        for err, j in plan
+    ]
+    with llm_progress(f"extrapolate r{round}", len(asks), enabled=show_progress) as done:
+        answers = await complete_many(llm, asks, done)
+    out = InstructExtrapolation(records=[], calls=len(asks))
+    kept: list[tuple[Record, str, float]] = []
+    for (err, _), resp in zip(plan, answers, strict=True):
+        text, why = clean_instruction(resp.text, task, cfg)
+        if text is None:
+            out.dropped[why] += 1
+            continue
+        admitted, score = novelty.admit(text)
+        if not admitted:  # the pool holds the validation instructions: copies end here
+            out.dropped["too_similar"] += 1
+            continue
+        kept.append((err, text, score))
+    requests = [
+        response_request(
+            prompter,
+            text,
+            [
+                InstructionExample(
+                    instruction=err.inputs[field_instruction],
+                    input=err.inputs[field_input],
+                    output=err.label,
+                )
+            ],
+            seed=derive_seed(seed, "instruct-like-response", round, i),
+        )
+        for i, (err, text, _) in enumerate(kept)
+    ]
+    with llm_progress(f"responses r{round}", len(requests), enabled=show_progress) as done:
+        answers = await complete_many(llm, requests, done)
+    out.calls += len(requests)
+    for (err, text, score), req, resp in zip(kept, requests, answers, strict=True):
+        pair, why = read_answer(resp.text, text, req, completion=completion)
+        if pair is None:
+            out.dropped[why] += 1
+            continue
+        out.records.append(
+            Record(
+                id=f"extrapolate-r{round}-{len(out.records):05d}",
+                inputs={field_instruction: text, field_input: pair[0]},
+                label=pair[1],
+                method="extrapolate",
+                round=round,
+                parent_id=err.id,
+                model=llm.model,
+                prompt_hash=req.digest(),
+                extra={"rouge_l_nearest": float(f"{score:.4f}")},
+            )
+        )
+    return out
