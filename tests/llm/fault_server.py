@@ -212,16 +212,23 @@ class FaultServer:
             bad = b'{"choices": [' if key[0] in "01234567" else b'{"object": "chat.completion"}'
             self._send(writer, 200, bad)
             return True
-        try:
-            self._send(writer, 200, payload)
-            await writer.drain()
-        except ConnectionError:
-            return False
-        if kind is None:  # a slow answer arrives after the client gave up: not delivered
+        # Counted before sending: the client may read the answer (and the test the stats)
+        # before this coroutine resumes after drain(). A slow answer arrives after the
+        # client gave up, so it is not delivered and not counted.
+        delivered = kind is None
+        if delivered:
             with self._lock:
                 self.stats.answered[key] += 1
                 if self.hold_after is not None and self.stats.answered.total() >= self.hold_after:
                     self.open.clear()
+        try:
+            self._send(writer, 200, payload)
+            await writer.drain()
+        except ConnectionError:
+            if delivered:
+                with self._lock:
+                    self.stats.answered[key] -= 1
+            return False
         return True
 
     # -- lifecycle ----------------------------------------------------------------------
