@@ -72,6 +72,31 @@ def test_estimate_before_a_run(tmp_path: Path, run_config: Path) -> None:
     assert "estimate: ≤11 calls" in " ".join(proc.stdout.split())
 
 
+def test_estimate_of_the_toolbox_counts_the_examples_and_an_unsaved_tree(
+    tmp_path: Path, run_config: Path
+) -> None:
+    with run_config.open("a") as f:
+        f.write(
+            "generation:\n"
+            "  conditions: {scopes: {length: [short, long]}}\n"
+            "  concept_tree: {depth: 2, branching: 3, file: tree.yaml}\n"
+        )
+
+    def estimate(method: str) -> str:
+        proc = synthloop(
+            "generate", str(run_config), "--method", method, "-n", "12", "--estimate",
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return " ".join(proc.stdout.split())
+
+    # 12 examples + the tree at worst: the root, then its 3 subtopics
+    assert "estimate: 16 calls" in estimate("conditional")
+    assert "estimate: 16 calls" in estimate("rationale-example")
+    (tmp_path / "tree.yaml").write_text("name: restaurants\nchildren: []\n")
+    assert "estimate: 12 calls" in estimate("conditional")  # a saved tree costs nothing
+
+
 def test_max_cost_without_prices_is_a_config_error(tmp_path: Path, run_config: Path) -> None:
     openai_config(run_config, "http://127.0.0.1:9/v1")
     proc = synthloop("generate", str(run_config), "-n", "5", "--max-cost", "1", cwd=tmp_path)

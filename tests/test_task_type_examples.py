@@ -87,3 +87,15 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
     assert len(written) == len(gen.records) > 0
     premises = {r["premise"] for r in pair_rows(4)}
     assert all(r.inputs["premise"] in premises for r in written)
+
+
+@requires_shared
+def test_pair_estimates_keep_the_real_premises() -> None:
+    from synthloop.runner import estimate_run
+
+    cfg = load_config(EXAMPLES / "rte.run.yaml")
+    for method in ("zerogen", "s3-seed", "conditional"):
+        est = estimate_run(cfg, method=method, n=10)
+        assert est.calls >= 10 and est.prompt_tokens > 0
+    est = estimate_run(cfg)  # synthloop s3
+    assert est.worst_case and est.calls > cfg.s3.seed_size

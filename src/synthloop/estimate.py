@@ -5,6 +5,11 @@ be sent; tokens are estimated at about four bytes each (exact counts need the mo
 tokenizer). Completion tokens are bounded by ``max_tokens``. S3's extrapolation rounds
 are counted at their worst, every validation example an error. Requests whose answers
 are already in the cache are counted apart: they are free.
+
+The toolbox methods (``conditional``, ``rationale-example``, ``dialogue``) are counted
+from their example prompts with conditions but before a concept-tree leaf or
+demonstrations are added (those add some tokens), plus, when the tree is not saved yet,
+its expansion at worst (every node given all ``branching`` subtopics).
 """
 
 from __future__ import annotations
@@ -15,7 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synthloop.config import RunConfig
+from synthloop.generate.anchors import Anchor, seed_anchors
+from synthloop.generate.conditional import ConditionPlan, conditional_jobs
+from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.extrapolate import extrapolate_jobs
+from synthloop.generate.from_config import METHODS as TOOLBOX
 from synthloop.generate.s3_seed import s3_seed_jobs
 from synthloop.generate.zerogen import zerogen_jobs
 from synthloop.llm import CachedLLM, Prices, Request, make_llm, prices_of
@@ -101,11 +110,56 @@ def _rationale_requests(prompter: Prompter, config: RunConfig) -> list[Request]:
     ]
 
 
-def _seed_requests(prompter: Prompter, config: RunConfig, n: int) -> list[Request]:
+def _seed_requests(
+    prompter: Prompter, config: RunConfig, n: int, anchors: Sequence[Anchor] = ()
+) -> list[Request]:
     k = config.s3.rationales_per_example
     placeholder = {label: [PLACEHOLDER_RATIONALE] * k for label in prompter.task.label_names}
-    jobs = s3_seed_jobs(prompter, placeholder, n, k=k, seed=config.seed)
+    jobs = s3_seed_jobs(prompter, placeholder, n, k=k, seed=config.seed, anchors=anchors or None)
     return [j.request for j in jobs]
+
+
+def _toolbox_requests(
+    prompter: Prompter,
+    config: RunConfig,
+    method: str,
+    n: int,
+    anchors: Sequence[Anchor],
+    tree_file: Path | None,
+) -> list[Request]:
+    cfg = config.generation
+    requests: list[Request] = []
+    tc = cfg.concept_tree
+    tree_path = Path(tc.file) if tc is not None and tc.file else tree_file
+    if tc is not None and not (tree_path is not None and tree_path.is_file()):
+        first = prompter.task.label_names if tc.per_label else [tc.root or prompter.task.domain]
+        for name in first:
+            ask = prompter.request(
+                "subtopics",
+                seed=derive_seed(config.seed, "subtopics", name),
+                shape="list",
+                max_tokens=16 * tc.branching + 16,
+                topic=name,
+                path=[tc.root or prompter.task.domain] if tc.per_label else [],
+                n=tc.branching,
+            )
+            # level i expands branching**i nodes below each first-level node
+            requests += [ask] * sum(tc.branching**i for i in range(tc.depth))
+    scopes = ConditionScopes.from_config(cfg.conditions) if cfg.conditions else None
+    calls = n
+    if method == "rationale-example":
+        calls = 2 * (n // 2)
+    elif method == "dialogue":
+        calls = cfg.dialogue.turns * (n // cfg.dialogue.turns)
+    jobs = conditional_jobs(
+        prompter,
+        calls,
+        plan=ConditionPlan(scopes=scopes),
+        seed=config.seed,
+        template=cfg.template,
+        anchors=anchors or None,
+    )
+    return requests + [j.request for j in jobs]
 
 
 def estimate_generate(
@@ -114,17 +168,22 @@ def estimate_generate(
     n: int,
     *,
     errors: Sequence[Record] = (),
+    anchors: Sequence[Anchor] = (),
     cache_path: Path | None = None,
+    tree_file: Path | None = None,
 ) -> Estimate:
     prompter = Prompter(config.task, config.llm, config.templates_dir)
     cache = _open_cache(config, cache_path)
     est = Estimate(prices=prices_of(config.llm))
     try:
         if method == "zerogen":
-            est.add([j.request for j in zerogen_jobs(prompter, n, config.seed)], cache)
+            jobs = zerogen_jobs(prompter, n, config.seed, anchors=anchors or None)
+            est.add([j.request for j in jobs], cache)
         elif method == "s3-seed":
             est.add(_rationale_requests(prompter, config), cache)
-            est.add(_seed_requests(prompter, config, n))  # rationales unknown: not cached
+            est.add(_seed_requests(prompter, config, n, anchors))  # rationales unknown
+        elif method in TOOLBOX:
+            est.add(_toolbox_requests(prompter, config, method, n, anchors, tree_file), cache)
         else:
             jobs = extrapolate_jobs(
                 prompter, errors[:n], per_error=config.s3.per_error, seed=config.seed
@@ -145,7 +204,12 @@ def estimate_s3(
     est = Estimate(prices=prices_of(config.llm), worst_case=s3.rounds > 0)
     try:
         est.add(_rationale_requests(prompter, config), cache)
-        est.add(_seed_requests(prompter, config, s3.seed_size))
+        anchors = (
+            seed_anchors(config.task, validation, s3.seed_size, seed=config.seed)
+            if config.task.kept_fields
+            else []
+        )
+        est.add(_seed_requests(prompter, config, s3.seed_size, anchors))
         errors = list(validation)[: s3.max_errors_per_round or len(validation)]
         for r in range(1, s3.rounds + 1):
             jobs = extrapolate_jobs(

@@ -267,8 +267,18 @@ def estimate_run(
     errors: list[Record] = []
     if method == "extrapolate" and errors_path is not None:
         errors = load_records(errors_path, config.task, split_name="errors")
+    anchors: list[Anchor] = []
+    if config.task.kept_fields and method != "extrapolate":
+        validation = load_records(config.data.validation, config.task, split_name="validation")
+        anchors = seed_anchors(config.task, validation, n, seed=config.seed)
     if cache_path is None and out is not None:
         cache_path = Path(out).with_suffix(".cache.sqlite")
     return estimate_generate(
-        config, method, n, errors=errors, cache_path=Path(cache_path) if cache_path else None
+        config,
+        method,
+        n,
+        errors=errors,
+        anchors=anchors,
+        cache_path=Path(cache_path) if cache_path else None,
+        tree_file=Path(out).with_suffix(".concept_tree.yaml") if out is not None else None,
     )
