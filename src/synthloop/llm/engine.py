@@ -8,10 +8,10 @@ request (plus the prompts of newly admitted ones) into a single ``llama_decode``
 the weights are read once per step for all of them.
 
 Two details decide the speed. llama.cpp splits a batch into micro-batches of consecutive
-sequence ids, so each step lists its tokens in slot order and new requests take the lowest
-free slots (an unordered batch of 16 ran 2.7x slower per step). And a finished request's
-cells stay in its slot: the next request placed there keeps the prompt prefix they share
-(a task's prompts share their instructions) and decodes only the rest.
+sequence ids, so each step lists its tokens in slot order (an unordered batch of 16 ran
+2.7x slower per step). And a finished request's cells stay in its slot: a new request goes
+to the free slot sharing the longest prompt prefix with it (the lowest on a tie), keeps
+that prefix (a task's prompts share their instructions) and decodes only the rest.
 
 llama.cpp should be built without OpenMP (the Makefile does): with it, libgomp is shared
 with torch and any other context in the process, and once it counts more threads than
@@ -252,6 +252,7 @@ class BatchEngine:
         batch = self._batch
         n = 0
         outputs: list[tuple[_Seq, int]] = []
+        seqs_kv = {seq.slot: seq.kv for seq in self._active}
 
         def put(token: int, pos: int, slot: int, logits: bool) -> None:
             nonlocal n
@@ -265,7 +266,6 @@ class BatchEngine:
 
         # Every running sequence gets its next token; prompt chunks share the room left.
         room = self.n_batch - sum(1 for seq in self._active if not seq.prefilling)
-        seqs_kv = {seq.slot: seq.kv for seq in self._active}
         chunks: dict[int, int] = {}
         for seq in self._active:
             if seq.prefilling and room > 0:
