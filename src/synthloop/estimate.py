@@ -143,7 +143,8 @@ def _toolbox_requests(
                 path=[tc.root or prompter.task.domain] if tc.per_label else [],
                 n=tc.branching,
             )
-            # level i expands branching**i nodes below each first-level node
+            # level i expands branching**i nodes below each first-level node; the deeper
+            # requests are not known yet, so the first level's stands in for their size
             requests += [ask] * sum(tc.branching**i for i in range(tc.depth))
     scopes = ConditionScopes.from_config(cfg.conditions) if cfg.conditions else None
     calls = n
@@ -183,7 +184,8 @@ def estimate_generate(
             est.add(_rationale_requests(prompter, config), cache)
             est.add(_seed_requests(prompter, config, n, anchors))  # rationales unknown
         elif method in TOOLBOX:
-            est.add(_toolbox_requests(prompter, config, method, n, anchors, tree_file), cache)
+            # not looked up in the cache: the deeper tree requests are stand-ins
+            est.add(_toolbox_requests(prompter, config, method, n, anchors, tree_file))
         else:
             jobs = extrapolate_jobs(
                 prompter, errors[:n], per_error=config.s3.per_error, seed=config.seed
