@@ -3,10 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 # llama-cpp-python builds from source; a native build crashes (SIGSEGV in the AMX kernel)
-# on these CPUs, so pin the instruction sets explicitly. Without OpenMP, ggml uses its own
-# thread pool: with OpenMP, torch (MiniLM embeddings) shares libgomp in the same process
-# and libgomp then stops spinning, which halves every decode (bench/engine_throughput.py).
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_OPENMP=OFF
+# on these CPUs, so the instruction sets this CPU reports (AVX2, AVX-512, VNNI) are named
+# explicitly, and OpenMP is off (it halves decoding next to torch); see llama_build.py.
+export CMAKE_ARGS ?= $(shell $(PYTHON) src/synthloop/llm/llama_build.py cmake-args)
 LLAMA_CPP := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
@@ -19,8 +18,8 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e .
-	@# pip may have reused a wheel cached before OpenMP was turned off: rebuild it once.
-	if $(BIN)/python -c "import llama_cpp, sys; sys.exit(b'OPENMP = 1' not in llama_cpp.llama_print_system_info())"; then \
+	@# pip may have reused a wheel cached for other flags (OpenMP on, AVX-512 off): rebuild it once.
+	if ! $(BIN)/python src/synthloop/llm/llama_build.py check; then \
 		$(BIN)/pip cache remove 'llama_cpp_python*'; \
 		$(BIN)/pip install --force-reinstall --no-deps '$(LLAMA_CPP)'; \
 	fi

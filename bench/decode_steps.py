@@ -2,9 +2,10 @@
 
 The ceiling of batched decoding on this machine, below any engine: each weight type is
 loaded once, N sequences are prefilled with 200 tokens in their own KV streams, then 30
-steps of N tokens (consecutive sequence ids, in order) are timed.
+steps of N tokens (consecutive sequence ids, in order) are timed, with flash attention as
+the engine uses it (``--unfused`` for llama.cpp's default attention).
 
-    flock /tmp/synthloop-llm.lock .venv/bin/python bench/decode_steps.py original q8_0 q4_0
+    flock /tmp/synthloop-llm.lock .venv/bin/python bench/decode_steps.py original bf16 q8_0
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from synthloop.llm.weights import ensure_weights
 PREFILL, STEPS = 200, 30
 
 
-def step_seconds(llama: Llama, n_seq: int) -> float:
+def step_seconds(llama: Llama, n_seq: int, flash_attn: bool = True) -> float:
     params = lc.llama_context_params()
     ctypes.pointer(params)[0] = llama.context_params
     params.n_ctx, params.n_batch, params.n_ubatch = n_seq * 512, 512, 512
     params.n_seq_max, params.kv_unified = n_seq, False
+    params.flash_attn_type = lc.LLAMA_FLASH_ATTN_TYPE_ENABLED if flash_attn else 0
     ctx = lc.llama_init_from_model(llama._model.model, params)
     batch = lc.llama_batch_init(512, 0, 1)
     try:
@@ -52,15 +54,16 @@ def step_seconds(llama: Llama, n_seq: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("weights", nargs="+", help="original, q8_0, q4_0, iq4_nl")
+    parser.add_argument("weights", nargs="+", help="original, bf16, f16, q8_0, q4_0, iq4_nl")
     parser.add_argument("--sequences", default="1,8,16,32")
+    parser.add_argument("--unfused", action="store_true", help="flash attention off")
     args = parser.parse_args()
     print("| weights | sequences per step | ms per step | tokens/s |\n| --- | ---: | ---: | ---: |")
     for w in args.weights:
         path = ensure_weights(default_model_path(), w)
         llama = Llama(model_path=str(path), n_ctx=256, n_threads=2, verbose=False)
         for n in (int(x) for x in args.sequences.split(",")):
-            sec = step_seconds(llama, n)
+            sec = step_seconds(llama, n, flash_attn=not args.unfused)
             print(f"| {w} | {n} | {sec * 1000:.1f} | {n / sec:.0f} |", flush=True)
         llama.close()
 

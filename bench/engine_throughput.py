@@ -1,20 +1,22 @@
-"""Embedded engine throughput: tokens/s at 1, 4, 8 and 16 requests in flight against raw
-single-stream llama-cpp-python (``Llama.create_chat_completion``, one request at a time).
+"""Embedded engine throughput: tokens/s at 1, 4, 8, 16 (and more) requests in flight against
+raw single-stream llama-cpp-python (``Llama.create_chat_completion``, one request at a time).
 
-Same model file as shipped (SmolLM2-135M-Instruct Q4_1) for the baseline, same chat
-prompts (restaurant reviews, as zerogen asks), same max_tokens, same sampling settings
-(temperature 0.9, top-p 0.95 and llama-cpp-python's defaults top-k 40, min-p 0.05).
-Tokens/s = completion tokens / wall time, prompt processing included. The engine runs
-through synthloop's own path (EmbeddedLLM + complete_many).
+The reference is what a user of llama-cpp-python gets: the shipped model file
+(SmolLM2-135M-Instruct Q4_1) with ``Llama``'s defaults. ``raw:WEIGHTS`` rows run the same
+single-stream loop on the engine's converted weights with flash attention on, to show how
+much of the gain is batching alone. Same chat prompts (restaurant reviews, as zerogen
+asks), same max_tokens, same sampling (temperature 0.9, top-p 0.95 and llama-cpp-python's
+defaults top-k 40, min-p 0.05). Tokens/s = completion tokens / wall time, prompt
+processing included. The engine runs through synthloop's own path (EmbeddedLLM +
+complete_many). bench/weights_quality.py measures how close each weight type stays to the
+shipped file.
 
-Every measurement runs in a fresh process holding only the model it measures: llama.cpp
-is built with OpenMP, and once a process holds more OpenMP threads than there are cores
-(a second context used from another thread is enough), libgomp stops spinning between
-parallel regions and every decode slows down about 2x. Measuring baseline and engines in
-one process (as this script did before) therefore understated both. Configurations are
-interleaved, ``--repeats`` times; the table gives the median. Run it alone:
+Every measurement runs in a fresh process holding only the model it measures (a process
+holding several contexts measured them all slower: see the results' history).
+Configurations are interleaved, ``--repeats`` times; the table gives the median. Run it
+alone, on a build made by ``make install`` (llama_build.py's flags for this CPU):
 
-    flock /tmp/synthloop-llm.lock python bench/engine_throughput.py
+    flock /tmp/synthloop-llm.lock .venv/bin/python bench/engine_throughput.py
 """
 
 from __future__ import annotations
@@ -84,14 +86,19 @@ async def measure(kind: str, level: int, n: int, max_tokens: int) -> dict[str, o
     """One measurement, in this (fresh) process: ``raw`` with ``level`` threads, or the
     engine on weights ``kind`` with ``level`` requests in flight."""
     from synthloop.llm.embedded import EmbeddedLLM, default_model_path
+    from synthloop.llm.weights import ensure_weights
 
     threads = os.cpu_count() or 1
     answers: list[str] = []
-    if kind == "raw":
+    if kind.startswith("raw"):
         from llama_cpp import Llama
 
-        path = str(default_model_path())
-        raw = Llama(model_path=path, n_ctx=2048, n_threads=level, verbose=False)
+        weights = kind.partition(":")[2] or "original"
+        path = str(ensure_weights(default_model_path(), weights))
+        raw = Llama(
+            model_path=path, n_ctx=2048, n_threads=level, flash_attn=weights != "original",
+            verbose=False,
+        )  # fmt: skip
         baseline(raw, prompts(1), 4)  # warm up outside the timing, as for the engine
         tok, sec = baseline(raw, prompts(n), max_tokens, answers)
         raw.close()
@@ -117,12 +124,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--grid",
-        default="raw=2,1 q8_0=1,4,8,16,32 original=16 q4_0=16",
-        help="space-separated KIND=LEVELS; raw=THREADS is the baseline (the first raw level "
-        "is the reference), WEIGHTS=IN_FLIGHT an engine run",
+        default="raw=2,1 raw:bf16=2 bf16=1,4,8,16,32,64 q8_0=8,16,32 original=16",
+        help="space-separated KIND=LEVELS; raw=THREADS is the baseline (its first level is "
+        "the reference), raw:WEIGHTS=THREADS single-stream on converted weights, "
+        "WEIGHTS=IN_FLIGHT an engine run",
     )
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--requests", type=int, default=48, help="same prompts for every run")
+    parser.add_argument("--requests", type=int, default=256, help="same prompts for every run")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=str(ROOT / "bench/results/engine_throughput.md"))
@@ -151,7 +159,7 @@ def main() -> None:
             texts[kind, level] = r["answers"]  # type: ignore[assignment]
             print(f"[{rep}] {kind}={level}: {tps:.1f} tok/s ({r['tokens']} tok)", flush=True)
 
-    ref_key = next(k for k in grid if k[0] == "raw")
+    ref_key = next(k for k in grid if k[0] == "raw")  # the shipped file, Llama's defaults
     base = statistics.median(runs[ref_key])
     threads = os.cpu_count() or 1
     lines = [
@@ -161,13 +169,15 @@ def main() -> None:
     for kind, level in grid:
         vals = runs[kind, level]
         med = statistics.median(vals)
-        if kind == "raw":
+        if kind.startswith("raw"):
             what = "raw `Llama.create_chat_completion`" + (
                 " (reference)" if (kind, level) == ref_key else ""
             )
-            where, weights = f"{level} thread{'s' * (level > 1)}", "Q4_1 (as shipped)"
+            where = f"{level} thread{'s' * (level > 1)}"
+            converted = kind.partition(":")[2]
+            weights = f"{converted.upper()} + flash attention" if converted else LABELS["original"]
         else:
-            what, where = "synthloop engine", f"{level} in flight"
+            what, where = "synthloop engine", f"{level} in flight"  # flash attention when > 1
             weights = LABELS.get(kind, f"{kind.upper()} (converted once)")
         lines.append(
             f"| {what} | {where} | {weights} | {med:.1f} | {med / base:.2f}× | "
@@ -175,8 +185,12 @@ def main() -> None:
             + " |"
         )
     lines += ["", "Same request, different batches (determinism across batch compositions):", ""]
-    for kind in dict.fromkeys(k for k, _ in grid if k != "raw"):
-        levels = sorted(c for k, c in grid if k == kind)
+    for kind in dict.fromkeys(k for k, _ in grid if not k.startswith("raw")):
+        # one in flight runs unfused attention (the high-level API's answers), so compare
+        # batches with each other
+        levels = sorted(c for k, c in grid if k == kind and c > 1)
+        if len(levels) < 2:
+            continue
         ref = texts[kind, levels[0]]
         for c in levels[1:]:
             same = sum(a == b for a, b in zip(ref, texts[kind, c], strict=False))

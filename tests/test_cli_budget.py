@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from synthloop.llm import LLMConfig
 from tests.llm.fault_server import Faults, FaultServer
 from tests.test_cli import assert_one_line_error, synthloop
 
@@ -31,7 +32,8 @@ def test_401_fails_at_once_with_one_clear_line(
         proc = synthloop("generate", str(run_config), "-n", "20", "-q", cwd=tmp_path)
     assert_one_line_error(proc, "401 Unauthorized")
     assert "the key in OPENAI_API_KEY is wrong" in proc.stderr
-    assert server.stats.requests <= 8  # the calls already in flight, none retried
+    # the calls already in flight, none retried
+    assert server.stats.requests <= LLMConfig().max_concurrency
 
 
 def test_max_calls_stops_cleanly_and_a_rerun_resumes(

@@ -90,17 +90,18 @@ async def test_an_edited_template_is_not_served_a_stale_answer(tmp_path: Path, t
     assert inner.calls == 2 and cache.usage.cache_hits == 1
 
 
-def test_embedded_identity_covers_weights_and_batching() -> None:
+def test_embedded_identity_covers_weights_batching_and_attention_kernel() -> None:
     from synthloop.llm.embedded import EmbeddedLLM
 
     single = EmbeddedLLM(max_concurrency=1)  # nothing is loaded until the first call
     batched = EmbeddedLLM(max_concurrency=8)
     other = EmbeddedLLM(max_concurrency=8, weights="q4_0")
-    models = {single.model, batched.model, other.model}
-    assert len(models) == 3
+    unfused = EmbeddedLLM(max_concurrency=8, flash_attn=False)
+    models = {single.model, batched.model, other.model, unfused.model}
+    assert len(models) == 4
     # the single-sequence engine computes what the old backend did: same key as before
     assert single.model == f"{single.model_path.name}:{single.model_path.stat().st_size}"
-    assert "q8_0" in batched.model and "batch8" in batched.model
+    assert batched.weights in batched.model and "batch8" in batched.model
 
 
 def test_a_declared_server_identity_keys_the_cache_in_place_of_the_url(tmp_path: Path) -> None:

@@ -105,3 +105,37 @@ async def test_json_schema_is_enforced_by_a_grammar(tmp_path: Path) -> None:
     assert isinstance(verdict.stars, int)
     assert list(tmp_path.glob("*.q8_0.gguf"))  # the converted weights were cached there
     assert json.loads(verdict.model_dump_json())["sentiment"] == verdict.sentiment
+
+
+def test_a_prefix_copied_from_a_busy_slot_gives_the_answer_of_computing_it() -> None:
+    from llama_cpp import Llama
+
+    from synthloop.llm.embedded import default_model_path
+    from synthloop.llm.engine import BatchEngine, GenParams
+
+    llama = Llama(model_path=str(default_model_path()), n_ctx=256, n_threads=2, verbose=False)
+    story = "Tell a long story about a lighthouse keeper named Ada who finds a map. "
+    a = llama.tokenize((story + "Begin.").encode())  # long: keeps slot 0 busy
+    b = llama.tokenize(b"Say hi.")  # short, shares nothing: frees slot 1 first
+    c = llama.tokenize((story + "End.").encode())  # waits; its prefix is in busy slot 0
+    greedy = GenParams(max_tokens=12, temperature=0.0)
+
+    def run(copy_min_tokens: int) -> tuple[str, int]:
+        engine = BatchEngine(llama, n_slots=2, n_ctx_slot=256, n_batch=256)
+        engine.copy_min_tokens = copy_min_tokens
+        try:
+            futures = [
+                engine.submit(a, GenParams(max_tokens=40, temperature=0.0)),
+                engine.submit(b, GenParams(max_tokens=2, temperature=0.0)),
+                engine.submit(c, greedy),
+            ]
+            texts = [f.result(timeout=120).text for f in futures]
+            return texts[2], engine.copied_prefixes
+        finally:
+            engine.close()
+
+    copied, n_copies = run(copy_min_tokens=8)
+    computed, no_copies = run(copy_min_tokens=10**9)
+    llama.close()
+    assert (n_copies, no_copies) == (1, 0)
+    assert copied == computed and copied

@@ -55,13 +55,13 @@ class LLMConfig(BaseModel):
     )
     api_key_env: str = "OPENAI_API_KEY"
     max_concurrency: int = Field(
-        default=8, gt=0, description="requests in flight (embedded: sequences per batch)"
+        default=16, gt=0, description="requests in flight (embedded: sequences per batch)"
     )
     timeout: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=6, ge=0)
     n_ctx: int = Field(default=2048, gt=0, description="embedded: context per sequence")
     n_threads: int | None = Field(default=None, gt=0)
-    weights: Literal["auto", "original", "q8_0", "q4_0", "iq4_nl"] = Field(
+    weights: Literal["auto", "original", "bf16", "f16", "q8_0", "q4_0", "iq4_nl"] = Field(
         default="auto",
         description="embedded: weight type decoded (auto: converted once to one that "
         "batches well when max_concurrency > 1, else the file as shipped)",

