@@ -58,7 +58,15 @@ class LLMConfig(BaseModel):
         default=16, gt=0, description="requests in flight (embedded: sequences per batch)"
     )
     timeout: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=6, ge=0)
+    max_retries: int = Field(
+        default=6, ge=0, description="openai: retries of a request after a transient failure"
+    )
+    unreachable_timeout: float = Field(
+        default=600.0,
+        ge=0,
+        description="openai: seconds to keep retrying a server that cannot be reached "
+        "(restarts, redeploys) before giving up",
+    )
     n_ctx: int = Field(default=2048, gt=0, description="embedded: context per sequence")
     n_threads: int | None = Field(default=None, gt=0)
     weights: Literal["auto", "original", "bf16", "f16", "q8_0", "q4_0", "iq4_nl"] = Field(
@@ -120,6 +128,7 @@ def make_llm(
             timeout=config.timeout,
             max_retries=config.max_retries,
             server_identity=config.server_identity,
+            unreachable_timeout=config.unreachable_timeout,
         )
     if budget is not None and not budget.unlimited:
         llm = BudgetedLLM(llm, budget, prices_of(config))

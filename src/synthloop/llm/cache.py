@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from synthloop.errors import LLMConnectionError
 from synthloop.llm.base import LLM, Request, Response
 
 
@@ -103,7 +104,17 @@ class CachedLLM(LLM):
             self.usage.cache_hits += 1
             self.usage.cached_tokens += data["prompt_tokens"] + data["completion_tokens"]
             return Response(**data, cached=True)
-        resp = await self.inner.complete(request)
+        try:
+            resp = await self.inner.complete(request)
+        except LLMConnectionError as exc:  # the server is gone: say what is kept, and how on
+            if not getattr(exc, "resume_said", False):
+                exc.resume_said = True
+                n = len(self)
+                kept = "run the same command again once the server is up to " + (
+                    f"resume from the {n} answers saved in {self.path}" if n else "start"
+                )
+                exc.hint = f"{kept}; {exc.hint}" if exc.hint else kept
+            raise
         self.usage.calls += 1
         self.usage.prompt_tokens += resp.prompt_tokens
         self.usage.completion_tokens += resp.completion_tokens
