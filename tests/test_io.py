@@ -1,4 +1,7 @@
 import json
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -6,7 +9,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from synthloop.errors import DataError
-from synthloop.io import DataSpec, load_dataset_file, load_records, write_records
+from synthloop.io import (
+    DataSpec,
+    load_dataset_file,
+    load_records,
+    write_json,
+    write_jsonl,
+    write_records,
+    write_text_atomic,
+)
 from synthloop.records import Record
 from synthloop.tasks import Task
 
@@ -90,3 +101,34 @@ def test_records_round_trip_with_provenance(tmp_path: Path, task: Task) -> None:
     for name in ("out.jsonl", "out.parquet"):
         write_records([rec], tmp_path / name)
         assert load_dataset_file(tmp_path / name, task) == [rec]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_outputs_are_created_with_the_users_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        record = Record(id="a", inputs={"text": "fine"}, label="positive")
+        written = [
+            write_records([record], tmp_path / "d.jsonl"),
+            write_records([record], tmp_path / "d.parquet"),
+            write_json({"a": 1}, tmp_path / "m.json"),
+            write_text_atomic("<html>", tmp_path / "r.html"),
+        ]
+    finally:
+        os.umask(old)
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+
+
+def test_a_write_that_fails_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    path = write_jsonl([{"n": 1}], tmp_path / "d.jsonl")
+
+    def rows() -> Iterator[dict[str, int]]:
+        yield {"n": 2}
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(rows(), path)
+    assert path.read_text() == '{"n": 1}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["d.jsonl"]  # no temporary left behind

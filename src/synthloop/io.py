@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -205,22 +205,40 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
 
 
 @contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """Write to a temporary sibling and rename, so a crash never leaves half a file."""
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; on success it replaces ``path`` in one
+    rename, so a crash never leaves half a file and readers see the old file or the new.
+
+    The temporary file is created with mode 0666 less the umask, as ``open()`` would make
+    it (``tempfile.mkstemp`` makes 0600, which left every output unreadable to the group).
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+def write_text_atomic(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
     path = Path(path)
-    with _atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
@@ -234,13 +252,13 @@ def write_records(records: Iterable[Record], path: str | Path) -> Path:
         return write_jsonl(rows, path)
     for row in rows:  # nested, per-method detail does not fit one Arrow schema
         row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pylist(rows), tmp)
     return path
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
     path = Path(path)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -27,6 +27,7 @@ import yaml
 
 from synthloop.errors import ConfigError
 from synthloop.generate.parse import _BULLET, parse_list
+from synthloop.io import write_text_atomic
 from synthloop.llm import LLM, complete_many
 from synthloop.progress import llm_progress
 from synthloop.prompts import Prompter
@@ -109,10 +110,7 @@ def save_tree(tree: Node, path: str | Path) -> Path:
         "# generation walks its leaves, and this file is used as it is while it exists.\n"
         + yaml.safe_dump({tree.name: tree.to_yaml_value()}, sort_keys=False, allow_unicode=True)
     )
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(text, path)
 
 
 _DESCRIBED = re.compile(r"\s*(?::|\s[-–—]\s|\()\s*")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from synthloop.config import load_config
 from synthloop.evaluate.evaluation import evaluate_dataset
-from synthloop.io import load_dataset_file, load_records, write_json
+from synthloop.io import load_dataset_file, load_records, write_json, write_text_atomic
 from synthloop.report.gather import load_run
 from synthloop.report.html import render
 
@@ -52,11 +52,7 @@ def build_report(
         run, cfg.task, learner=cfg.learner, sample=sample, seed=seed, missing_evaluation=missing
     )
     target = Path(out) if out is not None else run.path / REPORT_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return write_text_atomic(html, target)
 
 
 __all__ = ["REPORT_FILE", "build_report"]
