@@ -71,58 +71,61 @@ async def run_s3(
     pool = toolbox.demo_pool(config.generation, task, validation, embed=None)
     run = RunDir(out)
     run.prepare(config, force=force)
-    llm = make_llm(config.llm, run.cache_path, budget, backend=backend and backend(config.llm))
-    assert isinstance(llm, CachedLLM)
-    curator = None
-    if config.curate is not None:
-        from synthloop.curate import CurateContext, RoundCurator
+    try:  # the run directory is this process's until the run ends, however it ends
+        llm = make_llm(config.llm, run.cache_path, budget, backend=backend and backend(config.llm))
+        assert isinstance(llm, CachedLLM)
+        curator = None
+        if config.curate is not None:
+            from synthloop.curate import CurateContext, RoundCurator
 
-        refs = {"validation": validation, "test": test or []}
-        ctx = CurateContext(
-            task, refs, llm, prompter, learner, config.seed, compute=compute or LOCAL
-        )
-        curator = RoundCurator(config.curate, ctx, run.path)
-    prompter.count_tokens = token_counter(llm)
-    start = time.perf_counter()
-    try:
-        with journaling(run.path / "journal"):
-            result = await s3_loop(
-                llm,
-                prompter,
-                validation,
-                test,
-                config.s3,
-                learner=learner,
-                seed=config.seed,
-                sink=run,
-                show_progress=show_progress,
-                curate=curator,
-                neighbours=toolbox.neighbour_selector(config.generation, pool),
-                compute=compute,
+            refs = {"validation": validation, "test": test or []}
+            ctx = CurateContext(
+                task, refs, llm, prompter, learner, config.seed, compute=compute or LOCAL
             )
+            curator = RoundCurator(config.curate, ctx, run.path)
+        prompter.count_tokens = token_counter(llm)
+        start = time.perf_counter()
+        try:
+            with journaling(run.path / "journal"):
+                result = await s3_loop(
+                    llm,
+                    prompter,
+                    validation,
+                    test,
+                    config.s3,
+                    learner=learner,
+                    seed=config.seed,
+                    sink=run,
+                    show_progress=show_progress,
+                    curate=curator,
+                    neighbours=toolbox.neighbour_selector(config.generation, pool),
+                    compute=compute,
+                )
+        finally:
+            await llm.aclose()
+        seconds = time.perf_counter() - start
+        metrics: dict[str, Any] = {
+            "task": task.name,
+            "model": llm.model,
+            "seed": config.seed,
+            "dataset_size": len(result.dataset),
+            "validation_size": len(validation),
+            "test_size": len(test) if test else 0,
+            "rounds": [r.as_dict() for r in result.rounds],
+            "usage": _spent(llm),
+            "seconds": round(seconds, 2),
+        }
+        run.save_final(result.dataset, metrics)
+        return S3Run(
+            result=result,
+            usage=llm.usage,
+            seconds=seconds,
+            run_dir=run,
+            validation=validation,
+            test=test,
+        )
     finally:
-        await llm.aclose()
-    seconds = time.perf_counter() - start
-    metrics: dict[str, Any] = {
-        "task": task.name,
-        "model": llm.model,
-        "seed": config.seed,
-        "dataset_size": len(result.dataset),
-        "validation_size": len(validation),
-        "test_size": len(test) if test else 0,
-        "rounds": [r.as_dict() for r in result.rounds],
-        "usage": _spent(llm),
-        "seconds": round(seconds, 2),
-    }
-    run.save_final(result.dataset, metrics)
-    return S3Run(
-        result=result,
-        usage=llm.usage,
-        seconds=seconds,
-        run_dir=run,
-        validation=validation,
-        test=test,
-    )
+        run.release()
 
 
 async def run_generate(
