@@ -1,3 +1,4 @@
+import gzip
 import json
 import os
 import stat
@@ -10,6 +11,7 @@ import pytest
 
 from synthloop.errors import DataError
 from synthloop.io import (
+    MAX_LINE_BYTES,
     DataSpec,
     load_dataset_file,
     load_records,
@@ -132,3 +134,69 @@ def test_a_write_that_fails_leaves_the_old_file_whole(tmp_path: Path) -> None:
         write_jsonl(rows(), path)
     assert path.read_text() == '{"n": 1}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["d.jsonl"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "expected"),
+    [
+        (gzip.compress(b'{"text": "x", "label": "positive"}\n'), ".jsonl", "0x8b at offset 1"),
+        (b"\x7fELF\x02\x01\x01\x00\xff\xfe", ".jsonl", "0xff at offset 8"),
+        ('text,label\n"très bon",positive\n'.encode("latin-1"), ".csv", "0xe8 at offset 14"),
+        (b'{"text": "ok", "label": "positive"}\n{"text": "caf\xe9"}\n', ".jsonl", "(line 2)"),
+    ],
+)
+def test_bytes_that_are_not_utf8_are_named_by_offset(
+    tmp_path: Path, task: Task, content: bytes, suffix: str, expected: str
+) -> None:
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as err:
+        load_records(path, task)
+    line = err.value.one_line()
+    assert line.startswith(f"{path}: not UTF-8 text: byte") and expected in line
+    if content.startswith(b"\x1f\x8b"):
+        assert "gzip file: decompress it first" in line
+
+
+def test_a_spreadsheets_byte_order_mark_is_not_part_of_the_first_column(
+    tmp_path: Path, task: Task
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes("text,label\nfine,positive\n".encode("utf-8-sig"))
+    assert load_records(path, task)[0].inputs == {"text": "fine"}
+
+
+def test_a_huge_line_is_refused_before_it_is_read_whole(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "d.jsonl"
+    with path.open("w") as fh:
+        fh.write('{"text": "fine", "label": "positive"}\n')
+        fh.write('{"text": "' + "a" * (3 * MAX_LINE_BYTES) + '", "label": "positive"}\n')
+    with pytest.raises(DataError, match=r"d.jsonl:2: line longer than 1 MiB"):
+        load_records(path, task)
+
+
+def test_a_huge_text_in_parquet_is_refused(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"text": ["a" * (MAX_LINE_BYTES + 1)], "label": ["positive"]}), path)
+    with pytest.raises(DataError, match="row 1: text is 1,048,577 characters"):
+        load_records(path, task)
+    with pytest.raises(DataError, match="row 1: text is 1,048,577 characters"):
+        load_dataset_file(path, task)
+
+
+def test_a_huge_quoted_csv_field_over_many_lines_is_one_line(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "d.csv"
+    part = "a" * (MAX_LINE_BYTES // 2)
+    path.write_text(f'text,label\nfine,positive\n"{part}\n{part}\n{part}",negative\n')
+    with pytest.raises(DataError, match=r"d.csv:[45]: not valid CSV \(field larger than"):
+        load_records(path, task)
+
+
+def test_a_dataset_with_a_label_the_task_lacks_is_refused(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "synthetic.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "fine", "label": "positive"}\n'
+        '{"id": "b", "text": "meh", "label": "neutral"}\n'
+    )
+    with pytest.raises(DataError, match="row 2 has label 'neutral', which is not one of"):
+        load_dataset_file(path, task)

@@ -4,11 +4,18 @@ Real data is read through a :class:`DataSpec` that maps the task's fields to the
 columns (``columns: {text: sentence}``) and, if needed, raw label values to the task's
 labels (``label_map: {0: negative, 1: positive}``). Everything that can go wrong with a
 file ends in a one-line :class:`~synthloop.errors.DataError`.
+
+Text formats are read as bytes, line by line, so bytes that are not UTF-8 (a gzip, an
+executable, Latin-1 text) are named by their offset, and a line longer than
+:data:`MAX_LINE_BYTES` is refused as soon as that much of it is read, before it is read
+whole: texts this long are not examples a small model learns from, and one 50 MB line took
+8 GB to parse and train on. Every text field, whatever the format, is held to the same limit.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import secrets
@@ -26,6 +33,18 @@ from synthloop.records import Record
 from synthloop.tasks import Task
 
 HF_PREFIX = "hf:"
+#: the longest line (JSONL, CSV, TSV) and the longest text field read
+MAX_LINE_BYTES = 1 << 20
+
+csv.field_size_limit(MAX_LINE_BYTES)  # the csv module's own limit is 128 KiB
+
+#: what a file that is not text usually is, by its first bytes
+_MAGIC = {
+    b"\x1f\x8b": "a gzip file: decompress it first",
+    b"PK\x03\x04": "a zip archive (or .xlsx): extract or export it as CSV first",
+    b"\x7fELF": "an executable, not data",
+    b"PAR1": "a Parquet file: name it .parquet",
+}
 
 
 class DataSpec(BaseModel):
@@ -40,23 +59,69 @@ class DataSpec(BaseModel):
     limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
+def _not_text(
+    path: Path, raw: bytes, lineno: int, offset: int, exc: UnicodeDecodeError
+) -> DataError:
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    what = next((v for k, v in _MAGIC.items() if head.startswith(k)), None)
+    return DataError(
+        f"{path}: not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {offset + exc.start} "
+        f"(line {lineno})",
+        hint=what or "save it as UTF-8 (it may be Latin-1 or Windows-1252)",
+    )
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line with its ending) of a UTF-8 text file; a bad byte or a line past
+    :data:`MAX_LINE_BYTES` is a DataError naming the file and where."""
+    offset = 0
+    with path.open("rb") as fh:
+        for lineno in itertools.count(1):
+            raw = fh.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE_BYTES:
+                raise DataError(
+                    f"{path}:{lineno}: line longer than {MAX_LINE_BYTES >> 20} MiB; synthloop "
+                    "reads lines (records) up to that length",
+                    hint="is this a text example? split or shorten it",
+                )
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise DataError(f"{path}:{lineno}: each line must be a JSON object")
-            yield row
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_text(path, raw, lineno, offset, exc) from exc
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")  # the byte-order mark spreadsheets write
+            offset += len(raw)
+            yield lineno, line
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    for lineno, line in _text_lines(path):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise DataError(f"{path}:{lineno}: each line must be a JSON object")
+        yield row
 
 
 def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        yield from csv.DictReader(fh, delimiter=delimiter)
+    at = 0  # the line read last: where a quoted field that never closes ran out
+
+    def lines() -> Iterator[str]:
+        nonlocal at
+        for at, line in _text_lines(path):  # noqa: B007 - `at` is read by the handler
+            yield line
+
+    try:
+        yield from csv.DictReader(lines(), delimiter=delimiter)
+    except csv.Error as exc:
+        raise DataError(f"{path}:{at}: not valid CSV ({exc})") from exc
 
 
 def _read_parquet(path: Path) -> Iterator[dict[str, Any]]:
@@ -172,6 +237,7 @@ def records_from_rows(
                 f"task's labels ({', '.join(task.labels)}); map it with label_map"
             )
         inputs = {f: str(row[wanted[f]]) for f in task.inputs}
+        _check_length(spec.path, i, {**inputs, "label": label})
         if task.type == "qa" and (not label.strip() or label not in inputs[task.kept_fields[0]]):
             raise DataError(
                 f"{spec.path}: row {i + 1}: the answer {label!r} is not a span of its "
@@ -182,6 +248,16 @@ def records_from_rows(
     if not records:
         raise DataError(f"{spec.path}: the {split_name} set is empty")
     return records
+
+
+def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
+    for name, value in fields.items():
+        if len(value) > MAX_LINE_BYTES:
+            raise DataError(
+                f"{source}: row {i + 1}: {name} is {len(value):,} characters; synthloop reads "
+                f"texts up to {MAX_LINE_BYTES >> 20} MiB",
+                hint="is this a text example? split or shorten it",
+            )
 
 
 def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
@@ -197,6 +273,13 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
         missing = [c for c in needed if c not in row]
         if missing:
             raise DataError(f"{path}: row {i + 1} has no column {missing[0]!r}")
+        _check_length(str(path), i, {c: str(row[c]) for c in needed})
+        if task.has_labels and str(row["label"]) not in task.labels:
+            raise DataError(
+                f"{path}: row {i + 1} has label {row['label']!r}, which is not one of the "
+                f"task's labels ({', '.join(task.labels)})",
+                hint="is this the dataset of this task?",
+            )
         row.setdefault("id", f"row-{i}")
         if isinstance(row.get("extra"), str):
             row["extra"] = json.loads(row["extra"] or "{}")

@@ -32,6 +32,7 @@ from synthloop.llm import LLM, complete_many
 from synthloop.progress import llm_progress
 from synthloop.prompts import Prompter
 from synthloop.seeds import derive_seed
+from synthloop.yamlio import read_yaml
 
 #: joins a leaf's path (below the root) into the condition a prompt shows
 SEPARATOR = " > "
@@ -95,11 +96,7 @@ def tree_from_mapping(data: Any, source: str = "concept tree") -> Node:
 
 def load_tree(path: str | Path) -> Node:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: malformed YAML in the concept tree") from exc
-    return tree_from_mapping(data, str(path))
+    return tree_from_mapping(read_yaml(path, "concept tree"), str(path))
 
 
 def save_tree(tree: Node, path: str | Path) -> Path:
