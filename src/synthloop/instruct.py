@@ -40,7 +40,7 @@ from synthloop.generate.self_instruct import (
 )
 from synthloop.instruct_s3 import InstructS3Config, InstructS3Result, instruct_s3
 from synthloop.io import DataSpec, read_rows, write_json, write_jsonl
-from synthloop.llm import CachedLLM, LLMConfig, make_llm
+from synthloop.llm import CachedLLM, LLMConfig, make_llm, prices_of
 from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
 from synthloop.tasks import Task, load_task
@@ -226,7 +226,7 @@ async def run_self_instruct(
             "test": len(splits.test),
         }
         stats["rounds"] = [r.as_dict() for r in result.rounds]
-    stats["usage"] = llm.usage.as_dict()
+    stats["usage"] = llm.run_usage(prices_of(cfg.llm))
     stats["seconds"] = round(time.perf_counter() - start, 2)
     write_jsonl((alpaca_row(r, cfg.task) for r in records), out)
     write_json(stats, out.with_suffix(".stats.json"))

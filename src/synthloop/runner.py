@@ -24,7 +24,7 @@ from synthloop.generate import from_config as toolbox
 from synthloop.generate.anchors import Anchor
 from synthloop.generate.journal import journaling
 from synthloop.io import load_records, write_json, write_records
-from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
+from synthloop.llm import LLM, Budget, CachedLLM, LLMConfig, Usage, make_llm, prices_of
 from synthloop.loop import S3Result, s3_loop
 from synthloop.prompts import Prompter, token_counter
 from synthloop.records import Record
@@ -46,11 +46,9 @@ class S3Run:
     test: list[Record] | None
 
 
-def _spent(llm: CachedLLM) -> dict[str, Any]:
-    usage: dict[str, Any] = llm.usage.as_dict()
-    if isinstance(llm.inner, BudgetedLLM):
-        usage["cost"] = round(llm.inner.spent.cost, 6)
-    return usage
+def _spent(llm: CachedLLM, config: RunConfig) -> dict[str, Any]:
+    """What the run cost over all its invocations, and what this one paid."""
+    return llm.run_usage(prices_of(config.llm))
 
 
 async def run_s3(
@@ -112,7 +110,7 @@ async def run_s3(
             "validation_size": len(validation),
             "test_size": len(test) if test else 0,
             "rounds": [r.as_dict() for r in result.rounds],
-            "usage": _spent(llm),
+            "usage": _spent(llm, config),
             "seconds": round(seconds, 2),
         }
         run.save_final(result.dataset, metrics)
@@ -187,7 +185,7 @@ async def run_generate(
         await llm.aclose()
     write_records(gen.records, out)
     write_json(
-        {"method": method, **gen.summary(), "usage": _spent(llm)},
+        {"method": method, **gen.summary(), "usage": _spent(llm, config)},
         out.with_suffix(".stats.json"),
     )
     return gen, llm.usage
