@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.errors import ConfigError
 from synthloop.llm import CachedLLM, Prices, Request, Response, complete_many
 from tests.conftest import FakeLLM
 
@@ -154,3 +155,16 @@ async def test_an_answer_replayed_from_a_journal_is_a_cache_hit(tmp_path: Path) 
     cache.replayed(req, Response(text="from the journal", prompt_tokens=7, completion_tokens=3))
     assert cache.usage.cache_hits == 1 and cache.usage.calls == 0
     assert cache.run_usage()["calls"] == 1 and cache.run_usage()["completion_tokens"] == 3
+
+
+@pytest.mark.parametrize("problem", ["cannot be opened", "not a database"])
+def test_a_cache_that_cannot_be_used_is_one_clear_error(tmp_path: Path, problem: str) -> None:
+    """(A read-only folder fails as a folder in the cache's place does: sqlite cannot open
+    the file; tests run as root here, which chmod cannot stop.)"""
+    path = tmp_path / "c.sqlite"
+    if problem == "cannot be opened":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is not SQLite " * 100)
+    with pytest.raises(ConfigError, match=r"cannot use .*c\.sqlite as the response cache"):
+        CachedLLM(FakeLLM(), path)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synthloop.errors import LLMConnectionError
+from synthloop.errors import ConfigError, LLMConnectionError
 from synthloop.llm.base import LLM, Request, Response
 
 if TYPE_CHECKING:
@@ -68,18 +68,24 @@ class CachedLLM(LLM):
         self.max_concurrency = inner.max_concurrency
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # Each answer is committed as it arrives, so a killed process (SIGKILL included)
-        # pays again for nothing it was given. NORMAL skips the per-commit fsync that
-        # FULL adds (~5 ms each, a cap of a few hundred answers/s); in WAL mode that
-        # risks only the last commits on a power cut, never on a crash of the process.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS responses ("
-            " key TEXT PRIMARY KEY, request TEXT NOT NULL, response TEXT NOT NULL,"
-            " created REAL NOT NULL)"
-        )
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # Each answer is committed as it arrives, so a killed process (SIGKILL included)
+            # pays again for nothing it was given. NORMAL skips the per-commit fsync that
+            # FULL adds (~5 ms each, a cap of a few hundred answers/s); in WAL mode that
+            # risks only the last commits on a power cut, never on a crash of the process.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS responses ("
+                " key TEXT PRIMARY KEY, request TEXT NOT NULL, response TEXT NOT NULL,"
+                " created REAL NOT NULL)"
+            )
+        except sqlite3.Error as exc:  # a read-only folder, a file that is not a cache
+            raise ConfigError(
+                f"cannot use {self.path} as the response cache: {exc}",
+                hint="is its folder writable? choose another output folder or cache file",
+            ) from exc
         self.usage = Usage()
         #: cache key -> (prompt, completion) tokens of every answer this process used
         self.answers: dict[str, tuple[int, int]] = {}
