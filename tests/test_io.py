@@ -139,10 +139,16 @@ def test_a_write_that_fails_leaves_the_old_file_whole(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "suffix", "expected"),
     [
-        (gzip.compress(b'{"text": "x", "label": "positive"}\n'), ".jsonl", "0x8b at offset 1"),
-        (b"\x7fELF\x02\x01\x01\x00\xff\xfe", ".jsonl", "0xff at offset 8"),
-        ('text,label\n"très bon",positive\n'.encode("latin-1"), ".csv", "0xe8 at offset 14"),
-        (b'{"text": "ok", "label": "positive"}\n{"text": "caf\xe9"}\n', ".jsonl", "(line 2)"),
+        (
+            'text,label\n"très bon",positive\n'.encode("latin-1"),
+            ".csv",
+            "0xe8 at offset 14 (line 2)",
+        ),
+        (
+            b'{"text": "ok", "label": "positive"}\n{"text": "caf\xe9"}\n',
+            ".jsonl",
+            "0xe9 at offset 49 (line 2)",
+        ),
     ],
 )
 def test_bytes_that_are_not_utf8_are_named_by_offset(
@@ -154,8 +160,25 @@ def test_bytes_that_are_not_utf8_are_named_by_offset(
         load_records(path, task)
     line = err.value.one_line()
     assert line.startswith(f"{path}: not UTF-8 text: byte") and expected in line
-    if content.startswith(b"\x1f\x8b"):
-        assert "gzip file: decompress it first" in line
+    assert "save it as UTF-8" in line
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (gzip.compress(b'{"text": "x", "label": "positive"}\n'), "a gzip file (hint: decompress"),
+        (b"\x7fELF\x02\x01\x01\x00\n{}\n", "an executable"),  # its first line is ASCII
+        (b"PK\x03\x04 an xlsx", "a zip archive (or .xlsx)"),
+    ],
+)
+def test_a_binary_file_is_named_for_what_it_looks_like(
+    tmp_path: Path, task: Task, content: bytes, kind: str
+) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as err:
+        load_records(path, task)
+    assert err.value.one_line().startswith(f"{path}: not UTF-8 text: it starts like {kind}")
 
 
 def test_a_spreadsheets_byte_order_mark_is_not_part_of_the_first_column(

@@ -38,12 +38,12 @@ MAX_LINE_BYTES = 1 << 20
 
 csv.field_size_limit(MAX_LINE_BYTES)  # the csv module's own limit is 128 KiB
 
-#: what a file that is not text usually is, by its first bytes
+#: what a file that is not text usually is, by its first bytes, and what to do about it
 _MAGIC = {
-    b"\x1f\x8b": "a gzip file: decompress it first",
-    b"PK\x03\x04": "a zip archive (or .xlsx): extract or export it as CSV first",
-    b"\x7fELF": "an executable, not data",
-    b"PAR1": "a Parquet file: name it .parquet",
+    b"\x1f\x8b": ("a gzip file", "decompress it first"),
+    b"PK\x03\x04": ("a zip archive (or .xlsx)", "extract it, or export it as CSV"),
+    b"\x7fELF": ("an executable", "is this the file you meant?"),
+    b"PAR1": ("a Parquet file", "name it .parquet"),
 }
 
 
@@ -62,13 +62,10 @@ class DataSpec(BaseModel):
 def _not_text(
     path: Path, raw: bytes, lineno: int, offset: int, exc: UnicodeDecodeError
 ) -> DataError:
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    what = next((v for k, v in _MAGIC.items() if head.startswith(k)), None)
     return DataError(
         f"{path}: not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {offset + exc.start} "
         f"(line {lineno})",
-        hint=what or "save it as UTF-8 (it may be Latin-1 or Windows-1252)",
+        hint="save it as UTF-8 (it may be Latin-1 or Windows-1252)",
     )
 
 
@@ -77,6 +74,11 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
     :data:`MAX_LINE_BYTES` is a DataError naming the file and where."""
     offset = 0
     with path.open("rb") as fh:
+        head = fh.read(4)
+        for magic, (kind, what_to_do) in _MAGIC.items():
+            if head.startswith(magic):  # its first line may well be ASCII: say what it is
+                raise DataError(f"{path}: not UTF-8 text: it starts like {kind}", hint=what_to_do)
+        fh.seek(0)
         for lineno in itertools.count(1):
             raw = fh.readline(MAX_LINE_BYTES + 1)
             if not raw:

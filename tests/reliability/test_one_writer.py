@@ -1,0 +1,42 @@
+"""Two runs on one run directory: the second is refused by name before it touches anything,
+and the first finishes as if alone (issue 15, item 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.llm.fault_server import FaultServer
+from tests.reliability.helpers import (
+    checksums,
+    one_line_error,
+    start,
+    synthloop,
+    wait_for,
+    write_run,
+)
+
+
+def test_a_second_s3_on_the_same_out_is_refused(tmp_path: Path) -> None:
+    with FaultServer() as server:
+        config = write_run(tmp_path, server.base_url, timeout=60)  # held, not timed out
+        server.open.clear()  # hold every answer: the first run sits mid-run holding the dir
+        first = start("s3", str(config), "--out", "run", "-q", cwd=tmp_path)
+        wait_for(lambda: server.stats.requests >= 2)
+        before = checksums([tmp_path / "run"])
+        requests = server.stats.requests
+        second = synthloop("s3", str(config), "--out", "run", "-q", cwd=tmp_path)
+        line = one_line_error(second)
+        assert f"run is in use by pid {first.pid} (synthloop s3 " in line
+        assert "--out run -q), running since" in line
+        assert checksums([tmp_path / "run"]) == before  # it wrote nothing
+        assert server.stats.requests == requests  # and asked nothing
+        server.open.set()
+        _, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+        dataset = (tmp_path / "run" / "dataset.jsonl").read_text()
+        paid = server.stats.answered.total()
+        # the next run on it (the lock was let go) is a free rerun with the same result
+        assert synthloop("s3", str(config), "--out", "run", "-q", cwd=tmp_path).returncode == 0
+        assert server.stats.answered.total() == paid
+        assert (tmp_path / "run" / "dataset.jsonl").read_text() == dataset
+    assert set(server.stats.answered.values()) == {1}
