@@ -5,10 +5,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from synthloop.errors import DataError
-from synthloop.io import DataSpec, load_dataset_file, load_records, write_records
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.core.errors import DataError
+from synthloop.core.io import DataSpec, load_dataset_file, load_records, write_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 
 
 def test_reads_jsonl_csv_tsv_and_parquet_alike(tmp_path: Path, task: Task) -> None:

@@ -1,11 +1,11 @@
 from pathlib import Path
 
-from synthloop.config import S3Config
-from synthloop.io import load_records
+from synthloop.core.io import load_records
+from synthloop.core.tasks import Task
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
+from synthloop.runs.config import S3Config
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from synthloop.qa_metrics import exact_match, normalize_answer, qa_scores, token_f1
+from synthloop.tasktypes.qa.metrics import exact_match, normalize_answer, qa_scores, token_f1
 
 
 def test_normalisation_follows_squad() -> None:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-import synthloop.runner as runner
-from synthloop.config import load_config
-from synthloop.instruct import load_instruct_config
+import synthloop.runs.s3 as runner
+from synthloop.runs.config import load_config
+from synthloop.runs.instruct import load_instruct_config
 from tests.conftest import FakeLLM, requires_shared, use_fake_llm
 from tests.task_fakes import qa_answer
 
@@ -17,7 +17,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "task-types"
 def test_rte_example_config_loads_real_data() -> None:
     cfg = load_config(EXAMPLES / "rte.run.yaml")
     assert cfg.task.type == "pair" and cfg.learner_name == "embed_lr"
-    from synthloop.io import load_records
+    from synthloop.core.io import load_records
 
     val = load_records(cfg.data.validation, cfg.task)
     assert len(val) == 200 and set(val[0].inputs) == {"premise", "hypothesis"}
@@ -49,8 +49,8 @@ async def test_qa_example_runs_s3_end_to_end(
 
 
 async def test_s3_refuses_an_instruction_task_before_any_call(tmp_path: Path) -> None:
-    from synthloop.config import config_from_mapping
-    from synthloop.errors import ConfigError
+    from synthloop.core.errors import ConfigError
+    from synthloop.runs.config import config_from_mapping
 
     (tmp_path / "v.jsonl").write_text('{"instruction": "a", "input": "", "label": "b"}\n')
     cfg = config_from_mapping(
@@ -69,8 +69,8 @@ async def test_s3_refuses_an_instruction_task_before_any_call(tmp_path: Path) ->
 async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from synthloop.config import config_from_mapping
-    from synthloop.io import load_dataset_file
+    from synthloop.core.io import load_dataset_file
+    from synthloop.runs.config import config_from_mapping
     from tests.conftest import write_rows
     from tests.task_fakes import pair_answer, pair_rows, pair_task
 
@@ -91,7 +91,7 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
 
 @requires_shared
 def test_pair_estimates_keep_the_real_premises() -> None:
-    from synthloop.runner import estimate_run
+    from synthloop.runs.s3 import estimate_run
 
     cfg = load_config(EXAMPLES / "rte.run.yaml")
     for method in ("zerogen", "s3-seed", "conditional"):

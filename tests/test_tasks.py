@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.errors import ConfigError
-from synthloop.tasks import load_task
+from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import load_task
 from tests.conftest import TASK_YAML
 
 

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from synthloop.io import write_records
+from synthloop.core.io import write_records
 from tests.conftest import TASK_YAML
 from tests.curate.conftest import noisy_records
 from tests.test_cli import assert_one_line_error, synthloop
@@ -11,7 +11,7 @@ from tests.test_cli import assert_one_line_error, synthloop
 
 def make_run_dir(tmp_path: Path, run_config: Path) -> Path:
     """A run directory as `synthloop s3` leaves it: config.yaml (resolved) + dataset.jsonl."""
-    from synthloop.config import load_config
+    from synthloop.runs.config import load_config
 
     run = tmp_path / "run"
     run.mkdir()

@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from synthloop.curate import minhash
+from synthloop.compute import minhash
 
 
 def jaccard(a: str, b: str, ngram: int = 3) -> float:

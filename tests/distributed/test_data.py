@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from synthloop.curate import minhash
+from synthloop.compute import minhash
+from synthloop.compute import ray_data as data
+from synthloop.core.embeddings import embed
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate.base import CurateContext
 from synthloop.curate.crossval import cross_val_proba
-from synthloop.distributed import data
-from synthloop.embeddings import embed
 from synthloop.evaluate import fit_on, score
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import labelled_rows
 
 pytestmark = pytest.mark.usefixtures("local_ray")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from synthloop.generate.instruction_filter import chatter_in_instruction, clean_response
+from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import (
     InstructionExample,
     SelfInstructConfig,
@@ -11,7 +11,7 @@ from synthloop.generate.self_instruct import (
 )
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
+from synthloop.tasktypes.instruction.filter import chatter_in_instruction, clean_response
 from tests.conftest import FakeLLM
 from tests.task_fakes import SEED_INSTRUCTIONS
 
@@ -119,7 +119,7 @@ def test_small_model_leftovers_are_dropped(raw: str, reason: str) -> None:
 
 
 def test_inputs_may_quote_anyone_but_not_the_prompt() -> None:
-    from synthloop.generate.instruction_filter import clean_input
+    from synthloop.tasktypes.instruction.filter import clean_input
 
     apology = "- Agent: I am sorry, we will refund the order."
     assert clean_input(apology) == (apology, "")  # a dialogue to work on, not a refusal

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.tasks import Task
 from synthloop.generate.common import run_jobs
-from synthloop.generate.journal import Journal, journaling
 from synthloop.generate.zerogen import zerogen_jobs
 from synthloop.llm import LLMConfig
+from synthloop.llm.journal import Journal, journaling
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 from tests.conftest import FakeLLM
 
 

@@ -9,10 +9,10 @@ import datasets
 import pytest
 import yaml
 
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
+from synthloop.core.io import load_dataset_file
+from synthloop.core.tasks import Task
 from synthloop.hf import export_run, run_dataset_dict
-from synthloop.io import load_dataset_file
-from synthloop.tasks import Task
 
 
 def test_the_run_becomes_a_dataset_dict(finished_run: Path, task: Task) -> None:

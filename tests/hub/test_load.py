@@ -7,10 +7,10 @@ from pathlib import Path
 import datasets
 import pytest
 
-from synthloop.config import load_config
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
+from synthloop.core.io import DataSpec, load_records
 from synthloop.hf import load_dataset_records, task_from_dataset
-from synthloop.io import DataSpec, load_records
+from synthloop.runs.config import load_config
 from tests.conftest import TASK_YAML
 from tests.test_cli import assert_one_line_error, synthloop
 

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from synthloop.errors import HubError
+from synthloop.core.errors import HubError
 from synthloop.hf.push import push_run
 from tests.hub.fake_hub import fake_hub
 

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.errors import DataError
-from synthloop.generate.instruction_filter import chatter_in_instruction
+from synthloop.core.errors import DataError
+from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import read_answer, response_request
-from synthloop.instruct_data import load_seed_tasks, seed_tasks_file, split_seed_tasks
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
+from synthloop.tasktypes.instruction.data import load_seed_tasks, seed_tasks_file, split_seed_tasks
+from synthloop.tasktypes.instruction.filter import chatter_in_instruction
 
 TASK = Task(name="h", type="instruction", domain="everyday tasks")
 

@@ -7,13 +7,13 @@ import pytest
 from typer.testing import CliRunner
 
 from synthloop.cli import app
+from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
-from synthloop.instruct import load_instruct_config, rows_to_records
-from synthloop.instruct_s3 import InstructS3Config, instruct_s3
 from synthloop.learners.retrieval_responder import RetrievalResponder
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
+from synthloop.runs.instruct import load_instruct_config, rows_to_records
+from synthloop.s3.instruction import InstructS3Config, instruct_s3
 from tests.conftest import FakeLLM, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
 from tests.instruct.real_like import TEST, VALIDATION
@@ -103,15 +103,15 @@ def test_cli_rounds_run_and_report_real_scores(
 ) -> None:
     import json
 
-    import synthloop.instruct as instruct
-    import synthloop.instruct_eval as instruct_eval
+    import synthloop.runs.instruct as instruct
+    import synthloop.tasktypes.instruction.metrics as instruct_eval
     from synthloop.llm import CachedLLM
 
     monkeypatch.setattr(
         instruct, "make_llm", lambda _c, path: CachedLLM(FakeLLM(InstructWriter()), path)
     )
     monkeypatch.setattr(instruct_eval, "make_learner", lambda _name: cheap_responder())
-    monkeypatch.setattr("synthloop.embeddings.embed", bag_of_words_embed)
+    monkeypatch.setattr("synthloop.core.embeddings.embed", bag_of_words_embed)
     config = write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")
     out = tmp_path / "out.jsonl"
     res = CliRunner().invoke(

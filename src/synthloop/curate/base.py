@@ -21,11 +21,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from synthloop.compute import LOCAL, Compute
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 Action = Literal["drop", "flag", "relabel", "weight", "keep"]
 Mode = Literal["drop", "flag"]

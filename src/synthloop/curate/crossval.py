@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate.base import CurateContext
 from synthloop.evaluate import fit_on
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 
 @dataclass(frozen=True)

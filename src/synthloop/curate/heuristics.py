@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from pydantic import Field
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext, FilterStep
-from synthloop.records import Record
 
 _WORD = re.compile(r"\w+")
 

@@ -12,11 +12,11 @@ from typing import Any
 
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from synthloop.compute import LOCAL, Compute
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.learners import Predictor, make_learner
-from synthloop.qa_metrics import exact_match, qa_scores
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.tasktypes.qa.metrics import exact_match, qa_scores
 
 
 @dataclass(frozen=True)

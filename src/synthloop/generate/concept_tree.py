@@ -25,12 +25,12 @@ from typing import Any
 
 import yaml
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.parse import _BULLET, parse_list
 from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm.progress import llm_progress
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 #: joins a leaf's path (below the root) into the condition a prompt shows
 SEPARATOR = " > "

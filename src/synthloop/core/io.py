@@ -3,7 +3,7 @@
 Real data is read through a :class:`DataSpec` that maps the task's fields to the file's
 columns (``columns: {text: sentence}``) and, if needed, raw label values to the task's
 labels (``label_map: {0: negative, 1: positive}``). Everything that can go wrong with a
-file ends in a one-line :class:`~synthloop.errors.DataError`.
+file ends in a one-line :class:`~synthloop.core.errors.DataError`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field
 
-from synthloop.errors import DataError
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 
 HF_PREFIX = "hf:"
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
 from synthloop.generate.instruct_extrapolate import extrapolate_instructions
 from synthloop.generate.self_instruct import (
     InstructionExample,
@@ -22,17 +23,16 @@ from synthloop.generate.self_instruct import (
     SelfInstructConfig,
     self_instruct,
 )
-from synthloop.instruct_eval import (
+from synthloop.learners import Predictor
+from synthloop.llm import LLM
+from synthloop.prompts import Prompter
+from synthloop.tasktypes.instruction.metrics import (
     Embed,
     InstructScores,
     fit_responder,
     score_instructions,
     worst_items,
 )
-from synthloop.learners import Predictor
-from synthloop.llm import LLM
-from synthloop.prompts import Prompter
-from synthloop.records import Record
 
 
 class InstructS3Config(BaseModel):

@@ -14,10 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from synthloop.commands.instruct import register as register_self_instruct
-from synthloop.config import RunConfig, load_config
-from synthloop.curate.commands import register as register_curation
-from synthloop.distributed.runner import (
+from synthloop.cli.curate import register as register_curation
+from synthloop.cli.evaluate import evaluate as evaluate_command
+from synthloop.cli.push import register as register_push
+from synthloop.cli.report import report as report_command
+from synthloop.cli.runner import (
     EndpointOpt,
     RayAddressOpt,
     RayWorkersOpt,
@@ -26,13 +27,12 @@ from synthloop.distributed.runner import (
     compute_of,
     runner_backend,
 )
-from synthloop.errors import BudgetExceeded, SynthloopError
-from synthloop.evaluate.command import evaluate as evaluate_command
-from synthloop.hf.commands import register as register_push
+from synthloop.cli.self_instruct import register as register_self_instruct
+from synthloop.core.errors import BudgetExceeded, SynthloopError
 from synthloop.llm import Budget, Usage
-from synthloop.loop import RoundResult
-from synthloop.report.command import report as report_command
-from synthloop.runner import estimate_run, run_generate, run_s3
+from synthloop.runs.config import RunConfig, load_config
+from synthloop.runs.s3 import estimate_run, run_generate, run_s3
+from synthloop.s3.loop import RoundResult
 
 app = typer.Typer(
     help="LLM-driven synthetic data: generate, curate, evaluate — and the S3 loop.",

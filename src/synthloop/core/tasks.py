@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from synthloop.yamlio import read_yaml_mapping, validate_model
+from synthloop.core.yamlio import read_yaml_mapping, validate_model
 
 if TYPE_CHECKING:
-    from synthloop.records import Record
+    from synthloop.core.records import Record
 
 #: What a learner sees for one record: the text, or a tuple of texts for multi-input tasks.
 LearnerInput = str | tuple[str, ...]
@@ -49,7 +49,7 @@ DEFAULT_LEARNER: dict[str, str | None] = {
     "classification": "tfidf_lr",
     "pair": "embed_lr",  # a bag of words is at chance on NLI
     "qa": "span_lr",
-    "instruction": None,  # S3 runs as `synthloop self-instruct --rounds` (synthloop.instruct_s3)
+    "instruction": None,  # S3 runs as `synthloop self-instruct --rounds` (synthloop.s3.instruction)
 }
 LABELLED_TYPES = ("classification", "pair")
 

@@ -12,21 +12,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from synthloop.config import load_config
-from synthloop.distributed.runner import (
+from synthloop.cli.runner import (
     RayAddressOpt,
     Runner,
     RunnerOpt,
     compute_of,
     runner_backend,
 )
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_dataset_file, load_records, write_json
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.evaluation import evaluate_dataset
-from synthloop.io import load_dataset_file, load_records, write_json
 from synthloop.llm import LLM, make_llm
-from synthloop.records import Record
-from synthloop.rundir import RunDir
-from synthloop.tasks import Task
+from synthloop.runs.config import load_config
+from synthloop.runs.rundir import RunDir
 
 EVALUATION_FILE = "evaluation.json"
 out_console = Console()

@@ -4,7 +4,7 @@ Curation steps, the evaluation and the S3 loop's rounds ask a :class:`Compute` f
 things that grow with the data — near-duplicate clusters, sentence embeddings,
 cross-validated label probabilities and a fitted small model's predictions — and do
 everything else (decisions, audits, metrics) the same way whatever answered.
-:class:`LocalCompute` is this process; ``synthloop.distributed.compute.RayCompute`` gives
+:class:`LocalCompute` is this process; ``synthloop.compute.ray.RayCompute`` gives
 the same answers from Ray Data shards (``--runner ray``).
 """
 
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 if TYPE_CHECKING:
+    from synthloop.compute.minhash import NearDuplicates
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
     from synthloop.curate.crossval import CrossVal
-    from synthloop.curate.minhash import NearDuplicates
     from synthloop.learners import Predictor
-    from synthloop.records import Record
-    from synthloop.tasks import Task
 
 
 class Compute(Protocol):
@@ -36,11 +36,11 @@ class Compute(Protocol):
         seed: int,
         reference_texts: Sequence[str] = (),
     ) -> NearDuplicates:
-        """As :func:`synthloop.curate.minhash.near_duplicates`."""
+        """As :func:`synthloop.compute.minhash.near_duplicates`."""
         ...
 
     def embed(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
-        """Unit-norm MiniLM vectors ``(n, 384)``, as :func:`synthloop.embeddings.embed`."""
+        """Unit-norm MiniLM vectors ``(n, 384)``, as :func:`synthloop.core.embeddings.embed`."""
         ...
 
     def cross_val_proba(
@@ -69,7 +69,7 @@ class LocalCompute:
         seed: int,
         reference_texts: Sequence[str] = (),
     ) -> NearDuplicates:
-        from synthloop.curate import minhash
+        from synthloop.compute import minhash
 
         return minhash.near_duplicates(
             texts,
@@ -81,7 +81,7 @@ class LocalCompute:
         )
 
     def embed(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
-        from synthloop.embeddings import embed
+        from synthloop.core.embeddings import embed
 
         return np.asarray(embed(texts, show_progress=show_progress), dtype=np.float32)
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synthloop.compute import LOCAL, Compute
-from synthloop.config import RunConfig
-from synthloop.errors import ConfigError
-from synthloop.estimate import Estimate, estimate_generate, estimate_s3
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.runs.config import RunConfig
+from synthloop.core.errors import ConfigError
+from synthloop.runs.estimate import Estimate, estimate_generate, estimate_s3
 from synthloop.generate import (
     Generation,
     extrapolate,
@@ -22,13 +22,13 @@ from synthloop.generate import (
 )
 from synthloop.generate import from_config as toolbox
 from synthloop.generate.anchors import Anchor
-from synthloop.generate.journal import journaling
-from synthloop.io import load_records, write_json, write_records
+from synthloop.llm.journal import journaling
+from synthloop.core.io import load_records, write_json, write_records
 from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
-from synthloop.loop import S3Result, s3_loop
+from synthloop.s3.loop import S3Result, s3_loop
 from synthloop.prompts import Prompter, token_counter
-from synthloop.records import Record
-from synthloop.rundir import RunDir
+from synthloop.core.records import Record
+from synthloop.runs.rundir import RunDir
 
 METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
 

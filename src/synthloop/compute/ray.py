@@ -1,5 +1,5 @@
-"""`--runner ray` for curation, evaluation and the S3 rounds: the :class:`~synthloop.compute.
-Compute` seam answered by Ray Data (:mod:`synthloop.distributed.data`), on the run's cluster."""
+"""`--runner ray` for curation, evaluation and the S3 rounds: the :class:`~synthloop.compute.local.
+Compute` seam answered by Ray Data (:mod:`synthloop.compute.ray_data`), on the run's cluster."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from synthloop.distributed import data
+from synthloop.compute import ray_data as data
 from synthloop.distributed.cluster import RayCluster
 
 if TYPE_CHECKING:
+    from synthloop.compute.minhash import NearDuplicates
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
     from synthloop.curate.crossval import CrossVal
-    from synthloop.curate.minhash import NearDuplicates
     from synthloop.learners import Predictor
-    from synthloop.records import Record
-    from synthloop.tasks import Task
 
 
 class RayCompute:

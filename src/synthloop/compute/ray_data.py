@@ -3,14 +3,14 @@
 Each function gives the same answer as its single-process counterpart (tests check it);
 what runs where:
 
-* **near duplicates** (``synthloop.curate.minhash``), within the texts and against
+* **near duplicates** (``synthloop.compute.minhash``), within the texts and against
   reference texts (leaks): shingling, MinHash signatures and LSH band keys are computed per
   shard (``map_batches``); band keys are hash-shuffled across
   shards (``repartition(keys=...)``) so that every bucket lands whole in one partition,
   which emits its candidate pairs. Only the candidate pairs, and the signatures of the
   texts in them, come back to the driver, which verifies them (estimated Jaccard) and
   joins them into clusters: a graph over the duplicates, not over the corpus.
-* **embeddings** (``synthloop.embeddings``): an actor pool, one MiniLM per actor.
+* **embeddings** (``synthloop.core.embeddings``): an actor pool, one MiniLM per actor.
 * **confidence**: the k cross-validation folds are trained in parallel Ray tasks, each
   scoring its held-out part (as ``curate.crossval.cross_val_proba`` does in one process).
 * **evaluation** (and the S3 rounds' scoring): a fitted small model travels with the map
@@ -25,14 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from synthloop.curate import minhash
+from synthloop.compute import minhash
+from synthloop.core.records import Record
+from synthloop.core.tasks import LearnerInput, Task
 from synthloop.curate.crossval import CrossVal, fold_proba, stratified_folds
 from synthloop.distributed.cluster import import_ray
 from synthloop.evaluate import Scores
 from synthloop.evaluate.indirect import scores_of
 from synthloop.learners import Predictor
-from synthloop.records import Record
-from synthloop.tasks import LearnerInput, Task
 
 _EMPTY = np.iinfo(np.uint32).max
 # Band keys from different bands must never meet in one bucket.
@@ -114,7 +114,7 @@ def near_duplicates(
     reference_texts: Sequence[str] = (),
     shards: int | None = None,
 ) -> minhash.NearDuplicates:
-    """:func:`synthloop.curate.minhash.near_duplicates` across Ray Data shards: the texts
+    """:func:`synthloop.compute.minhash.near_duplicates` across Ray Data shards: the texts
     and the reference texts (e.g. validation and test, for leaks) are sharded together."""
     n_texts = len(texts)
     n_reference = len(reference_texts)
@@ -187,7 +187,7 @@ class _Embedder:
     """A Ray Data actor holding one sentence-embedding model."""
 
     def __init__(self) -> None:
-        from synthloop.embeddings import Embedder
+        from synthloop.core.embeddings import Embedder
 
         self.embedder = Embedder()
 
@@ -196,11 +196,11 @@ class _Embedder:
 
 
 def embed(texts: Sequence[str], *, batch_size: int = 256, workers: int | None = None) -> np.ndarray:
-    """:func:`synthloop.embeddings.embed` across Ray Data shards: ``(n, 384)`` float32.
+    """:func:`synthloop.core.embeddings.embed` across Ray Data shards: ``(n, 384)`` float32.
 
     ``workers`` model-holding actors (default: one per 4 CPUs of the cluster, at least one:
     each model's matrix products use several cores)."""
-    from synthloop.embeddings import DIM
+    from synthloop.core.embeddings import DIM
 
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)

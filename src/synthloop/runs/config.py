@@ -20,12 +20,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from synthloop.curate.pipeline import CurateConfig
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
-from synthloop.io import HF_PREFIX, DataSpec
+from synthloop.core.io import HF_PREFIX, DataSpec
 from synthloop.llm import LLMConfig
-from synthloop.tasks import Task, load_task
-from synthloop.yamlio import read_yaml_mapping, validate_model
+from synthloop.core.tasks import Task, load_task
+from synthloop.core.yamlio import read_yaml_mapping, validate_model
 
 
 class DataConfig(BaseModel):

@@ -15,8 +15,8 @@ Example ``instruct.yaml`` (paths relative to this file)::
 Output is Alpaca-style JSONL (``instruction``, ``input``, ``output``) with provenance.
 With ``real:``, the stats file also has, per round, the small model's ROUGE-L and the
 pool's coverage on the real validation and test instructions (see
-:mod:`synthloop.instruct_s3`). ``source: self-instruct`` takes Self-Instruct's 175
-human-written seed tasks (:mod:`synthloop.instruct_data`): ``seeds`` of them seed
+:mod:`synthloop.s3.instruction`). ``source: self-instruct`` takes Self-Instruct's 175
+human-written seed tasks (:mod:`synthloop.tasktypes.instruction.data`): ``seeds`` of them seed
 generation when the config lists none, ``validation_size`` give S3's errors, the rest test.
 """
 
@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synthloop.config import _resolve
-from synthloop.errors import ConfigError, DataError
+from synthloop.runs.config import _resolve
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.generate.self_instruct import (
     InstructionExample,
     SelfInstructConfig,
@@ -38,13 +38,13 @@ from synthloop.generate.self_instruct import (
     instruction_stats,
     self_instruct,
 )
-from synthloop.instruct_s3 import InstructS3Config, InstructS3Result, instruct_s3
-from synthloop.io import DataSpec, read_rows, write_json, write_jsonl
+from synthloop.s3.instruction import InstructS3Config, InstructS3Result, instruct_s3
+from synthloop.core.io import DataSpec, read_rows, write_json, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter, token_counter
-from synthloop.records import Record
-from synthloop.tasks import Task, load_task
-from synthloop.yamlio import read_yaml_mapping, validate_model
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task, load_task
+from synthloop.core.yamlio import read_yaml_mapping, validate_model
 
 
 class RealInstructions(BaseModel):
@@ -142,7 +142,7 @@ def real_splits(cfg: InstructConfig) -> RealSplits | None:
     if real is None:
         return None
     if real.source == "self-instruct":
-        from synthloop.instruct_data import (
+        from synthloop.tasktypes.instruction.data import (
             SOURCE,
             load_seed_tasks,
             seed_tasks_file,

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from synthloop.compute import Compute
-from synthloop.config import S3Config
-from synthloop.errors import ConfigError
+from synthloop.compute.local import Compute
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 from synthloop.evaluate import Scores, fit_on, score, train_and_score
 from synthloop.evaluate.indirect import predictions, scores_of, wrong
 from synthloop.generate import extrapolate, generate_rationales, s3_seed, seed_anchors
@@ -19,9 +21,7 @@ from synthloop.generate.common import Generation
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
+from synthloop.runs.config import S3Config
 
 
 @dataclass
