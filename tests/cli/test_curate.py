@@ -4,9 +4,9 @@ import json
 from pathlib import Path
 
 from synthloop.core.io import write_records
+from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.conftest import TASK_YAML
 from tests.curate.conftest import noisy_records
-from tests.test_cli import assert_one_line_error, synthloop
 
 
 def make_run_dir(tmp_path: Path, run_config: Path) -> Path:

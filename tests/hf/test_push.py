@@ -14,7 +14,7 @@ import yaml
 
 from synthloop.core.errors import HubError
 from synthloop.hf.push import push_run
-from tests.hub.fake_hub import fake_hub
+from tests.hf.fake_hub import fake_hub
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -16,8 +16,8 @@ from synthloop.runs.instruct import load_instruct_config, rows_to_records
 from synthloop.s3.instruction import InstructS3Config, instruct_s3
 from tests.conftest import FakeLLM, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
-from tests.instruct.real_like import TEST, VALIDATION
 from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
+from tests.tasktypes.instruction.real_like import TEST, VALIDATION
 
 
 def instruction_task() -> Task:

@@ -10,7 +10,7 @@ from synthloop.runs.instruct import load_instruct_config
 from tests.conftest import FakeLLM, requires_shared, use_fake_llm
 from tests.task_fakes import qa_answer
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "task-types"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "task-types"
 
 
 @requires_shared

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from synthloop.llm import LLMConfig
+from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.llm.fault_server import Faults, FaultServer
-from tests.test_cli import assert_one_line_error, synthloop
 
 
 def openai_config(run_config: Path, base_url: str, extra: str = "") -> Path:

@@ -11,8 +11,8 @@ from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, load_records
 from synthloop.hf import load_dataset_records, task_from_dataset
 from synthloop.runs.config import load_config
+from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.conftest import TASK_YAML
-from tests.test_cli import assert_one_line_error, synthloop
 
 
 def sst_like() -> datasets.Dataset:
