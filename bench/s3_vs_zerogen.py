@@ -30,8 +30,8 @@ from synthloop.evaluate import train_and_score
 from synthloop.generate import zerogen
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.runs.config import DataConfig, RunConfig, S3Config
-from synthloop.runs.s3 import run_s3
+from synthloop.run.config import DataConfig, RunConfig, S3Config
+from synthloop.run.s3 import run_s3
 
 ROOT = Path(__file__).resolve().parent
 

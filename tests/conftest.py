@@ -133,7 +133,7 @@ requires_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared
 def use_fake_llm(monkeypatch: pytest.MonkeyPatch, fake: LLM) -> None:
     """Make the runner build ``fake`` in place of the configured backend, inside the run's
     cache as usual (whatever else make_llm is asked to wrap it in)."""
-    import synthloop.runs.s3 as runner
+    import synthloop.run.s3 as runner
     from synthloop.llm import CachedLLM
 
     def make(_config: object, path: Path, *_: object, **__: object) -> CachedLLM:

@@ -11,7 +11,7 @@ from tests.curate.conftest import noisy_records
 
 def make_run_dir(tmp_path: Path, run_config: Path) -> Path:
     """A run directory as `synthloop s3` leaves it: config.yaml (resolved) + dataset.jsonl."""
-    from synthloop.runs.config import load_config
+    from synthloop.run.config import load_config
 
     run = tmp_path / "run"
     run.mkdir()

@@ -25,7 +25,7 @@ from synthloop.curate import (
 )
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.runs.config import S3Config, load_config
+from synthloop.run.config import S3Config, load_config
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, use_fake_llm
 from tests.curate.conftest import noisy_records
@@ -149,7 +149,7 @@ async def test_s3_loop_curates_each_round(
 async def test_run_config_curate_section_drives_the_s3_run(
     tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import synthloop.runs.s3 as runner
+    import synthloop.run.s3 as runner
 
     use_fake_llm(monkeypatch, FakeLLM())
     run_config.write_text(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from synthloop.core.io import load_records
 from synthloop.prompts import Prompter
-from synthloop.runs.config import load_config
-from synthloop.runs.rundir import RunDir
+from synthloop.run.config import load_config
+from synthloop.run.rundir import RunDir
 from synthloop.s3.loop import s3_loop
 from tests.conftest import TASK_YAML, FakeLLM, labelled_rows, write_rows
 

@@ -8,7 +8,7 @@ from synthloop.core.errors import ConfigError
 from synthloop.generate.from_config import demo_pool, generate_configured
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.runs.config import load_config
+from synthloop.run.config import load_config
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
 
 GENERATION = """\

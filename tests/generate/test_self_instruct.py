@@ -19,7 +19,7 @@ from synthloop.generate.self_instruct import (
 )
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.runs.instruct import load_instruct_config
+from synthloop.run.instruct import load_instruct_config
 from tests.conftest import FakeLLM
 from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
 

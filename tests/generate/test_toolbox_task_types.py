@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import synthloop.runs.s3 as runner
+import synthloop.run.s3 as runner
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import DataSpec, load_dataset_file, load_records
 from synthloop.core.records import Record
@@ -22,7 +22,7 @@ from synthloop.generate.dialogue import dialogues
 from synthloop.generate.stepwise import rationale_then_example
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.runs.config import config_from_mapping
+from synthloop.run.config import config_from_mapping
 from tests.conftest import FakeLLM, use_fake_llm, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
 from tests.task_fakes import QA_DEMO, pair_answer, pair_rows, pair_task, qa_answer, qa_task

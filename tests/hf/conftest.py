@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.runs.config import load_config
-from synthloop.runs.s3 import run_s3
+from synthloop.run.config import load_config
+from synthloop.run.s3 import run_s3
 from tests.conftest import FakeLLM
 
 

@@ -10,7 +10,7 @@ import pytest
 from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, load_records
 from synthloop.hf import load_dataset_records, task_from_dataset
-from synthloop.runs.config import load_config
+from synthloop.run.config import load_config
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.conftest import TASK_YAML
 

@@ -12,7 +12,7 @@ from synthloop.generate.self_instruct import InstructionExample, SelfInstructCon
 from synthloop.learners.retrieval_responder import RetrievalResponder
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.runs.instruct import load_instruct_config, rows_to_records
+from synthloop.run.instruct import load_instruct_config, rows_to_records
 from synthloop.s3.instruction import InstructS3Config, instruct_s3
 from tests.conftest import FakeLLM, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
@@ -103,7 +103,7 @@ def test_cli_rounds_run_and_report_real_scores(
 ) -> None:
     import json
 
-    import synthloop.runs.instruct as instruct
+    import synthloop.run.instruct as instruct
     import synthloop.tasktypes.instruction.metrics as instruct_eval
     from synthloop.llm import CachedLLM
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-import synthloop.runs.s3 as runner
-from synthloop.runs.config import load_config
-from synthloop.runs.instruct import load_instruct_config
+import synthloop.run.s3 as runner
+from synthloop.run.config import load_config
+from synthloop.run.instruct import load_instruct_config
 from tests.conftest import FakeLLM, requires_shared, use_fake_llm
 from tests.task_fakes import qa_answer
 
@@ -50,7 +50,7 @@ async def test_qa_example_runs_s3_end_to_end(
 
 async def test_s3_refuses_an_instruction_task_before_any_call(tmp_path: Path) -> None:
     from synthloop.core.errors import ConfigError
-    from synthloop.runs.config import config_from_mapping
+    from synthloop.run.config import config_from_mapping
 
     (tmp_path / "v.jsonl").write_text('{"instruction": "a", "input": "", "label": "b"}\n')
     cfg = config_from_mapping(
@@ -70,7 +70,7 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from synthloop.core.io import load_dataset_file
-    from synthloop.runs.config import config_from_mapping
+    from synthloop.run.config import config_from_mapping
     from tests.conftest import write_rows
     from tests.task_fakes import pair_answer, pair_rows, pair_task
 
@@ -91,7 +91,7 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
 
 @requires_shared
 def test_pair_estimates_keep_the_real_premises() -> None:
-    from synthloop.runs.s3 import estimate_run
+    from synthloop.run.s3 import estimate_run
 
     cfg = load_config(EXAMPLES / "rte.run.yaml")
     for method in ("zerogen", "s3-seed", "conditional"):

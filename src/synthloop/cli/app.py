@@ -30,8 +30,8 @@ from synthloop.cli.runner import (
 from synthloop.cli.self_instruct import register as register_self_instruct
 from synthloop.core.errors import BudgetExceeded, SynthloopError
 from synthloop.llm import Budget, Usage
-from synthloop.runs.config import RunConfig, load_config
-from synthloop.runs.s3 import estimate_run, run_generate, run_s3
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.s3 import estimate_run, run_generate, run_s3
 from synthloop.s3.loop import RoundResult
 
 app = typer.Typer(

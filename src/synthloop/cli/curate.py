@@ -35,8 +35,8 @@ from synthloop.curate.pipeline import (
 from synthloop.curate.review import QUEUE_FILE
 from synthloop.llm import LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.runs.config import RunConfig, load_config
-from synthloop.runs.rundir import RunDir
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.rundir import RunDir
 
 console = Console()
 

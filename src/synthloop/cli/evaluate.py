@@ -25,8 +25,8 @@ from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.evaluate.evaluation import evaluate_dataset
 from synthloop.llm import LLM, make_llm
-from synthloop.runs.config import load_config
-from synthloop.runs.rundir import RunDir
+from synthloop.run.config import load_config
+from synthloop.run.rundir import RunDir
 
 EVALUATION_FILE = "evaluation.json"
 out_console = Console()

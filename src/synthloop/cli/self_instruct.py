@@ -32,7 +32,7 @@ def self_instruct_command(
     With ``real:`` in the config, a small model is trained on them and scored on real
     instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
     from synthloop.core.errors import ConfigError
-    from synthloop.runs.instruct import load_instruct_config, run_self_instruct
+    from synthloop.run.instruct import load_instruct_config, run_self_instruct
 
     cfg = load_instruct_config(config)
     overrides = {"n": n, "rouge_threshold": rouge_threshold}

@@ -14,8 +14,8 @@ from typing import Any
 from synthloop.core.errors import DataError
 from synthloop.core.io import load_dataset_file, load_records
 from synthloop.core.records import PROVENANCE, Record
-from synthloop.runs.config import RunConfig, load_config
-from synthloop.runs.rundir import RunDir
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.rundir import RunDir
 
 SPLITS = ("train", "validation", "test")
 

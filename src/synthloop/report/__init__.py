@@ -9,7 +9,7 @@ from synthloop.core.io import load_dataset_file, load_records, write_json
 from synthloop.evaluate.evaluation import evaluate_dataset
 from synthloop.report.gather import load_run
 from synthloop.report.html import render
-from synthloop.runs.config import load_config
+from synthloop.run.config import load_config
 
 REPORT_FILE = "report.html"
 

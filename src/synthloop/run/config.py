@@ -19,13 +19,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from synthloop.curate.pipeline import CurateConfig
 from synthloop.core.errors import ConfigError
-from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.core.io import HF_PREFIX, DataSpec
-from synthloop.llm import LLMConfig
 from synthloop.core.tasks import Task, load_task
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
+from synthloop.curate.pipeline import CurateConfig
+from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
+from synthloop.llm import LLMConfig
 
 
 class DataConfig(BaseModel):

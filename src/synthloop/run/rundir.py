@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from synthloop.runs.config import RunConfig
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import write_json, write_jsonl, write_records
 from synthloop.core.records import Record
+from synthloop.run.config import RunConfig
 
 
 class RunDir:

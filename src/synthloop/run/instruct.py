@@ -29,8 +29,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synthloop.runs.config import _resolve
 from synthloop.core.errors import ConfigError, DataError
+from synthloop.core.io import DataSpec, read_rows, write_json, write_jsonl
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task, load_task
+from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.generate.self_instruct import (
     InstructionExample,
     SelfInstructConfig,
@@ -38,13 +41,10 @@ from synthloop.generate.self_instruct import (
     instruction_stats,
     self_instruct,
 )
-from synthloop.s3.instruction import InstructS3Config, InstructS3Result, instruct_s3
-from synthloop.core.io import DataSpec, read_rows, write_json, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter, token_counter
-from synthloop.core.records import Record
-from synthloop.core.tasks import Task, load_task
-from synthloop.core.yamlio import read_yaml_mapping, validate_model
+from synthloop.run.config import _resolve
+from synthloop.s3.instruction import InstructS3Config, InstructS3Result, instruct_s3
 
 
 class RealInstructions(BaseModel):

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthloop.runs.config import RunConfig
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, seed_anchors
 from synthloop.generate.conditional import ConditionPlan, conditional_jobs
 from synthloop.generate.conditions import ConditionScopes
@@ -29,8 +30,7 @@ from synthloop.generate.s3_seed import s3_seed_jobs
 from synthloop.generate.zerogen import zerogen_jobs
 from synthloop.llm import CachedLLM, Prices, Request, make_llm, prices_of
 from synthloop.prompts import Prompter
-from synthloop.core.records import Record
-from synthloop.core.seeds import derive_seed
+from synthloop.run.config import RunConfig
 
 BYTES_PER_TOKEN = 4.0
 #: stands in for a rationale before the LLM has written any (typical length)

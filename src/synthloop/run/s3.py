@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from synthloop.compute.local import LOCAL, Compute
-from synthloop.runs.config import RunConfig
 from synthloop.core.errors import ConfigError
-from synthloop.runs.estimate import Estimate, estimate_generate, estimate_s3
+from synthloop.core.io import load_records, write_json, write_records
+from synthloop.core.records import Record
 from synthloop.generate import (
     Generation,
     extrapolate,
@@ -22,13 +22,13 @@ from synthloop.generate import (
 )
 from synthloop.generate import from_config as toolbox
 from synthloop.generate.anchors import Anchor
-from synthloop.llm.journal import journaling
-from synthloop.core.io import load_records, write_json, write_records
 from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
-from synthloop.s3.loop import S3Result, s3_loop
+from synthloop.llm.journal import journaling
 from synthloop.prompts import Prompter, token_counter
-from synthloop.core.records import Record
-from synthloop.runs.rundir import RunDir
+from synthloop.run.config import RunConfig
+from synthloop.run.estimate import Estimate, estimate_generate, estimate_s3
+from synthloop.run.rundir import RunDir
+from synthloop.s3.loop import S3Result, s3_loop
 
 METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
 
