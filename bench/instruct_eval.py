@@ -37,6 +37,7 @@ from synthloop.generate.self_instruct import (
     instruction_stats,
     self_instruct,
 )
+from synthloop.learners.fit import fit_responder
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
 from synthloop.s3.instruction import InstructS3Config, instruct_s3
@@ -46,7 +47,7 @@ from synthloop.tasktypes.instruction.data import (
     seed_tasks_file,
     split_seed_tasks,
 )
-from synthloop.tasktypes.instruction.metrics import fit_responder, score_instructions
+from synthloop.tasktypes.instruction.metrics import score_instructions
 
 ROOT = Path(__file__).resolve().parent
 TASK = Task(

@@ -30,8 +30,9 @@ from synthloop.evaluate import train_and_score
 from synthloop.generate import zerogen
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.run.config import DataConfig, RunConfig, S3Config
+from synthloop.run.config import DataConfig, RunConfig
 from synthloop.run.s3 import run_s3
+from synthloop.s3.config import S3Config
 
 ROOT = Path(__file__).resolve().parent
 

@@ -25,7 +25,8 @@ from synthloop.curate import (
 )
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.run.config import S3Config, load_config
+from synthloop.run.config import load_config
+from synthloop.s3.config import S3Config
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, use_fake_llm
 from tests.curate.conftest import noisy_records

@@ -7,7 +7,7 @@ from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.generate.extrapolate import extrapolate
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.run.config import S3Config
+from synthloop.s3.config import S3Config
 from synthloop.s3.loop import s3_loop
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
 

@@ -10,7 +10,7 @@ from synthloop.core.records import Record
 from synthloop.generate import extrapolate, seed_anchors, zerogen
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.run.config import S3Config
+from synthloop.s3.config import S3Config
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import pair_answer, pair_rows, pair_task

@@ -9,7 +9,7 @@ from synthloop.core.io import DataSpec, load_records
 from synthloop.generate import extrapolate, seed_anchors, zerogen
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.run.config import S3Config
+from synthloop.s3.config import S3Config
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import QA_DEMO, qa_answer, qa_task

@@ -103,14 +103,14 @@ def test_cli_rounds_run_and_report_real_scores(
 ) -> None:
     import json
 
+    import synthloop.learners.fit as fit
     import synthloop.run.instruct as instruct
-    import synthloop.tasktypes.instruction.metrics as instruct_eval
     from synthloop.llm import CachedLLM
 
     monkeypatch.setattr(
         instruct, "make_llm", lambda _c, path: CachedLLM(FakeLLM(InstructWriter()), path)
     )
-    monkeypatch.setattr(instruct_eval, "make_learner", lambda _name: cheap_responder())
+    monkeypatch.setattr(fit, "make_learner", lambda _name: cheap_responder())
     monkeypatch.setattr("synthloop.core.embeddings.embed", bag_of_words_embed)
     config = write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")
     out = tmp_path / "out.jsonl"

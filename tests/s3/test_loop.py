@@ -4,7 +4,7 @@ from synthloop.core.io import load_records
 from synthloop.core.tasks import Task
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.run.config import S3Config
+from synthloop.s3.config import S3Config
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM
 

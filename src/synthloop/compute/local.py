@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from synthloop.compute.minhash import NearDuplicates
     from synthloop.core.records import Record
     from synthloop.core.tasks import Task
-    from synthloop.curate.crossval import CrossVal
     from synthloop.learners import Predictor
+    from synthloop.learners.crossval import CrossVal
 
 
 class Compute(Protocol):
@@ -88,7 +88,7 @@ class LocalCompute:
     def cross_val_proba(
         self, records: Sequence[Record], task: Task, *, learner: str, folds: int, seed: int
     ) -> CrossVal:
-        from synthloop.curate.crossval import CrossVal, fold_proba, stratified_folds
+        from synthloop.learners.crossval import CrossVal, fold_proba, stratified_folds
 
         classes = list(task.label_names)
         proba = np.full((len(records), len(classes)), 1.0 / len(classes))

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from synthloop.compute.minhash import NearDuplicates
     from synthloop.core.records import Record
     from synthloop.core.tasks import Task
-    from synthloop.curate.crossval import CrossVal
     from synthloop.learners import Predictor
+    from synthloop.learners.crossval import CrossVal
 
 
 class RayCompute:

@@ -28,11 +28,10 @@ import numpy as np
 from synthloop.compute import minhash
 from synthloop.core.records import Record
 from synthloop.core.tasks import LearnerInput, Task
-from synthloop.curate.crossval import CrossVal, fold_proba, stratified_folds
 from synthloop.distributed.cluster import import_ray
-from synthloop.evaluate import Scores
-from synthloop.evaluate.indirect import scores_of
 from synthloop.learners import Predictor
+from synthloop.learners.crossval import CrossVal, fold_proba, stratified_folds
+from synthloop.tasktypes.scores import Scores, scores_of
 
 _EMPTY = np.iinfo(np.uint32).max
 # Band keys from different bands must never meet in one bucket.

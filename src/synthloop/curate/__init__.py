@@ -6,7 +6,7 @@ and an audit of what they dropped or changed and why; see :mod:`synthloop.curate
 
 from synthloop.curate.base import AuditEntry, CurateContext, FilterStep, Step, StepResult
 from synthloop.curate.confidence import ConfidenceFilter, LLMAgreementFilter
-from synthloop.curate.crossval import CrossVal, cross_val_proba
+from synthloop.curate.crossval import cross_val_proba
 from synthloop.curate.dedup import EmbeddingDedup, ExactDedup, MinHashDedup, normalise
 from synthloop.curate.heuristics import (
     LanguageFilter,
@@ -30,6 +30,7 @@ from synthloop.curate.relabel import CrossPartitionRelabel
 from synthloop.curate.review import HumanReview, ReviewStore, build_queue
 from synthloop.curate.rounds import RoundCurator
 from synthloop.curate.weighting import ConfidenceWeighting, SunGenWeighting
+from synthloop.learners.crossval import CrossVal
 
 __all__ = [
     "DEFAULT_STEPS",

@@ -15,6 +15,7 @@ from synthloop.llm import LLM, Request, Response, complete_many
 from synthloop.llm.cache import request_key
 from synthloop.llm.journal import Journal, journal_dir
 from synthloop.llm.progress import llm_progress
+from synthloop.tasktypes.rules import CHATTER
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ def template_for(task: Task, step: str) -> str:
 
 def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-#: a chat model answering as an assistant instead of writing the example
-CHATTER = re.compile(
-    r"\b(?:i'?m (?:here|ready|happy) to (?:help|assist)|how can i (?:help|assist)|"
-    r"what (?:topic|would you like))\b",
-    re.IGNORECASE,
-)
 
 
 def reject_for_task(text: str, job: Job, task: Task) -> str | None:

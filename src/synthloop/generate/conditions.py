@@ -7,9 +7,12 @@ import itertools
 import math
 import random
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from synthloop.core.errors import ConfigError
-from synthloop.generate.settings import ConditionsConfig
+
+if TYPE_CHECKING:  # settings builds scopes to check a config: the other way is annotation only
+    from synthloop.generate.settings import ConditionsConfig
 
 Condition = dict[str, str]
 

@@ -26,6 +26,7 @@ from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.curate.pipeline import CurateConfig
 from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.llm import LLMConfig
+from synthloop.s3.config import S3Config
 
 
 class DataConfig(BaseModel):
@@ -33,23 +34,6 @@ class DataConfig(BaseModel):
     validation: DataSpec = Field(description="real labelled data whose errors S3 extrapolates")
     test: DataSpec | None = Field(
         default=None, description="real labelled data every round is scored on"
-    )
-
-
-class S3Config(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    seed_size: int = Field(default=200, gt=0, description="LLM calls for the seed set")
-    rationale_calls_per_label: int = Field(default=2, gt=0)
-    rationales_per_call: int = Field(default=5, gt=0)
-    rationales_per_example: int = Field(
-        default=2, ge=0, description="k rationales sampled per seed call"
-    )
-    rounds: int = Field(default=2, ge=0, description="extrapolation rounds after the seed round")
-    per_error: int = Field(
-        default=1, gt=0, description="new examples asked for per validation error"
-    )
-    max_errors_per_round: int | None = Field(
-        default=None, gt=0, description="cap on errors extrapolated per round (a random sample)"
     )
 
 

@@ -24,12 +24,12 @@ from synthloop.generate.self_instruct import (
     self_instruct,
 )
 from synthloop.learners import Predictor
+from synthloop.learners.fit import fit_responder
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.tasktypes.instruction.metrics import (
     Embed,
     InstructScores,
-    fit_responder,
     score_instructions,
     worst_items,
 )

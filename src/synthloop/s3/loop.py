@@ -21,7 +21,7 @@ from synthloop.generate.common import Generation
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.run.config import S3Config
+from synthloop.s3.config import S3Config
 
 
 @dataclass

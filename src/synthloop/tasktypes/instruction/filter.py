@@ -7,7 +7,7 @@ asked to carry an instruction out it wraps the answer in assistant talk ("Sure! 
 around real content are cut; what is chatter through and through is dropped, with a reason.
 
 The refusal and assistant-talk patterns are the ones the rest of synthloop uses
-(:data:`synthloop.curate.heuristics.REFUSAL`, :data:`synthloop.generate.common.CHATTER`).
+(:data:`synthloop.tasktypes.rules.REFUSAL`, :data:`synthloop.tasktypes.rules.CHATTER`).
 Human-written instructions are the yardstick: none of the 175 Self-Instruct seed tasks is
 flagged (tests/generate/test_instruction_filter.py), so "In this task, you are given …" and
 responses opening "Here are some tips …" pass.
@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 
-from synthloop.curate.heuristics import REFUSAL
-from synthloop.generate.common import CHATTER
+from synthloop.tasktypes.rules import CHATTER, REFUSAL
 
 # An opener that is only politeness: "Sure!", "Certainly.", "Of course,", "Great question!"
 _OPENER = re.compile(

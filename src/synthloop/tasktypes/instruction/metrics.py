@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rouge_score import rouge_scorer
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.learners import Predictor, make_learner
+
+if TYPE_CHECKING:
+    from synthloop.learners import Predictor
 
 Embed = Callable[[Sequence[str]], np.ndarray]
-DEFAULT_RESPONDER = "retrieval_responder"
 
 
 def rouge_l(predictions: Sequence[str], references: Sequence[str]) -> list[float]:
@@ -44,14 +46,6 @@ def coverage(real: Sequence[str], synthetic: Sequence[str], embed: Embed | None 
         embed = default
     sims = np.asarray(embed(list(real))) @ np.asarray(embed(list(synthetic))).T
     return float(sims.max(axis=1).mean())
-
-
-def fit_responder(
-    records: Sequence[Record], task: Task, model: Predictor | None = None
-) -> Predictor:
-    """Train the small model (default: a fresh ``retrieval_responder``) on ``records``."""
-    model = model if model is not None else make_learner(DEFAULT_RESPONDER)
-    return model.fit([task.learner_input(r) for r in records], [r.label for r in records])
 
 
 @dataclass(frozen=True)
