@@ -1,44 +1,24 @@
-"""``synthloop curate`` and ``synthloop review``: registered on the main CLI app."""
+"""``synthloop curate``: filters, re-weighting, relabelling, every decision audited."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from synthloop.cli.runner import (
-    RayAddressOpt,
-    Runner,
-    RunnerOpt,
-    compute_of,
-    runner_backend,
-)
-from synthloop.core.errors import ConfigError
-from synthloop.core.io import load_dataset_file, load_records
-from synthloop.core.records import Record
-from synthloop.core.tasks import Task, load_task
-from synthloop.curate.base import CurateContext
-from synthloop.curate.confidence import LLMAgreementFilter
-from synthloop.curate.pipeline import (
-    DEFAULT_STEPS,
-    CurationResult,
-    Pipeline,
-    StepSpec,
-    make_step,
-    parse_steps_option,
-    with_review,
-)
-from synthloop.curate.review import QUEUE_FILE
-from synthloop.llm import LLMConfig, make_llm
-from synthloop.prompts import Prompter
-from synthloop.run.config import RunConfig, load_config
-from synthloop.run.rundir import RunDir
+from synthloop.cli.common import out_console
+from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt
+from synthloop.curate.defaults import DEFAULT_STEPS
 
-console = Console()
+if TYPE_CHECKING:
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
+    from synthloop.curate.base import CurateContext
+    from synthloop.curate.pipeline import CurationResult, Pipeline, StepSpec
+    from synthloop.run.config import RunConfig
 
 STEPS_HELP = (
     "Comma-separated steps, each with optional (key=value,...) parameters, e.g. "
@@ -51,6 +31,11 @@ def _inputs(
     target: Path, config: Path | None, task_file: Path | None
 ) -> tuple[Path, RunConfig | None, Task, Path]:
     """(dataset file, run config or None, task, default output folder)."""
+    from synthloop.core.errors import ConfigError
+    from synthloop.core.tasks import load_task
+    from synthloop.run.config import load_config
+    from synthloop.run.rundir import RunDir
+
     if target.is_dir():
         run = RunDir(target)
         if not run.config_path.is_file() or not run.dataset_path.is_file():
@@ -69,6 +54,8 @@ def _inputs(
 
 
 def _references(cfg: RunConfig | None) -> dict[str, list[Record]]:
+    from synthloop.core.io import load_records
+
     if cfg is None:
         return {}
     refs = {"validation": load_records(cfg.data.validation, cfg.task, split_name="validation")}
@@ -84,15 +71,17 @@ def print_result(result: CurationResult, out: Path) -> None:
     table.add_column("records", justify="right")
     for (step, action, reason), n in sorted(result.counts().items()):
         table.add_row(step, action, reason, str(n))
-    console.print(table)
+    out_console.print(table)
     s = result.summary()
-    console.print(
+    out_console.print(
         f"{s['input']} records in, {s['kept']} kept ({s['dropped']} dropped, "
         f"{s['relabelled']} relabelled, {s['flagged']} flagged"
         + (", weighted" if s["weighted"] else "")
         + f"); {s['queued_for_review']} queued for review"
     )
-    console.print(f"written to {out}/ (dataset.jsonl, dropped.jsonl, audit.jsonl, summary.json)")
+    out_console.print(
+        f"written to {out}/ (dataset.jsonl, dropped.jsonl, audit.jsonl, summary.json)"
+    )
 
 
 def curate(
@@ -113,7 +102,7 @@ def curate(
     review_queue: Annotated[
         int | None, typer.Option(help="Least-confident records to queue for review [50].")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOpt = False,
     runner: RunnerOpt = Runner.local,
     ray_address: RayAddressOpt = None,
 ) -> None:
@@ -125,6 +114,14 @@ def curate(
     examples are dropped. With --runner ray, near duplicates, embeddings and
     cross-validated confidence are computed on Ray Data (same results).
     """
+    from synthloop.cli.runner import compute_of, runner_backend
+    from synthloop.core.io import load_dataset_file
+    from synthloop.curate.base import CurateContext
+    from synthloop.curate.confidence import LLMAgreementFilter
+    from synthloop.curate.pipeline import Pipeline, make_step, parse_steps_option, with_review
+    from synthloop.llm import LLMConfig, make_llm
+    from synthloop.prompts import Prompter
+
     dataset_path, cfg, task_obj, default_out = _inputs(target, config, task)
     out = out or default_out
     specs: list[StepSpec]
@@ -147,7 +144,7 @@ def curate(
     cache = (target / "cache.sqlite") if target.is_dir() else out / "cache.sqlite"
     with runner_backend(runner, ray_address) as backend:
         llm = (
-            make_llm(llm_config, cache, backend=backend and backend(llm_config))
+            make_llm(llm_config, cache, backend=backend(llm_config) if backend else None)
             if needs_llm
             else None
         )
@@ -174,28 +171,3 @@ async def _run(
     finally:
         if ctx.llm is not None:
             await ctx.llm.aclose()
-
-
-def review(
-    target: Annotated[
-        Path, typer.Argument(help="A run directory, or a folder `synthloop curate` wrote.")
-    ],
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 [0: any free port].")] = 0,
-) -> None:
-    """Review the queued records in a local web page: keep, relabel or drop each.
-
-    The page is served on 127.0.0.1 only, behind a random token in its URL. Decisions are
-    saved the moment they are made (review.sqlite) and survive a restart; run
-    `synthloop curate` again to apply them to the curated dataset.
-    """
-    from synthloop.curate.webapp import serve
-
-    folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
-    if not (folder / QUEUE_FILE).is_file():
-        raise ConfigError(f"no review queue in {target}", hint="run `synthloop curate` on it first")
-    serve(folder, port=port, announce=console.print)
-
-
-def register(app: Any) -> None:
-    app.command()(curate)
-    app.command()(review)

@@ -6,30 +6,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from synthloop.cli.runner import (
-    RayAddressOpt,
-    Runner,
-    RunnerOpt,
-    compute_of,
-    runner_backend,
-)
-from synthloop.core.errors import ConfigError
-from synthloop.core.io import load_dataset_file, load_records, write_json
-from synthloop.core.records import Record
-from synthloop.core.tasks import Task
-from synthloop.evaluate.evaluation import evaluate_dataset
-from synthloop.llm import LLM, make_llm
-from synthloop.run.config import load_config
-from synthloop.run.rundir import RunDir
+from synthloop.cli.common import out_console
+from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt
+
+if TYPE_CHECKING:
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
+    from synthloop.llm import LLM
 
 EVALUATION_FILE = "evaluation.json"
-out_console = Console()
 
 
 def _pct(value: float | None) -> str:
@@ -153,7 +143,7 @@ def evaluate(
         bool, typer.Option(help="Embedding metrics (cosine, Vendi, MMD, Fréchet).")
     ] = True,
     seed: Annotated[int, typer.Option(help="Seed for every sample.")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOpt = False,
     runner: RunnerOpt = Runner.local,
     ray_address: RayAddressOpt = None,
 ) -> None:
@@ -161,6 +151,14 @@ def evaluate(
     diversity, faithfulness and distance beside real data. A run directory gets the full
     result in RUN_DIR/evaluation.json (read by `synthloop report`). With --runner ray,
     embeddings and the small models' predictions are computed on Ray Data."""
+    from synthloop.cli.runner import compute_of, runner_backend
+    from synthloop.core.errors import ConfigError
+    from synthloop.core.io import load_dataset_file, load_records, write_json
+    from synthloop.learners import make_learner
+    from synthloop.llm import make_llm
+    from synthloop.run.config import load_config
+    from synthloop.run.rundir import RunDir
+
     run_dir = None
     if dataset.is_dir():
         run_dir = RunDir(dataset)
@@ -185,8 +183,6 @@ def evaluate(
         learner or cfg.learner_name,
         *[x.strip() for x in (also or "").split(",") if x.strip()],
     ]
-    from synthloop.learners import make_learner
-
     for name in [*learners, aux_learner]:
         make_learner(name)  # an unknown name fails here, before any work
     cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
@@ -201,7 +197,9 @@ def evaluate(
                 test=test_records,
                 learners=learners,
                 aux_learner=aux_learner,
-                llm_factory=(lambda: make_llm(cfg.llm, cache, backend=backend and backend(cfg.llm)))
+                llm_factory=(
+                    lambda: make_llm(cfg.llm, cache, backend=backend(cfg.llm) if backend else None)
+                )
                 if needs_llm
                 else None,
                 judge_sample=judge,
@@ -234,6 +232,8 @@ async def _evaluate(
     llm_factory: Callable[[], LLM] | None,
     **kwargs: Any,
 ) -> dict[str, Any]:
+    from synthloop.evaluate.evaluation import evaluate_dataset
+
     llm = llm_factory() if llm_factory else None
     try:
         return await evaluate_dataset(synthetic, real, task, llm=llm, **kwargs)

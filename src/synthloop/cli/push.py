@@ -1,12 +1,13 @@
-"""The ``push`` command; :func:`register` adds it to the main CLI."""
+"""``synthloop push``: a run as a Hugging Face dataset on the hub."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from synthloop.cli.common import out_console
 
 
 def push(
@@ -26,8 +27,4 @@ def push(
     from synthloop.hf.push import push_run
 
     url = push_run(run_dir, repo_id, endpoint=endpoint, token=token, private=private)
-    Console().print(f"pushed {run_dir} to {repo_id}: {url}")
-
-
-def register(app: Any) -> None:
-    app.command()(push)
+    out_console.print(f"pushed {run_dir} to {repo_id}: {url}")

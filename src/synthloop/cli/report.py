@@ -6,11 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from synthloop.report import build_report
-
-out_console = Console()
+from synthloop.cli.common import out_console
+from synthloop.cli.options import QuietOpt
 
 
 def report(
@@ -24,11 +22,13 @@ def report(
         typer.Option(help="Compute missing metrics (no LLM judge) when evaluation.json is absent."),
     ] = True,
     seed: Annotated[int, typer.Option(help="Seed for the samples.")] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write one self-contained HTML report of a run: config, S3 accuracy per round,
     diversity and faithfulness beside real data, confusion matrices, lengths and labels,
     drops by reason, and a browsable sample of records with their provenance."""
+    from synthloop.report import build_report
+
     path = build_report(
         run_dir, out, sample=sample, seed=seed, evaluate_missing=evaluate, show_progress=not quiet
     )

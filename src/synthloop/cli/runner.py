@@ -13,44 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
-from typing import Annotated
 
-import typer
-
+from synthloop.cli.options import Runner
 from synthloop.compute.local import LOCAL, Compute
 from synthloop.compute.ray import RayCompute
 from synthloop.distributed.cluster import RayCluster, import_ray
 from synthloop.distributed.pool import RayLLMPool, make_pool
 from synthloop.llm import LLMConfig
-
-
-class Runner(StrEnum):
-    local = "local"
-    ray = "ray"
-
-
-RunnerOpt = Annotated[
-    Runner,
-    typer.Option(
-        help="local: this process; ray: LLM calls over Ray workers, and dedup, embeddings, "
-        "confidence and scoring over Ray Data."
-    ),
-]
-RayAddressOpt = Annotated[
-    str | None,
-    typer.Option(help="ray: an existing cluster ('auto', or HOST:PORT); default: start one."),
-]
-RayWorkersOpt = Annotated[
-    int | None, typer.Option(min=1, help="ray: LLM workers (default: one per CPU of the cluster).")
-]
-EndpointOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--endpoint",
-        help="ray + openai backend: an OpenAI-compatible base URL; repeat to spread workers.",
-    ),
-]
 
 
 class RayBackend:

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from synthloop.cli.common import out_console
+from synthloop.cli.options import QuietOpt
 
 
 def self_instruct_command(
@@ -25,7 +27,7 @@ def self_instruct_command(
             min=0, help="S3 rounds: extrapolate the small model's worst real items (needs real:)."
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Self-Instruct: new instructions prompted with sampled pool members, kept only when
     novel (ROUGE-L below the threshold against every instruction so far), then answered.
@@ -45,20 +47,15 @@ def self_instruct_command(
             raise ConfigError("--rounds needs real: instructions in the config to find errors in")
         cfg = cfg.model_copy(update={"s3": cfg.s3.model_copy(update={"rounds": rounds})})
     _, stats = asyncio.run(run_self_instruct(cfg, out, show_progress=not quiet))
-    console = Console()
-    console.print(
+    out_console.print(
         f"{out}: {stats['count']} instructions from {stats['calls']} calls; ROUGE-L to "
         f"nearest: mean {stats['rouge_l_nearest_mean']}, "
         f"distinct-2 {stats['distinct_2_instructions']}"
     )
     for r in stats.get("rounds", []):
         test = r["test"] or {}
-        console.print(
+        out_console.print(
             f"round {r['round']}: train {r['train_size']}, small model ROUGE-L val "
             f"{r['val']['rouge_l']} test {test.get('rouge_l')}, coverage test "
             f"{test.get('coverage')}"
         )
-
-
-def register(app: typer.Typer) -> None:
-    app.command("self-instruct")(self_instruct_command)

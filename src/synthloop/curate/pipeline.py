@@ -34,6 +34,7 @@ from synthloop.core.yamlio import describe_validation_error
 from synthloop.curate.base import AuditEntry, CurateContext, Step
 from synthloop.curate.confidence import ConfidenceFilter, LLMAgreementFilter
 from synthloop.curate.dedup import EmbeddingDedup, ExactDedup, MinHashDedup
+from synthloop.curate.defaults import DEFAULT_STEPS
 from synthloop.curate.heuristics import (
     LanguageFilter,
     LengthFilter,
@@ -67,19 +68,6 @@ STEPS: dict[str, type[Step]] = {
     )
 }
 
-#: What ``synthloop curate`` runs when no steps are given: cheap, model-free filters, then
-#: a cross-validated confidence check that queues doubtful records for a person.
-DEFAULT_STEPS: list[str | dict[str, Any]] = [
-    "exact_dedup",
-    "minhash_dedup",
-    "length",
-    "repetition",
-    "non_text",
-    "language",
-    "prompt_leftover",
-    "refusal",
-    {"confidence": {"mode": "flag"}},
-]
 
 StepSpec = str | dict[str, Any]
 
