@@ -44,7 +44,7 @@ class Compute(Protocol):
         ...
 
     def cross_val_proba(
-        self, records: Sequence[Record], task: Task, *, learner: str, folds: int, seed: int
+        self, records: Sequence[Record], task: Task, *, learner: str | None, folds: int, seed: int
     ) -> CrossVal:
         """Each record's class probabilities from a model trained on the other folds."""
         ...
@@ -86,7 +86,7 @@ class LocalCompute:
         return np.asarray(embed(texts, show_progress=show_progress), dtype=np.float32)
 
     def cross_val_proba(
-        self, records: Sequence[Record], task: Task, *, learner: str, folds: int, seed: int
+        self, records: Sequence[Record], task: Task, *, learner: str | None, folds: int, seed: int
     ) -> CrossVal:
         from synthloop.learners.crossval import CrossVal, fold_proba, stratified_folds
 

@@ -55,7 +55,7 @@ class RayCompute:
         return data.embed(texts)
 
     def cross_val_proba(
-        self, records: Sequence[Record], task: Task, *, learner: str, folds: int, seed: int
+        self, records: Sequence[Record], task: Task, *, learner: str | None, folds: int, seed: int
     ) -> CrossVal:
         self.cluster.connect()
         return data.cross_val_confidence(records, task, learner=learner, folds=folds, seed=seed)

@@ -224,7 +224,7 @@ def cross_val_confidence(
     records: Sequence[Record],
     task: Task,
     *,
-    learner: str = "tfidf_lr",
+    learner: str | None = "tfidf_lr",
     folds: int = 5,
     seed: int = 0,
 ) -> CrossVal:

@@ -69,7 +69,7 @@ class CurateContext:
     references: dict[str, list[Record]] = field(default_factory=dict)
     llm: LLM | None = None
     prompter: Prompter | None = None
-    learner: str = "tfidf_lr"
+    learner: str | None = "tfidf_lr"  # None: the task type's default learner
     seed: int = 0
     show_progress: bool = False
     memo: dict[Any, Any] = field(default_factory=dict)  # shared work (e.g. CV probabilities)

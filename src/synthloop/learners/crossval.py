@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.learners.base import Learner
 from synthloop.learners.fit import fit_on
 
 
@@ -66,11 +68,12 @@ def fold_proba(
     train: Sequence[Record],
     held_out: Sequence[Record],
     task: Task,
-    learner: str,
+    learner: str | None,
     classes: Sequence[str],
 ) -> np.ndarray:
-    """Probabilities ``(len(held_out), len(classes))`` from a model fitted on ``train``."""
-    model = fit_on(train, task, learner)
+    """Probabilities ``(len(held_out), len(classes))`` from a model fitted on ``train``
+    (``learner`` None: the task's default)."""
+    model = cast(Learner, fit_on(train, task, learner))  # a classifier: it has probabilities
     part = model.predict_proba([task.learner_input(r) for r in held_out])
     fold = np.zeros((len(held_out), len(classes)))
     fold[:, [list(classes).index(str(c)) for c in model.classes_]] = part

@@ -105,7 +105,9 @@ def _features(
         span_tokens = passage.tokens[sp.start : sp.end]
         content = [t for t in span_tokens if is_content(t)]
         repeats = sum(_stem(t.text) in q_stems for t in content) / max(1, len(content))
-        same_sentence = match_pos[sent_of[match_pos] == sp.sentence] if len(match_pos) else []
+        same_sentence = (
+            match_pos[sent_of[match_pos] == sp.sentence] if len(match_pos) else np.array([], int)
+        )
         if len(same_sentence):
             dist = np.min(
                 np.where(
