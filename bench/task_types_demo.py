@@ -21,15 +21,16 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from synthloop.config import DataConfig, RunConfig, S3Config
+from synthloop.core.io import DataSpec
+from synthloop.core.tasks import Task
 from synthloop.evaluate import train_and_score
 from synthloop.generate import seed_anchors, zerogen
-from synthloop.instruct import load_instruct_config, run_self_instruct
-from synthloop.io import DataSpec
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.runner import run_s3
-from synthloop.tasks import Task
+from synthloop.run.config import DataConfig, RunConfig
+from synthloop.run.instruct import load_instruct_config, run_self_instruct
+from synthloop.run.s3 import run_s3
+from synthloop.s3.config import S3Config
 
 ROOT = Path(__file__).resolve().parent
 QA_DIR = ROOT.parent / "src" / "synthloop" / "demo" / "qa"

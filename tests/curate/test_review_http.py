@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.tasks import Task
 from synthloop.curate import CurateContext, Pipeline, make_step
 from synthloop.curate.webapp import ReviewServer
-from synthloop.tasks import Task
 from tests.curate.conftest import noisy_records
 
 

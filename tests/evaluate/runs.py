@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from synthloop.config import load_config
-from synthloop.io import load_records
-from synthloop.loop import s3_loop
+from synthloop.core.io import load_records
 from synthloop.prompts import Prompter
-from synthloop.rundir import RunDir
+from synthloop.run.config import load_config
+from synthloop.run.rundir import RunDir
+from synthloop.s3.loop import s3_loop
 from tests.conftest import TASK_YAML, FakeLLM, labelled_rows, write_rows
 
 

@@ -2,10 +2,10 @@
 
 import pytest
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.evaluation import evaluate_dataset
 from synthloop.llm import Request
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import FakeLLM, labelled_rows
 
 

@@ -1,14 +1,14 @@
 from pathlib import Path
 
-from synthloop.config import S3Config
+from synthloop.core.io import load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.generate.extrapolate import extrapolate
-from synthloop.io import load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.s3.config import S3Config
+from synthloop.s3.loop import s3_loop
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
 
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import load_config
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 from synthloop.generate.from_config import demo_pool, generate_configured
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
+from synthloop.run.config import load_config
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
 
 GENERATION = """\

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import S3Config
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_records
+from synthloop.core.records import Record
 from synthloop.generate import extrapolate, seed_anchors, zerogen
-from synthloop.io import load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
-from synthloop.records import Record
+from synthloop.s3.config import S3Config
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import pair_answer, pair_rows, pair_task
 

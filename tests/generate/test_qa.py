@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import S3Config
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
+from synthloop.core.io import DataSpec, load_records
 from synthloop.generate import extrapolate, seed_anchors, zerogen
-from synthloop.io import DataSpec, load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
+from synthloop.s3.config import S3Config
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import QA_DEMO, qa_answer, qa_task
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 from synthloop.llm import CachedLLM, Prices, Request, Response, complete_many
 from tests.conftest import FakeLLM
 

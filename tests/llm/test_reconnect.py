@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from synthloop.errors import LLMConnectionError
+from synthloop.core.errors import LLMConnectionError
 from synthloop.llm import Request
 from synthloop.llm.openai_compat import OpenAICompatLLM
 from synthloop.llm.reconnect import Outage

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.io import MAX_LINE_BYTES
+from synthloop.core.io import MAX_LINE_BYTES
 from tests.llm.fault_server import FaultServer
 from tests.reliability.helpers import checksums, one_line_error, synthloop, write_run
 

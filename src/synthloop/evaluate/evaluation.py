@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from synthloop.compute import LOCAL, Compute
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.distance import distribution_distance
 from synthloop.evaluate.diversity import lexical_diversity, sample_indices, semantic_diversity
 from synthloop.evaluate.faithfulness import faithfulness, sample_records
@@ -20,8 +22,6 @@ from synthloop.evaluate.indirect import indirect_evaluation
 from synthloop.evaluate.judge import judge_pairs
 from synthloop.evaluate.text import tokenize
 from synthloop.llm import LLM
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 
 async def evaluate_dataset(

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthloop.errors import DataError
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.spans import salient_spans
-from synthloop.tasks import Task
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
+from synthloop.tasktypes.qa.spans import salient_spans
 
 
 @dataclass(frozen=True)

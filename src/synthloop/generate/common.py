@@ -7,14 +7,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthloop.errors import ConfigError
-from synthloop.generate.journal import Journal, journal_dir
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM, Request, Response, complete_many
 from synthloop.llm.cache import request_key
-from synthloop.progress import llm_progress
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.llm.journal import Journal, journal_dir
+from synthloop.llm.progress import llm_progress
+from synthloop.tasktypes.rules import CHATTER
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,6 @@ def template_for(task: Task, step: str) -> str:
 
 def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
-
-
-#: a chat model answering as an assistant instead of writing the example
-CHATTER = re.compile(
-    r"\b(?:i'?m (?:here|ready|happy) to (?:help|assist)|how can i (?:help|assist)|"
-    r"what (?:topic|would you like))\b",
-    re.IGNORECASE,
-)
 
 
 def reject_for_task(text: str, job: Job, task: Task) -> str | None:
@@ -125,7 +118,7 @@ async def run_jobs(
 ) -> Generation:
     """Send every job, parse each answer into a record, drop repeats.
 
-    Inside :func:`~synthloop.generate.journal.journaling` each outcome is appended to a
+    Inside :func:`~synthloop.llm.journal.journaling` each outcome is appended to a
     durable journal the moment it arrives, and jobs already journaled are not sent again.
     Records are assembled in job order either way, so which jobs were answered before a
     crash does not change the result.

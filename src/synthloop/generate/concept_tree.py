@@ -25,14 +25,14 @@ from typing import Any
 
 import yaml
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import write_text_atomic
+from synthloop.core.seeds import derive_seed
+from synthloop.core.yamlio import read_yaml
 from synthloop.generate.parse import _BULLET, parse_list
-from synthloop.io import write_text_atomic
 from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm.progress import llm_progress
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
-from synthloop.yamlio import read_yaml
 
 #: joins a leaf's path (below the root) into the condition a prompt shows
 SEPARATOR = " > "

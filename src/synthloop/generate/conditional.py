@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor, anchor_variables
 from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.concept_tree import Node, leaf_topic
@@ -23,8 +25,6 @@ from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
 
 #: the package's generation steps; a pair/QA task uses its type's variant (pair_zerogen)
 STEPS = ("zerogen", "s3_seed", "extrapolate")

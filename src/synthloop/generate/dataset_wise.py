@@ -22,14 +22,14 @@ from typing import Any
 
 import numpy as np
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor
 from synthloop.generate.common import Generation
 from synthloop.generate.conditional import ConditionPlan, Steering, conditional
 from synthloop.generate.demos import DemoSelector, Embed, _default_embed
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 #: a value whose records all sit in over-full clusters keeps this share of its weight
 CROWD_DAMPING = 0.25

@@ -12,15 +12,15 @@ import re
 from collections import Counter
 from typing import Any
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.common import Generation
 from synthloop.generate.conditional import ConditionPlan, conditional_jobs
 from synthloop.generate.parse import _strip_quotes
 from synthloop.llm import LLM, Message, Request, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm.progress import llm_progress
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
 
 SPEAKERS = {"user": "User", "assistant": "Assistant"}
 _SPEAKER_PREFIX = re.compile(r"^\s*(?:user|assistant|customer|agent|me|you)\s*:\s*", re.IGNORECASE)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import anchor_variables
 from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
 
 
 def extrapolate_jobs(

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import DataSpec, load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor
 from synthloop.generate.common import Generation
 from synthloop.generate.concept_tree import load_or_expand_tree
@@ -17,11 +20,8 @@ from synthloop.generate.demos import DemoPool, DemoSelector, Embed
 from synthloop.generate.dialogue import dialogues
 from synthloop.generate.settings import GenerationConfig
 from synthloop.generate.stepwise import rationale_then_example
-from synthloop.io import DataSpec, load_records
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 #: generators of this module, as the CLI names them
 METHODS = ("conditional", "rationale-example", "dialogue")

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.self_instruct import (
     InstructionExample,
     NoveltyFilter,
@@ -26,10 +28,8 @@ from synthloop.generate.self_instruct import (
     response_request,
 )
 from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm.progress import llm_progress
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
 
 
 @dataclass

@@ -14,14 +14,14 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
 from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.parse import parse_list
 from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm.progress import llm_progress
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 Rationales = dict[str, list[str]]
 

@@ -7,12 +7,12 @@ stays below ``rouge_threshold`` (0.7 in the paper). Kept instructions join the p
 second call writes the optional input and the response, shown a few seed examples.
 Instructions that talk about the task instead of being one, and responses that are
 assistant talk, are dropped (politeness around a real response is cut): see
-:mod:`synthloop.generate.instruction_filter`.
+:mod:`synthloop.tasktypes.instruction.filter`.
 
 Records keep ``instruction`` and ``input`` as inputs and the response as the label.
 Reported here: how many were kept and why others were dropped, novelty (ROUGE-L to the
 nearest other instruction) and diversity (distinct-2). The small model, the evaluation on
-real human instructions and S3's error extrapolation are in :mod:`synthloop.instruct_s3`.
+real human instructions and S3's error extrapolation are in :mod:`synthloop.s3.instruction`.
 """
 
 from __future__ import annotations
@@ -27,19 +27,19 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from rouge_score import rouge_scorer
 
-from synthloop.errors import ConfigError
-from synthloop.generate.instruction_filter import (
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
+from synthloop.generate.parse import _strip_quotes, parse_example
+from synthloop.llm import LLM, Request, complete_many
+from synthloop.llm.progress import llm_progress
+from synthloop.prompts import Prompter
+from synthloop.tasktypes.instruction.filter import (
     chatter_in_instruction,
     clean_input,
     clean_response,
 )
-from synthloop.generate.parse import _strip_quotes, parse_example
-from synthloop.llm import LLM, Request, complete_many
-from synthloop.progress import llm_progress
-from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
 
 # Self-Instruct drops instructions a text-only model cannot carry out.
 BLOCKLIST = (

@@ -13,15 +13,15 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
 from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.generate.conditional import ConditionPlan, conditional_jobs, step_template
 from synthloop.generate.demos import DemoSelector
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm.progress import llm_progress
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 
 async def rationale_then_example(

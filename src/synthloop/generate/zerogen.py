@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
 from synthloop.generate.common import Generation, Job, run_jobs, template_for
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 
 def zerogen_jobs(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthloop.config import RunConfig
+from synthloop.run.config import RunConfig
 
 _SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
 

@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from synthloop.config import RunConfig, load_config
-from synthloop.errors import DataError
-from synthloop.io import load_dataset_file, load_records
-from synthloop.records import PROVENANCE, Record
-from synthloop.rundir import RunDir
+from synthloop.core.errors import DataError
+from synthloop.core.io import load_dataset_file, load_records
+from synthloop.core.records import PROVENANCE, Record
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.rundir import RunDir
 
 SPLITS = ("train", "validation", "test")
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from synthloop.errors import ConfigError, LLMConnectionError
+from synthloop.core.errors import ConfigError, LLMConnectionError
 from synthloop.llm.base import LLM, Request, Response
 
 if TYPE_CHECKING:
@@ -123,10 +123,10 @@ class CachedLLM(LLM):
         try:
             resp = await self.inner.complete(request)
         except LLMConnectionError as exc:  # the server is gone: say what is kept, and how on
-            if not getattr(exc, "resume_said", False):
-                exc.resume_said = True
+            resume = "run the same command again once the server is up"
+            if resume not in (exc.hint or ""):  # said once, however many calls fail
                 n = len(self)
-                kept = "run the same command again once the server is up to " + (
+                kept = f"{resume} to " + (
                     f"resume from the {n} answers saved in {self.path}" if n else "start"
                 )
                 exc.hint = f"{kept}; {exc.hint}" if exc.hint else kept

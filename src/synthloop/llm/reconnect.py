@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from synthloop.errors import LLMConnectionError
+from synthloop.core.errors import LLMConnectionError
 
 #: seconds before the first retry, doubled after each failed one, up to MAX_WAIT
 FIRST_WAIT = 1.0

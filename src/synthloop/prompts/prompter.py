@@ -8,11 +8,11 @@ from typing import Any, Literal
 
 import jinja2
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import Task
 from synthloop.llm import LLMConfig, Message, Request
 from synthloop.prompts.compose import Composed, Demo, RenderedParts
 from synthloop.prompts.tokens import TokenCounter, approx_tokens
-from synthloop.tasks import Task
 
 # How far a completion-mode answer runs: one example is one line; a list ends at a blank line.
 STOPS = {"example": ("\n",), "list": ("\n\n",)}

@@ -1,0 +1,349 @@
+"""Data in and out: JSONL, CSV, TSV, Parquet and Hugging Face datasets.
+
+Real data is read through a :class:`DataSpec` that maps the task's fields to the file's
+columns (``columns: {text: sentence}``) and, if needed, raw label values to the task's
+labels (``label_map: {0: negative, 1: positive}``). Everything that can go wrong with a
+file ends in a one-line :class:`~synthloop.core.errors.DataError`.
+
+Text formats are read as bytes, line by line, so bytes that are not UTF-8 (a gzip, an
+executable, Latin-1 text) are named by their offset, and a line longer than
+:data:`MAX_LINE_BYTES` is refused as soon as that much of it is read, before it is read
+whole: texts this long are not examples a small model learns from, and one 50 MB line took
+8 GB to parse and train on. Every text field, whatever the format, is held to the same limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, Field
+
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+
+HF_PREFIX = "hf:"
+#: the longest line (JSONL, CSV, TSV) and the longest text field read
+MAX_LINE_BYTES = 1 << 20
+
+csv.field_size_limit(MAX_LINE_BYTES)  # the csv module's own limit is 128 KiB
+
+#: what a file that is not text usually is, by its first bytes, and what to do about it
+_MAGIC = {
+    b"\x1f\x8b": ("a gzip file", "decompress it first"),
+    b"PK\x03\x04": ("a zip archive (or .xlsx)", "extract it, or export it as CSV"),
+    b"\x7fELF": ("an executable", "is this the file you meant?"),
+    b"PAR1": ("a Parquet file", "name it .parquet"),
+}
+
+
+class DataSpec(BaseModel):
+    """Where a real split lives and how its columns map onto the task."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="file path, a save_to_disk folder, or hf:NAME for the hub")
+    columns: dict[str, str] = Field(default_factory=dict, description="task field -> column")
+    label_map: dict[str, str] = Field(default_factory=dict, description="raw label -> task label")
+    split: str | None = Field(default=None, description="split name for Hugging Face datasets")
+    limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
+
+
+def _not_text(
+    path: Path, raw: bytes, lineno: int, offset: int, exc: UnicodeDecodeError
+) -> DataError:
+    return DataError(
+        f"{path}: not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {offset + exc.start} "
+        f"(line {lineno})",
+        hint="save it as UTF-8 (it may be Latin-1 or Windows-1252)",
+    )
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line with its ending) of a UTF-8 text file; a bad byte or a line past
+    :data:`MAX_LINE_BYTES` is a DataError naming the file and where."""
+    offset = 0
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        for magic, (kind, what_to_do) in _MAGIC.items():
+            if head.startswith(magic):  # its first line may well be ASCII: say what it is
+                raise DataError(f"{path}: not UTF-8 text: it starts like {kind}", hint=what_to_do)
+        fh.seek(0)
+        for lineno in itertools.count(1):
+            raw = fh.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE_BYTES:
+                raise DataError(
+                    f"{path}:{lineno}: line longer than {MAX_LINE_BYTES >> 20} MiB; synthloop "
+                    "reads lines (records) up to that length",
+                    hint="is this a text example? split or shorten it",
+                )
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_text(path, raw, lineno, offset, exc) from exc
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")  # the byte-order mark spreadsheets write
+            offset += len(raw)
+            yield lineno, line
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    for lineno, line in _text_lines(path):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise DataError(f"{path}:{lineno}: each line must be a JSON object")
+        yield row
+
+
+def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
+    at = 0  # the line read last: where a quoted field that never closes ran out
+
+    def lines() -> Iterator[str]:
+        nonlocal at
+        for at, line in _text_lines(path):  # noqa: B007 - `at` is read by the handler
+            yield line
+
+    try:
+        yield from csv.DictReader(lines(), delimiter=delimiter)
+    except csv.Error as exc:
+        raise DataError(f"{path}:{at}: not valid CSV ({exc})") from exc
+
+
+def _read_parquet(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+    yield from table.to_pylist()
+
+
+def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
+    try:
+        import datasets
+    except ImportError as exc:  # pragma: no cover - datasets is a declared dependency
+        raise DataError("reading Hugging Face datasets needs the 'datasets' package") from exc
+    source = spec.path
+    try:
+        if source.startswith(HF_PREFIX):
+            ds: Any = datasets.load_dataset(source[len(HF_PREFIX) :], split=spec.split)
+        else:
+            ds = datasets.load_from_disk(source)
+            if isinstance(ds, datasets.DatasetDict):
+                if spec.split is None or spec.split not in ds:
+                    raise DataError(
+                        f"{source} holds splits {sorted(ds)}; choose one with split: NAME"
+                    )
+                ds = ds[spec.split]
+    except DataError:
+        raise
+    except Exception as exc:  # the hub client raises many unrelated types
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        hint = None
+        if source.startswith(HF_PREFIX):
+            hint = (
+                "no network? where there is one, save it with Dataset.save_to_disk(FOLDER) "
+                "and give that folder as path"
+            )
+        raise DataError(f"cannot load Hugging Face dataset {source!r}: {first}", hint=hint) from exc
+    yield from class_label_names(ds) if not spec.label_map else ds
+
+
+def class_label_names(ds: Any) -> Iterator[dict[str, Any]]:
+    """Rows of a ``datasets.Dataset`` with ClassLabel integers given as their names."""
+    import datasets
+
+    names = {
+        col: feature.names
+        for col, feature in ds.features.items()
+        if isinstance(feature, datasets.ClassLabel)
+    }
+    for row in ds:
+        for col, labels in names.items():
+            if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
+                row[col] = labels[row[col]]
+        yield row
+
+
+def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
+    """Raw rows of a data source, as dicts, in file order."""
+    if spec.path.startswith(HF_PREFIX):
+        return _read_hf(spec)
+    path = Path(spec.path)
+    if path.is_dir():
+        return _read_hf(spec)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        return _read_jsonl(path)
+    if suffix == ".csv":
+        return _read_delimited(path, ",")
+    if suffix == ".tsv":
+        return _read_delimited(path, "\t")
+    if suffix == ".parquet":
+        return _read_parquet(path)
+    raise DataError(
+        f"{path}: unknown data format {suffix!r}; use .jsonl, .csv, .tsv, .parquet, "
+        "a save_to_disk folder, or hf:NAME"
+    )
+
+
+def load_records(
+    spec: DataSpec | str | Path, task: Task, *, split_name: str = "data"
+) -> list[Record]:
+    """Read real labelled data for ``task``; raise DataError if it does not fit."""
+    if not isinstance(spec, DataSpec):
+        spec = DataSpec(path=str(spec))
+    return records_from_rows(read_rows(spec), spec, task, split_name=split_name)
+
+
+def records_from_rows(
+    rows: Iterable[dict[str, Any]], spec: DataSpec, task: Task, *, split_name: str = "data"
+) -> list[Record]:
+    """Records from raw rows (of a file, or of an in-memory ``datasets.Dataset``), mapped
+    onto the task by ``spec``; ``spec.path`` names the source in messages."""
+    wanted = {f: spec.columns.get(f, f) for f in (*task.inputs, "label")}
+    records: list[Record] = []
+    for i, row in enumerate(rows):
+        if spec.limit is not None and i >= spec.limit:
+            break
+        missing = [col for col in wanted.values() if col not in row]
+        if missing:
+            raise DataError(
+                f"{spec.path}: row {i + 1} has no column {missing[0]!r} "
+                f"(columns: {', '.join(map(str, row))}); "
+                f"map it in the data spec with columns: {{field: column}}"
+            )
+        raw_label = str(row[wanted["label"]])
+        label = spec.label_map.get(raw_label, raw_label)
+        if task.has_labels and label not in task.labels:
+            raise DataError(
+                f"{spec.path}: row {i + 1} has label {raw_label!r}, which is not one of the "
+                f"task's labels ({', '.join(task.labels)}); map it with label_map"
+            )
+        inputs = {f: str(row[wanted[f]]) for f in task.inputs}
+        _check_length(spec.path, i, {**inputs, "label": label})
+        if task.type == "qa" and (not label.strip() or label not in inputs[task.kept_fields[0]]):
+            raise DataError(
+                f"{spec.path}: row {i + 1}: the answer {label!r} is not a span of its "
+                f"{task.kept_fields[0]} (extractive QA needs answers copied from the passage)"
+            )
+        rid = str(row["id"]) if "id" in row and "id" not in wanted.values() else f"{split_name}-{i}"
+        records.append(Record(id=rid, inputs=inputs, label=label, method="real"))
+    if not records:
+        raise DataError(f"{spec.path}: the {split_name} set is empty")
+    return records
+
+
+def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
+    for name, value in fields.items():
+        if len(value) > MAX_LINE_BYTES:
+            raise DataError(
+                f"{source}: row {i + 1}: {name} is {len(value):,} characters; synthloop reads "
+                f"texts up to {MAX_LINE_BYTES >> 20} MiB",
+                hint="is this a text example? split or shorten it",
+            )
+
+
+def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
+    """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns."""
+    path = Path(path)
+    spec = DataSpec(path=str(path))
+    rows = list(read_rows(spec))
+    if not rows:
+        raise DataError(f"{path}: the dataset is empty")
+    needed = (*task.inputs, "label")
+    out = []
+    for i, row in enumerate(rows):
+        missing = [c for c in needed if c not in row]
+        if missing:
+            raise DataError(f"{path}: row {i + 1} has no column {missing[0]!r}")
+        _check_length(str(path), i, {c: str(row[c]) for c in needed})
+        if task.has_labels and str(row["label"]) not in task.labels:
+            raise DataError(
+                f"{path}: row {i + 1} has label {row['label']!r}, which is not one of the "
+                f"task's labels ({', '.join(task.labels)})",
+                hint="is this the dataset of this task?",
+            )
+        row.setdefault("id", f"row-{i}")
+        if isinstance(row.get("extra"), str):
+            row["extra"] = json.loads(row["extra"] or "{}")
+        out.append(Record.from_row(row, task.inputs))
+    return out
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; on success it replaces ``path`` in one
+    rename, so a crash never leaves half a file and readers see the old file or the new.
+
+    The temporary file is created with mode 0666 less the umask, as ``open()`` would make
+    it (``tempfile.mkstemp`` makes 0600, which left every output unreadable to the group).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text_atomic(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def write_records(records: Iterable[Record], path: str | Path) -> Path:
+    """Write records as JSONL, or as Parquet when the path ends in .parquet."""
+    path = Path(path)
+    rows = [r.to_row() for r in records]
+    if path.suffix.lower() != ".parquet":
+        return write_jsonl(rows, path)
+    for row in rows:  # nested, per-method detail does not fit one Arrow schema
+        row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.Table.from_pylist(rows), tmp)
+    return path
+
+
+def write_json(obj: Any, path: str | Path) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,2 @@
+"""Task types: what differs between classification, sentence pairs, extractive QA and
+instruction data."""

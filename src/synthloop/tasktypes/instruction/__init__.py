@@ -1,0 +1,1 @@
+"""Instruction data (Self-Instruct): instruction, optional input, response."""

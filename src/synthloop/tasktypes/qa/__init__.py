@@ -1,0 +1,1 @@
+"""Extractive question answering: answer spans of a real passage."""
