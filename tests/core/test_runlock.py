@@ -129,3 +129,26 @@ def test_a_resume_may_wait_longer_for_the_server(tmp_path: Path, run_config: Pat
     with pytest.raises(Exception, match="holds a run with a different config"):
         run.prepare(other)
     assert not (tmp_path / "run" / LOCK_NAME).exists()  # a refusal lets go of the lock
+
+
+def test_a_folder_made_for_the_lock_is_removed_if_nothing_was_written(tmp_path: Path) -> None:
+    with RunLock(tmp_path / "a" / "b"):
+        assert (tmp_path / "a" / "b").is_dir()
+    assert not (tmp_path / "a").exists()
+    with RunLock(tmp_path / "a" / "b"):
+        (tmp_path / "a" / "b" / "out.jsonl").write_text("{}\n")
+    assert (tmp_path / "a" / "b" / "out.jsonl").exists()
+
+
+def test_a_run_made_before_a_config_field_existed_still_resumes(
+    tmp_path: Path, run_config: Path
+) -> None:
+    config = load_config(run_config)
+    run = RunDir(tmp_path / "run")
+    run.prepare(config)
+    run.release()
+    text = (tmp_path / "run" / "config.yaml").read_text()
+    assert "  flash_attn: null\n" in text
+    (tmp_path / "run" / "config.yaml").write_text(text.replace("  flash_attn: null\n", ""))
+    run.prepare(config)  # not "a different config"
+    run.release()

@@ -100,3 +100,37 @@ def test_a_dataset_with_a_label_the_task_lacks_is_refused(
     line = one_line_error(synthloop(*args, "-q", cwd=made))
     assert "row 4 has label 'neutral', which is not one of the task's labels" in line
     assert checksums([made]) == inputs
+
+
+def missing_validation(folder: Path) -> None:
+    (folder / "validation.jsonl").unlink()
+
+
+def empty_validation(folder: Path) -> None:
+    (folder / "validation.jsonl").write_text("")
+
+
+def broken_test(folder: Path) -> None:
+    (folder / "test.jsonl").write_text('{"text": "fine", "label": "positive"}\n{"text": \n')
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        (missing_validation, "data file not found"),
+        (empty_validation, "validation.jsonl: the validation set is empty"),
+        (broken_test, "test.jsonl:2: not valid JSON"),
+    ],
+)
+def test_generate_checks_the_configs_data_files_before_any_call(
+    tmp_path: Path, spoil: Callable[[Path], None], expected: str
+) -> None:
+    """zerogen does not use real data, but a config naming a broken file is a broken config."""
+    with FaultServer() as server:
+        config = write_run(tmp_path, server.base_url)
+        spoil(tmp_path)
+        inputs = checksums([tmp_path])
+        proc = synthloop("generate", str(config), "-n", "4", "-o", "g.jsonl", cwd=tmp_path)
+        assert expected in one_line_error(proc)
+        assert server.stats.requests == 0
+    assert checksums([tmp_path]) == inputs

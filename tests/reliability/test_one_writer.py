@@ -30,6 +30,7 @@ def test_a_second_s3_on_the_same_out_is_refused(tmp_path: Path) -> None:
         assert "--out run -q), running since" in line
         assert checksums([tmp_path / "run"]) == before  # it wrote nothing
         assert server.stats.requests == requests  # and asked nothing
+
         server.open.set()
         _, err = first.communicate(timeout=120)
         assert first.returncode == 0, err
@@ -40,3 +41,42 @@ def test_a_second_s3_on_the_same_out_is_refused(tmp_path: Path) -> None:
         assert server.stats.answered.total() == paid
         assert (tmp_path / "run" / "dataset.jsonl").read_text() == dataset
     assert set(server.stats.answered.values()) == {1}
+
+
+def test_no_command_writes_into_a_run_directory_an_s3_holds(tmp_path: Path) -> None:
+    with FaultServer() as server:
+        config = write_run(tmp_path, server.base_url, timeout=60, s3="seed_size: 10, rounds: 0")
+        assert synthloop("s3", str(config), "--out", "run", "-q", cwd=tmp_path).returncode == 0
+        server.open.clear()  # a second round is asked for, and held
+        asked = server.stats.requests
+        first = start("s3", str(config), "--out", "run", "--rounds", "1", "--force", "-q",
+                      cwd=tmp_path)  # fmt: skip
+        wait_for(lambda: server.stats.requests > asked)
+        before = checksums([tmp_path / "run"])
+        for other in (
+            ["evaluate", "run", "--no-embeddings"],  # writes run/evaluation.json
+            ["report", "run"],  # run/report.html
+            ["curate", "run", "--steps", "llm_agreement"],  # run/cache.sqlite
+        ):
+            line = one_line_error(synthloop(*other, "-q", cwd=tmp_path))
+            assert f"run is in use by pid {first.pid} (synthloop s3 " in line, line
+        assert checksums([tmp_path / "run"]) == before
+        server.open.set()
+        _, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+
+
+def test_a_second_generate_on_the_same_output_is_refused(tmp_path: Path) -> None:
+    with FaultServer() as server:
+        config = write_run(tmp_path, server.base_url, timeout=60)
+        server.open.clear()
+        first = start("generate", str(config), "-n", "8", "-o", "g.jsonl", "-q", cwd=tmp_path)
+        wait_for(lambda: server.stats.requests >= 1)
+        line = one_line_error(
+            synthloop("generate", str(config), "-n", "8", "-o", "g.jsonl", "-q", cwd=tmp_path)
+        )
+        assert f"g.journal is in use by pid {first.pid} (synthloop generate " in line
+        server.open.set()
+        _, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+    assert (tmp_path / "g.jsonl").read_text().count("\n") == 8

@@ -47,6 +47,7 @@ class RunLock:
         self.path = self.directory / LOCK_NAME
         self.command = command or _command()
         self._fd: int | None = None
+        self._made: list[Path] = []
 
     @property
     def held(self) -> bool:
@@ -56,6 +57,11 @@ class RunLock:
         """Take the lock or raise :class:`RunDirBusy` naming its holder; never waits."""
         if self._fd is not None:
             return self
+        self._made = []  # folders made for the lock, removed again if left empty
+        missing = self.directory
+        while not missing.exists() and missing != missing.parent:
+            self._made.append(missing)
+            missing = missing.parent
         self.directory.mkdir(parents=True, exist_ok=True)
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -94,6 +100,11 @@ class RunLock:
             os.unlink(self.path)
         os.close(self._fd)
         self._fd = None
+        for folder in self._made:  # deepest first: a command that failed leaves no folder
+            try:
+                folder.rmdir()
+            except OSError:  # it holds what the command wrote
+                break
 
     def __enter__(self) -> RunLock:
         return self.acquire()

@@ -74,6 +74,13 @@ class LLMConfig(BaseModel):
         description="embedded: weight type decoded (auto: converted once to one that "
         "batches well when max_concurrency > 1, else the file as shipped)",
     )
+    flash_attn: bool | None = Field(
+        default=None,
+        description="embedded: llama.cpp's fused attention (default: on when "
+        "max_concurrency > 1). Faster batches, but an answer then depends on the requests "
+        "decoded beside it, so answers asked after a resume differ from an uninterrupted "
+        "run's; off, each answer depends on its request alone",
+    )
     price_prompt: float | None = Field(
         default=None, ge=0, description="price per million prompt tokens (for --max-cost)"
     )
@@ -113,6 +120,7 @@ def make_llm(
             n_threads=config.n_threads,
             max_concurrency=config.max_concurrency,
             weights=config.weights,
+            flash_attn=config.flash_attn,
         )
     else:
         from synthloop.core.errors import ConfigError

@@ -32,15 +32,16 @@ OPERATIONAL = {"llm": ("timeout", "max_retries", "unreachable_timeout")}
 
 
 def _what_decides(config_text: str) -> Any:
+    """The config as it decides a run: read with today's defaults (a field added since the
+    run was made is not a difference), without the operational fields."""
     try:
         data = yaml.safe_load(config_text)
-    except yaml.YAMLError:
+        data = RunConfig.model_validate(data).model_dump(mode="json")
+    except (yaml.YAMLError, ValueError):
         return config_text  # not ours to read: different from any config we write
-    if isinstance(data, dict):
-        for section, keys in OPERATIONAL.items():
-            if isinstance(data.get(section), dict):
-                for key in keys:
-                    data[section].pop(key, None)
+    for section, keys in OPERATIONAL.items():
+        for key in keys:
+            data[section].pop(key, None)
     return data
 
 

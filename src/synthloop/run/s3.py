@@ -12,6 +12,7 @@ from synthloop.compute.local import LOCAL, Compute
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records, write_json, write_records
 from synthloop.core.records import Record
+from synthloop.core.runlock import RunLock
 from synthloop.generate import (
     Generation,
     extrapolate,
@@ -147,8 +148,8 @@ async def run_generate(
     task = config.task
     errors: list[Record] = []
     anchors: list[Anchor] = []
+    validation = check_data(config)
     if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
-        validation = load_records(config.data.validation, task, split_name="validation")
         anchors = seed_anchors(task, validation, n, seed=config.seed)
     if method == "extrapolate":
         if errors_path is None:
@@ -159,36 +160,38 @@ async def run_generate(
     if method in toolbox.METHODS:
         pool = toolbox.demo_pool(config.generation, task, config.data.validation, embed=None)
     out = Path(out)
-    llm = make_llm(
-        config.llm,
-        cache_path or out.with_suffix(".cache.sqlite"),
-        budget,
-        backend=backend and backend(config.llm),
-    )
-    assert isinstance(llm, CachedLLM)
-    prompter.count_tokens = token_counter(llm)
-    try:
-        with journaling(out.with_suffix(".journal")):
-            gen = await _generate(
-                llm,
-                prompter,
-                method,
-                n,
-                errors,
-                config,
-                show_progress,
-                pool=pool,
-                out=out,
-                anchors=anchors,
-            )
-    finally:
-        await llm.aclose()
-    write_records(gen.records, out)
-    write_json(
-        {"method": method, **gen.summary(), "usage": _spent(llm, config)},
-        out.with_suffix(".stats.json"),
-    )
-    return gen, llm.usage
+    # one writer per output: a second generate -o OUT would interleave OUT.journal
+    with RunLock(out.with_suffix(".journal")):
+        llm = make_llm(
+            config.llm,
+            cache_path or out.with_suffix(".cache.sqlite"),
+            budget,
+            backend=backend and backend(config.llm),
+        )
+        assert isinstance(llm, CachedLLM)
+        prompter.count_tokens = token_counter(llm)
+        try:
+            with journaling(out.with_suffix(".journal")):
+                gen = await _generate(
+                    llm,
+                    prompter,
+                    method,
+                    n,
+                    errors,
+                    config,
+                    show_progress,
+                    pool=pool,
+                    out=out,
+                    anchors=anchors,
+                )
+        finally:
+            await llm.aclose()
+        write_records(gen.records, out)
+        write_json(
+            {"method": method, **gen.summary(), "usage": _spent(llm, config)},
+            out.with_suffix(".stats.json"),
+        )
+        return gen, llm.usage
 
 
 async def _generate(
@@ -250,6 +253,15 @@ async def _generate(
     )
 
 
+def check_data(config: RunConfig) -> list[Record]:
+    """Read every data split the config names, so a missing, empty or broken file is an
+    error before any call is paid for, whatever the command; returns the validation set."""
+    validation = load_records(config.data.validation, config.task, split_name="validation")
+    if config.data.test is not None:
+        load_records(config.data.test, config.task, split_name="test")
+    return validation
+
+
 def estimate_run(
     config: RunConfig,
     *,
@@ -269,8 +281,8 @@ def estimate_run(
     if method == "extrapolate" and errors_path is not None:
         errors = load_records(errors_path, config.task, split_name="errors")
     anchors: list[Anchor] = []
+    validation = check_data(config)
     if config.task.kept_fields and method != "extrapolate":
-        validation = load_records(config.data.validation, config.task, split_name="validation")
         anchors = seed_anchors(config.task, validation, n, seed=config.seed)
     if cache_path is None and out is not None:
         cache_path = Path(out).with_suffix(".cache.sqlite")
