@@ -52,7 +52,8 @@ def self_instruct_command(
         f"nearest: mean {stats['rouge_l_nearest_mean']}, "
         f"distinct-2 {stats['distinct_2_instructions']}"
     )
-    for r in stats.get("rounds", []):
+    # with real: data, "rounds" lists the S3 rounds; alone, Self-Instruct counts its own
+    for r in stats["rounds"] if cfg.real is not None else []:
         test = r["test"] or {}
         out_console.print(
             f"round {r['round']}: train {r['train_size']}, small model ROUGE-L val "
