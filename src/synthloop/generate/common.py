@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +32,7 @@ class Job:
 
 def template_for(task: Task, step: str) -> str:
     """The prompt template of a generation step for the task's type (``pair_zerogen``...)."""
-    return step if task.type == "classification" else f"{task.type}_{step}"
+    return task.spec.template(step)
 
 
 def _normalised(text: str) -> str:
@@ -41,21 +40,13 @@ def _normalised(text: str) -> str:
 
 
 def reject_for_task(text: str, job: Job, task: Task) -> str | None:
-    """Why a parsed answer is no use for this task type, or None."""
+    """Why a parsed answer is no use for this task, or None: the rules every type shares,
+    then the type's own."""
     if any(_normalised(text) == _normalised(v) for v in job.fixed.values()):
         return "copy_of_context"  # a hypothesis that repeats its premise word for word
     if CHATTER.search(text):
         return "chatter"
-    if task.type == "pair" and re.search(
-        rf"\b(?:{'|'.join(map(re.escape, task.inputs))})s?\b", text, re.IGNORECASE
-    ):
-        return "meta_commentary"  # "The premise is true, so ..." talks about the task
-    if task.type == "qa":
-        if "?" not in text:
-            return "not_a_question"
-        if _normalised(job.label) in _normalised(text):
-            return "answer_in_question"
-    return None
+    return task.spec.reject(task, text, job.label)
 
 
 @dataclass
@@ -76,9 +67,7 @@ def _outcome(
     record = None
     reason = parsed.reason or "unparsable"
     if parsed.text is not None:
-        text = parsed.text
-        if task.type == "qa" and "?" in text:  # one question: cut what a small model adds after
-            text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
+        text = task.spec.clean(parsed.text)
         rejected = reject_for_task(text, job, task)
         if rejected:
             reason = rejected
