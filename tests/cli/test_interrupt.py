@@ -17,7 +17,8 @@ N = 30
 
 def test_ctrl_c_says_how_to_resume_and_the_rerun_finishes(tmp_path: Path, run_config: Path) -> None:
     out = tmp_path / "gen.jsonl"
-    with FaultServer(Faults(latency=0.05)) as server:
+    with FaultServer(Faults()) as server:
+        server.hold_after = 3  # then hold every answer: the run waits until interrupted
         config = write_config(tmp_path, run_config, server.base_url)
         args = [sys.executable, "-m", "synthloop.cli", "generate", str(config), "-n", str(N),
                 "-o", str(out), "-q"]  # fmt: skip
@@ -31,6 +32,8 @@ def test_ctrl_c_says_how_to_resume_and_the_rerun_finishes(tmp_path: Path, run_co
             "interrupted: run the same command again to resume (answers so far are cached)"
         )
         assert not out.exists()
+        server.hold_after = None
+        server.open.set()
         rerun = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
         assert rerun.returncode == 0, rerun.stderr
     assert out.read_text().count("\n") == N

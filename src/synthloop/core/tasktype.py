@@ -67,8 +67,10 @@ class TaskType:
     label_noun: ClassVar[str] = "label"
     #: every input but the generated one is kept from real data (a premise, a passage)
     keeps_real_inputs: ClassVar[bool] = False
-    #: the small model S3 trains by default (None: S3 runs from another command)
+    #: the small model S3 trains by default (None: a run config cannot run S3 on it) ...
     default_learner: ClassVar[str | None] = "tfidf_lr"
+    #: ... and the command that does (instruction data: ``synthloop self-instruct``)
+    s3_command: ClassVar[str | None] = None
     #: the names of a Scores' two figures, and the digits they are rounded to
     metric_names: ClassVar[tuple[str, str]] = ("accuracy", "macro_f1")
     metric_digits: ClassVar[int | None] = None

@@ -19,7 +19,7 @@ from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
 from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.generate.concept_tree import Node, leaf_topic
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoSelector
@@ -182,6 +182,48 @@ def drop_copies(
     return gen
 
 
+def conditional_plan(
+    prompter: Prompter,
+    n: int,
+    *,
+    plan: ConditionPlan | None = None,
+    demos: DemoSelector | None = None,
+    seed: int = 0,
+    round: int = 0,
+    method: str = "conditional",
+    template: str = "zerogen",
+    steering: Steering | None = None,
+    anchors: Sequence[Anchor] | None = None,
+) -> Plan[Generation]:
+    """``n`` calls, one example each; records carry their condition, leaf and demos (and,
+    for pair/QA tasks, the id of the real record their kept inputs come from)."""
+    jobs = conditional_jobs(
+        prompter,
+        n,
+        plan=plan,
+        demos=demos,
+        seed=seed,
+        round=round,
+        method=method,
+        template=template,
+        steering=steering,
+        anchors=anchors,
+    )
+    task = prompter.task
+    gen = yield from records_plan(jobs, task, method=method, round=round)
+    if demos is not None:
+        shown = {d for j in jobs for d in j.extra.get("demos", [])}
+        # pair/QA: the kept inputs are real by design; a copied hypothesis is not
+        field = task.generated_field if task.kept_fields else None
+        banned = {
+            " ".join((r.inputs[field] if field else task.joined_text(r)).lower().split())
+            for r in demos.pool.records
+            if r.id in shown
+        }
+        drop_copies(gen, banned, field=field)
+    return gen
+
+
 async def conditional(
     llm: LLM,
     prompter: Prompter,
@@ -197,9 +239,8 @@ async def conditional(
     anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    """``n`` calls, one example each; records carry their condition, leaf and demos (and,
-    for pair/QA tasks, the id of the real record their kept inputs come from)."""
-    jobs = conditional_jobs(
+    """``n`` calls, one example each (see :func:`conditional_plan`)."""
+    steps = conditional_plan(
         prompter,
         n,
         plan=plan,
@@ -211,18 +252,4 @@ async def conditional(
         steering=steering,
         anchors=anchors,
     )
-    gen = await run_jobs(
-        llm, prompter.task, jobs, method=method, round=round, show_progress=show_progress
-    )
-    if demos is not None:
-        task = prompter.task
-        shown = {d for j in jobs for d in j.extra.get("demos", [])}
-        # pair/QA: the kept inputs are real by design; a copied hypothesis is not
-        field = task.generated_field if task.kept_fields else None
-        banned = {
-            " ".join((r.inputs[field] if field else task.joined_text(r)).lower().split())
-            for r in demos.pool.records
-            if r.id in shown
-        }
-        drop_copies(gen, banned, field=field)
-    return gen
+    return await run_plan(llm, prompter.task, steps, show_progress=show_progress)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from synthloop.core.records import Record
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
@@ -59,6 +59,21 @@ def extrapolate_jobs(
     return jobs
 
 
+def extrapolate_plan(
+    prompter: Prompter,
+    errors: Sequence[Record],
+    *,
+    per_error: int = 1,
+    round: int = 1,
+    seed: int = 0,
+    neighbours: DemoSelector | None = None,
+) -> Plan[Generation]:
+    jobs = extrapolate_jobs(
+        prompter, errors, per_error=per_error, round=round, seed=seed, neighbours=neighbours
+    )
+    return records_plan(jobs, prompter.task, method="extrapolate", round=round)
+
+
 async def extrapolate(
     llm: LLM,
     prompter: Prompter,
@@ -70,9 +85,7 @@ async def extrapolate(
     neighbours: DemoSelector | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    jobs = extrapolate_jobs(
+    plan = extrapolate_plan(
         prompter, errors, per_error=per_error, round=round, seed=seed, neighbours=neighbours
     )
-    return await run_jobs(
-        llm, prompter.task, jobs, method="extrapolate", round=round, show_progress=show_progress
-    )
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -17,13 +17,53 @@ from collections.abc import Sequence
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import (
+    Generation,
+    Job,
+    Plan,
+    Stage,
+    records_plan,
+    run_plan,
+    template_for,
+)
 from synthloop.generate.parse import parse_list
-from synthloop.llm import LLM, complete_many
-from synthloop.llm.progress import llm_progress
+from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 
 Rationales = dict[str, list[str]]
+
+
+def rationales_plan(
+    prompter: Prompter, *, calls_per_label: int = 2, per_call: int = 5, seed: int = 0
+) -> Plan[Rationales]:
+    """Reasons an example could carry each label, ``per_call`` per call (none for a task
+    without labels)."""
+    task = prompter.task
+    plan = [(label, c) for label in task.label_names for c in range(calls_per_label)]
+    jobs = [
+        Job(
+            request=prompter.request(
+                template_for(task, "rationales"),
+                seed=derive_seed(seed, "rationales", label, c),
+                shape="list",
+                max_tokens=40 * per_call,
+                label=label,
+                label_description=task.labels[label],
+                n=per_call,
+            ),
+            label=label,
+        )
+        for label, c in plan
+    ]
+    answers = yield Stage(
+        name="rationales", jobs=jobs, progress="rationales", shape="list", items=per_call
+    )
+    out: Rationales = {label: [] for label in task.label_names}
+    for (label, _), answer in zip(plan, answers, strict=True):
+        for item in parse_list(answer.text):
+            if item.lower() not in {r.lower() for r in out[label]}:
+                out[label].append(item)
+    return out
 
 
 async def generate_rationales(
@@ -35,28 +75,8 @@ async def generate_rationales(
     seed: int = 0,
     show_progress: bool = True,
 ) -> Rationales:
-    task = prompter.task
-    plan = [(label, c) for label in task.label_names for c in range(calls_per_label)]
-    requests = [
-        prompter.request(
-            template_for(task, "rationales"),
-            seed=derive_seed(seed, "rationales", label, c),
-            shape="list",
-            max_tokens=40 * per_call,
-            label=label,
-            label_description=task.labels[label],
-            n=per_call,
-        )
-        for label, c in plan
-    ]
-    with llm_progress("rationales", len(requests), enabled=show_progress) as on_done:
-        responses = await complete_many(llm, requests, on_done)
-    out: Rationales = {label: [] for label in task.label_names}
-    for (label, _), resp in zip(plan, responses, strict=True):
-        for item in parse_list(resp.text):
-            if item.lower() not in {r.lower() for r in out[label]}:
-                out[label].append(item)
-    return out
+    plan = rationales_plan(prompter, calls_per_label=calls_per_label, per_call=per_call, seed=seed)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
 def s3_seed_jobs(
@@ -94,6 +114,38 @@ def s3_seed_jobs(
     return jobs
 
 
+def s3_seed_plan(
+    prompter: Prompter,
+    rationales: Rationales,
+    n: int,
+    *,
+    k: int = 2,
+    seed: int = 0,
+    anchors: Sequence[Anchor] | None = None,
+) -> Plan[Generation]:
+    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
+    return records_plan(jobs, prompter.task, method="s3-seed", round=0)
+
+
+def rationales_then_seed_plan(
+    prompter: Prompter,
+    n: int,
+    *,
+    calls_per_label: int = 2,
+    per_call: int = 5,
+    k: int = 2,
+    seed: int = 0,
+    anchors: Sequence[Anchor] | None = None,
+) -> Plan[tuple[Rationales, Generation]]:
+    """The whole seed step: the rationales, then ``n`` examples written from them (the
+    Generation counts the example calls)."""
+    rationales = yield from rationales_plan(
+        prompter, calls_per_label=calls_per_label, per_call=per_call, seed=seed
+    )
+    gen = yield from s3_seed_plan(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
+    return rationales, gen
+
+
 async def s3_seed(
     llm: LLM,
     prompter: Prompter,
@@ -105,7 +157,5 @@ async def s3_seed(
     anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
-    return await run_jobs(
-        llm, prompter.task, jobs, method="s3-seed", round=0, show_progress=show_progress
-    )
+    plan = s3_seed_plan(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 
@@ -42,6 +42,13 @@ def zerogen_jobs(
     return jobs
 
 
+def zerogen_plan(
+    prompter: Prompter, n: int, *, seed: int = 0, anchors: Sequence[Anchor] | None = None
+) -> Plan[Generation]:
+    jobs = zerogen_jobs(prompter, n, seed, anchors)
+    return records_plan(jobs, prompter.task, method="zerogen", round=0)
+
+
 async def zerogen(
     llm: LLM,
     prompter: Prompter,
@@ -51,7 +58,5 @@ async def zerogen(
     anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
 ) -> Generation:
-    jobs = zerogen_jobs(prompter, n, seed, anchors)
-    return await run_jobs(
-        llm, prompter.task, jobs, method="zerogen", round=0, show_progress=show_progress
-    )
+    plan = zerogen_plan(prompter, n, seed=seed, anchors=anchors)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

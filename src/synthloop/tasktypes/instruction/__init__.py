@@ -20,7 +20,8 @@ class Instruction(TaskType):
     inputs = ("instruction", "input")
     labelled = False
     label_noun = "response"
-    default_learner = None  # S3 runs as `synthloop self-instruct --rounds`
+    default_learner = None  # from a run config; S3 on instruction data is its own command:
+    s3_command = "synthloop self-instruct CONFIG --rounds N"
     metric_names = ("rouge_l", "coverage")
     metric_digits = 4
     metric_titles = ("ROUGE-L", "coverage")
@@ -39,19 +40,9 @@ class Instruction(TaskType):
     ) -> Scores:
         """Mean ROUGE-L of the responses against the human ones, and how much of what the
         real instructions ask the training instructions cover (0 without ``train``)."""
-        import numpy as np
+        from synthloop.tasktypes.instruction.metrics import instruction_scores
 
-        from synthloop.tasktypes.instruction.metrics import coverage, rouge_l
-
-        scores = rouge_l([str(p) for p in pred], [r.label for r in records])
-        field = task.inputs[0]
-        covered = (
-            coverage([r.inputs[field] for r in records], [r.inputs[field] for r in train])
-            if train is not None
-            else 0.0
-        )
-        mean = float(np.mean(scores)) if scores else 0.0
-        return Scores(accuracy=mean, macro_f1=covered, n=len(records), kind=self.name)
+        return instruction_scores([str(p) for p in pred], records, train or [], task)
 
     def wrong(self, pred: Sequence[Any], records: Sequence[Record], task: Task) -> list[Record]:
         """The records answered below ``ERROR_BELOW`` ROUGE-L, worst first."""
