@@ -221,16 +221,11 @@ async def expand_tree(
     prompter: Prompter,
     root: str,
     *,
-    depth: int = 2,
-    branching: int = 4,
-    seed: int = 0,
-    first_level: list[str] | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> tuple[Node, int]:
-    """See :func:`expand_tree_plan`."""
-    plan = expand_tree_plan(
-        prompter, root, depth=depth, branching=branching, seed=seed, first_level=first_level
-    )
+    """Run :func:`expand_tree_plan` against ``llm`` (the same options)."""
+    plan = expand_tree_plan(prompter, root, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
@@ -239,21 +234,9 @@ async def load_or_expand_tree(
     prompter: Prompter,
     root: str,
     *,
-    path: str | Path | None = None,
-    depth: int = 2,
-    branching: int = 4,
-    seed: int = 0,
-    first_level: list[str] | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> tuple[Node, int]:
-    """The tree saved at ``path`` if that file exists (no calls); else expand and save it."""
-    plan = tree_plan(
-        prompter,
-        root,
-        path=path,
-        depth=depth,
-        branching=branching,
-        seed=seed,
-        first_level=first_level,
-    )
+    """Run :func:`tree_plan` against ``llm`` (the same options)."""
+    plan = tree_plan(prompter, root, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

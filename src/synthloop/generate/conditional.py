@@ -229,27 +229,9 @@ async def conditional(
     prompter: Prompter,
     n: int,
     *,
-    plan: ConditionPlan | None = None,
-    demos: DemoSelector | None = None,
-    seed: int = 0,
-    round: int = 0,
-    method: str = "conditional",
-    template: str = "zerogen",
-    steering: Steering | None = None,
-    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> Generation:
-    """``n`` calls, one example each (see :func:`conditional_plan`)."""
-    steps = conditional_plan(
-        prompter,
-        n,
-        plan=plan,
-        demos=demos,
-        seed=seed,
-        round=round,
-        method=method,
-        template=template,
-        steering=steering,
-        anchors=anchors,
-    )
-    return await run_plan(llm, prompter.task, steps, show_progress=show_progress)
+    """Run :func:`conditional_plan` against ``llm`` (the same options)."""
+    plan = conditional_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

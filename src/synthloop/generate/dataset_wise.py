@@ -248,33 +248,9 @@ async def dataset_wise(
     prompter: Prompter,
     n: int,
     *,
-    rounds: int = 3,
-    plan: ConditionPlan | None = None,
-    demos: DemoSelector | None = None,
-    seed: int = 0,
-    clusters: int = 8,
-    crowd_factor: float = 1.5,
-    embed: Embed | None = None,
-    method: str = "dataset-wise",
-    template: str = "zerogen",
     show_progress: bool = True,
-    on_round: Callable[[int, Generation], None] | None = None,
-    anchors: Sequence[Anchor] | None = None,
+    **options: Any,
 ) -> DatasetWiseResult:
-    """``n`` calls over ``rounds`` rounds (see :func:`dataset_wise_plan`)."""
-    steps = dataset_wise_plan(
-        prompter,
-        n,
-        rounds=rounds,
-        plan=plan,
-        demos=demos,
-        seed=seed,
-        clusters=clusters,
-        crowd_factor=crowd_factor,
-        embed=embed,
-        method=method,
-        template=template,
-        on_round=on_round,
-        anchors=anchors,
-    )
-    return await run_plan(llm, prompter.task, steps, show_progress=show_progress)
+    """Run :func:`dataset_wise_plan` against ``llm`` (the same options)."""
+    plan = dataset_wise_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

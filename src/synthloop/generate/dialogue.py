@@ -169,25 +169,9 @@ async def dialogues(
     prompter: Prompter,
     n: int,
     *,
-    turns: int = 4,
-    user: str = "a customer",
-    assistant: str = "a helpful assistant",
-    plan: ConditionPlan | None = None,
-    seed: int = 0,
-    round: int = 0,
-    method: str = "dialogue",
     show_progress: bool = True,
+    **options: Any,
 ) -> Generation:
-    """See :func:`dialogues_plan`."""
-    steps = dialogues_plan(
-        prompter,
-        n,
-        turns=turns,
-        user=user,
-        assistant=assistant,
-        plan=plan,
-        seed=seed,
-        round=round,
-        method=method,
-    )
-    return await run_plan(llm, prompter.task, steps, show_progress=show_progress)
+    """Run :func:`dialogues_plan` against ``llm`` (the same options)."""
+    plan = dialogues_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

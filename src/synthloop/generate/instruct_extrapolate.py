@@ -14,6 +14,7 @@ instructions — stays below the threshold, so copying the validation item is no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from synthloop.core.records import Record
 from synthloop.core.seeds import derive_seed
@@ -128,17 +129,13 @@ def extrapolate_instructions_plan(
 async def extrapolate_instructions(
     llm: LLM,
     prompter: Prompter,
-    errors: Sequence[Record],
-    novelty: NoveltyFilter,
-    cfg: SelfInstructConfig,
+    errors: Any,
+    novelty: Any,
+    cfg: Any,
     *,
-    per_error: int = 1,
-    round: int = 1,
-    seed: int = 0,
     show_progress: bool = True,
-) -> Generation:
-    """See :func:`extrapolate_instructions_plan`."""
-    plan = extrapolate_instructions_plan(
-        prompter, errors, novelty, cfg, per_error=per_error, round=round, seed=seed
-    )
+    **options: Any,
+) -> Any:
+    """Run :func:`extrapolate_instructions_plan` against ``llm`` (the same options)."""
+    plan = extrapolate_instructions_plan(prompter, errors, novelty, cfg, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
@@ -70,16 +71,15 @@ async def generate_rationales(
     llm: LLM,
     prompter: Prompter,
     *,
-    calls_per_label: int = 2,
-    per_call: int = 5,
-    seed: int = 0,
     show_progress: bool = True,
+    **options: Any,
 ) -> Rationales:
-    plan = rationales_plan(prompter, calls_per_label=calls_per_label, per_call=per_call, seed=seed)
+    """Run :func:`rationales_plan` against ``llm`` (the same options)."""
+    plan = rationales_plan(prompter, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
-def s3_seed_jobs(
+def s3_seed_plan(
     prompter: Prompter,
     rationales: Rationales,
     n: int,
@@ -87,7 +87,8 @@ def s3_seed_jobs(
     k: int = 2,
     seed: int = 0,
     anchors: Sequence[Anchor] | None = None,
-) -> list[Job]:
+) -> Plan[Generation]:
+    """``n`` examples, each from its label and ``k`` rationales sampled from that label's."""
     task = prompter.task
     if task.kept_fields and not anchors:
         raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
@@ -111,20 +112,7 @@ def s3_seed_jobs(
             **anchor_variables(task, fixed),
         )
         jobs.append(Job(request=req, label=label, extra={"rationales": picked}, fixed=dict(fixed)))
-    return jobs
-
-
-def s3_seed_plan(
-    prompter: Prompter,
-    rationales: Rationales,
-    n: int,
-    *,
-    k: int = 2,
-    seed: int = 0,
-    anchors: Sequence[Anchor] | None = None,
-) -> Plan[Generation]:
-    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
-    return records_plan(jobs, prompter.task, method="s3-seed", round=0)
+    return records_plan(jobs, task, method="s3-seed", round=0)
 
 
 def rationales_then_seed_plan(
@@ -149,13 +137,12 @@ def rationales_then_seed_plan(
 async def s3_seed(
     llm: LLM,
     prompter: Prompter,
-    rationales: Rationales,
-    n: int,
+    rationales: Any,
+    n: Any,
     *,
-    k: int = 2,
-    seed: int = 0,
-    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
-) -> Generation:
-    plan = s3_seed_plan(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
+    **options: Any,
+) -> Any:
+    """Run :func:`s3_seed_plan` against ``llm`` (the same options)."""
+    plan = s3_seed_plan(prompter, rationales, n, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -310,14 +310,14 @@ def response_stand_in(i: int, _job: Job) -> str:
 async def self_instruct(
     llm: LLM,
     prompter: Prompter,
-    seeds: Sequence[InstructionExample],
-    cfg: SelfInstructConfig,
+    seeds: Any,
+    cfg: Any,
     *,
-    seed: int = 0,
     show_progress: bool = True,
-) -> Generation:
-    """See :func:`self_instruct_plan`."""
-    plan = self_instruct_plan(prompter, seeds, cfg, seed=seed)
+    **options: Any,
+) -> Any:
+    """Run :func:`self_instruct_plan` against ``llm`` (the same options)."""
+    plan = self_instruct_plan(prompter, seeds, cfg, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
@@ -93,28 +94,12 @@ async def rationale_then_example(
     prompter: Prompter,
     n: int,
     *,
-    plan: ConditionPlan | None = None,
-    demos: DemoSelector | None = None,
-    seed: int = 0,
-    round: int = 0,
-    method: str = "rationale-example",
-    template: str = "s3_seed",
-    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> Generation:
-    """See :func:`rationale_then_example_plan`."""
-    steps = rationale_then_example_plan(
-        prompter,
-        n,
-        plan=plan,
-        demos=demos,
-        seed=seed,
-        round=round,
-        method=method,
-        template=template,
-        anchors=anchors,
-    )
-    return await run_plan(llm, prompter.task, steps, show_progress=show_progress)
+    """Run :func:`rationale_then_example_plan` against ``llm`` (the same options)."""
+    plan = rationale_then_example_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
 def _rng(seed: int, round: int, i: int) -> random.Random:

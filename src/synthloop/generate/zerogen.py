@@ -8,6 +8,7 @@ zero-shot hypothesis generation."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
@@ -54,9 +55,9 @@ async def zerogen(
     prompter: Prompter,
     n: int,
     *,
-    seed: int = 0,
-    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> Generation:
-    plan = zerogen_plan(prompter, n, seed=seed, anchors=anchors)
+    """Run :func:`zerogen_plan` against ``llm`` (the same options)."""
+    plan = zerogen_plan(prompter, n, **options)
     return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
