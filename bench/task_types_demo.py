@@ -71,7 +71,7 @@ async def qa_demo(args: argparse.Namespace) -> dict[str, Any]:
         rows.append((name, len(train), budget if "real validation (" not in name else 0, sc))
     return {
         "rows": rows,
-        "rounds": [(r.round, r.train_size, r.errors) for r in s3.result.rounds],
+        "rounds": [(r.round, r.train_size, len(r.errors)) for r in s3.result.rounds],
         "dropped": {
             "s3": {r.round: r.generation.get("dropped", {}) for r in s3.result.rounds},
             "zeroshot": dict(zs.dropped),
