@@ -1,6 +1,7 @@
-"""The contract every registered generator keeps: its calls go through the one job runner
-(cache, journal, progress), so a rerun on the journal pays for nothing and makes the same
-records; its records carry their provenance; and the estimate walks exactly its requests."""
+"""The contract every registered generator keeps, for each task type it serves: its calls
+go through the one job runner (cache, journal, progress), so a rerun on the journal pays for
+nothing and makes the same records; its records carry their provenance; and the estimate
+walks exactly its requests."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.io import DataSpec, load_records
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.generate.anchors import seed_anchors
 from synthloop.generate.estimate import Estimate, walk
 from synthloop.generate.registry import GENERATORS, GeneratorInputs, generate
 from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
@@ -23,7 +26,15 @@ from synthloop.prompts import Prompter
 from synthloop.run.instruct import rows_to_records
 from tests.conftest import FakeLLM, labelled_rows, scripted_answer
 from tests.generate.fakes import RecordingLLM, toolbox_answer
-from tests.task_fakes import SEED_INSTRUCTIONS
+from tests.task_fakes import (
+    QA_DEMO,
+    SEED_INSTRUCTIONS,
+    pair_answer,
+    pair_rows,
+    pair_task,
+    qa_answer,
+    qa_task,
+)
 from tests.tasktypes.instruction.real_like import VALIDATION
 
 REVIEWS = Task(
@@ -101,8 +112,49 @@ CASES: dict[str, tuple[Callable[[Path], GeneratorInputs], Callable[[Request], st
 }
 
 
+def pair_or_qa(task: Task, real: list[Record]) -> Callable[..., GeneratorInputs]:
+    """Inputs for a task that keeps real premises or passages: anchors drawn from them."""
+
+    def make(_path: Path, **more: object) -> GeneratorInputs:
+        return GeneratorInputs(
+            prompter=Prompter(task, LLMConfig()),
+            n=6,
+            seed=3,
+            generation=GenerationConfig.model_validate({"conditions": CONDITIONS}),
+            anchors=seed_anchors(task, real, 6, seed=3),
+            rationale_calls_per_label=1,
+            **more,  # type: ignore[arg-type]
+        )
+
+    return make
+
+
+CONDITIONS = {"scopes": {"style": ["paraphrase", "negation"]}}
+PAIRS = [
+    Record(id=f"p{i}", inputs={"premise": r["premise"], "hypothesis": r["hypothesis"]},
+           label=r["label"])
+    for i, r in enumerate(pair_rows(6))
+]  # fmt: skip
+QA = load_records(
+    DataSpec(path=str(QA_DEMO / "validation.jsonl"), columns={"label": "answer"}), qa_task()
+)
+for kind, task, real, answer in (("pair", pair_task(), PAIRS, pair_answer),
+                                 ("qa", qa_task(), QA, qa_answer)):  # fmt: skip
+    inputs = pair_or_qa(task, real)
+    for method in ("zerogen", "s3-seed", "conditional", "rationale-example"):
+        CASES[f"{kind} {method}"] = (inputs, answer)
+    CASES[f"{kind} extrapolate"] = (
+        lambda p, inputs=inputs, real=real: inputs(p, errors=real[:3]),
+        answer,
+    )
+
+
+def method_of(case: str) -> str:
+    return case.split(" ")[-1]
+
+
 def test_every_registered_generator_is_checked_here() -> None:
-    assert set(GENERATORS) == set(CASES)
+    assert set(GENERATORS) == {method_of(case) for case in CASES}
 
 
 def journaled_keys(folder: Path) -> set[str]:
@@ -116,6 +168,7 @@ def journaled_keys(folder: Path) -> set[str]:
 @pytest.mark.parametrize("name", list(CASES))
 async def test_its_calls_go_through_the_one_runner(name: str, tmp_path: Path) -> None:
     make_inputs, answer = CASES[name]
+    name = method_of(name)
     recorder = RecordingLLM(answer)
     llm = CachedLLM(recorder, tmp_path / "cache.sqlite")
     journal = tmp_path / "journal"
@@ -142,6 +195,7 @@ async def test_its_calls_go_through_the_one_runner(name: str, tmp_path: Path) ->
 @pytest.mark.parametrize("name", list(CASES))
 async def test_the_estimate_walks_exactly_its_requests(name: str, tmp_path: Path) -> None:
     make_inputs, answer = CASES[name]
+    name = method_of(name)
     recorder = RecordingLLM(answer)
     cache = CachedLLM(recorder, tmp_path / "cache.sqlite")
     await generate(cache, name, make_inputs(tmp_path), show_progress=False)
