@@ -40,7 +40,9 @@ from synthloop.generate.self_instruct import (
 from synthloop.learners.fit import fit_responder
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.s3.instruction import InstructS3Config, instruct_s3
+from synthloop.s3.config import S3Config
+from synthloop.s3.instruction import InstructionStrategy
+from synthloop.s3.loop import s3_loop
 from synthloop.tasktypes.instruction.data import (
     SOURCE,
     load_seed_tasks,
@@ -86,16 +88,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
         rows.append(scored("(a) Self-Instruct", plain.records, test, plain.calls))
         s3_calls = 2 * args.rounds * args.errors  # at most: two calls per error
-        s3 = await instruct_s3(
-            llm,
+        strategy = InstructionStrategy(
             prompter,
             seeds,
             SelfInstructConfig(n=10_000, max_calls=args.calls - s3_calls),
-            InstructS3Config(rounds=args.rounds, errors_per_round=args.errors),
+            S3Config(rounds=args.rounds, errors_per_round=args.errors),
             val,
             test,
             seed=args.seed,
         )
+        s3 = await s3_loop(llm, strategy, args.rounds)
         rows.append(scored("(b) S3", s3.dataset, test, s3.calls))
     finally:
         await llm.aclose()

@@ -36,7 +36,7 @@ from synthloop.demo import write_demo
 from synthloop.distributed.cluster import import_ray, ray_session
 from synthloop.distributed.pool import RayLLMPool, backends_for
 from synthloop.run.config import RunConfig, load_config
-from synthloop.run.s3 import run_generate
+from synthloop.run.generate import run_generate
 
 CORES = os.cpu_count() or 1
 

@@ -142,7 +142,7 @@ async def bench_one(name: str, args: argparse.Namespace) -> tuple[list[Row], dic
         "seed_size": seed_size,
         "errors_cap": per_round,
         "s3_rounds": [
-            (r.round, r.train_size, r.errors, r.test.accuracy if r.test else None)
+            (r.round, r.train_size, len(r.errors), r.test.accuracy if r.test else None)
             for r in s3.result.rounds
         ],
         "s3_labels": labels,

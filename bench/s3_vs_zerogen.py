@@ -142,7 +142,7 @@ async def bench_one(
         "validation": len(validation),
         "test": len(test),
         "s3_rounds": [
-            (r.round, r.train_size, r.errors, r.test.accuracy if r.test else None)
+            (r.round, r.train_size, len(r.errors), r.test.accuracy if r.test else None)
             for r in s3.result.rounds
         ],
         "s3_cache_hits": s3.usage.cache_hits,

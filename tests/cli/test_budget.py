@@ -95,7 +95,7 @@ def test_estimate_of_the_toolbox_counts_the_examples_and_an_unsaved_tree(
     # 12 examples + the tree at worst: the root, then its 3 subtopics
     assert "estimate: 16 calls" in estimate("conditional")
     assert "estimate: 16 calls" in estimate("rationale-example")
-    (tmp_path / "tree.yaml").write_text("name: restaurants\nchildren: []\n")
+    (tmp_path / "tree.yaml").write_text("restaurants: [service, food]\n")
     assert "estimate: 12 calls" in estimate("conditional")  # a saved tree costs nothing
 
 

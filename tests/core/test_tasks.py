@@ -23,7 +23,10 @@ def test_load_task_reads_labels_and_inputs(tmp_path: Path) -> None:
         ("- just\n- a list\n", "must be a YAML mapping"),
         ("name: x\ndomain: d\nlabels: {a: only one}\n", "at least two labels"),
         ("name: x\ndomain: d\n", "classification task needs at least two labels"),
-        ("name: x\ndomain: d\nlabels: {a: x, b: y}\ntype: qa-magic\n", "type: Input should be"),
+        (
+            "name: x\ndomain: d\nlabels: {a: x, b: y}\ntype: qa-magic\n",
+            "unknown task type 'qa-magic'; choose one of: classification, pair, qa,",
+        ),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ninputs: [p, h]\n", "exactly one input field"),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ncolour: red\n", "colour: Extra inputs"),
         (

@@ -27,6 +27,7 @@ from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
 from synthloop.run.config import load_config
 from synthloop.s3.config import S3Config
+from synthloop.s3.examples import ExampleStrategy
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, use_fake_llm
 from tests.curate.conftest import noisy_records
@@ -136,9 +137,8 @@ async def test_s3_loop_curates_each_round(
         CurateContext(task=task, references=refs),
         tmp_path / "run",
     )
-    result = await s3_loop(
-        llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False, curate=curator
-    )
+    strategy = ExampleStrategy(Prompter(task, LLMConfig()), val, test, cfg)
+    result = await s3_loop(llm, strategy, cfg.rounds, show_progress=False, curate=curator)
     for r in (0, 1):
         summary = json.loads(
             (tmp_path / "run" / f"round_{r}" / "curation" / "summary.json").read_text()

@@ -19,7 +19,7 @@ import pytest
 from synthloop.distributed.cluster import import_ray, ray_session
 from synthloop.distributed.pool import RayLLMPool
 from synthloop.run.config import load_config
-from synthloop.run.s3 import run_generate
+from synthloop.run.generate import run_generate
 from tests.conftest import FakeLLM
 from tests.distributed.conftest import worker_pythonpath
 from tests.distributed.fakes import Scripted, journal_lines

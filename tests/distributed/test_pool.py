@@ -16,7 +16,8 @@ from synthloop.core.io import load_dataset_file
 from synthloop.distributed.pool import RayLLMPool
 from synthloop.llm import Budget, Request
 from synthloop.run.config import RunConfig, load_config
-from synthloop.run.s3 import run_generate, run_s3
+from synthloop.run.generate import run_generate
+from synthloop.run.s3 import run_s3
 from tests.conftest import FakeLLM
 from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, Unloadable, journal_lines
 

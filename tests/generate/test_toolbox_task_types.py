@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import synthloop.run.s3 as runner
+import synthloop.run.generate as runner
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import DataSpec, load_dataset_file, load_records
 from synthloop.core.records import Record

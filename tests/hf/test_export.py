@@ -58,3 +58,45 @@ def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> Non
 def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a finished synthloop run"):
         run_dataset_dict(tmp_path)
+
+
+@pytest.fixture
+def qa_run(tmp_path: Path) -> Path:
+    """A real S3 run directory of an extractive QA task, made with the scripted fake LLM."""
+    import asyncio
+
+    from synthloop.run.config import load_config
+    from synthloop.run.s3 import run_s3
+    from tests.conftest import FakeLLM
+    from tests.task_fakes import QA_DEMO, qa_answer
+
+    config = tmp_path / "qa.yaml"
+    config.write_text(
+        "task: {name: demo-qa, type: qa, domain: local history, example_noun: question}\n"
+        f"data:\n  validation: {{path: {QA_DEMO}/validation.jsonl, columns: {{label: answer}}}}\n"
+        f"  test: {{path: {QA_DEMO}/test.jsonl, columns: {{label: answer}}}}\n"
+        "s3: {seed_size: 8, rounds: 1, max_errors_per_round: 4}\n"
+    )
+    out = tmp_path / "run"
+    asyncio.run(
+        run_s3(load_config(config), out, show_progress=False, backend=lambda _c: FakeLLM(qa_answer))
+    )
+    return out
+
+
+def test_a_qa_run_keeps_its_answers_as_text_and_its_card_says_question_answering(
+    qa_run: Path,
+) -> None:
+    dd = run_dataset_dict(qa_run)
+    train = dd["train"]
+    assert train.features["label"] == datasets.Value("string")  # answers, not a ClassLabel
+    written = [json.loads(line) for line in (qa_run / "dataset.jsonl").read_text().splitlines()]
+    assert train["label"] == [r["label"] for r in written] and all(train["label"])
+    folder = export_run(qa_run, qa_run.parent / "export")
+    card = (folder / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---")[1])
+    assert meta["task_categories"] == ["question-answering"]
+    last = json.loads((qa_run / "metrics.json").read_text())["rounds"][-1]["test"]
+    assert meta["synthloop"]["evaluation"]["test_exact_match"] == last["exact_match"]
+    assert "test exact match %" in card and f"{100 * last['f1']:.1f}" in card
+    assert "free text, not a class" in card

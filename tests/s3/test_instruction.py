@@ -13,7 +13,9 @@ from synthloop.learners.retrieval_responder import RetrievalResponder
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
 from synthloop.run.instruct import load_instruct_config, rows_to_records
-from synthloop.s3.instruction import InstructS3Config, instruct_s3
+from synthloop.s3.config import S3Config
+from synthloop.s3.instruction import InstructionStrategy
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
 from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
@@ -33,23 +35,23 @@ async def test_rounds_extrapolate_the_worst_real_items_and_raise_rouge() -> None
     val = rows_to_records(VALIDATION, task, "val")
     test = rows_to_records(TEST, task, "test")
     llm = RecordingLLM(InstructWriter())
-    result = await instruct_s3(
-        llm,
+    strategy = InstructionStrategy(
         Prompter(task, LLMConfig()),
         [InstructionExample(**s) for s in SEED_INSTRUCTIONS],
         SelfInstructConfig(n=4, batch=4, max_calls=16),
-        InstructS3Config(rounds=2, errors_per_round=3),
+        S3Config(rounds=2, errors_per_round=3),
         val,
         test,
         responder=cheap_responder,
         embed=bag_of_words_embed,
-        show_progress=False,
     )
+    result = await s3_loop(llm, strategy, 2, show_progress=False)
     assert [r.round for r in result.rounds] == [0, 1, 2] and result.calls == llm.calls
     first, last = result.rounds[0], result.rounds[-1]
     # the errors of round 0 are the 3 worst-scored validation items, and round 1 imitates them
     assert len(first.errors) == 3
-    worst_ids = {e["id"] for e in first.errors}
+    worst_ids = {e.id for e in first.errors}
+    assert [e["id"] for e in first.report["errors"]] == [e.id for e in first.errors]
     added = [r for r in result.dataset if r.method == "extrapolate" and r.round == 1]
     assert added and {r.parent_id for r in added} <= worst_ids
     by_id = {r.id: r for r in val}
@@ -60,9 +62,9 @@ async def test_rounds_extrapolate_the_worst_real_items_and_raise_rouge() -> None
         assert rec.extra["rouge_l_nearest"] < 0.7
     asked = [last_text(r) for r in llm.requests if "of the same kind" in last_text(r)]
     assert len(asked) == sum(len(r.errors) for r in result.rounds[:-1])  # one per error
-    assert last.val.rouge_l > first.val.rouge_l  # the pool now covers what it lacked
-    assert last.val.coverage > first.val.coverage
-    assert last.test is not None and 0.0 <= last.test.rouge_l <= 1.0 and last.test.n == 3
+    assert last.val["rouge_l"] > first.val["rouge_l"]  # the pool now covers what it lacked
+    assert last.val["coverage"] > first.val["coverage"]
+    assert last.test is not None and 0.0 <= last.test["rouge_l"] <= 1.0 and last.test.n == 3
 
 
 def write_config(tmp_path: Path, extra: str) -> Path:
@@ -104,12 +106,9 @@ def test_cli_rounds_run_and_report_real_scores(
     import json
 
     import synthloop.learners.fit as fit
-    import synthloop.run.instruct as instruct
-    from synthloop.llm import CachedLLM
+    from tests.conftest import use_fake_llm
 
-    monkeypatch.setattr(
-        instruct, "make_llm", lambda _c, path: CachedLLM(FakeLLM(InstructWriter()), path)
-    )
+    use_fake_llm(monkeypatch, FakeLLM(InstructWriter()))
     monkeypatch.setattr(fit, "make_learner", lambda _name: cheap_responder())
     monkeypatch.setattr("synthloop.core.embeddings.embed", bag_of_words_embed)
     config = write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")

@@ -6,6 +6,7 @@ import pytest
 
 import synthloop.run.s3 as runner
 from synthloop.run.config import load_config
+from synthloop.run.generate import run_generate
 from synthloop.run.instruct import load_instruct_config
 from tests.conftest import FakeLLM, requires_shared, use_fake_llm
 from tests.task_fakes import qa_answer
@@ -80,9 +81,7 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
     cfg = config_from_mapping(
         {"task": task.model_dump(), "data": {"validation": "v.jsonl"}}, tmp_path, "run.yaml"
     )
-    gen, _ = await runner.run_generate(
-        cfg, "zerogen", 6, tmp_path / "zs.jsonl", show_progress=False
-    )
+    gen, _ = await run_generate(cfg, "zerogen", 6, tmp_path / "zs.jsonl", show_progress=False)
     written = load_dataset_file(tmp_path / "zs.jsonl", task)
     assert len(written) == len(gen.records) > 0
     premises = {r["premise"] for r in pair_rows(4)}
@@ -91,7 +90,7 @@ async def test_generate_zerogen_for_a_pair_config_keeps_validation_premises(
 
 @requires_shared
 def test_pair_estimates_keep_the_real_premises() -> None:
-    from synthloop.run.s3 import estimate_run
+    from synthloop.run.estimate import estimate_run
 
     cfg = load_config(EXAMPLES / "rte.run.yaml")
     for method in ("zerogen", "s3-seed", "conditional"):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -19,6 +22,23 @@ from synthloop.cli.s3 import s3
 from synthloop.cli.self_instruct import self_instruct_command
 from synthloop.core.errors import BudgetExceeded, SynthloopError
 
+
+class Interrupted(Exception):
+    """Ctrl-C inside a command. Raised in place of KeyboardInterrupt, which typer (like
+    click) turns into a silent exit, so that :func:`main` can say how to resume."""
+
+
+def interruptible(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)  # typer reads the signature and help through the wrapper
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt as exc:
+            raise Interrupted from exc
+
+    return run
+
+
 app = typer.Typer(
     help="LLM-driven synthetic data: generate, curate, evaluate — and the S3 loop.",
     no_args_is_help=True,
@@ -28,15 +48,9 @@ app = typer.Typer(
     # tag and dropped it ("Run config ."), and its panels cut long option names short.
     rich_markup_mode=None,
 )
-app.command()(s3)
-app.command()(generate)
-app.command()(evaluate)
-app.command()(report)
-app.command()(demo)
-app.command()(curate)
-app.command()(review)
-app.command()(push)
-app.command("self-instruct")(self_instruct_command)
+for command in (s3, generate, evaluate, report, demo, curate, review, push):
+    app.command()(interruptible(command))
+app.command("self-instruct")(interruptible(self_instruct_command))
 
 
 def main() -> None:
@@ -64,7 +78,7 @@ def main() -> None:
     except SynthloopError as exc:
         print(f"error: {exc.one_line()}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (Interrupted, KeyboardInterrupt):
         print(
             "interrupted: run the same command again to resume (answers so far are cached)",
             file=sys.stderr,

@@ -24,20 +24,19 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
+from synthloop.generate.registry import GENERATORS
 
-
-class Method(StrEnum):
-    zerogen = "zerogen"
-    s3_seed = "s3-seed"
-    extrapolate = "extrapolate"
-    conditional = "conditional"  # generation: conditions / concept tree / demos / rounds
-    rationale_example = "rationale-example"
-    dialogue = "dialogue"
+#: the registered generators a run config drives (Self-Instruct has its own command)
+Method = StrEnum(  # type: ignore[misc]
+    "Method",
+    {name.replace("-", "_"): name for name, g in GENERATORS.items() if g.run_config},
+)
+ZEROGEN = Method("zerogen")
 
 
 def generate(
     config: ConfigArg,
-    method: Annotated[Method, typer.Option(help="Which generator to run.")] = Method.zerogen,
+    method: Annotated[Method, typer.Option(help="Which generator to run.")] = ZEROGEN,
     n: Annotated[int, typer.Option("-n", min=1, help="LLM calls (examples asked for).")] = 100,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output file (.jsonl or .parquet).")
@@ -68,7 +67,8 @@ def generate(
     show_third_party(verbose)
     from synthloop.cli.runner import runner_backend
     from synthloop.run.config import load_config
-    from synthloop.run.s3 import estimate_run, run_generate
+    from synthloop.run.estimate import estimate_run
+    from synthloop.run.generate import run_generate
 
     cfg = load_config(config)
     guard_outputs(

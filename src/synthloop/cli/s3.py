@@ -69,7 +69,7 @@ def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> Non
             str(r.added),
             str(dropped),
             _fmt(r.val.accuracy),
-            str(r.errors),
+            str(len(r.errors)),
             _fmt(r.test.accuracy if r.test else None),
             _fmt(r.test.macro_f1 if r.test else None),
             _fmt(r.test_with_real.accuracy if r.test_with_real else None),
@@ -113,7 +113,8 @@ def s3(
     show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
     from synthloop.run.config import load_config
-    from synthloop.run.s3 import estimate_run, run_s3
+    from synthloop.run.estimate import estimate_run
+    from synthloop.run.s3 import run_s3
 
     loaded = load_config(config)
     cfg = _with_overrides(loaded, rounds=rounds, seed_size=seed_size, seed=seed)
@@ -142,4 +143,4 @@ def s3(
             )
         )
     print_rounds(run.result.rounds, run.usage, run.seconds)
-    out_console.print(f"dataset: {run.run_dir.dataset_path} ({len(run.result.dataset)} records)")
+    out_console.print(f"dataset: {run.output} ({len(run.result.dataset)} records)")

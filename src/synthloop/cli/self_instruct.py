@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +37,9 @@ def self_instruct_command(
     instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
     show_third_party(verbose)
     from synthloop.core.errors import ConfigError
-    from synthloop.run.instruct import load_instruct_config, run_self_instruct
+    from synthloop.run.generate import run_generate
+    from synthloop.run.instruct import load_instruct_config
+    from synthloop.run.s3 import run_s3
 
     cfg = load_instruct_config(config)
     guard_outputs(
@@ -53,13 +56,19 @@ def self_instruct_command(
         if rounds and cfg.real is None:
             raise ConfigError("--rounds needs real: instructions in the config to find errors in")
         cfg = cfg.model_copy(update={"s3": cfg.s3.model_copy(update={"rounds": rounds})})
-    _, stats = asyncio.run(run_self_instruct(cfg, out, show_progress=not quiet))
+    if cfg.real is not None:  # S3 for instructions: seed, then --rounds rounds
+        stats = asyncio.run(run_s3(cfg, out, show_progress=not quiet)).metrics
+    else:  # Self-Instruct alone
+        n_wanted = cfg.self_instruct.n
+        asyncio.run(run_generate(cfg, "self-instruct", n_wanted, out, show_progress=not quiet))
+        stats = json.loads(out.with_suffix(".stats.json").read_text(encoding="utf-8"))
     out_console.print(
         f"{out}: {stats['count']} instructions from {stats['calls']} calls; ROUGE-L to "
         f"nearest: mean {stats['rouge_l_nearest_mean']}, "
         f"distinct-2 {stats['distinct_2_instructions']}"
     )
-    for r in stats.get("rounds", []):
+    # with real: data, "rounds" lists the S3 rounds; alone, Self-Instruct counts its own
+    for r in stats["rounds"] if cfg.real is not None else []:
         test = r["test"] or {}
         out_console.print(
             f"round {r['round']}: train {r['train_size']}, small model ROUGE-L val "

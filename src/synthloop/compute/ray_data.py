@@ -28,10 +28,10 @@ import numpy as np
 from synthloop.compute import minhash
 from synthloop.core.records import Record
 from synthloop.core.tasks import LearnerInput, Task
+from synthloop.core.tasktype import Scores
 from synthloop.distributed.cluster import import_ray
 from synthloop.learners import Predictor
 from synthloop.learners.crossval import CrossVal, fold_proba, stratified_folds
-from synthloop.tasktypes.scores import Scores, scores_of
 
 _EMPTY = np.iinfo(np.uint32).max
 # Band keys from different bands must never meet in one bucket.
@@ -283,4 +283,4 @@ def score(
 ) -> Scores:
     """:func:`synthloop.evaluate.score` with predictions made across Ray Data shards."""
     pred = predict(model, [task.learner_input(r) for r in records], shards=shards)
-    return scores_of(pred, records, task)
+    return task.spec.score(pred, records, task)

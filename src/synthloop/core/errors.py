@@ -9,6 +9,8 @@
         ├── LLMResponseError       the server answered, but with an error status
         │   └── StructuredOutputError  answers that never fitted the schema, re-asks spent
         ├── ModelLoadError         the embedded model could not be found or loaded
+        ├── EngineError            the embedded engine cannot run a request (no memory for
+        │                          its context, a prompt longer than a sequence's context)
         └── BudgetExceeded         a --max-calls/--max-tokens/--max-cost limit was reached
 
 Each error carries a one-line message, an optional hint for the user, and whether
@@ -64,6 +66,10 @@ class ModelLoadError(LLMError):
 
 class StructuredOutputError(LLMResponseError):
     pass
+
+
+class EngineError(LLMError):
+    """The embedded llama.cpp engine cannot run a request, or cannot start at all."""
 
 
 class BudgetExceeded(LLMError):

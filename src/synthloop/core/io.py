@@ -240,11 +240,9 @@ def records_from_rows(
             )
         inputs = {f: str(row[wanted[f]]) for f in task.inputs}
         _check_length(spec.path, i, {**inputs, "label": label})
-        if task.type == "qa" and (not label.strip() or label not in inputs[task.kept_fields[0]]):
-            raise DataError(
-                f"{spec.path}: row {i + 1}: the answer {label!r} is not a span of its "
-                f"{task.kept_fields[0]} (extractive QA needs answers copied from the passage)"
-            )
+        problem = task.spec.check_row(task, inputs, label)
+        if problem:
+            raise DataError(f"{spec.path}: row {i + 1}: {problem}")
         rid = str(row["id"]) if "id" in row and "id" not in wanted.values() else f"{split_name}-{i}"
         records.append(Record(id=rid, inputs=inputs, label=label, method="real"))
     if not records:

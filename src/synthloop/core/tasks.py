@@ -11,7 +11,9 @@ Example ``task.yaml``::
       positive: the reviewer liked the film
       negative: the reviewer disliked the film
 
-Types beyond single-text classification (``type:``):
+``type:`` names a registered task type (:mod:`synthloop.tasktypes`; the contract is
+:class:`~synthloop.core.tasktype.TaskType`), which supplies the default inputs, whether
+records carry class labels, and everything else that differs between types:
 
 - ``pair`` (sentence pair / NLI): two inputs; the LLM writes ``generated`` (default: the
   second input, e.g. the hypothesis) for a real value of the other one (the premise).
@@ -24,10 +26,11 @@ Types beyond single-text classification (``type:``):
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from synthloop.core.tasktype import TaskType, task_type, task_types
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
 
 if TYPE_CHECKING:
@@ -36,29 +39,12 @@ if TYPE_CHECKING:
 #: What a learner sees for one record: the text, or a tuple of texts for multi-input tasks.
 LearnerInput = str | tuple[str, ...]
 
-TaskType = Literal["classification", "pair", "qa", "instruction"]
-
-# Input fields when a task YAML names none, and the small model each type trains by default.
-DEFAULT_INPUTS: dict[str, tuple[str, ...]] = {
-    "classification": ("text",),
-    "pair": ("premise", "hypothesis"),
-    "qa": ("context", "question"),
-    "instruction": ("instruction", "input"),
-}
-DEFAULT_LEARNER: dict[str, str | None] = {
-    "classification": "tfidf_lr",
-    "pair": "embed_lr",  # a bag of words is at chance on NLI
-    "qa": "span_lr",
-    "instruction": None,  # S3 runs as `synthloop self-instruct --rounds` (synthloop.s3.instruction)
-}
-LABELLED_TYPES = ("classification", "pair")
-
 
 class Task(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-    type: TaskType = "classification"
+    type: str = Field(default="classification", description="a registered task type")
     domain: str = Field(min_length=1, description="what the data is about, in a few words")
     example_noun: str = Field(
         default="text", min_length=1, description="what one example is called"
@@ -81,9 +67,15 @@ class Task(BaseModel):
     def _default_inputs(cls, data: Any) -> Any:
         if isinstance(data, dict) and "inputs" not in data:
             kind = data.get("type", "classification")
-            if kind in DEFAULT_INPUTS:
-                data = {**data, "inputs": DEFAULT_INPUTS[kind]}
+            if isinstance(kind, str) and kind in task_types():
+                data = {**data, "inputs": task_type(kind).inputs}
         return data
+
+    @field_validator("type")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        task_type(name)  # a ValueError naming the registered types
+        return name
 
     @field_validator("labels")
     @classmethod
@@ -95,22 +87,19 @@ class Task(BaseModel):
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Task:
-        if self.type in LABELLED_TYPES and len(self.labels) < 2:
-            raise ValueError(f"a {self.type} task needs at least two labels")
-        if self.type not in LABELLED_TYPES and self.labels:
-            raise ValueError(
-                f"a {self.type} task declares no labels (a record's label is its "
-                f"{'answer' if self.type == 'qa' else 'response'})"
-            )
-        if self.type == "classification" and len(self.inputs) != 1:
-            raise ValueError("a classification task has exactly one input field")
-        if self.type != "classification" and len(self.inputs) != 2:
-            raise ValueError(f"a {self.type} task has exactly two input fields")
+        problem = self.spec.check(self)
+        if problem:
+            raise ValueError(problem)
         if len(set(self.inputs)) != len(self.inputs) or "label" in self.inputs:
             raise ValueError("input fields must be distinct and not named 'label'")
         if self.generated is not None and self.generated not in self.inputs:
             raise ValueError(f"generated: {self.generated!r} is not one of the inputs")
         return self
+
+    @property
+    def spec(self) -> TaskType:
+        """This task's type: what differs between classification, pairs, QA, instructions."""
+        return task_type(self.type)
 
     @property
     def label_names(self) -> list[str]:
@@ -123,34 +112,29 @@ class Task(BaseModel):
     @property
     def has_labels(self) -> bool:
         """Whether records carry a class label (else the label is free text: answer, response)."""
-        return self.type in LABELLED_TYPES
+        return self.spec.labelled
 
     @property
     def generated_field(self) -> str:
-        """The input the LLM writes: the only one, or for pair/qa the second unless declared."""
+        """The input the LLM writes: ``generated`` when declared, else as the type says
+        (the only input, or the second)."""
         if self.generated is not None:
             return self.generated
-        return self.inputs[0] if self.type == "classification" else self.inputs[1]
+        return self.spec.generated_field(self)
 
     @property
     def kept_fields(self) -> tuple[str, ...]:
         """Inputs kept from real data when generating (a premise, a passage)."""
-        if self.type in ("classification", "instruction"):
-            return ()
-        return tuple(f for f in self.inputs if f != self.generated_field)
+        return self.spec.kept_fields(self)
 
     @property
     def default_learner(self) -> str | None:
-        return DEFAULT_LEARNER[self.type]
+        return self.spec.default_learner
 
     def learner_input(self, record: Record) -> LearnerInput:
-        """What a small model is trained on: the text, or the input fields in order
-        (QA: always ``(context, question)``, whatever order the task declares)."""
-        if self.type == "qa":
-            return (record.inputs[self.kept_fields[0]], record.inputs[self.generated_field])
-        if len(self.inputs) == 1:
-            return record.inputs[self.inputs[0]]
-        return tuple(record.inputs[f] for f in self.inputs)
+        """What a small model is trained on: the text, or the input fields in the order
+        the type wants (QA: always ``(context, question)``)."""
+        return self.spec.learner_input(self, record)
 
     def joined_text(self, record: Record) -> str:
         """All of a record's input text as one string, for text metrics and deduplication."""

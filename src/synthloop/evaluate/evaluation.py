@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.errors import DataError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.evaluate.distance import distribution_distance
@@ -50,7 +51,7 @@ async def evaluate_dataset(
     the small models' predictions are computed where ``compute`` says (default: here)."""
     compute = compute or LOCAL
     if not synthetic:
-        raise ValueError("nothing to evaluate: the synthetic set is empty")
+        raise DataError("nothing to evaluate: the synthetic set is empty")
     timings: dict[str, float] = {}
     start = time.perf_counter()
     all_texts = {

@@ -12,9 +12,9 @@ from typing import Any
 from synthloop.compute.local import LOCAL, Compute
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.core.tasktype import Scores
 from synthloop.learners import Predictor
 from synthloop.learners.fit import fit_on
-from synthloop.tasktypes.scores import Scores, confusion_of, scores_of, wrong
 
 __all__ = [
     "Scores",
@@ -29,6 +29,25 @@ __all__ = [
     "train_and_score",
     "wrong",
 ]
+
+
+def scores_of(pred: Sequence[Any], records: Sequence[Record], task: Task) -> Scores:
+    """Predictions scored against the records' labels, as the task's type scores them."""
+    return task.spec.score(pred, records, task)
+
+
+def wrong(pred: Sequence[Any], records: Sequence[Record], task: Task) -> list[Record]:
+    """The records whose prediction is wrong (QA: not an exact match of the answer)."""
+    return task.spec.wrong(pred, records, task)
+
+
+def confusion_of(pred: Sequence[Any], records: Sequence[Record], task: Task) -> dict[str, Any]:
+    """Rows are gold labels, columns predicted ones, both in the task's label order."""
+    from sklearn.metrics import confusion_matrix
+
+    gold = [r.label for r in records]
+    matrix = confusion_matrix(gold, list(pred), labels=task.label_names)
+    return {"labels": task.label_names, "matrix": matrix.tolist()}
 
 
 def predictions(
@@ -79,6 +98,6 @@ def indirect_evaluation(
     for name in learners:
         pred = predictions(fit_on(train, task, name), test, task, compute)
         out[name] = {"train_size": len(train), **scores_of(pred, test, task).as_dict()}
-        if task.type != "qa":  # answers are free text: there is no label confusion
+        if task.has_labels:  # answers and responses are free text: no label confusion
             out[name]["confusion"] = confusion_of(pred, test, task)
     return out

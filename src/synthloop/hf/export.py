@@ -25,7 +25,8 @@ def _features(config: RunConfig) -> Any:
 
     columns: dict[str, Any] = {"id": datasets.Value("string")}
     columns.update({f: datasets.Value("string") for f in config.task.inputs})
-    columns["label"] = datasets.ClassLabel(names=config.task.label_names)
+    # class labels (classification, pairs) or free text (a QA answer, a response)
+    columns["label"] = config.task.spec.hf_label_feature(config.task)
     columns.update(
         {
             "method": datasets.Value("string"),

@@ -13,8 +13,10 @@ again.
 A line cut short by the kill is dropped and the file truncated back to its last whole
 line. Entries whose key no longer matches (an edited prompt, another model) are ignored.
 
-Runs say where journals go with :func:`journaling`; :func:`~synthloop.generate.common.run_jobs`
-writes ``DIR/<method>-r<round>.jsonl`` while it is active and nothing otherwise.
+Runs say where journals go with :func:`journaling`; the job runner
+(:func:`~synthloop.generate.common.run_stage`) writes one file per stage of calls while it
+is active (``DIR/<method>-r<round>.jsonl`` for the stages that make records) and nothing
+otherwise.
 """
 
 from __future__ import annotations

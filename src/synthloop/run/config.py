@@ -26,7 +26,7 @@ from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.curate.pipeline import CurateConfig
 from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.llm import LLMConfig
-from synthloop.s3.config import S3Config
+from synthloop.s3.config import INSTRUCTION_FIELDS, S3Config, check_s3_fields
 
 
 class DataConfig(BaseModel):
@@ -57,11 +57,8 @@ class RunConfig(BaseModel):
     def learner_name(self) -> str:
         name = self.learner or self.task.default_learner
         if name is None:
-            hint = (
-                "S3 for instruction data is `synthloop self-instruct CONFIG --rounds N`"
-                if self.task.type == "instruction"
-                else None
-            )
+            command = self.task.spec.s3_command
+            hint = f"S3 for {self.task.type} data is `{command}`" if command else None
             raise ConfigError(f"a {self.task.type} task has no small model to train", hint=hint)
         return name
 
@@ -80,6 +77,8 @@ class RunConfig(BaseModel):
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json")
+        for name in INSTRUCTION_FIELDS:  # instruction data's settings: not a run config's
+            data["s3"].pop(name, None)
         if data.get("curate") is None:  # runs without curation keep their config text
             data.pop("curate", None)
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
@@ -117,6 +116,10 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
         )
     if isinstance(data.get("templates_dir"), str):
         data["templates_dir"] = _resolve(base, data["templates_dir"])
+    try:
+        check_s3_fields(data.get("s3"), INSTRUCTION_FIELDS, "a run config (see self-instruct)")
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
     config = validate_model(RunConfig, data, source)
     config._read_from = read_from
     return config

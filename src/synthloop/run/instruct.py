@@ -13,23 +13,23 @@ Example ``instruct.yaml`` (paths relative to this file)::
     s3: {rounds: 2, errors_per_round: 20}
 
 Output is Alpaca-style JSONL (``instruction``, ``input``, ``output``) with provenance.
-With ``real:``, the stats file also has, per round, the small model's ROUGE-L and the
-pool's coverage on the real validation and test instructions (see
-:mod:`synthloop.s3.instruction`). ``source: self-instruct`` takes Self-Instruct's 175
-human-written seed tasks (:mod:`synthloop.tasktypes.instruction.data`): ``seeds`` of them seed
-generation when the config lists none, ``validation_size`` give S3's errors, the rest test.
+With ``real:``, :func:`synthloop.run.s3.run_s3` runs S3 on it
+(:mod:`synthloop.s3.instruction`) and the stats file also has, per round, the small
+model's ROUGE-L and the pool's coverage on the real validation and test instructions.
+``source: self-instruct`` takes Self-Instruct's 175 human-written seed tasks
+(:mod:`synthloop.tasktypes.instruction.data`): ``seeds`` of them seed generation when the
+config lists none, ``validation_size`` give S3's errors, the rest test.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from synthloop.core.errors import ConfigError, DataError
+from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, read_rows, write_json, write_jsonl
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task, load_task
@@ -37,14 +37,11 @@ from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.generate.self_instruct import (
     InstructionExample,
     SelfInstructConfig,
-    SelfInstructResult,
     instruction_stats,
-    self_instruct,
 )
-from synthloop.llm import CachedLLM, LLMConfig, make_llm, prices_of
-from synthloop.prompts import Prompter, token_counter
+from synthloop.llm import LLMConfig
 from synthloop.run.config import _resolve
-from synthloop.s3.instruction import InstructS3Config, InstructS3Result, instruct_s3
+from synthloop.s3.config import EXAMPLE_FIELDS, S3Config, check_s3_fields
 
 
 class RealInstructions(BaseModel):
@@ -73,9 +70,19 @@ class InstructConfig(BaseModel):
     llm: LLMConfig = LLMConfig()
     self_instruct: SelfInstructConfig = SelfInstructConfig()
     real: RealInstructions | None = None
-    s3: InstructS3Config = InstructS3Config()
+    s3: S3Config = S3Config(rounds=0)
     seed: int = 0
     templates_dir: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _instruction_s3(cls, data: Any) -> Any:
+        """An ``s3:`` mapping here takes instruction data's settings, and no rounds unless
+        it names them."""
+        if isinstance(data, dict) and isinstance(data.get("s3"), dict):
+            check_s3_fields(data["s3"], EXAMPLE_FIELDS, "synthloop self-instruct")
+            data = {**data, "s3": {"rounds": 0, **data["s3"]}}
+        return data
 
     @model_validator(mode="after")
     def _seeded(self) -> InstructConfig:
@@ -176,58 +183,21 @@ def alpaca_row(record: Record, task: Task) -> dict[str, Any]:
     }
 
 
-async def run_self_instruct(
-    cfg: InstructConfig, out: str | Path, *, show_progress: bool = True
-) -> tuple[SelfInstructResult | InstructS3Result, dict[str, Any]]:
-    """Self-Instruct alone, or, with ``real:``, S3 for instructions (``s3.rounds`` rounds
-    of error extrapolation, evaluated on the real data every round)."""
-    out = Path(out)
-    splits = real_splits(cfg)  # fetched and checked before any LLM call
-    seeds = splits.seeds if splits is not None else list(cfg.seeds)
-    if len(seeds) < 2:
-        raise ConfigError("self-instruct needs at least two seed examples")
-    prompter = Prompter(cfg.task, cfg.llm, cfg.templates_dir)
-    llm = make_llm(cfg.llm, out.with_suffix(".cache.sqlite"))
-    assert isinstance(llm, CachedLLM)
-    prompter.count_tokens = token_counter(llm)
-    start = time.perf_counter()
-    result: SelfInstructResult | InstructS3Result
-    try:
-        if splits is None:
-            result = await self_instruct(
-                llm, prompter, seeds, cfg.self_instruct, seed=cfg.seed, show_progress=show_progress
-            )
-            records = result.records
-        else:
-            result = await instruct_s3(
-                llm,
-                prompter,
-                seeds,
-                cfg.self_instruct,
-                cfg.s3,
-                splits.validation,
-                splits.test,
-                seed=cfg.seed,
-                show_progress=show_progress,
-            )
-            records = result.dataset
-    finally:
-        await llm.aclose()
-    stats: dict[str, Any] = {
-        **(result.summary() if isinstance(result, SelfInstructResult) else {"calls": result.calls}),
+def instruction_summary(
+    records: list[Record], seeds: list[InstructionExample], cfg: InstructConfig
+) -> dict[str, Any]:
+    """What the stats file says of instruction data without a model (size, novelty,
+    diversity) and the novelty threshold it was made with."""
+    return {
         **instruction_stats(records, seeds, cfg.task),
         "rouge_threshold": cfg.self_instruct.rouge_threshold,
     }
-    if splits is not None and isinstance(result, InstructS3Result):
-        stats["real"] = {
-            "source": splits.source,
-            "seeds": len(seeds),
-            "validation": len(splits.validation),
-            "test": len(splits.test),
-        }
-        stats["rounds"] = [r.as_dict() for r in result.rounds]
-    stats["usage"] = llm.run_usage(prices_of(cfg.llm))
-    stats["seconds"] = round(time.perf_counter() - start, 2)
-    write_jsonl((alpaca_row(r, cfg.task) for r in records), out)
+
+
+def write_instructions(
+    records: list[Record], stats: dict[str, Any], task: Task, out: str | Path
+) -> None:
+    """Alpaca-style JSONL (``instruction``, ``input``, ``output``) and ``OUT.stats.json``."""
+    out = Path(out)
+    write_jsonl((alpaca_row(r, task) for r in records), out)
     write_json(stats, out.with_suffix(".stats.json"))
-    return result, stats

@@ -1,4 +1,10 @@
-"""Whole jobs as the CLI runs them: check every input first, then spend LLM calls."""
+"""``synthloop s3`` (and ``synthloop self-instruct`` with real data) as one job: check every
+input first, then spend LLM calls in the S3 loop, then write what the run made.
+
+The loop is the same for every task type; what differs is the config: a run config
+(classification, pairs, QA) writes a run directory; a Self-Instruct config (instruction
+data) writes Alpaca-style JSONL and a stats file. Each is a :class:`S3Job`.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +16,25 @@ from typing import Any
 
 from synthloop.compute.local import LOCAL, Compute
 from synthloop.core.errors import ConfigError
-from synthloop.core.io import load_records, write_json, write_records
+from synthloop.core.io import load_records
 from synthloop.core.records import Record
 from synthloop.core.runlock import RunLock
-from synthloop.generate import (
-    Generation,
-    extrapolate,
-    generate_rationales,
-    s3_seed,
-    seed_anchors,
-    zerogen,
-)
-from synthloop.generate import from_config as toolbox
-from synthloop.generate.anchors import Anchor
+from synthloop.generate.registry import demo_pool, neighbour_selector
 from synthloop.llm import LLM, Budget, CachedLLM, LLMConfig, Usage, make_llm, prices_of
 from synthloop.llm.journal import journaling
 from synthloop.prompts import Prompter, token_counter
 from synthloop.run.config import RunConfig
-from synthloop.run.estimate import Estimate, estimate_generate, estimate_s3
+from synthloop.run.instruct import (
+    InstructConfig,
+    instruction_summary,
+    real_splits,
+    write_instructions,
+)
 from synthloop.run.rundir import RunDir
-from synthloop.s3.loop import S3Result, s3_loop
-
-METHODS = ("zerogen", "s3-seed", "extrapolate", *toolbox.METHODS)
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.instruction import InstructionStrategy
+from synthloop.s3.loop import Curator, RoundSink, S3Result, s3_loop
+from synthloop.s3.strategy import Strategy
 
 #: Builds the backend in place of the configured one (e.g. a Ray pool), once inputs are checked.
 BackendMaker = Callable[[LLMConfig], LLM]
@@ -42,18 +45,183 @@ class S3Run:
     result: S3Result
     usage: Usage
     seconds: float
-    run_dir: RunDir
+    output: Path  # the dataset written
     validation: list[Record]
     test: list[Record] | None
+    metrics: dict[str, Any]  # what the run's metrics (or stats) file says
+    run_dir: RunDir | None = None  # a run config's run directory
 
 
-def _spent(llm: CachedLLM, config: RunConfig) -> dict[str, Any]:
-    """What the run cost over all its invocations, and what this one paid."""
-    return llm.run_usage(prices_of(config.llm))
+def spent(llm: CachedLLM, config: LLMConfig) -> dict[str, Any]:
+    """What the run cost over all its invocations (a resume adds to it), and what this
+    one paid (see CachedLLM.run_usage)."""
+    return llm.run_usage(prices_of(config))
+
+
+class S3Job:
+    """What differs between config kinds around the one loop. Made with every input read
+    and checked (nothing written yet); :meth:`prepare` then makes the output's place."""
+
+    prompter: Prompter
+    validation: list[Record]
+    test: list[Record] | None
+    cache_path: Path
+    journal_dir: Path
+    sink: RoundSink | None = None
+
+    def strategy(self, compute: Compute | None) -> Strategy:
+        raise NotImplementedError
+
+    def prepare(self, *, force: bool) -> None:
+        """Make the output's place (refusing to mix two runs) and hold it for this
+        process (one writer at a time, see core/runlock.py) until :meth:`release`."""
+
+    def release(self) -> None:
+        """Let another process write the output."""
+
+    def curator(self, llm: LLM, compute: Compute | None) -> Curator | None:
+        return None
+
+    def finish(
+        self, result: S3Result, llm: CachedLLM, seconds: float
+    ) -> tuple[Path, dict[str, Any]]:
+        """Write the dataset and its metrics; their path and the metrics."""
+        raise NotImplementedError
+
+
+class RunDirJob(S3Job):
+    """A run config: classification, pairs, QA; the run directory."""
+
+    def __init__(self, config: RunConfig, out: str | Path) -> None:
+        task = config.task
+        self.config: RunConfig = config
+        self.learner = config.learner_name  # an instruction task has none: fail before any call
+        self.validation = load_records(config.data.validation, task, split_name="validation")
+        self.test = (
+            load_records(config.data.test, task, split_name="test") if config.data.test else None
+        )
+        self.prompter = Prompter(task, config.llm, config.templates_dir)
+        self.pool = demo_pool(config.generation, task, self.validation, embed=None)
+        self.run = RunDir(out)
+        self.cache_path = self.run.cache_path
+        self.journal_dir = self.run.path / "journal"
+        self.sink = self.run
+
+    def strategy(self, compute: Compute | None) -> Strategy:
+        cfg = self.config
+        return ExampleStrategy(
+            self.prompter,
+            self.validation,
+            self.test,
+            cfg.s3,
+            learner=self.learner,
+            seed=cfg.seed,
+            neighbours=neighbour_selector(cfg.generation, self.pool),
+            compute=compute,
+        )
+
+    def prepare(self, *, force: bool) -> None:
+        self.run.prepare(self.config, force=force)
+
+    def release(self) -> None:
+        self.run.release()
+
+    def curator(self, llm: LLM, compute: Compute | None) -> Curator | None:
+        cfg = self.config
+        if cfg.curate is None:
+            return None
+        from synthloop.curate import CurateContext, RoundCurator
+
+        refs = {"validation": self.validation, "test": self.test or []}
+        ctx = CurateContext(
+            cfg.task, refs, llm, self.prompter, self.learner, cfg.seed, compute=compute or LOCAL
+        )
+        return RoundCurator(cfg.curate, ctx, self.run.path)
+
+    def finish(
+        self, result: S3Result, llm: CachedLLM, seconds: float
+    ) -> tuple[Path, dict[str, Any]]:
+        metrics: dict[str, Any] = {
+            "task": self.config.task.name,
+            "model": llm.model,
+            "seed": self.config.seed,
+            "dataset_size": len(result.dataset),
+            "validation_size": len(self.validation),
+            "test_size": len(self.test) if self.test else 0,
+            "rounds": [r.as_dict() for r in result.rounds],
+            "usage": spent(llm, self.config.llm),
+            "seconds": round(seconds, 2),
+        }
+        self.run.save_final(result.dataset, metrics)
+        return self.run.dataset_path, metrics
+
+
+class InstructionJob(S3Job):
+    """A Self-Instruct config with real instructions: Alpaca-style JSONL and its stats."""
+
+    def __init__(self, config: InstructConfig, out: str | Path) -> None:
+        self.config: InstructConfig = config
+        self.out = Path(out)
+        splits = real_splits(config)  # fetched and checked before any LLM call
+        if splits is None:
+            raise ConfigError("S3 for instructions needs real: instructions to find errors in")
+        self.splits = splits
+        if len(splits.seeds) < 2:
+            raise ConfigError("self-instruct needs at least two seed examples")
+        self.validation, self.test = splits.validation, splits.test
+        self.prompter = Prompter(config.task, config.llm, config.templates_dir)
+        self.cache_path = self.out.with_suffix(".cache.sqlite")
+        self.journal_dir = self.out.with_suffix(".journal")
+        self.lock = RunLock(self.journal_dir)  # a second writer would interleave the journal
+
+    def prepare(self, *, force: bool) -> None:
+        self.lock.acquire()
+
+    def release(self) -> None:
+        self.lock.release()
+
+    def strategy(self, compute: Compute | None) -> Strategy:
+        cfg = self.config
+        return InstructionStrategy(
+            self.prompter,
+            self.splits.seeds,
+            cfg.self_instruct,
+            cfg.s3,
+            self.validation,
+            self.test,
+            seed=cfg.seed,
+        )
+
+    def finish(
+        self, result: S3Result, llm: CachedLLM, seconds: float
+    ) -> tuple[Path, dict[str, Any]]:
+        splits = self.splits
+        stats: dict[str, Any] = {
+            "calls": result.calls,
+            **instruction_summary(result.dataset, splits.seeds, self.config),
+            "real": {
+                "source": splits.source,
+                "seeds": len(splits.seeds),
+                "validation": len(splits.validation),
+                "test": len(splits.test),
+            },
+            "rounds": [r.as_dict() for r in result.rounds],
+            "usage": spent(llm, self.config.llm),
+            "seconds": round(seconds, 2),
+        }
+        write_instructions(result.dataset, stats, self.config.task, self.out)
+        return self.out, stats
+
+
+def s3_job(config: RunConfig | InstructConfig, out: str | Path) -> S3Job:
+    """The job for a config, every input read and checked."""
+    if isinstance(config, InstructConfig):
+        return InstructionJob(config, out)
+    return RunDirJob(config, out)
 
 
 async def run_s3(
-    config: RunConfig,
+    config: RunConfig | InstructConfig,
     out: str | Path,
     *,
     force: bool = False,
@@ -62,236 +230,42 @@ async def run_s3(
     budget: Budget | None = None,
     compute: Compute | None = None,
 ) -> S3Run:
-    task = config.task
-    learner = config.learner_name  # an instruction task has none: fail before any call
-    validation = load_records(config.data.validation, task, split_name="validation")
-    test = load_records(config.data.test, task, split_name="test") if config.data.test else None
-    prompter = Prompter(task, config.llm, config.templates_dir)
-    pool = toolbox.demo_pool(config.generation, task, validation, embed=None)
-    run = RunDir(out)
-    run.prepare(config, force=force)
-    try:  # the run directory is this process's until the run ends, however it ends
-        llm = make_llm(config.llm, run.cache_path, budget, backend=backend and backend(config.llm))
+    """The S3 loop on ``config`` (any task type), written to ``out``: a run directory for a
+    run config, a JSONL file for a Self-Instruct config."""
+    job = s3_job(config, out)
+    strategy = job.strategy(compute)
+    job.prepare(force=force)
+    try:  # the output is this process's until the run ends, however it ends
+        llm = make_llm(
+            config.llm, job.cache_path, budget, backend=backend(config.llm) if backend else None
+        )
         assert isinstance(llm, CachedLLM)
-        curator = None
-        if config.curate is not None:
-            from synthloop.curate import CurateContext, RoundCurator
-
-            refs = {"validation": validation, "test": test or []}
-            ctx = CurateContext(
-                task, refs, llm, prompter, learner, config.seed, compute=compute or LOCAL
-            )
-            curator = RoundCurator(config.curate, ctx, run.path)
-        prompter.count_tokens = token_counter(llm)
+        curator = job.curator(llm, compute)
+        job.prompter.count_tokens = token_counter(llm)
         start = time.perf_counter()
         try:
-            with journaling(run.path / "journal"):
+            with journaling(job.journal_dir):
                 result = await s3_loop(
                     llm,
-                    prompter,
-                    validation,
-                    test,
-                    config.s3,
-                    learner=learner,
-                    seed=config.seed,
-                    sink=run,
-                    show_progress=show_progress,
+                    strategy,
+                    config.s3.rounds,
+                    sink=job.sink,
                     curate=curator,
-                    neighbours=toolbox.neighbour_selector(config.generation, pool),
-                    compute=compute,
+                    show_progress=show_progress,
                 )
         finally:
             await llm.aclose()
         seconds = time.perf_counter() - start
-        metrics: dict[str, Any] = {
-            "task": task.name,
-            "model": llm.model,
-            "seed": config.seed,
-            "dataset_size": len(result.dataset),
-            "validation_size": len(validation),
-            "test_size": len(test) if test else 0,
-            "rounds": [r.as_dict() for r in result.rounds],
-            "usage": _spent(llm, config),
-            "seconds": round(seconds, 2),
-        }
-        run.save_final(result.dataset, metrics)
-        return S3Run(
-            result=result,
-            usage=llm.usage,
-            seconds=seconds,
-            run_dir=run,
-            validation=validation,
-            test=test,
-        )
+        output, metrics = job.finish(result, llm, seconds)
     finally:
-        run.release()
-
-
-async def run_generate(
-    config: RunConfig,
-    method: str,
-    n: int,
-    out: str | Path,
-    *,
-    errors_path: str | Path | None = None,
-    cache_path: str | Path | None = None,
-    show_progress: bool = True,
-    backend: BackendMaker | None = None,
-    budget: Budget | None = None,
-) -> tuple[Generation, Usage]:
-    """Run one generator alone and write its records (JSONL, or Parquet by suffix).
-
-    Answers are journaled in ``OUT.journal/`` as they arrive (see generate/journal.py), so
-    a killed or budget-stopped run, started again, picks up where it stopped."""
-    if method not in METHODS:
-        raise ConfigError(f"unknown method {method!r}; choose one of: {', '.join(METHODS)}")
-    task = config.task
-    errors: list[Record] = []
-    anchors: list[Anchor] = []
-    validation = check_data(config)
-    if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
-        anchors = seed_anchors(task, validation, n, seed=config.seed)
-    if method == "extrapolate":
-        if errors_path is None:
-            raise ConfigError("extrapolate needs --from FILE: real examples to imitate")
-        errors = load_records(errors_path, task, split_name="errors")
-    prompter = Prompter(task, config.llm, config.templates_dir)
-    pool = None
-    if method in toolbox.METHODS:
-        pool = toolbox.demo_pool(config.generation, task, config.data.validation, embed=None)
-    out = Path(out)
-    # one writer per output: a second generate -o OUT would interleave OUT.journal
-    with RunLock(out.with_suffix(".journal")):
-        llm = make_llm(
-            config.llm,
-            cache_path or out.with_suffix(".cache.sqlite"),
-            budget,
-            backend=backend and backend(config.llm),
-        )
-        assert isinstance(llm, CachedLLM)
-        prompter.count_tokens = token_counter(llm)
-        try:
-            with journaling(out.with_suffix(".journal")):
-                gen = await _generate(
-                    llm,
-                    prompter,
-                    method,
-                    n,
-                    errors,
-                    config,
-                    show_progress,
-                    pool=pool,
-                    out=out,
-                    anchors=anchors,
-                )
-        finally:
-            await llm.aclose()
-        write_records(gen.records, out)
-        write_json(
-            {"method": method, **gen.summary(), "usage": _spent(llm, config)},
-            out.with_suffix(".stats.json"),
-        )
-        return gen, llm.usage
-
-
-async def _generate(
-    llm: CachedLLM,
-    prompter: Prompter,
-    method: str,
-    n: int,
-    errors: list[Record],
-    config: RunConfig,
-    show_progress: bool,
-    *,
-    pool: Any,
-    out: Path,
-    anchors: list[Anchor],
-) -> Generation:
-    if method in toolbox.METHODS:
-        return await toolbox.generate_configured(
-            method,
-            llm,
-            prompter,
-            config.generation,
-            n,
-            pool=pool,
-            seed=config.seed,
-            tree_file=out.with_suffix(".concept_tree.yaml"),
-            anchors=anchors,
-            show_progress=show_progress,
-        )
-    if method == "zerogen":
-        return await zerogen(
-            llm, prompter, n, seed=config.seed, anchors=anchors, show_progress=show_progress
-        )
-    if method == "s3-seed":
-        rationales = await generate_rationales(
-            llm,
-            prompter,
-            calls_per_label=config.s3.rationale_calls_per_label,
-            per_call=config.s3.rationales_per_call,
-            seed=config.seed,
-            show_progress=show_progress,
-        )
-        return await s3_seed(
-            llm,
-            prompter,
-            rationales,
-            n,
-            k=config.s3.rationales_per_example,
-            seed=config.seed,
-            anchors=anchors,
-            show_progress=show_progress,
-        )
-    return await extrapolate(
-        llm,
-        prompter,
-        errors[:n],
-        per_error=config.s3.per_error,
-        seed=config.seed,
-        show_progress=show_progress,
-    )
-
-
-def check_data(config: RunConfig) -> list[Record]:
-    """Read every data split the config names, so a missing, empty or broken file is an
-    error before any call is paid for, whatever the command; returns the validation set."""
-    validation = load_records(config.data.validation, config.task, split_name="validation")
-    if config.data.test is not None:
-        load_records(config.data.test, config.task, split_name="test")
-    return validation
-
-
-def estimate_run(
-    config: RunConfig,
-    *,
-    method: str | None = None,
-    n: int = 0,
-    out: str | Path | None = None,
-    errors_path: str | Path | None = None,
-    cache_path: str | Path | None = None,
-) -> Estimate:
-    """The estimate printed before a run: ``synthloop s3`` when ``method`` is None, else
-    ``synthloop generate``. Reads no more than the run would read first."""
-    if method is None:
-        validation = load_records(config.data.validation, config.task, split_name="validation")
-        cache = RunDir(out).cache_path if out is not None else None
-        return estimate_s3(config, validation, cache_path=cache)
-    errors: list[Record] = []
-    if method == "extrapolate" and errors_path is not None:
-        errors = load_records(errors_path, config.task, split_name="errors")
-    anchors: list[Anchor] = []
-    validation = check_data(config)
-    if config.task.kept_fields and method != "extrapolate":
-        anchors = seed_anchors(config.task, validation, n, seed=config.seed)
-    if cache_path is None and out is not None:
-        cache_path = Path(out).with_suffix(".cache.sqlite")
-    return estimate_generate(
-        config,
-        method,
-        n,
-        errors=errors,
-        anchors=anchors,
-        cache_path=Path(cache_path) if cache_path else None,
-        tree_file=Path(out).with_suffix(".concept_tree.yaml") if out is not None else None,
+        job.release()
+    return S3Run(
+        result=result,
+        usage=llm.usage,
+        seconds=seconds,
+        output=output,
+        validation=job.validation,
+        test=job.test,
+        metrics=metrics,
+        run_dir=job.run if isinstance(job, RunDirJob) else None,
     )

@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rouge_score import rouge_scorer
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.core.tasktype import Scores
 
 if TYPE_CHECKING:
     from synthloop.learners import Predictor
@@ -29,6 +28,8 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 
 def rouge_l(predictions: Sequence[str], references: Sequence[str]) -> list[float]:
     """ROUGE-L F-measure of each prediction against its reference."""
+    from rouge_score import rouge_scorer  # loads nltk: only when scoring
+
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
     return [
         scorer.score(ref, pred)["rougeL"].fmeasure
@@ -48,20 +49,27 @@ def coverage(real: Sequence[str], synthetic: Sequence[str], embed: Embed | None 
     return float(sims.max(axis=1).mean())
 
 
-@dataclass(frozen=True)
-class InstructScores:
-    rouge_l: float  # mean ROUGE-L F of the small model's responses vs the human ones
-    coverage: float  # mean max cosine of each real instruction to the synthetic pool
-    n: int
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {"rouge_l": round(self.rouge_l, 4), "coverage": round(self.coverage, 4), "n": self.n}
-
-
 def item_scores(model: Predictor, records: Sequence[Record], task: Task) -> list[float]:
     """ROUGE-L of the model's response to each real record."""
     pred = model.predict([task.learner_input(r) for r in records])
     return rouge_l([str(p) for p in pred], [r.label for r in records])
+
+
+def instruction_scores(
+    pred: Sequence[str],
+    real: Sequence[Record],
+    train: Sequence[Record],
+    task: Task,
+    *,
+    embed: Embed | None = None,
+) -> Scores:
+    """Responses ``pred`` to the ``real`` records scored (mean ROUGE-L), and how much of
+    what ``real`` asks the instructions of ``train`` cover."""
+    scores = rouge_l([str(p) for p in pred], [r.label for r in real])
+    field = task.inputs[0]
+    cov = coverage([r.inputs[field] for r in real], [r.inputs[field] for r in train], embed)
+    mean = float(np.mean(scores)) if scores else 0.0
+    return Scores(accuracy=mean, macro_f1=cov, n=len(real), kind="instruction")
 
 
 def score_instructions(
@@ -71,14 +79,11 @@ def score_instructions(
     task: Task,
     *,
     embed: Embed | None = None,
-) -> InstructScores:
-    """The small model trained on ``train`` scored on ``real``, and ``train``'s coverage."""
-    scores = item_scores(model, real, task)
-    field = task.inputs[0]
-    cov = coverage([r.inputs[field] for r in real], [r.inputs[field] for r in train], embed)
-    return InstructScores(
-        rouge_l=float(np.mean(scores)) if scores else 0.0, coverage=cov, n=len(real)
-    )
+) -> Scores:
+    """The small model trained on ``train`` scored on ``real``, and ``train``'s coverage
+    (``scores["rouge_l"]``, ``scores["coverage"]``)."""
+    pred = model.predict([task.learner_input(r) for r in real])
+    return instruction_scores([str(p) for p in pred], real, train, task, embed=embed)
 
 
 def worst_items(

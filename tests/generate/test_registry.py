@@ -1,11 +1,12 @@
-"""The toolbox as a user drives it: a run YAML's generation: section."""
+"""The generator registry, and the toolbox as a user drives it: a run YAML's generation:
+section."""
 
 from pathlib import Path
 
 import pytest
 
 from synthloop.core.errors import ConfigError
-from synthloop.generate.from_config import demo_pool, generate_configured
+from synthloop.generate.registry import GeneratorInputs, demo_pool, generate
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
 from synthloop.run.config import load_config
@@ -38,16 +39,10 @@ async def test_conditional_from_yaml_uses_every_part(run_config: Path) -> None:
     llm = RecordingLLM()
     prompter = Prompter(cfg.task, LLMConfig())
     pool = demo_pool(gen_cfg, cfg.task, cfg.data.validation, embed=bag_of_words_embed)
-    gen = await generate_configured(
-        "conditional",
-        llm,
-        prompter,
-        gen_cfg,
-        12,
-        pool=pool,
-        embed=bag_of_words_embed,
-        show_progress=False,
+    inputs = GeneratorInputs(
+        prompter=prompter, n=12, generation=gen_cfg, pool=pool, embed=bag_of_words_embed
     )
+    gen = await generate(llm, "conditional", inputs, show_progress=False)
     assert gen.calls == 13 == llm.calls  # 1 tree call on top of 12 examples over 2 rounds
     assert (run_config.parent / "trees" / "dining.yaml").is_file()
     assert {r.round for r in gen.records} == {0, 1}
@@ -62,9 +57,10 @@ async def test_conditional_from_yaml_uses_every_part(run_config: Path) -> None:
 async def test_multi_step_methods_from_yaml(run_config: Path, method: str, calls: int) -> None:
     cfg = load_config(write_config(run_config, "generation: {dialogue: {turns: 2}}\n"))
     llm = RecordingLLM()
-    gen = await generate_configured(
-        method, llm, Prompter(cfg.task, LLMConfig()), cfg.generation, calls, show_progress=False
+    inputs = GeneratorInputs(
+        prompter=Prompter(cfg.task, LLMConfig()), n=calls, generation=cfg.generation
     )
+    gen = await generate(llm, method, inputs, show_progress=False)
     assert llm.calls == gen.calls == calls and gen.records
     assert all(r.method == method for r in gen.records)
 
