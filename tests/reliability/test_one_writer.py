@@ -57,6 +57,8 @@ def test_no_command_writes_into_a_run_directory_an_s3_holds(tmp_path: Path) -> N
             ["evaluate", "run", "--no-embeddings"],  # writes run/evaluation.json
             ["report", "run"],  # run/report.html
             ["curate", "run", "--steps", "llm_agreement"],  # run/cache.sqlite
+            ["curate", "run"],  # run/curated/
+            ["demo", "--out", "run"],  # run/demo-data/, then the run itself
         ):
             line = one_line_error(synthloop(*other, "-q", cwd=tmp_path))
             assert f"run is in use by pid {first.pid} (synthloop s3 " in line, line
@@ -80,3 +82,29 @@ def test_a_second_generate_on_the_same_output_is_refused(tmp_path: Path) -> None
         _, err = first.communicate(timeout=120)
         assert first.returncode == 0, err
     assert (tmp_path / "g.jsonl").read_text().count("\n") == 8
+
+
+SELF_INSTRUCT = (
+    "task: {name: helper, type: instruction, domain: everyday tasks, example_noun: task}\n"
+    "seeds:\n  - {instruction: Name a fruit., output: Apple.}\n"
+    "  - {instruction: Add 2 and 2., output: '4'}\n"
+    "llm: {backend: openai, model: m, base_url: 'BASE', timeout: 60, max_concurrency: 2}\n"
+    "self_instruct: {n: 4}\n"
+)
+
+
+def test_a_second_self_instruct_on_the_same_output_is_refused(tmp_path: Path) -> None:
+    with FaultServer() as server:
+        (tmp_path / "si.yaml").write_text(SELF_INSTRUCT.replace("BASE", server.base_url))
+        server.open.clear()
+        first = start("self-instruct", "si.yaml", "-o", "si.jsonl", "-q", cwd=tmp_path)
+        wait_for(lambda: server.stats.requests >= 1)
+        asked = server.stats.requests
+        line = one_line_error(
+            synthloop("self-instruct", "si.yaml", "-o", "si.jsonl", "-q", cwd=tmp_path)
+        )
+        assert f"si.journal is in use by pid {first.pid} (synthloop self-instruct " in line
+        assert server.stats.requests == asked
+        server.open.set()
+        _, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err

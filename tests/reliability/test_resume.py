@@ -10,6 +10,7 @@ import stat
 import subprocess
 from pathlib import Path
 
+from synthloop.core.runlock import LOCK_NAME
 from tests.llm.fault_server import Faults, FaultServer
 from tests.reliability.helpers import lines, start, synthloop, wait_for, write_run
 
@@ -43,6 +44,8 @@ def test_s3_killed_mid_extrapolation_resumes_to_the_uninterrupted_dataset(tmp_pa
         server.hold_after = 2 + 10 + 5  # rationales, the seed round, 5 extrapolations
         proc = start("s3", str(config), "--out", "run", "-q", cwd=tmp_path)
         kill_when(proc, server, tmp_path / "run" / "journal" / "extrapolate-r1.jsonl", 5)
+        holder = json.loads((tmp_path / "run" / LOCK_NAME).read_text())
+        assert holder["pid"] == proc.pid  # the dead process's lock, taken over by the resume
         resumed = synthloop("s3", str(config), "--out", "run", "-q", cwd=tmp_path)
         assert resumed.returncode == 0, resumed.stderr
     assert (tmp_path / "run" / "dataset.jsonl").read_text() == reference

@@ -159,7 +159,10 @@ def curate(
         writes=[*(out / f for f in CURATED_FILES), cache if needs_llm else None],
         reads=[dataset_path, *(cfg.input_files() if cfg else [task])],
     )
-    run_dir = target if target.is_dir() and needs_llm else None  # its cache is written
+    # a run directory is written when its cache is (llm_agreement) or the output lies in it
+    # (the default RUN_DIR/curated): then no s3 or other command may write it meanwhile
+    inside = target.is_dir() and out.resolve().is_relative_to(target.resolve())
+    run_dir = target if target.is_dir() and (needs_llm or inside) else None
     with runner_backend(runner, ray_address) as backend, holding(out), holding(run_dir):
         llm = (
             make_llm(llm_config, cache, backend=backend(llm_config) if backend else None)

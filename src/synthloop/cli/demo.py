@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import out_console, show_third_party
+from synthloop.cli.common import holding, out_console, show_third_party
 from synthloop.cli.options import QuietOpt, VerboseOpt
 from synthloop.cli.s3 import s3
 
@@ -22,7 +22,8 @@ def demo(
     show_third_party(verbose)
     from synthloop.demo import write_demo
 
-    config_path = write_demo(out / "demo-data")
+    with holding(out):  # a demo running there is not rewritten under its feet
+        config_path = write_demo(out / "demo-data")
     if not quiet:
         out_console.print(f"demo task and DEMO labelled set written to {config_path.parent}")
     s3(config=config_path, out=out, quiet=quiet, verbose=verbose)

@@ -46,6 +46,7 @@ def self_instruct_command(
         "self-instruct",
         writes=[out, out.with_suffix(".stats.json"), out.with_suffix(".cache.sqlite")],
         reads=_inputs(config),
+        write_folders=[out.with_suffix(".journal")],
     )
     overrides = {"n": n, "rouge_threshold": rouge_threshold}
     settings = cfg.self_instruct.model_copy(
