@@ -77,9 +77,9 @@ class LLMConfig(BaseModel):
     flash_attn: bool | None = Field(
         default=None,
         description="embedded: llama.cpp's fused attention (default: on when "
-        "max_concurrency > 1). Faster batches, but an answer then depends on the requests "
-        "decoded beside it, so answers asked after a resume differ from an uninterrupted "
-        "run's; off, each answer depends on its request alone",
+        "max_concurrency > 1). Faster batches, but an answer may then depend on the requests "
+        "decoded beside it, so answers asked after a resume can differ from an uninterrupted "
+        "run's; off is not shown to make batched answers independent of the batch",
     )
     price_prompt: float | None = Field(
         default=None, ge=0, description="price per million prompt tokens (for --max-cost)"
