@@ -507,7 +507,9 @@ class Kill:
 
 def uninterrupted(tmp: Path, args: list[str], dataset: str) -> tuple[str, int]:
     with FaultServer(FAULTS) as server:
-        w = tmp / f"ref-{args[0]}"
+        # a fresh folder each time: the kills and the outages each make their own reference
+        # (the outages' s3 reference met the kills' run directory, another server's config)
+        w = Path(tempfile.mkdtemp(prefix=f"ref-{args[0]}-", dir=tmp))
         workspace(w, server.base_url)
         proc = run(args, w)
         assert proc.returncode == 0, proc.stderr
