@@ -505,11 +505,11 @@ class Kill:
     resumed_paid: int = 0
 
 
-def uninterrupted(tmp: Path, args: list[str], dataset: str) -> tuple[str, int]:
+def uninterrupted(tmp: Path, args: list[str], dataset: str, name: str = "") -> tuple[str, int]:
     with FaultServer(FAULTS) as server:
-        # a fresh folder each time: the kills and the outages each make their own reference
-        # (the outages' s3 reference met the kills' run directory, another server's config)
-        w = Path(tempfile.mkdtemp(prefix=f"ref-{args[0]}-", dir=tmp))
+        # the kills and the outages each make their own reference, in their own folder (the
+        # outages' s3 reference met the kills' run directory, another server's config)
+        w = tmp / (name or f"ref-{args[0]}")
         workspace(w, server.base_url)
         proc = run(args, w)
         assert proc.returncode == 0, proc.stderr
@@ -629,12 +629,12 @@ def outage(tmp: Path, o: Outage, args: list[str], dataset: str, reference: str) 
 def outages(tmp: Path, long: float) -> list[Outage]:
     out = []
     gen = ["generate", "run.yaml", "-n", "60", "-o", "out.jsonl", "-q"]
-    ref, _ = uninterrupted(tmp, gen, "out.jsonl")
+    ref, _ = uninterrupted(tmp, gen, "out.jsonl", "ref-outage-generate")
     o = Outage("generate -n 60", 30.0, stop_after=20)
     outage(tmp, o, gen, "out.jsonl", ref)
     out.append(o)
     s3 = ["s3", "run.yaml", "--out", "run", "-q"]
-    ref, _ = uninterrupted(tmp, s3, "run/dataset.jsonl")
+    ref, _ = uninterrupted(tmp, s3, "run/dataset.jsonl", "ref-outage-s3")
     o = Outage("s3 (2 rounds)", long, stop_after=8)
     outage(tmp, o, s3, "run/dataset.jsonl", ref)
     out.append(o)
