@@ -40,9 +40,15 @@ def huge_line(folder: Path) -> None:
         fh.write(json.dumps({"text": "a" * (2 * MAX_LINE_BYTES), "label": "positive"}) + "\n")
 
 
+def unknown_learner(folder: Path) -> None:
+    config = folder / "run.yaml"
+    config.write_text(config.read_text() + "learner: magic_lr\n")
+
+
 @pytest.mark.parametrize(
     ("spoil", "expected"),
     [
+        (unknown_learner, "unknown learner 'magic_lr'; choose one of:"),
         (
             duplicate_label,
             "task.yaml: malformed YAML at line 8, column 3: duplicate key 'positive'",

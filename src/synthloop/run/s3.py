@@ -20,6 +20,7 @@ from synthloop.core.io import load_records
 from synthloop.core.records import Record
 from synthloop.core.runlock import RunLock
 from synthloop.generate.registry import demo_pool, neighbour_selector
+from synthloop.learners import check_learner
 from synthloop.llm import LLM, Budget, CachedLLM, LLMConfig, Usage, make_llm, prices_of
 from synthloop.llm.journal import journaling
 from synthloop.prompts import Prompter, token_counter
@@ -96,6 +97,7 @@ class RunDirJob(S3Job):
         task = config.task
         self.config: RunConfig = config
         self.learner = config.learner_name  # an instruction task has none: fail before any call
+        check_learner(self.learner)  # nor may a misspelt one wait until round 0 is paid for
         self.validation = load_records(config.data.validation, task, split_name="validation")
         self.test = (
             load_records(config.data.test, task, split_name="test") if config.data.test else None
