@@ -1,7 +1,12 @@
 """llama-cpp-python's own OpenAI-compatible server (``python -m llama_cpp.server``) as a
 real server: synthloop's client works with it out of the box (no key), and rides out the
-server being killed mid-run and started again, ending with the dataset of a run that was
-never interrupted (the server answers each seeded request alike, one at a time)."""
+server being killed mid-run and started again: every job answered once (the answers
+journaled before the kill are kept as they were, the rest asked once after the restart).
+
+Not byte-identical to an uninterrupted run: a restarted llama.cpp server answered the
+re-asked requests differently (seen in this test: the records after the restart differed
+from a reference run's), so the test does not promise it (see the README's crash-safety
+section)."""
 
 from __future__ import annotations
 
@@ -62,15 +67,14 @@ def test_llama_cpp_server_killed_and_restarted_mid_run(tmp_path: Path) -> None:
     config = write_run(tmp_path, f"http://127.0.0.1:{port}/v1", timeout=120)
     log = tmp_path / "server.log"
     server = serve(port, log)
+    journal = tmp_path / "out.journal" / "zerogen-r0.jsonl"
     try:
-        reference = generate(config, "ref.jsonl", tmp_path)
-        _, err = reference.communicate(timeout=600)
-        assert reference.returncode == 0, err
-
         proc = generate(config, "out.jsonl", tmp_path)
-        wait_for(lambda: lines(tmp_path / "out.journal" / "zerogen-r0.jsonl") >= 4, 300)
+        wait_for(lambda: lines(journal) >= 4, 300)
         server.send_signal(signal.SIGKILL)  # an OOM kill, say
         server.wait()
+        before = journal.read_text().splitlines(keepends=True)
+        before = [line for line in before if line.endswith("\n")]  # whole lines only
         time.sleep(3)
         server = serve(port, log)
         _, err = proc.communicate(timeout=600)
@@ -79,5 +83,7 @@ def test_llama_cpp_server_killed_and_restarted_mid_run(tmp_path: Path) -> None:
         server.wait(30)
     assert proc.returncode == 0, err
     assert "warning: server unreachable" in err and "server reachable again" in err
-    assert (tmp_path / "out.jsonl").read_text() == (tmp_path / "ref.jsonl").read_text()
-    assert (tmp_path / "out.jsonl").read_text().count("\n") > N // 2
+    after = journal.read_text().splitlines(keepends=True)
+    assert after[: len(before)] == before  # what was answered before the kill is kept
+    assert len(after) == N  # and every job was answered once, none asked again
+    assert N // 2 < (tmp_path / "out.jsonl").read_text().count("\n") <= N

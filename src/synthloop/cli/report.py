@@ -33,6 +33,8 @@ def report(
     from synthloop.report import REPORT_FILE, build_report
     from synthloop.run.config import load_config
 
+    if not run_dir.is_dir():
+        raise ConfigError(f"{run_dir} is not a run directory")
     config = run_dir / "config.yaml"
     if not config.is_file():
         raise ConfigError(
