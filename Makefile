@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # on these CPUs, so the instruction sets this CPU reports (AVX2, AVX-512, VNNI) are named
 # explicitly, and OpenMP is off (it halves decoding next to torch); see llama_build.py.
 export CMAKE_ARGS ?= $(shell $(PYTHON) src/synthloop/llm/llama_build.py cmake-args)
-LLAMA_CPP := $(shell grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
+LLAMA_CPP := $(shell grep -o 'llama-cpp-python[][a-z]*==[0-9.]*' pyproject.toml)
 export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 

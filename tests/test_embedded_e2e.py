@@ -23,7 +23,9 @@ def test_s3_end_to_end_then_rerun_makes_zero_calls(tmp_path: Path, run_config: P
 
     metrics = json.loads((out / "metrics.json").read_text())
     assert [r["round"] for r in metrics["rounds"]] == [0, 1]
-    assert metrics["usage"]["calls"] > 0 and metrics["usage"]["cache_hits"] == 0
+    usage = metrics["usage"]  # the run's cost over every invocation, and this one's
+    assert usage["calls"] > 0 and usage["this_invocation"]["cache_hits"] == 0
+    assert usage["this_invocation"]["calls"] == usage["calls"]
     assert all(0 <= r["test"]["accuracy"] <= 1 for r in metrics["rounds"])
     rows = [json.loads(line) for line in (out / "dataset.jsonl").read_text().splitlines()]
     assert rows and all(set(PROVENANCE) <= set(row) for row in rows)
@@ -37,8 +39,11 @@ def test_s3_end_to_end_then_rerun_makes_zero_calls(tmp_path: Path, run_config: P
     second = synthloop("s3", str(run_config), "--out", str(out), "-q", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     again = json.loads((out / "metrics.json").read_text())
-    # a rerun pays for nothing: answers come back from the run's journal and cache
-    assert again["usage"]["calls"] == 0 and again["usage"]["prompt_tokens"] == 0
+    # a rerun pays for nothing: answers come back from the run's journal and cache, and
+    # what the run cost is kept
+    assert again["usage"]["this_invocation"]["calls"] == 0
+    assert again["usage"]["this_invocation"]["prompt_tokens"] == 0
+    assert again["usage"]["calls"] == usage["calls"]
     assert [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()] == rows
 
     evaluated = synthloop(

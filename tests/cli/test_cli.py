@@ -61,10 +61,16 @@ def test_unreachable_server(tmp_path: Path, run_config: Path) -> None:
     run_config.write_text(
         run_config.read_text().replace(
             "llm: {max_tokens: 40}",
-            "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_retries: 0}",
+            "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_retries: 0, "
+            "unreachable_timeout: 1.5}",
         )
     )
-    assert_one_line_error(synthloop("s3", str(run_config), cwd=tmp_path), "cannot reach")
+    proc = synthloop("s3", str(run_config), cwd=tmp_path)
+    assert_one_line_error(proc, "cannot reach http://127.0.0.1:9/v1 (Connection refused) for 2s")
+    assert "run the same command again once the server is up" in proc.stderr
+    # it waited visibly before giving up: 1 s, then the 0.5 s left
+    waits = [ln for ln in proc.stderr.splitlines() if "server unreachable" in ln]
+    assert [w.split("retrying in ")[1] for w in waits] == ["1s (attempt 1)", "0s (attempt 2)"]
 
 
 def test_bad_input_never_destroys_earlier_output(tmp_path: Path, run_config: Path) -> None:

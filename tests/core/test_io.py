@@ -1,4 +1,8 @@
+import gzip
 import json
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -6,7 +10,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from synthloop.core.errors import DataError
-from synthloop.core.io import DataSpec, load_dataset_file, load_records, write_records
+from synthloop.core.io import (
+    MAX_LINE_BYTES,
+    DataSpec,
+    load_dataset_file,
+    load_records,
+    write_json,
+    write_jsonl,
+    write_records,
+    write_text_atomic,
+)
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 
@@ -90,3 +103,123 @@ def test_records_round_trip_with_provenance(tmp_path: Path, task: Task) -> None:
     for name in ("out.jsonl", "out.parquet"):
         write_records([rec], tmp_path / name)
         assert load_dataset_file(tmp_path / name, task) == [rec]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_outputs_are_created_with_the_users_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        record = Record(id="a", inputs={"text": "fine"}, label="positive")
+        written = [
+            write_records([record], tmp_path / "d.jsonl"),
+            write_records([record], tmp_path / "d.parquet"),
+            write_json({"a": 1}, tmp_path / "m.json"),
+            write_text_atomic("<html>", tmp_path / "r.html"),
+        ]
+    finally:
+        os.umask(old)
+    for path in written:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+
+
+def test_a_write_that_fails_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    path = write_jsonl([{"n": 1}], tmp_path / "d.jsonl")
+
+    def rows() -> Iterator[dict[str, int]]:
+        yield {"n": 2}
+        raise RuntimeError("killed mid-write")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(rows(), path)
+    assert path.read_text() == '{"n": 1}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["d.jsonl"]  # no temporary left behind
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "expected"),
+    [
+        (
+            'text,label\n"très bon",positive\n'.encode("latin-1"),
+            ".csv",
+            "0xe8 at offset 14 (line 2)",
+        ),
+        (
+            b'{"text": "ok", "label": "positive"}\n{"text": "caf\xe9"}\n',
+            ".jsonl",
+            "0xe9 at offset 49 (line 2)",
+        ),
+    ],
+)
+def test_bytes_that_are_not_utf8_are_named_by_offset(
+    tmp_path: Path, task: Task, content: bytes, suffix: str, expected: str
+) -> None:
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as err:
+        load_records(path, task)
+    line = err.value.one_line()
+    assert line.startswith(f"{path}: not UTF-8 text: byte") and expected in line
+    assert "save it as UTF-8" in line
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (gzip.compress(b'{"text": "x", "label": "positive"}\n'), "a gzip file (hint: decompress"),
+        (b"\x7fELF\x02\x01\x01\x00\n{}\n", "an executable"),  # its first line is ASCII
+        (b"PK\x03\x04 an xlsx", "a zip archive (or .xlsx)"),
+    ],
+)
+def test_a_binary_file_is_named_for_what_it_looks_like(
+    tmp_path: Path, task: Task, content: bytes, kind: str
+) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(DataError) as err:
+        load_records(path, task)
+    assert err.value.one_line().startswith(f"{path}: not UTF-8 text: it starts like {kind}")
+
+
+def test_a_spreadsheets_byte_order_mark_is_not_part_of_the_first_column(
+    tmp_path: Path, task: Task
+) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes("text,label\nfine,positive\n".encode("utf-8-sig"))
+    assert load_records(path, task)[0].inputs == {"text": "fine"}
+
+
+def test_a_huge_line_is_refused_before_it_is_read_whole(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "d.jsonl"
+    with path.open("w") as fh:
+        fh.write('{"text": "fine", "label": "positive"}\n')
+        fh.write('{"text": "' + "a" * (3 * MAX_LINE_BYTES) + '", "label": "positive"}\n')
+    with pytest.raises(DataError, match=r"d.jsonl:2: line longer than 1 MiB"):
+        load_records(path, task)
+
+
+def test_a_huge_text_in_parquet_is_refused(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "d.parquet"
+    pq.write_table(pa.table({"text": ["a" * (MAX_LINE_BYTES + 1)], "label": ["positive"]}), path)
+    with pytest.raises(DataError, match="row 1: text is 1,048,577 characters"):
+        load_records(path, task)
+    with pytest.raises(DataError, match="row 1: text is 1,048,577 characters"):
+        load_dataset_file(path, task)
+
+
+def test_a_huge_quoted_csv_field_over_many_lines_is_one_line(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "d.csv"
+    part = "a" * (MAX_LINE_BYTES // 2)
+    path.write_text(f'text,label\nfine,positive\n"{part}\n{part}\n{part}",negative\n')
+    with pytest.raises(DataError, match=r"d.csv:[45]: not valid CSV \(field larger than"):
+        load_records(path, task)
+
+
+def test_a_dataset_with_a_label_the_task_lacks_is_refused(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "synthetic.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "fine", "label": "positive"}\n'
+        '{"id": "b", "text": "meh", "label": "neutral"}\n'
+    )
+    with pytest.raises(DataError, match="row 2 has label 'neutral', which is not one of"):
+        load_dataset_file(path, task)

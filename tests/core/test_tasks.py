@@ -29,6 +29,11 @@ def test_load_task_reads_labels_and_inputs(tmp_path: Path) -> None:
         ),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ninputs: [p, h]\n", "exactly one input field"),
         ("name: x\ndomain: d\nlabels: {a: x, b: y}\ncolour: red\n", "colour: Extra inputs"),
+        (
+            "name: x\ndomain: d\nlabels:\n  a: x\n  b: y\n  a: z\n",
+            "at line 6, column 3: duplicate key 'a' (first at line 4)",
+        ),
+        ("name: x\ndomain: d\nname: y\nlabels: {a: x, b: y}\n", "duplicate key 'name'"),
     ],
 )
 def test_malformed_task_is_one_clear_error(tmp_path: Path, content: str, expected: str) -> None:
@@ -43,3 +48,16 @@ def test_malformed_task_is_one_clear_error(tmp_path: Path, content: str, expecte
 def test_missing_task_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="task file not found"):
         load_task(tmp_path / "nope.yaml")
+
+
+def test_yaml_merge_keys_may_still_override(tmp_path: Path) -> None:
+    path = tmp_path / "task.yaml"
+    path.write_text("name: t\ndomain: d\nlabels:\n  <<: {a: x, b: y}\n  b: why\n")
+    assert load_task(path).labels == {"a": "x", "b": "why"}
+
+
+def test_a_task_file_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "task.yaml"
+    path.write_bytes("name: café\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"task\.yaml: not UTF-8 text: byte 0xe9 at offset 9"):
+        load_task(path)

@@ -36,6 +36,7 @@ def make_fake_run(run_config: Path, out: Path) -> Path:
         result.dataset,
         {"task": cfg.task.name, "model": "fake-1", "rounds": [r.as_dict() for r in result.rounds]},
     )
+    run.release()  # prepare() held the directory for this process
     return out
 
 

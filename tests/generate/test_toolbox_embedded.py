@@ -35,4 +35,6 @@ def test_conditional_with_tree_demos_and_rounds_end_to_end(
         assert row["extra"]["leaf"][0] == "restaurants" and len(row["extra"].get("demos", [])) <= 1
     again = synthloop(*args, "-q", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert json.loads(out.with_suffix(".stats.json").read_text())["usage"]["calls"] == 0
+    usage = json.loads(out.with_suffix(".stats.json").read_text())["usage"]
+    assert usage["this_invocation"]["calls"] == 0  # a free rerun
+    assert usage["calls"] == 4  # the 4 answers the run used (the tree is read from tree.yaml)

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.llm import CachedLLM, Request, complete_many
+from synthloop.core.errors import ConfigError
+from synthloop.llm import CachedLLM, Prices, Request, Response, complete_many
 from tests.conftest import FakeLLM
 
 
@@ -127,3 +128,43 @@ def test_a_declared_server_identity_keys_the_cache_in_place_of_the_url(tmp_path:
     )
     # undeclared, the URL stands for the server (as before: old caches stay valid)
     assert key(base_url="http://a:8000/v1") != key(base_url="http://b:9000/v1")
+
+
+async def test_run_usage_adds_up_every_invocation_of_a_run(tmp_path: Path) -> None:
+    """Killed after 3 of 5, resumed (2 paid), rerun for free: each reports 5 calls in all."""
+    first = CachedLLM(FakeLLM(fail_after=3), tmp_path / "c.sqlite")
+    with pytest.raises(RuntimeError):
+        await complete_many(first, requests(5))
+    await first.aclose()
+    resumed = CachedLLM(FakeLLM(), tmp_path / "c.sqlite")
+    await complete_many(resumed, requests(5))
+    await resumed.aclose()
+    free = CachedLLM(FakeLLM(), tmp_path / "c.sqlite")
+    await complete_many(free, requests(5))
+    for cache, paid_now in ((resumed, 2), (free, 0)):
+        usage = cache.run_usage(Prices(prompt=1e6, completion=0))
+        assert usage["calls"] == 5 and usage["prompt_tokens"] == 50 and usage["cost"] == 50
+        now = usage["this_invocation"]
+        assert now["calls"] == paid_now and now["cache_hits"] == 5 - paid_now
+        assert now["cost"] == 10 * paid_now
+
+
+async def test_an_answer_replayed_from_a_journal_is_a_cache_hit(tmp_path: Path) -> None:
+    cache = CachedLLM(FakeLLM(), tmp_path / "c.sqlite")
+    req = requests(1)[0]
+    cache.replayed(req, Response(text="from the journal", prompt_tokens=7, completion_tokens=3))
+    assert cache.usage.cache_hits == 1 and cache.usage.calls == 0
+    assert cache.run_usage()["calls"] == 1 and cache.run_usage()["completion_tokens"] == 3
+
+
+@pytest.mark.parametrize("problem", ["cannot be opened", "not a database"])
+def test_a_cache_that_cannot_be_used_is_one_clear_error(tmp_path: Path, problem: str) -> None:
+    """(A read-only folder fails as a folder in the cache's place does: sqlite cannot open
+    the file; tests run as root here, which chmod cannot stop.)"""
+    path = tmp_path / "c.sqlite"
+    if problem == "cannot be opened":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is not SQLite " * 100)
+    with pytest.raises(ConfigError, match=r"cannot use .*c\.sqlite as the response cache"):
+        CachedLLM(FakeLLM(), path)

@@ -10,7 +10,7 @@ import pytest
 from synthloop.core.tasks import Task
 from synthloop.generate.common import run_jobs
 from synthloop.generate.zerogen import zerogen_jobs
-from synthloop.llm import LLMConfig
+from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.llm.journal import Journal, journaling
 from synthloop.prompts import Prompter
 from tests.conftest import FakeLLM
@@ -87,3 +87,23 @@ async def test_entries_for_another_prompt_or_model_are_not_reused(
 async def test_without_journaling_nothing_is_written(tmp_path: Path, task: Task) -> None:
     await run_jobs(FakeLLM(), task, jobs(task, 3), method="zerogen", show_progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_answers_replayed_from_the_journal_count_as_cache_hits(
+    tmp_path: Path, task: Task
+) -> None:
+    """The bar says '5 cached' for journaled answers; the usage printed after it agrees."""
+    with journaling(tmp_path / "j"), pytest.raises(RuntimeError):
+        await run_jobs(
+            CachedLLM(FakeLLM(fail_after=5), tmp_path / "a.sqlite"),
+            task,
+            jobs(task),
+            method="zerogen",
+            show_progress=False,
+        )
+    # another cache file: whatever the resumed run skips, it skips thanks to the journal
+    llm = CachedLLM(FakeLLM(), tmp_path / "b.sqlite")
+    with journaling(tmp_path / "j"):
+        await run_jobs(llm, task, jobs(task), method="zerogen", show_progress=False)
+    assert llm.usage.calls == 7 and llm.usage.cache_hits == 5
+    assert llm.run_usage()["calls"] == 12

@@ -44,6 +44,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help as plain text: rich markup took every "[default: ...]" in our help texts for a
+    # tag and dropped it ("Run config ."), and its panels cut long option names short.
+    rich_markup_mode=None,
 )
 for command in (s3, generate, evaluate, report, demo, curate, review, push):
     app.command()(interruptible(command))
@@ -52,7 +55,23 @@ app.command("self-instruct")(interruptible(self_instruct_command))
 
 def main() -> None:
     try:
-        app()
+        status = app(standalone_mode=False)  # usage errors come here, as one line
+        if isinstance(status, int) and status:
+            if status == 130:
+                raise KeyboardInterrupt
+            sys.exit(status)
+    except typer.TyperException as exc:  # a usage error: a bad option, a missing argument
+        if exc.__class__.__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            sys.exit(0)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        see = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        print(f"error: {' '.join(message.split())}{see}", file=sys.stderr)
+        sys.exit(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(1)
     except BudgetExceeded as exc:  # its own exit code: a stop the user asked for
         print(f"error: {exc.one_line()}", file=sys.stderr)
         sys.exit(3)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from synthloop.cli.common import out_console
-from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt
+from synthloop.cli.common import guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
 from synthloop.curate.defaults import DEFAULT_STEPS
 
 if TYPE_CHECKING:
@@ -24,6 +24,16 @@ STEPS_HELP = (
     "Comma-separated steps, each with optional (key=value,...) parameters, e.g. "
     "'exact_dedup,minhash_dedup(threshold=0.7),length(min_words=3),confidence(mode=flag)'. "
     "Default: the run config's curate.steps, else " + ", ".join(map(str, DEFAULT_STEPS)) + "."
+)
+
+
+#: what curate writes into its output folder (see CurationResult.write)
+CURATED_FILES = (
+    "dataset.jsonl",
+    "dropped.jsonl",
+    "audit.jsonl",
+    "review_queue.jsonl",
+    "summary.json",
 )
 
 
@@ -103,6 +113,7 @@ def curate(
         int | None, typer.Option(help="Least-confident records to queue for review [50].")
     ] = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,
     ray_address: RayAddressOpt = None,
 ) -> None:
@@ -114,6 +125,7 @@ def curate(
     examples are dropped. With --runner ray, near duplicates, embeddings and
     cross-validated confidence are computed on Ray Data (same results).
     """
+    show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
     from synthloop.core.io import load_dataset_file
     from synthloop.curate.base import CurateContext
@@ -142,7 +154,16 @@ def curate(
     llm_config = cfg.llm if cfg is not None else LLMConfig()
     needs_llm = any(isinstance(s, LLMAgreementFilter) for s in pipeline.steps)
     cache = (target / "cache.sqlite") if target.is_dir() else out / "cache.sqlite"
-    with runner_backend(runner, ray_address) as backend:
+    guard_outputs(
+        "curate",
+        writes=[*(out / f for f in CURATED_FILES), cache if needs_llm else None],
+        reads=[dataset_path, *(cfg.input_files() if cfg else [task])],
+    )
+    # a run directory is written when its cache is (llm_agreement) or the output lies in it
+    # (the default RUN_DIR/curated): then no s3 or other command may write it meanwhile
+    inside = target.is_dir() and out.resolve().is_relative_to(target.resolve())
+    run_dir = target if target.is_dir() and (needs_llm or inside) else None
+    with runner_backend(runner, ray_address) as backend, holding(out), holding(run_dir):
         llm = (
             make_llm(llm_config, cache, backend=backend(llm_config) if backend else None)
             if needs_llm
@@ -159,8 +180,8 @@ def curate(
             compute=compute_of(backend),
         )
         result = asyncio.run(_run(pipeline, records, ctx, size))
-    result.write(out)
-    print_result(result, out)
+        result.write(out)
+        print_result(result, out)
 
 
 async def _run(

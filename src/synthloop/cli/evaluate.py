@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from synthloop.cli.common import out_console
-from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt
+from synthloop.cli.common import guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
 
 if TYPE_CHECKING:
     from synthloop.core.records import Record
@@ -144,6 +144,7 @@ def evaluate(
     ] = True,
     seed: Annotated[int, typer.Option(help="Seed for every sample.")] = 0,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,
     ray_address: RayAddressOpt = None,
 ) -> None:
@@ -151,6 +152,7 @@ def evaluate(
     diversity, faithfulness and distance beside real data. A run directory gets the full
     result in RUN_DIR/evaluation.json (read by `synthloop report`). With --runner ray,
     embeddings and the small models' predictions are computed on Ray Data."""
+    show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
     from synthloop.core.errors import ConfigError
     from synthloop.core.io import load_dataset_file, load_records, write_json
@@ -187,7 +189,16 @@ def evaluate(
         make_learner(name)  # an unknown name fails here, before any work
     cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
     needs_llm = judge > 0 or references is not None
-    with runner_backend(runner, ray_address) as backend:
+    guard_outputs(
+        "evaluate",
+        writes=[
+            json_out,
+            run_dir.path / EVALUATION_FILE if run_dir else None,
+            cache if needs_llm else None,
+        ],
+        reads=[dataset, *cfg.input_files(), test, real, reference],
+    )
+    with runner_backend(runner, ray_address) as backend, holding(run_dir.path if run_dir else None):
         result = asyncio.run(
             _evaluate(
                 synthetic,
@@ -212,16 +223,16 @@ def evaluate(
                 compute=compute_of(backend),
             )
         )
-    result["dataset"] = str(dataset)
-    primary = result["indirect"][learners[0]]
-    print_indirect(dataset.name, result["indirect"])
-    print_direct(result)
-    if run_dir is not None:
-        write_json(result, run_dir.path / EVALUATION_FILE)
-        out_console.print(f"written: {run_dir.path / EVALUATION_FILE}")
-    if json_out is not None:
-        scores = {k: v for k, v in primary.items() if k != "confusion"}
-        write_json({**scores, "evaluation": result}, json_out)
+        result["dataset"] = str(dataset)
+        primary = result["indirect"][learners[0]]
+        print_indirect(dataset.name, result["indirect"])
+        print_direct(result)
+        if run_dir is not None:
+            write_json(result, run_dir.path / EVALUATION_FILE)
+            out_console.print(f"written: {run_dir.path / EVALUATION_FILE}")
+        if json_out is not None:
+            scores = {k: v for k, v in primary.items() if k != "confusion"}
+            write_json({**scores, "evaluation": result}, json_out)
 
 
 async def _evaluate(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import announce, budget_of, out_console
+from synthloop.cli.common import announce, budget_of, guard_outputs, out_console, show_third_party
 from synthloop.cli.options import (
     ConfigArg,
     EndpointOpt,
@@ -22,6 +22,7 @@ from synthloop.cli.options import (
     RayWorkersOpt,
     Runner,
     RunnerOpt,
+    VerboseOpt,
 )
 from synthloop.generate.registry import GENERATORS
 
@@ -48,6 +49,7 @@ def generate(
         Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
     ] = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,
     ray_address: RayAddressOpt = None,
     ray_workers: RayWorkersOpt = None,
@@ -62,12 +64,19 @@ def generate(
     config's generation: section sets them up, conditional (conditions, concept tree,
     demonstrations, dataset-wise rounds), rationale-example (two calls per example) or
     dialogue (multi-turn, one call per turn)."""
+    show_third_party(verbose)
     from synthloop.cli.runner import runner_backend
     from synthloop.run.config import load_config
     from synthloop.run.estimate import estimate_run
     from synthloop.run.generate import run_generate
 
     cfg = load_config(config)
+    guard_outputs(
+        "generate",
+        writes=[out, out.with_suffix(".stats.json"), cache or out.with_suffix(".cache.sqlite")],
+        reads=[*cfg.input_files(), from_],
+        write_folders=[out.with_suffix(".journal")],
+    )
     est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
     if announce(est, estimate, quiet):
         return

@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 
 ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bars, no estimate line: results only.")
+]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Show other libraries' output as it comes (llama.cpp's logs, model-loading "
+        "bars); without it, it is shown only when their step fails.",
+    ),
+]
 MaxCallsOpt = Annotated[
     int | None, typer.Option(min=0, help="Stop before more than this many paid LLM calls.")
 ]

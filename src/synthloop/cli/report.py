@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import out_console
-from synthloop.cli.options import QuietOpt
+from synthloop.cli.common import guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.options import QuietOpt, VerboseOpt
 
 
 def report(
@@ -23,14 +23,42 @@ def report(
     ] = True,
     seed: Annotated[int, typer.Option(help="Seed for the samples.")] = 0,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Write one self-contained HTML report of a run: config, S3 accuracy per round,
     diversity and faithfulness beside real data, confusion matrices, lengths and labels,
     drops by reason, and a browsable sample of records with their provenance."""
-    from synthloop.report import build_report
+    show_third_party(verbose)
+    from synthloop.core.errors import ConfigError
+    from synthloop.report import REPORT_FILE, build_report
+    from synthloop.run.config import load_config
 
-    path = build_report(
-        run_dir, out, sample=sample, seed=seed, evaluate_missing=evaluate, show_progress=not quiet
+    if not run_dir.is_dir():
+        raise ConfigError(f"{run_dir} is not a run directory")
+    config = run_dir / "config.yaml"
+    if not config.is_file():
+        raise ConfigError(
+            f"{run_dir} has no config.yaml", hint="point at a directory written by `synthloop s3`"
+        )
+    # everything in the run directory is read (bar an earlier report), and the run's data
+    reads = [f for f in run_dir.rglob("*") if f.is_file() and f.name != REPORT_FILE]
+    evaluation = run_dir / "evaluation.json"
+    guard_outputs(
+        "report",
+        writes=[
+            out or run_dir / REPORT_FILE,
+            None if evaluation.exists() or not evaluate else evaluation,
+        ],
+        reads=[*reads, *load_config(config).input_files()],
     )
+    with holding(run_dir):
+        path = build_report(
+            run_dir,
+            out,
+            sample=sample,
+            seed=seed,
+            evaluate_missing=evaluate,
+            show_progress=not quiet,
+        )
     size = path.stat().st_size
     out_console.print(f"report: {path} ({size / 1024:.0f} KiB)")

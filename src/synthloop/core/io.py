@@ -4,14 +4,21 @@ Real data is read through a :class:`DataSpec` that maps the task's fields to the
 columns (``columns: {text: sentence}``) and, if needed, raw label values to the task's
 labels (``label_map: {0: negative, 1: positive}``). Everything that can go wrong with a
 file ends in a one-line :class:`~synthloop.core.errors.DataError`.
+
+Text formats are read as bytes, line by line, so bytes that are not UTF-8 (a gzip, an
+executable, Latin-1 text) are named by their offset, and a line longer than
+:data:`MAX_LINE_BYTES` is refused as soon as that much of it is read, before it is read
+whole: texts this long are not examples a small model learns from, and one 50 MB line took
+8 GB to parse and train on. Every text field, whatever the format, is held to the same limit.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +33,18 @@ from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 
 HF_PREFIX = "hf:"
+#: the longest line (JSONL, CSV, TSV) and the longest text field read
+MAX_LINE_BYTES = 1 << 20
+
+csv.field_size_limit(MAX_LINE_BYTES)  # the csv module's own limit is 128 KiB
+
+#: what a file that is not text usually is, by its first bytes, and what to do about it
+_MAGIC = {
+    b"\x1f\x8b": ("a gzip file", "decompress it first"),
+    b"PK\x03\x04": ("a zip archive (or .xlsx)", "extract it, or export it as CSV"),
+    b"\x7fELF": ("an executable", "is this the file you meant?"),
+    b"PAR1": ("a Parquet file", "name it .parquet"),
+}
 
 
 class DataSpec(BaseModel):
@@ -40,23 +59,71 @@ class DataSpec(BaseModel):
     limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
+def _not_text(
+    path: Path, raw: bytes, lineno: int, offset: int, exc: UnicodeDecodeError
+) -> DataError:
+    return DataError(
+        f"{path}: not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {offset + exc.start} "
+        f"(line {lineno})",
+        hint="save it as UTF-8 (it may be Latin-1 or Windows-1252)",
+    )
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line with its ending) of a UTF-8 text file; a bad byte or a line past
+    :data:`MAX_LINE_BYTES` is a DataError naming the file and where."""
+    offset = 0
+    with path.open("rb") as fh:
+        head = fh.read(4)
+        for magic, (kind, what_to_do) in _MAGIC.items():
+            if head.startswith(magic):  # its first line may well be ASCII: say what it is
+                raise DataError(f"{path}: not UTF-8 text: it starts like {kind}", hint=what_to_do)
+        fh.seek(0)
+        for lineno in itertools.count(1):
+            raw = fh.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE_BYTES:
+                raise DataError(
+                    f"{path}:{lineno}: line longer than {MAX_LINE_BYTES >> 20} MiB; synthloop "
+                    "reads lines (records) up to that length",
+                    hint="is this a text example? split or shorten it",
+                )
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise DataError(f"{path}:{lineno}: each line must be a JSON object")
-            yield row
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_text(path, raw, lineno, offset, exc) from exc
+            if lineno == 1:
+                line = line.removeprefix("\ufeff")  # the byte-order mark spreadsheets write
+            offset += len(raw)
+            yield lineno, line
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    for lineno, line in _text_lines(path):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(row, dict):
+            raise DataError(f"{path}:{lineno}: each line must be a JSON object")
+        yield row
 
 
 def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        yield from csv.DictReader(fh, delimiter=delimiter)
+    at = 0  # the line read last: where a quoted field that never closes ran out
+
+    def lines() -> Iterator[str]:
+        nonlocal at
+        for at, line in _text_lines(path):  # noqa: B007 - `at` is read by the handler
+            yield line
+
+    try:
+        yield from csv.DictReader(lines(), delimiter=delimiter)
+    except csv.Error as exc:
+        raise DataError(f"{path}:{at}: not valid CSV ({exc})") from exc
 
 
 def _read_parquet(path: Path) -> Iterator[dict[str, Any]]:
@@ -172,6 +239,7 @@ def records_from_rows(
                 f"task's labels ({', '.join(task.labels)}); map it with label_map"
             )
         inputs = {f: str(row[wanted[f]]) for f in task.inputs}
+        _check_length(spec.path, i, {**inputs, "label": label})
         problem = task.spec.check_row(task, inputs, label)
         if problem:
             raise DataError(f"{spec.path}: row {i + 1}: {problem}")
@@ -180,6 +248,16 @@ def records_from_rows(
     if not records:
         raise DataError(f"{spec.path}: the {split_name} set is empty")
     return records
+
+
+def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
+    for name, value in fields.items():
+        if len(value) > MAX_LINE_BYTES:
+            raise DataError(
+                f"{source}: row {i + 1}: {name} is {len(value):,} characters; synthloop reads "
+                f"texts up to {MAX_LINE_BYTES >> 20} MiB",
+                hint="is this a text example? split or shorten it",
+            )
 
 
 def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
@@ -195,6 +273,13 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
         missing = [c for c in needed if c not in row]
         if missing:
             raise DataError(f"{path}: row {i + 1} has no column {missing[0]!r}")
+        _check_length(str(path), i, {c: str(row[c]) for c in needed})
+        if task.has_labels and str(row["label"]) not in task.labels:
+            raise DataError(
+                f"{path}: row {i + 1} has label {row['label']!r}, which is not one of the "
+                f"task's labels ({', '.join(task.labels)})",
+                hint="is this the dataset of this task?",
+            )
         row.setdefault("id", f"row-{i}")
         if isinstance(row.get("extra"), str):
             row["extra"] = json.loads(row["extra"] or "{}")
@@ -203,22 +288,40 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
 
 
 @contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """Write to a temporary sibling and rename, so a crash never leaves half a file."""
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; on success it replaces ``path`` in one
+    rename, so a crash never leaves half a file and readers see the old file or the new.
+
+    The temporary file is created with mode 0666 less the umask, as ``open()`` would make
+    it (``tempfile.mkstemp`` makes 0600, which left every output unreadable to the group).
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    while True:
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
+def write_text_atomic(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
     path = Path(path)
-    with _atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
@@ -232,13 +335,13 @@ def write_records(records: Iterable[Record], path: str | Path) -> Path:
         return write_jsonl(rows, path)
     for row in rows:  # nested, per-method detail does not fit one Arrow schema
         row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pylist(rows), tmp)
     return path
 
 
 def write_json(obj: Any, path: str | Path) -> Path:
     path = Path(path)
-    with _atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -1,4 +1,8 @@
-"""Reading YAML files into pydantic models with one-line, located errors."""
+"""Reading YAML files into pydantic models with one-line, located errors.
+
+YAML is read with :class:`StrictLoader`: ``yaml.safe_load`` with one difference, a key given
+twice in one mapping is an error (PyYAML keeps the last silently, so a task with a label
+listed twice lost a label and went on to paid calls)."""
 
 from __future__ import annotations
 
@@ -13,18 +17,56 @@ from synthloop.core.errors import ConfigError
 M = TypeVar("M", bound=BaseModel)
 
 
-def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+class StrictLoader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys."""
+
+
+def _unique_keys(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    first: dict[Any, yaml.Mark] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *base` then overriding a key is what merges are for
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            seen = first.setdefault(key, key_node.start_mark)
+        except TypeError:  # an unhashable key: the base constructor says why
+            continue
+        if seen is not key_node.start_mark:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {seen.line + 1})",
+                key_node.start_mark,
+            )  # fmt: skip
+    return loader.construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_keys)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, refusing a key given twice in one mapping."""
+    return yaml.load(text, Loader=StrictLoader)  # a SafeLoader: no arbitrary objects
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """The parsed file, or a one-line ConfigError naming the file and where it went wrong."""
     if not path.is_file():
         raise ConfigError(f"{what} file not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not a UTF-8 text file") from exc
+        raise ConfigError(
+            f"{path}: not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at offset {exc.start}"
+        ) from exc
+    return data
+
+
+def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
+    data = read_yaml(path, what)
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: a {what} must be a YAML mapping (key: value), got {type(data).__name__}"

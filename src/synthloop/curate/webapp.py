@@ -102,7 +102,11 @@ def create_app(folder: str | Path, token: str) -> Starlette:
     async def decide(request: Request) -> Response:
         if not authorised(request):
             return forbidden()
-        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8")).items()}
+        try:
+            body = (await request.body()).decode("utf-8")
+        except UnicodeDecodeError:
+            return Response("bad request: the form is not UTF-8\n", status_code=400)
+        form = {k: v[0] for k, v in parse_qs(body).items()}
         record_id, action = form.get("id", ""), form.get("action", "")
         label = form.get("label") or None
         if record_id not in index or action not in CHOICES:

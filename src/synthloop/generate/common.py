@@ -232,8 +232,10 @@ async def run_stage(
 
     try:
         with llm_progress(stage.progress, len(jobs), enabled=show_progress) as on_done:
-            for entry in entries.values():
-                on_done(Response(**entry["response"], cached=True))
+            for i, entry in entries.items():
+                replayed = Response(**entry["response"], cached=True)
+                llm.replayed(jobs[i].request, replayed)  # a hit, as the bar counts it
+                on_done(replayed)
             await complete_many(
                 llm, [jobs[i].request for i in pending], on_done, on_result=on_result
             )

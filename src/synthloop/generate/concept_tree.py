@@ -26,7 +26,9 @@ from typing import Any
 import yaml
 
 from synthloop.core.errors import ConfigError
+from synthloop.core.io import write_text_atomic
 from synthloop.core.seeds import derive_seed
+from synthloop.core.yamlio import read_yaml
 from synthloop.generate.common import Job, Plan, Stage, run_plan
 from synthloop.generate.parse import _BULLET, parse_list
 from synthloop.llm import LLM
@@ -94,11 +96,7 @@ def tree_from_mapping(data: Any, source: str = "concept tree") -> Node:
 
 def load_tree(path: str | Path) -> Node:
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: malformed YAML in the concept tree") from exc
-    return tree_from_mapping(data, str(path))
+    return tree_from_mapping(read_yaml(path, "concept tree"), str(path))
 
 
 def save_tree(tree: Node, path: str | Path) -> Path:
@@ -109,10 +107,7 @@ def save_tree(tree: Node, path: str | Path) -> Path:
         "# generation walks its leaves, and this file is used as it is while it exists.\n"
         + yaml.safe_dump({tree.name: tree.to_yaml_value()}, sort_keys=False, allow_unicode=True)
     )
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(text, path)
 
 
 _DESCRIBED = re.compile(r"\s*(?::|\s[-–—]\s|\()\s*")

@@ -28,11 +28,18 @@ RESPONDERS: dict[str, Callable[[], Predictor]] = {
 }
 
 
-def make_learner(name: str) -> Predictor:
-    factory = LEARNERS.get(name) or EXTRACTORS.get(name) or RESPONDERS.get(name)
-    if factory is None:
+def check_learner(name: str) -> None:
+    """Raise ConfigError unless ``name`` is a learner (builds nothing: a run checks it
+    before its first paid call)."""
+    if name not in LEARNERS and name not in EXTRACTORS and name not in RESPONDERS:
         options = ", ".join(sorted([*LEARNERS, *EXTRACTORS, *RESPONDERS]))
         raise ConfigError(f"unknown learner {name!r}; choose one of: {options}")
+
+
+def make_learner(name: str) -> Predictor:
+    check_learner(name)
+    factory = LEARNERS.get(name) or EXTRACTORS.get(name) or RESPONDERS.get(name)
+    assert factory is not None
     return factory()
 
 
@@ -47,5 +54,6 @@ __all__ = [
     "RetrievalResponder",
     "SpanLogisticRegression",
     "TfidfLogisticRegression",
+    "check_learner",
     "make_learner",
 ]

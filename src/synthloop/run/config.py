@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import HF_PREFIX, DataSpec
@@ -39,6 +39,8 @@ class DataConfig(BaseModel):
 
 class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    #: the config and task files it was loaded from (see input_files)
+    _read_from: list[str] = PrivateAttr(default_factory=list)
     task: Task
     data: DataConfig
     llm: LLMConfig = LLMConfig()
@@ -60,6 +62,19 @@ class RunConfig(BaseModel):
             raise ConfigError(f"a {self.task.type} task has no small model to train", hint=hint)
         return name
 
+    def input_files(self) -> list[Path]:
+        """The files this config was read from and makes a run read: the config file and
+        the task file (when loaded with :func:`load_config`), the data splits, demonstration
+        data, the templates folder. What no command may write over."""
+        files = [Path(f) for f in self._read_from]
+        specs = [self.data.validation, self.data.test]
+        demos = self.generation.demonstrations
+        specs.append(demos.data if demos is not None else None)
+        files += [Path(s.path) for s in specs if s is not None and not s.path.startswith(HF_PREFIX)]
+        if self.templates_dir:
+            files.append(Path(self.templates_dir))
+        return files
+
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json")
         for name in INSTRUCTION_FIELDS:  # instruction data's settings: not a run config's
@@ -79,10 +94,12 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
     """Build a config from a parsed mapping whose relative paths are relative to ``base``."""
     data = dict(data)
     task = data.get("task")
+    read_from = []
     if task is None:
         raise ConfigError(f"{source}: task: is required (a path to a task YAML, or inline)")
     if isinstance(task, str):
-        data["task"] = load_task(_resolve(base, task))
+        read_from.append(_resolve(base, task))
+        data["task"] = load_task(read_from[-1])
     splits = data.get("data")
     if isinstance(splits, dict):
         splits = dict(splits)
@@ -103,9 +120,13 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
         check_s3_fields(data.get("s3"), INSTRUCTION_FIELDS, "a run config (see self-instruct)")
     except ValueError as exc:
         raise ConfigError(f"{source}: {exc}") from exc
-    return validate_model(RunConfig, data, source)
+    config = validate_model(RunConfig, data, source)
+    config._read_from = read_from
+    return config
 
 
 def load_config(path: str | Path) -> RunConfig:
     path = Path(path)
-    return config_from_mapping(read_yaml_mapping(path, "run config"), path.parent, str(path))
+    config = config_from_mapping(read_yaml_mapping(path, "run config"), path.parent, str(path))
+    config._read_from = [str(path.resolve()), *config._read_from]
+    return config

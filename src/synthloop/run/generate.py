@@ -9,6 +9,7 @@ from pathlib import Path
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records, write_json, write_records
 from synthloop.core.records import Record
+from synthloop.core.runlock import RunLock
 from synthloop.generate.anchors import Anchor, seed_anchors
 from synthloop.generate.common import Generation, run_plan
 from synthloop.generate.registry import GeneratorInputs, demo_pool, generator
@@ -50,8 +51,8 @@ def generator_inputs(
     if not spec.run_config:
         raise ConfigError(f"{method} runs from `synthloop self-instruct`, not from a run config")
     anchors: list[Anchor] = []
+    validation = check_data(config)
     if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
-        validation = load_records(config.data.validation, task, split_name="validation")
         anchors = seed_anchors(task, validation, n, seed=config.seed)
     errors: list[Record] = []
     if spec.needs_errors:
@@ -81,6 +82,16 @@ def generator_inputs(
     )
 
 
+def check_data(config: RunConfig) -> list[Record]:
+    """Read every data split the config names, so a missing, empty or broken file is an
+    error before any call is paid for, whether or not the generator uses it (a config
+    naming a broken file is a broken config); returns the validation set."""
+    validation = load_records(config.data.validation, config.task, split_name="validation")
+    if config.data.test is not None:
+        load_records(config.data.test, config.task, split_name="test")
+    return validation
+
+
 async def run_generate(
     config: RunConfig | InstructConfig,
     method: str,
@@ -100,33 +111,35 @@ async def run_generate(
     a killed or budget-stopped run, started again, picks up where it stopped."""
     inputs = generator_inputs(config, method, n, out, errors_path=errors_path)
     out = Path(out)
-    llm = make_llm(
-        config.llm,
-        cache_path or out.with_suffix(".cache.sqlite"),
-        budget,
-        backend=backend(config.llm) if backend else None,
-    )
-    assert isinstance(llm, CachedLLM)
-    inputs.prompter.count_tokens = token_counter(llm)
-    start = time.perf_counter()
-    try:
-        with journaling(out.with_suffix(".journal")):
-            plan = generator(method).plan(inputs)
-            gen = await run_plan(llm, inputs.task, plan, show_progress=show_progress)
-    finally:
-        await llm.aclose()
-    if isinstance(config, InstructConfig):
-        stats = {
-            **gen.summary(),
-            **instruction_summary(gen.records, list(inputs.seeds), config),
-            "usage": spent(llm),
-            "seconds": round(time.perf_counter() - start, 2),
-        }
-        write_instructions(gen.records, stats, config.task, out)
-    else:
-        write_records(gen.records, out)
-        write_json(
-            {"method": method, **gen.summary(), "usage": spent(llm)},
-            out.with_suffix(".stats.json"),
+    # one writer per output: a second generate -o OUT would interleave OUT.journal
+    with RunLock(out.with_suffix(".journal")):
+        llm = make_llm(
+            config.llm,
+            cache_path or out.with_suffix(".cache.sqlite"),
+            budget,
+            backend=backend(config.llm) if backend else None,
         )
-    return gen, llm.usage
+        assert isinstance(llm, CachedLLM)
+        inputs.prompter.count_tokens = token_counter(llm)
+        start = time.perf_counter()
+        try:
+            with journaling(out.with_suffix(".journal")):
+                plan = generator(method).plan(inputs)
+                gen = await run_plan(llm, inputs.task, plan, show_progress=show_progress)
+        finally:
+            await llm.aclose()
+        if isinstance(config, InstructConfig):
+            stats = {
+                **gen.summary(),
+                **instruction_summary(gen.records, list(inputs.seeds), config),
+                "usage": spent(llm, config.llm),
+                "seconds": round(time.perf_counter() - start, 2),
+            }
+            write_instructions(gen.records, stats, config.task, out)
+        else:
+            write_records(gen.records, out)
+            write_json(
+                {"method": method, **gen.summary(), "usage": spent(llm, config.llm)},
+                out.with_suffix(".stats.json"),
+            )
+        return gen, llm.usage

@@ -18,15 +18,37 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from synthloop.core.errors import ConfigError
-from synthloop.core.io import write_json, write_jsonl, write_records
+from synthloop.core.io import write_json, write_jsonl, write_records, write_text_atomic
 from synthloop.core.records import Record
+from synthloop.core.runlock import RunLock
 from synthloop.run.config import RunConfig
+
+#: config fields that change how a run waits and retries, not what it makes: a run
+#: resumed with another value is the same run
+OPERATIONAL = {"llm": ("timeout", "max_retries", "unreachable_timeout")}
+
+
+def _what_decides(config_text: str) -> Any:
+    """The config as it decides a run: read with today's defaults (a field added since the
+    run was made is not a difference), without the operational fields."""
+    try:
+        data = yaml.safe_load(config_text)
+        data = RunConfig.model_validate(data).model_dump(mode="json")
+    except (yaml.YAMLError, ValueError):
+        return config_text  # not ours to read: different from any config we write
+    for section, keys in OPERATIONAL.items():
+        for key in keys:
+            data[section].pop(key, None)
+    return data
 
 
 class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.lock = RunLock(self.path)
 
     @property
     def cache_path(self) -> Path:
@@ -41,23 +63,31 @@ class RunDir:
         return self.path / "dataset.jsonl"
 
     def prepare(self, config: RunConfig, *, force: bool = False) -> None:
-        """Create the directory; refuse to mix two different configs in one run."""
-        text = config.to_yaml()
-        if (
-            not force
-            and self.config_path.exists()
-            and self.config_path.read_text(encoding="utf-8") != text
-        ):
-            raise ConfigError(
-                f"{self.path} holds a run with a different config",
-                hint="choose another --out, or pass --force to reuse it (the cache stays)",
-            )
+        """Create the directory and hold it for this process (see runlock.py, released by
+        :meth:`release`); refuse to mix two different configs in one run."""
         if self.path.exists() and not self.path.is_dir():
             raise ConfigError(f"{self.path} exists and is not a directory")
-        self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.config_path.with_suffix(".yaml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(self.config_path)
+        self.lock.acquire()
+        text = config.to_yaml()
+        try:
+            if (
+                not force
+                and self.config_path.exists()
+                and _what_decides(self.config_path.read_text(encoding="utf-8"))
+                != _what_decides(text)
+            ):
+                raise ConfigError(
+                    f"{self.path} holds a run with a different config",
+                    hint="choose another --out, or pass --force to reuse it (the cache stays)",
+                )
+        except BaseException:
+            self.lock.release()
+            raise
+        write_text_atomic(text, self.config_path)
+
+    def release(self) -> None:
+        """Let another process write into the directory."""
+        self.lock.release()
 
     def save_rationales(self, rationales: dict[str, list[str]]) -> None:
         write_json(rationales, self.path / "rationales.json")

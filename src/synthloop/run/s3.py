@@ -18,8 +18,10 @@ from synthloop.compute.local import LOCAL, Compute
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
+from synthloop.core.runlock import RunLock
 from synthloop.generate.registry import demo_pool, neighbour_selector
-from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
+from synthloop.learners import check_learner
+from synthloop.llm import LLM, Budget, CachedLLM, LLMConfig, Usage, make_llm, prices_of
 from synthloop.llm.journal import journaling
 from synthloop.prompts import Prompter, token_counter
 from synthloop.run.config import RunConfig
@@ -51,11 +53,10 @@ class S3Run:
     run_dir: RunDir | None = None  # a run config's run directory
 
 
-def spent(llm: CachedLLM) -> dict[str, Any]:
-    usage: dict[str, Any] = llm.usage.as_dict()
-    if isinstance(llm.inner, BudgetedLLM):
-        usage["cost"] = round(llm.inner.spent.cost, 6)
-    return usage
+def spent(llm: CachedLLM, config: LLMConfig) -> dict[str, Any]:
+    """What the run cost over all its invocations (a resume adds to it), and what this
+    one paid (see CachedLLM.run_usage)."""
+    return llm.run_usage(prices_of(config))
 
 
 class S3Job:
@@ -73,7 +74,11 @@ class S3Job:
         raise NotImplementedError
 
     def prepare(self, *, force: bool) -> None:
-        """Make the output's place (refusing to mix two runs)."""
+        """Make the output's place (refusing to mix two runs) and hold it for this
+        process (one writer at a time, see core/runlock.py) until :meth:`release`."""
+
+    def release(self) -> None:
+        """Let another process write the output."""
 
     def curator(self, llm: LLM, compute: Compute | None) -> Curator | None:
         return None
@@ -92,6 +97,7 @@ class RunDirJob(S3Job):
         task = config.task
         self.config: RunConfig = config
         self.learner = config.learner_name  # an instruction task has none: fail before any call
+        check_learner(self.learner)  # nor may a misspelt one wait until round 0 is paid for
         self.validation = load_records(config.data.validation, task, split_name="validation")
         self.test = (
             load_records(config.data.test, task, split_name="test") if config.data.test else None
@@ -119,6 +125,9 @@ class RunDirJob(S3Job):
     def prepare(self, *, force: bool) -> None:
         self.run.prepare(self.config, force=force)
 
+    def release(self) -> None:
+        self.run.release()
+
     def curator(self, llm: LLM, compute: Compute | None) -> Curator | None:
         cfg = self.config
         if cfg.curate is None:
@@ -142,7 +151,7 @@ class RunDirJob(S3Job):
             "validation_size": len(self.validation),
             "test_size": len(self.test) if self.test else 0,
             "rounds": [r.as_dict() for r in result.rounds],
-            "usage": spent(llm),
+            "usage": spent(llm, self.config.llm),
             "seconds": round(seconds, 2),
         }
         self.run.save_final(result.dataset, metrics)
@@ -165,6 +174,13 @@ class InstructionJob(S3Job):
         self.prompter = Prompter(config.task, config.llm, config.templates_dir)
         self.cache_path = self.out.with_suffix(".cache.sqlite")
         self.journal_dir = self.out.with_suffix(".journal")
+        self.lock = RunLock(self.journal_dir)  # a second writer would interleave the journal
+
+    def prepare(self, *, force: bool) -> None:
+        self.lock.acquire()
+
+    def release(self) -> None:
+        self.lock.release()
 
     def strategy(self, compute: Compute | None) -> Strategy:
         cfg = self.config
@@ -192,7 +208,7 @@ class InstructionJob(S3Job):
                 "test": len(splits.test),
             },
             "rounds": [r.as_dict() for r in result.rounds],
-            "usage": spent(llm),
+            "usage": spent(llm, self.config.llm),
             "seconds": round(seconds, 2),
         }
         write_instructions(result.dataset, stats, self.config.task, self.out)
@@ -221,27 +237,30 @@ async def run_s3(
     job = s3_job(config, out)
     strategy = job.strategy(compute)
     job.prepare(force=force)
-    llm = make_llm(
-        config.llm, job.cache_path, budget, backend=backend(config.llm) if backend else None
-    )
-    assert isinstance(llm, CachedLLM)
-    curator = job.curator(llm, compute)
-    job.prompter.count_tokens = token_counter(llm)
-    start = time.perf_counter()
-    try:
-        with journaling(job.journal_dir):
-            result = await s3_loop(
-                llm,
-                strategy,
-                config.s3.rounds,
-                sink=job.sink,
-                curate=curator,
-                show_progress=show_progress,
-            )
+    try:  # the output is this process's until the run ends, however it ends
+        llm = make_llm(
+            config.llm, job.cache_path, budget, backend=backend(config.llm) if backend else None
+        )
+        assert isinstance(llm, CachedLLM)
+        curator = job.curator(llm, compute)
+        job.prompter.count_tokens = token_counter(llm)
+        start = time.perf_counter()
+        try:
+            with journaling(job.journal_dir):
+                result = await s3_loop(
+                    llm,
+                    strategy,
+                    config.s3.rounds,
+                    sink=job.sink,
+                    curate=curator,
+                    show_progress=show_progress,
+                )
+        finally:
+            await llm.aclose()
+        seconds = time.perf_counter() - start
+        output, metrics = job.finish(result, llm, seconds)
     finally:
-        await llm.aclose()
-    seconds = time.perf_counter() - start
-    output, metrics = job.finish(result, llm, seconds)
+        job.release()
     return S3Run(
         result=result,
         usage=llm.usage,
