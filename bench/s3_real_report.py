@@ -141,7 +141,8 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
         return []
     dss = list(by_ds)
     lines = [
-        "| lever (test acc %, mean ± std; Δ = paired difference to the row named) | "
+        "| lever (test acc %, mean ± std; Δ: paired, against real alone for real-alone "
+        "variants and 100 real, against 100 real for 100 real + X, else against real + S3) | "
         + " | ".join(dss)
         + " |",
         "| --- | " + " | ".join("---:" for _ in dss) + " |",
@@ -150,10 +151,9 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
         cells = [ms([r["rows"][key]["test"] for r in by_ds[d]]) for d in dss]
         lines.append(f"| **{key} (defaults)** | " + " | ".join(cells) + " |")
     for name in names:
-        ref = "real alone" if name.startswith("real alone") else "real + S3"
         cells = []
         for d in dss:
-            vals = [(r["levers"].get(name), r["rows"][ref]["test"]) for r in by_ds[d]]
+            vals = [(r["levers"].get(name), lever_reference(r, name)) for r in by_ds[d]]
             vals = [(v, b) for v, b in vals if isinstance(v, float)]
             if not vals:
                 cells.append("–")
@@ -162,6 +162,16 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
             cells.append(f"{ms([v for v, _ in vals])} (Δ {ms(d_)})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
+
+
+def lever_reference(run: dict[str, Any], name: str) -> float:
+    """What a lever's Δ is taken against: "100 real + X" against 100 real alone; real
+    alone variants against the tuned real alone; every other lever against real + S3."""
+    if name.startswith("100 real") and name != "100 real":
+        return float(run["levers"]["100 real"])
+    if name.startswith("real alone") or name == "100 real":
+        return float(run["rows"]["real alone"]["test"])
+    return float(run["rows"]["real + S3"]["test"])
 
 
 def rounds_table(by_ds: dict[str, list[dict]]) -> list[str]:
