@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from benchmark_tasks import SHARED, TASKS
 from embedding_store import EmbeddingStore
 from synthloop.evaluate.indirect import score
@@ -51,6 +53,7 @@ from synthloop.heldout import (
     s3_with_real,
     should_stop,
 )
+from synthloop.heldout.crossfit import out_of_fold_proba, proba_in
 from synthloop.heldout.realfilter import drop_rejected, relabel_confident
 from synthloop.io import load_records, write_json, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
@@ -395,6 +398,12 @@ def evaluate_run(
             lev["real + S3, one variant per error (kept rounds)"] = acc(
                 fit(sel.candidate, real, first, task), test, task
             )
+        # blending instead of mixing: p = (1 - a) p(real model) + a p(synthetic-only model),
+        # a chosen on held-out
+        for label, syn in (("S3", s3_paid), ("ZeroGen", zg)):
+            a, t = blend(base, real, syn, folds, task, test)
+            lev[f"real, blended with a {label}-only model"] = t
+            lev[f"real, blended with a {label}-only model (chosen)"] = f"a={a:g}"
         # curation by a model trained on the real records (per fold when cross-fitting)
         aux = base
         cands = grid([loop_best.candidate.learner], cs=(loop_best.candidate.C,))
@@ -411,6 +420,32 @@ def evaluate_run(
             lev[f"real + S3, curated: {label} (held-out)"] = sel.scores.accuracy
             lev[f"real + S3, curated: {label} (chosen)"] = sel.candidate.name
     return out
+
+
+BLEND = (0.0, 0.1, 0.2, 0.3, 0.5)
+
+
+def blend(
+    base: Candidate,
+    real: Sequence[Record],
+    synthetic: Sequence[Record],
+    folds: Folds,
+    task: Task,
+    test: Sequence[Record],
+) -> tuple[float, float]:
+    """The blend weight chosen on held-out, and the blended model's test accuracy."""
+    classes = task.label_names
+    only = Candidate(base.learner, base.C, 1.0, use_real=False)
+    p_real = out_of_fold_proba(base, real, [], folds, task, classes)
+    p_syn = out_of_fold_proba(only, real, synthetic, folds, task, classes)
+    gold = np.array([classes.index(r.label) for r in real])
+    held = {a: float(((1 - a) * p_real + a * p_syn).argmax(1).__eq__(gold).mean()) for a in BLEND}
+    best = max(BLEND, key=lambda a: (held[a], -a))
+    inputs = [task.learner_input(r) for r in test]
+    pt = (1 - best) * proba_in(fit(base, real, [], task), inputs, classes)
+    pt += best * proba_in(fit(only, real, synthetic, task), inputs, classes)
+    gold_t = np.array([classes.index(r.label) for r in test])
+    return best, float((pt.argmax(1) == gold_t).mean())
 
 
 def ceiling(name: str, learner: str) -> float:

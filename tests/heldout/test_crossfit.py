@@ -66,3 +66,16 @@ def test_real_learners_take_their_regularisation_from_the_candidate(task: Task) 
 def test_unknown_learner_lists_the_options(task: Task) -> None:
     with pytest.raises(ConfigError, match="tfidf_lr"):
         fit(Candidate("nope", 1.0, 0.0), real_records(4, 2), [], task)
+
+
+def test_out_of_fold_probabilities_follow_the_same_exclusions(task: Task, memorizer: str) -> None:
+    from synthloop.heldout.crossfit import out_of_fold_proba
+
+    real = real_records(20)
+    folds = Folds.split(real, k=5, seed=0)
+    classes = ["negative", "positive"]
+    cand = Candidate(memorizer, 1.0, weight=1.0)
+    honest = out_of_fold_proba(cand, real, copies(real, derived=True), folds, task, classes)
+    assert (honest.argmax(1) == 1).all()  # the majority, never the copied answer
+    free = out_of_fold_proba(cand, real, copies(real, derived=False), folds, task, classes)
+    assert [classes[i] for i in free.argmax(1)] == [r.label for r in real]

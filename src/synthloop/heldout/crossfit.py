@@ -159,3 +159,31 @@ def held_out(
     pred = out_of_fold(candidate, real, synthetic, folds, task, prepare)
     errors = [r for r, p in zip(real, pred, strict=True) if p != r.label]
     return HeldOut(candidate, pred, scores_of(pred, real, task), errors)
+
+
+def proba_in(model: Learner, inputs: Sequence[object], classes: Sequence[str]) -> np.ndarray:
+    """``model``'s probabilities in the column order of ``classes`` (0 for a class the
+    model never saw)."""
+    part = model.predict_proba(inputs)
+    out = np.zeros((len(inputs), len(classes)))
+    out[:, [list(classes).index(str(c)) for c in model.classes_]] = part
+    return out
+
+
+def out_of_fold_proba(
+    candidate: Candidate,
+    real: Sequence[Record],
+    synthetic: Sequence[Record],
+    folds: Folds,
+    task: Task,
+    classes: Sequence[str],
+) -> np.ndarray:
+    """Like :func:`out_of_fold`, but each real record's class probabilities."""
+    out = np.zeros((len(real), len(classes)))
+    for f, idx in enumerate(folds.held):
+        in_fold = set(int(i) for i in idx)
+        train_real = [r for i, r in enumerate(real) if i not in in_fold]
+        train_syn = [s for s in synthetic if not folds.derived_from(s, f)]
+        model = fit(candidate, train_real, train_syn, task)
+        out[idx] = proba_in(model, [task.learner_input(real[int(i)]) for i in idx], classes)
+    return out
