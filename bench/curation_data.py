@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from benchmark_tasks import tasks
+from synthloop.core.io import write_records
 from synthloop.generate import generate_rationales, s3_seed, zerogen
-from synthloop.io import write_records
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
 

@@ -120,7 +120,7 @@ def run_ours_exact(texts: list[str]) -> np.ndarray:
 
 
 def run_ours_minhash(texts: list[str]) -> np.ndarray:
-    from synthloop.curate import minhash
+    from synthloop.compute import minhash
 
     result = minhash.near_duplicates(texts, threshold=THRESHOLD, num_perm=NUM_PERM, ngram=NGRAM)
     return result.drop
@@ -130,7 +130,7 @@ def run_datasketch(texts: list[str]) -> np.ndarray:
     """datasketch as its docs show: MinHash per text, query the LSH, insert if new."""
     from datasketch import MinHash, MinHashLSH
 
-    from synthloop.curate.minhash import word_shingles
+    from synthloop.compute.minhash import word_shingles
 
     analyze = word_shingles(NGRAM)
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
@@ -153,7 +153,7 @@ METHODS = {
 
 
 def jaccard(a: str, b: str) -> float:
-    from synthloop.curate.minhash import word_shingles
+    from synthloop.compute.minhash import word_shingles
 
     analyze = word_shingles(NGRAM)
     sa, sb = set(analyze(a)), set(analyze(b))
@@ -166,8 +166,8 @@ def worker(method: str, n: int, sample: int | None) -> dict[str, Any]:
         texts, kind, source = texts[:sample], kind[:sample], source[:sample]
     import datasketch  # noqa: F401 - imports are not part of the timing
 
-    import synthloop.curate.dedup
-    import synthloop.curate.minhash  # noqa: F401
+    import synthloop.compute.minhash
+    import synthloop.curate.dedup  # noqa: F401
 
     base_mb = _rss_mb("VmRSS")
     _reset_peak()

@@ -101,7 +101,7 @@ def worker(n: int, embed_cap: int, bleu_sample: int, seed: int) -> dict[str, Any
     ))  # fmt: skip
     step("vocabulary overlap", lambda: ds.vocabulary_overlap(toks, real_toks))
 
-    from synthloop.embeddings import Embedder
+    from synthloop.core.embeddings import Embedder
 
     emb = Embedder(batch_size=128)
     step("load MiniLM", lambda: emb.encode(["warm up"]))

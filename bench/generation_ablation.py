@@ -42,7 +42,9 @@ from typing import Any
 import numpy as np
 
 from benchmark_tasks import SHARED, tasks
-from synthloop.embeddings import embed
+from synthloop.core.embeddings import embed
+from synthloop.core.io import DataSpec, load_records
+from synthloop.core.records import Record
 from synthloop.evaluate import train_and_score
 from synthloop.generate import zerogen
 from synthloop.generate.common import Generation
@@ -51,10 +53,8 @@ from synthloop.generate.conditional import ConditionPlan, conditional
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.dataset_wise import dataset_wise
 from synthloop.generate.demos import DemoPool, DemoSelector
-from synthloop.io import DataSpec, load_records
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter, token_counter
-from synthloop.records import Record
 
 ROOT = Path(__file__).resolve().parent
 

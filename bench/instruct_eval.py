@@ -2,7 +2,7 @@
 call budget, with the embedded LLM.
 
 Real data: Self-Instruct's 175 human-written seed tasks (fetched from PyPI once, see
-src/synthloop/instruct_data.py), split with seed 0 into 8 seeds (what generation starts
+src/synthloop/tasktypes/instruction/data.py), split with seed 0 into 8 seeds (what generation starts
 from), 67 validation tasks (S3's errors come from these) and 100 test tasks nothing sees.
 Small model: retrieval_responder (MiniLM nearest instruction -> its response). Scores on
 the 100 test tasks: ROUGE-L (F, stemmed) of its responses against the human ones, and
@@ -29,19 +29,27 @@ import time
 from pathlib import Path
 from typing import Any
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import (
     InstructionExample,
     SelfInstructConfig,
     instruction_stats,
     self_instruct,
 )
-from synthloop.instruct_data import SOURCE, load_seed_tasks, seed_tasks_file, split_seed_tasks
-from synthloop.instruct_eval import fit_responder, score_instructions
-from synthloop.instruct_s3 import InstructS3Config, instruct_s3
+from synthloop.learners.fit import fit_responder
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.s3.config import S3Config
+from synthloop.s3.instruction import InstructionStrategy
+from synthloop.s3.loop import s3_loop
+from synthloop.tasktypes.instruction.data import (
+    SOURCE,
+    load_seed_tasks,
+    seed_tasks_file,
+    split_seed_tasks,
+)
+from synthloop.tasktypes.instruction.metrics import score_instructions
 
 ROOT = Path(__file__).resolve().parent
 TASK = Task(
@@ -80,16 +88,16 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         )
         rows.append(scored("(a) Self-Instruct", plain.records, test, plain.calls))
         s3_calls = 2 * args.rounds * args.errors  # at most: two calls per error
-        s3 = await instruct_s3(
-            llm,
+        strategy = InstructionStrategy(
             prompter,
             seeds,
             SelfInstructConfig(n=10_000, max_calls=args.calls - s3_calls),
-            InstructS3Config(rounds=args.rounds, errors_per_round=args.errors),
+            S3Config(rounds=args.rounds, errors_per_round=args.errors),
             val,
             test,
             seed=args.seed,
         )
+        s3 = await s3_loop(llm, strategy, args.rounds)
         rows.append(scored("(b) S3", s3.dataset, test, s3.calls))
     finally:
         await llm.aclose()

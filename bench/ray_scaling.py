@@ -31,13 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
-from synthloop.config import RunConfig, load_config
-from synthloop.curate import minhash
+from synthloop.compute import minhash, ray_data
 from synthloop.demo import write_demo
-from synthloop.distributed import data as ray_data
 from synthloop.distributed.cluster import import_ray, ray_session
 from synthloop.distributed.pool import RayLLMPool, backends_for
-from synthloop.runner import run_generate
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.generate import run_generate
 
 CORES = os.cpu_count() or 1
 
@@ -161,11 +160,11 @@ CURATION_STEPS = "exact_dedup,minhash_dedup,length(min_words=3),confidence(mode=
 def bench_curation(n: int) -> dict:
     """The curate command's pipeline on n labelled records (leaks planted from 2,000 real
     ones), locally and with the Ray Data compute; the audits must be identical."""
-    from synthloop.compute import LOCAL
+    from synthloop.compute.local import LOCAL
+    from synthloop.compute.ray import RayCompute
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
     from synthloop.curate import CurateContext, Pipeline, make_step, parse_steps_option
-    from synthloop.distributed.compute import RayCompute
-    from synthloop.records import Record
-    from synthloop.tasks import Task
 
     texts, _ = corpus(n + 2000, seed=1)
     rng = np.random.default_rng(1)
@@ -293,7 +292,7 @@ def report(gen: list[GenResult], dedup: dict | None, args: argparse.Namespace, l
             "",
             f"Random sentences with {dedup['planted']:,} planted copies (5% near: one word "
             "changed, 2% exact). Threshold 0.8, 128 permutations, word 3-gram shingles "
-            "(synthloop.curate.minhash in both).",
+            "(synthloop.compute.minhash in both).",
             "",
             "| path | seconds | texts/s | dropped |",
             "| --- | ---: | ---: | ---: |",

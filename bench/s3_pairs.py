@@ -28,14 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmark_tasks import SHARED, tasks
-from synthloop.config import DataConfig, RunConfig, S3Config
+from synthloop.core.io import DataSpec, load_records, write_jsonl
+from synthloop.core.records import Record
 from synthloop.evaluate import train_and_score
 from synthloop.generate import seed_anchors, zerogen
-from synthloop.io import DataSpec, load_records, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.runner import run_s3
+from synthloop.run.config import DataConfig, RunConfig
+from synthloop.run.s3 import run_s3
+from synthloop.s3.config import S3Config
 
 ROOT = Path(__file__).resolve().parent
 LEARNER = "embed_lr"
@@ -141,7 +142,7 @@ async def bench_one(name: str, args: argparse.Namespace) -> tuple[list[Row], dic
         "seed_size": seed_size,
         "errors_cap": per_round,
         "s3_rounds": [
-            (r.round, r.train_size, r.errors, r.test.accuracy if r.test else None)
+            (r.round, r.train_size, len(r.errors), r.test.accuracy if r.test else None)
             for r in s3.result.rounds
         ],
         "s3_labels": labels,

@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmark_tasks import SHARED, tasks
-from synthloop.config import DataConfig, RunConfig, S3Config
+from synthloop.core.io import DataSpec, load_records, write_jsonl
 from synthloop.evaluate import train_and_score
 from synthloop.generate import zerogen
-from synthloop.io import DataSpec, load_records, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.runner import run_s3
+from synthloop.run.config import DataConfig, RunConfig
+from synthloop.run.s3 import run_s3
+from synthloop.s3.config import S3Config
 
 ROOT = Path(__file__).resolve().parent
 
@@ -141,7 +142,7 @@ async def bench_one(
         "validation": len(validation),
         "test": len(test),
         "s3_rounds": [
-            (r.round, r.train_size, r.errors, r.test.accuracy if r.test else None)
+            (r.round, r.train_size, len(r.errors), r.test.accuracy if r.test else None)
             for r in s3.result.rounds
         ],
         "s3_cache_hits": s3.usage.cache_hits,

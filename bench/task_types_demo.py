@@ -21,15 +21,17 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from synthloop.config import DataConfig, RunConfig, S3Config
+from synthloop.core.io import DataSpec
+from synthloop.core.tasks import Task
 from synthloop.evaluate import train_and_score
 from synthloop.generate import seed_anchors, zerogen
-from synthloop.instruct import load_instruct_config, run_self_instruct
-from synthloop.io import DataSpec
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.runner import run_s3
-from synthloop.tasks import Task
+from synthloop.run.config import DataConfig, RunConfig
+from synthloop.run.generate import run_generate
+from synthloop.run.instruct import load_instruct_config
+from synthloop.run.s3 import run_s3
+from synthloop.s3.config import S3Config
 
 ROOT = Path(__file__).resolve().parent
 QA_DIR = ROOT.parent / "src" / "synthloop" / "demo" / "qa"
@@ -69,7 +71,7 @@ async def qa_demo(args: argparse.Namespace) -> dict[str, Any]:
         rows.append((name, len(train), budget if "real validation (" not in name else 0, sc))
     return {
         "rows": rows,
-        "rounds": [(r.round, r.train_size, r.errors) for r in s3.result.rounds],
+        "rounds": [(r.round, r.train_size, len(r.errors)) for r in s3.result.rounds],
         "dropped": {
             "s3": {r.round: r.generation.get("dropped", {}) for r in s3.result.rounds},
             "zeroshot": dict(zs.dropped),
@@ -86,11 +88,12 @@ async def instruct_demo(args: argparse.Namespace) -> dict[str, Any]:
         update={"n": args.instruct_n, "max_calls": args.instruct_calls}
     )
     cfg = cfg.model_copy(update={"self_instruct": settings, "seed": args.seed})
-    result, stats = await run_self_instruct(cfg, args.out / "instructions.jsonl")
+    out = args.out / "instructions.jsonl"
+    gen, _ = await run_generate(cfg, "self-instruct", cfg.self_instruct.n, out)
     return {
-        "stats": stats,
+        "stats": json.loads(out.with_suffix(".stats.json").read_text(encoding="utf-8")),
         "examples": [
-            (r.inputs["instruction"], r.inputs["input"], r.label[:160]) for r in result.records[:5]
+            (r.inputs["instruction"], r.inputs["input"], r.label[:160]) for r in gen.records[:5]
         ],
     }
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.tasks import Task
 from synthloop.llm import LLM, Request, Response
-from synthloop.tasks import Task
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -133,10 +133,12 @@ requires_shared = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="../shared
 def use_fake_llm(monkeypatch: pytest.MonkeyPatch, fake: LLM) -> None:
     """Make the runner build ``fake`` in place of the configured backend, inside the run's
     cache as usual (whatever else make_llm is asked to wrap it in)."""
-    import synthloop.runner as runner
+    import synthloop.run.generate
+    import synthloop.run.s3
     from synthloop.llm import CachedLLM
 
     def make(_config: object, path: Path, *_: object, **__: object) -> CachedLLM:
         return CachedLLM(fake, path)
 
-    monkeypatch.setattr(runner, "make_llm", make)
+    for runner in (synthloop.run.s3, synthloop.run.generate):
+        monkeypatch.setattr(runner, "make_llm", make)

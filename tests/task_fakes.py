@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from synthloop.core.tasks import Task
 from synthloop.llm import Request
-from synthloop.tasks import Task
 
 CITIES = ["Paris", "Lyon", "Turin", "Porto", "Ghent", "Bergen", "Krakow", "Leeds"]
 THINGS = ["bakery", "museum", "library", "stadium", "bridge", "theatre", "market", "harbour"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.records import PROVENANCE
 from synthloop.llm import Request
 from synthloop.llm.embedded import EmbeddedLLM
-from synthloop.records import PROVENANCE
-from tests.test_cli import synthloop
+from tests.cli.test_cli import synthloop
 
 pytestmark = pytest.mark.llm
 

@@ -2,9 +2,9 @@ import random
 
 import pytest
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate import CurateContext
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import NEGATIVE, POSITIVE
 
 FILLER = ["the", "food", "was", "and", "service", "felt", "our", "dinner", "really", "quite"]

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import Task
 from synthloop.curate import ConfidenceFilter, CurateContext, LLMAgreementFilter, cross_val_proba
 from synthloop.curate.base import run_sync, with_extra
 from synthloop.curate.confidence import parse_label
-from synthloop.errors import ConfigError
 from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 from tests.conftest import NEGATIVE, FakeLLM
 from tests.curate.conftest import noisy_records
 

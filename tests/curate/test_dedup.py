@@ -1,9 +1,9 @@
 """Duplicates within the set are dropped (first kept); copies of real validation/test
 examples are dropped as leaks; every drop says what it duplicates."""
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate import CurateContext, EmbeddingDedup, ExactDedup, MinHashDedup, normalise
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 
 def recs(*texts: str, prefix: str = "s") -> list[Record]:

@@ -1,5 +1,6 @@
 """Each heuristic filter drops what it should, with its reason, and passes ordinary text."""
 
+from synthloop.core.records import Record
 from synthloop.curate import (
     CurateContext,
     LanguageFilter,
@@ -10,7 +11,6 @@ from synthloop.curate import (
     RepetitionFilter,
 )
 from synthloop.curate.heuristics import guess_language, repeated_ngram_ratio
-from synthloop.records import Record
 
 GOOD = "The pasta was fresh and the waiter was friendly, we will come back."
 

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import S3Config, load_config
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate import (
     CurateConfig,
     CurateContext,
@@ -20,13 +23,12 @@ from synthloop.curate import (
     parse_steps_option,
     with_review,
 )
-from synthloop.errors import ConfigError
-from synthloop.io import load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.run.config import load_config
+from synthloop.s3.config import S3Config
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, use_fake_llm
 from tests.curate.conftest import noisy_records
 
@@ -135,9 +137,8 @@ async def test_s3_loop_curates_each_round(
         CurateContext(task=task, references=refs),
         tmp_path / "run",
     )
-    result = await s3_loop(
-        llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False, curate=curator
-    )
+    strategy = ExampleStrategy(Prompter(task, LLMConfig()), val, test, cfg)
+    result = await s3_loop(llm, strategy, cfg.rounds, show_progress=False, curate=curator)
     for r in (0, 1):
         summary = json.loads(
             (tmp_path / "run" / f"round_{r}" / "curation" / "summary.json").read_text()
@@ -149,7 +150,7 @@ async def test_s3_loop_curates_each_round(
 async def test_run_config_curate_section_drives_the_s3_run(
     tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import synthloop.runner as runner
+    import synthloop.run.s3 as runner
 
     use_fake_llm(monkeypatch, FakeLLM())
     run_config.write_text(

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.tasks import Task
 from synthloop.curate import CurateContext, Pipeline, make_step, with_review
 from synthloop.curate.review import ReviewStore
 from synthloop.curate.webapp import ReviewServer
-from synthloop.tasks import Task
 from tests.curate.conftest import noisy_records
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

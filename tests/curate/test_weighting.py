@@ -2,11 +2,11 @@
 
 import numpy as np
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate import ConfidenceWeighting, CurateContext, SunGenWeighting
 from synthloop.curate.base import with_extra
 from synthloop.evaluate import fit_on
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.curate.conftest import noisy_records
 
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from synthloop.errors import LLMResponseError, ModelLoadError
+from synthloop.core.errors import LLMResponseError, ModelLoadError
 from synthloop.llm import LLM, Request, Response
 from tests.conftest import scripted_answer
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import load_config
 from synthloop.distributed.cluster import import_ray, ray_session
 from synthloop.distributed.pool import RayLLMPool
-from synthloop.runner import run_generate
+from synthloop.run.config import load_config
+from synthloop.run.generate import run_generate
 from tests.conftest import FakeLLM
 from tests.distributed.conftest import worker_pythonpath
 from tests.distributed.fakes import Scripted, journal_lines

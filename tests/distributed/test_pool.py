@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import RunConfig, load_config
+from synthloop.core.errors import BudgetExceeded, LLMResponseError, ModelLoadError
+from synthloop.core.io import load_dataset_file
 from synthloop.distributed.pool import RayLLMPool
-from synthloop.errors import BudgetExceeded, LLMResponseError, ModelLoadError
-from synthloop.io import load_dataset_file
 from synthloop.llm import Budget, Request
-from synthloop.runner import run_generate, run_s3
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.generate import run_generate
+from synthloop.run.s3 import run_s3
 from tests.conftest import FakeLLM
 from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, Unloadable, journal_lines
 

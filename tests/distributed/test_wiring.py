@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from synthloop.cli import app
-from synthloop.compute import LocalCompute
-from synthloop.config import load_config
-from synthloop.io import write_records
-from synthloop.records import Record
+from synthloop.compute.local import LocalCompute
+from synthloop.core.io import write_records
+from synthloop.core.records import Record
+from synthloop.run.config import load_config
 from tests.conftest import TASK_YAML, labelled_rows, write_rows
 from tests.curate.conftest import noisy_records
 from tests.evaluate.runs import make_fake_run

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from synthloop.config import load_config
-from synthloop.io import load_records
-from synthloop.loop import s3_loop
+from synthloop.core.io import load_records
 from synthloop.prompts import Prompter
-from synthloop.rundir import RunDir
+from synthloop.run.config import load_config
+from synthloop.run.rundir import RunDir
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.loop import s3_loop
 from tests.conftest import TASK_YAML, FakeLLM, labelled_rows, write_rows
 
 
@@ -23,10 +24,10 @@ def make_fake_run(run_config: Path, out: Path) -> Path:
     result = asyncio.run(
         s3_loop(
             FakeLLM(),
-            Prompter(cfg.task, cfg.llm, cfg.templates_dir),
-            validation,
-            test,
-            cfg.s3,
+            ExampleStrategy(
+                Prompter(cfg.task, cfg.llm, cfg.templates_dir), validation, test, cfg.s3
+            ),
+            cfg.s3.rounds,
             sink=run,
             show_progress=False,
         )

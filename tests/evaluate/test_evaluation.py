@@ -2,10 +2,11 @@
 
 import pytest
 
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.evaluation import evaluate_dataset
 from synthloop.llm import Request
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import FakeLLM, labelled_rows
 
 
@@ -45,3 +46,8 @@ async def test_evaluate_dataset_with_judge_and_pairwise(task: Task) -> None:
     # a label and two ratings for 6 synthetic + 6 real, and 4 pairs asked both ways
     assert llm.calls == 3 * (6 + 6) + 2 * 4
     assert "embedding" not in out["distance"]
+
+
+async def test_an_empty_synthetic_set_is_a_data_error(task: Task) -> None:
+    with pytest.raises(DataError, match="the synthetic set is empty"):
+        await evaluate_dataset([], records(4, "r"), task, embeddings=False)

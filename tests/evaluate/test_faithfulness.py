@@ -2,6 +2,8 @@
 
 import pytest
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.faithfulness import (
     agreement,
     combined_label_accuracy,
@@ -10,8 +12,6 @@ from synthloop.evaluate.faithfulness import (
 )
 from synthloop.evaluate.stats import wilson_interval
 from synthloop.llm import Request
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import FakeLLM, labelled_rows
 
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate import confusion, indirect_evaluation, score, train_and_score
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import labelled_rows
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from synthloop.core.tasks import Task
 from synthloop.evaluate.judge import (
     judge_labels,
     judge_pairs,
@@ -13,7 +14,6 @@ from synthloop.evaluate.judge import (
     parse_rating,
 )
 from synthloop.llm import Request
-from synthloop.tasks import Task
 from tests.conftest import FakeLLM
 
 

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import Task
 from synthloop.generate.concept_tree import (
     leaf_topic,
     load_or_expand_tree,
@@ -12,7 +13,6 @@ from synthloop.generate.concept_tree import (
 )
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 from tests.generate.fakes import RecordingLLM
 
 

@@ -1,14 +1,14 @@
 from collections import Counter
 from pathlib import Path
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.concept_tree import tree_from_mapping
 from synthloop.generate.conditional import ConditionPlan, conditional
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
 
 

@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 from synthloop.generate.conditions import ConditionScopes
 
 

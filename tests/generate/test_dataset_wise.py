@@ -1,13 +1,13 @@
 from collections import Counter
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.concept_tree import tree_from_mapping
 from synthloop.generate.conditional import ConditionPlan, conditional
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.dataset_wise import dataset_wise, deficit_weights, what_is_lacking
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, toolbox_answer
 
 

@@ -2,10 +2,10 @@ import random
 
 import pytest
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.demos import DemoPool, DemoSelector
-from synthloop.records import Record
-from synthloop.tasks import Task
 from tests.conftest import requires_shared
 from tests.generate.fakes import bag_of_words_embed
 
@@ -65,7 +65,7 @@ def test_empty_pool_is_a_config_error(task: Task) -> None:
 
 @requires_shared
 def test_minilm_retrieves_on_topic_real_examples() -> None:
-    from synthloop.io import DataSpec, load_records
+    from synthloop.core.io import DataSpec, load_records
     from tests.conftest import SHARED_DATA
 
     news = Task(

@@ -1,7 +1,7 @@
+from synthloop.core.tasks import Task
 from synthloop.generate.dialogue import clean_turn, dialogues
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 from tests.generate.fakes import RecordingLLM
 
 

@@ -1,14 +1,15 @@
 from pathlib import Path
 
-from synthloop.config import S3Config
+from synthloop.core.io import load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.generate.extrapolate import extrapolate
-from synthloop.io import load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.s3.config import S3Config
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.loop import s3_loop
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
 
 
@@ -39,15 +40,14 @@ async def test_s3_loop_passes_neighbours_to_every_round(
 ) -> None:
     val = load_records(real_files["validation"], task, split_name="validation")
     llm = CachedLLM(RecordingLLM(), tmp_path / "c.sqlite")
-    result = await s3_loop(
-        llm,
+    strategy = ExampleStrategy(
         Prompter(task, LLMConfig()),
         val,
         None,
         S3Config(seed_size=4, rationale_calls_per_label=1, rounds=1, max_errors_per_round=3),
         neighbours=DemoSelector(DemoPool(val, task, embed=bag_of_words_embed), k=2),
-        show_progress=False,
     )
+    result = await s3_loop(llm, strategy, 1, show_progress=False)
     extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
     assert extrapolated
     ids = {r.id for r in val}

@@ -4,14 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import S3Config
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_records
+from synthloop.core.records import Record
 from synthloop.generate import extrapolate, seed_anchors, zerogen
-from synthloop.io import load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
-from synthloop.records import Record
+from synthloop.s3.config import S3Config
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import pair_answer, pair_rows, pair_task
 
@@ -77,12 +78,17 @@ async def test_s3_on_pairs_extrapolates_errors_and_learns(tmp_path: Path) -> Non
     test = load_records(write_rows(tmp_path / "t.jsonl", pair_rows(16, offset=16)), task)
     llm = CachedLLM(FakeLLM(pair_answer), tmp_path / "c.sqlite")
     cfg = S3Config(seed_size=8, rationale_calls_per_label=1, rounds=1, max_errors_per_round=6)
-    result = await s3_loop(llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False)
+    result = await s3_loop(
+        llm,
+        ExampleStrategy(Prompter(task, LLMConfig()), val, test, cfg),
+        cfg.rounds,
+        show_progress=False,
+    )
     assert result.rationales["entailment"]
     seed = [r for r in result.dataset if r.method == "s3-seed"]
     assert seed and all(r.extra["rationales"] for r in seed)
     extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
-    assert extrapolated and result.rounds[0].errors > 0
+    assert extrapolated and result.rounds[0].errors
     by_id: dict[str, Record] = {r.id: r for r in val}
     for rec in extrapolated:
         assert rec.inputs["premise"] == by_id[rec.parent_id or ""].inputs["premise"]

@@ -1,7 +1,7 @@
 import pytest
 
+from synthloop.core.tasks import Task
 from synthloop.generate.parse import parse_example, parse_list
-from synthloop.tasks import Task
 
 
 @pytest.mark.parametrize(

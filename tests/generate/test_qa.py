@@ -4,13 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.config import S3Config
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
+from synthloop.core.io import DataSpec, load_records
 from synthloop.generate import extrapolate, seed_anchors, zerogen
-from synthloop.io import DataSpec, load_records
 from synthloop.llm import CachedLLM, LLMConfig
-from synthloop.loop import s3_loop
 from synthloop.prompts import Prompter
+from synthloop.s3.config import S3Config
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import QA_DEMO, qa_answer, qa_task
 
@@ -78,7 +79,12 @@ async def test_s3_on_qa_scores_exact_match_and_f1(tmp_path: Path) -> None:
     val, test = demo("validation"), demo("test")
     llm = CachedLLM(FakeLLM(qa_answer), tmp_path / "c.sqlite")
     cfg = S3Config(seed_size=24, rounds=1, max_errors_per_round=6)
-    result = await s3_loop(llm, Prompter(task, LLMConfig()), val, test, cfg, show_progress=False)
+    result = await s3_loop(
+        llm,
+        ExampleStrategy(Prompter(task, LLMConfig()), val, test, cfg),
+        cfg.rounds,
+        show_progress=False,
+    )
     assert result.rationales == {}  # no labels, no rationales: no calls spent on them
     first = result.rounds[0]
     assert first.test is not None and first.test.kind == "qa"
@@ -87,4 +93,4 @@ async def test_s3_on_qa_scores_exact_match_and_f1(tmp_path: Path) -> None:
     # a span model trained on synthetic questions answers real ones better than chance
     assert first.test.macro_f1 > 0.3
     extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
-    assert len(extrapolated) == min(6, first.errors)
+    assert len(extrapolated) == min(6, len(first.errors))

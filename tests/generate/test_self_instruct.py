@@ -6,7 +6,8 @@ import pytest
 from typer.testing import CliRunner
 
 from synthloop.cli import app
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import (
     InstructionExample,
     NoveltyFilter,
@@ -16,10 +17,9 @@ from synthloop.generate.self_instruct import (
     parse_response,
     self_instruct,
 )
-from synthloop.instruct import load_instruct_config
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
+from synthloop.run.instruct import load_instruct_config
 from tests.conftest import FakeLLM
 from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
 

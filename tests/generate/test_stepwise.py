@@ -1,9 +1,9 @@
+from synthloop.core.tasks import Task
 from synthloop.generate.conditional import ConditionPlan
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.stepwise import rationale_then_example
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 from tests.generate.fakes import RecordingLLM, toolbox_answer
 
 

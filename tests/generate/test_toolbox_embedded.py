@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import synthloop
+from tests.cli.test_cli import synthloop
 
 pytestmark = pytest.mark.llm
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import synthloop.runner as runner
-from synthloop.config import config_from_mapping
-from synthloop.errors import ConfigError
+import synthloop.run.generate as runner
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import DataSpec, load_dataset_file, load_records
+from synthloop.core.records import Record
 from synthloop.generate import seed_anchors
 from synthloop.generate.concept_tree import Node
 from synthloop.generate.conditional import ConditionPlan, conditional
@@ -19,10 +20,9 @@ from synthloop.generate.dataset_wise import dataset_wise, what_is_lacking
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.generate.dialogue import dialogues
 from synthloop.generate.stepwise import rationale_then_example
-from synthloop.io import DataSpec, load_dataset_file, load_records
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from synthloop.records import Record
+from synthloop.run.config import config_from_mapping
 from tests.conftest import FakeLLM, use_fake_llm, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
 from tests.task_fakes import QA_DEMO, pair_answer, pair_rows, pair_task, qa_answer, qa_task

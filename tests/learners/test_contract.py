@@ -5,7 +5,7 @@ import inspect
 import numpy as np
 import pytest
 
-from synthloop.errors import ConfigError, DataError
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.learners import LEARNERS, make_learner
 
 TEXTS = ["great food", "lovely staff", "superb meal", "awful food", "rude staff", "cold meal"]

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
 from synthloop.learners import FineTunedMiniLM
 
 

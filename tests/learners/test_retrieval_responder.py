@@ -2,7 +2,7 @@
 
 import pytest
 
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
 from synthloop.learners import make_learner
 from synthloop.learners.retrieval_responder import RetrievalResponder, query_text
 from tests.generate.fakes import bag_of_words_embed

@@ -2,10 +2,10 @@
 
 import pytest
 
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
 from synthloop.learners import make_learner
 from synthloop.learners.span_lr import span_shape, wh_type
-from synthloop.spans import candidate_spans, salient_spans, tokenize
+from synthloop.tasktypes.qa.spans import candidate_spans, salient_spans, tokenize
 
 PASSAGE = (
     "The Harlow Bridge was built across the river Dene in 1887. It was designed by the "

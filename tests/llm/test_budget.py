@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.errors import BudgetExceeded, ConfigError
+from synthloop.core.errors import BudgetExceeded, ConfigError
 from synthloop.llm import Budget, BudgetedLLM, CachedLLM, Prices, Request, Response, complete_many
 from tests.conftest import FakeLLM
 

@@ -64,7 +64,7 @@ async def test_a_reused_prompt_prefix_gives_the_answers_of_a_fresh_context() -> 
 
 
 async def test_batched_requests_in_both_modes_answered_in_full_and_reproducibly() -> None:
-    from synthloop.errors import LLMResponseError
+    from synthloop.core.errors import LLMResponseError
 
     mixed = [
         *chats(4),

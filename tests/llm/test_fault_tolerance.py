@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
-from synthloop.errors import LLMConnectionError, LLMResponseError
+from synthloop.core.errors import LLMConnectionError, LLMResponseError
+from synthloop.core.tasks import Task
 from synthloop.generate.common import run_jobs
 from synthloop.generate.zerogen import zerogen_jobs
 from synthloop.llm import LLMConfig, Request
 from synthloop.llm.openai_compat import OpenAICompatLLM
 from synthloop.prompts import Prompter
-from synthloop.tasks import Task
 from tests.llm.fault_server import KINDS, Faults, FaultServer
 
 

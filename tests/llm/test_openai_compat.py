@@ -4,7 +4,7 @@ import socket
 import httpx2
 import pytest
 
-from synthloop.errors import LLMConnectionError, LLMResponseError
+from synthloop.core.errors import LLMConnectionError, LLMResponseError
 from synthloop.llm import Request
 from synthloop.llm.openai_compat import OpenAICompatLLM
 

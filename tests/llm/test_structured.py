@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, Field
 
-from synthloop.errors import StructuredOutputError
+from synthloop.core.errors import StructuredOutputError
 from synthloop.llm import CachedLLM, Request
 from synthloop.llm.structured import complete_structured, extract_json, with_schema
 from tests.conftest import FakeLLM

@@ -2,11 +2,11 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task, load_task
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Demo, Prompter, approx_tokens, token_counter
-from synthloop.records import Record
-from synthloop.tasks import Task, load_task
 from tests.conftest import FakeLLM
 
 ZEROGEN = {"label": "positive", "label_description": "the customer was happy"}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.evaluate.runs import fake_run_dir
-from tests.test_cli import assert_one_line_error, synthloop
 
 AUDIT = [
     {"record_id": "s3-seed-r0-00001", "step": "dedup", "action": "drop", "reason": "exact"},

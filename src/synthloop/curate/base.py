@@ -21,11 +21,11 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from synthloop.compute import LOCAL, Compute
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 Action = Literal["drop", "flag", "relabel", "weight", "keep"]
 Mode = Literal["drop", "flag"]
@@ -69,7 +69,7 @@ class CurateContext:
     references: dict[str, list[Record]] = field(default_factory=dict)
     llm: LLM | None = None
     prompter: Prompter | None = None
-    learner: str = "tfidf_lr"
+    learner: str | None = "tfidf_lr"  # None: the task type's default learner
     seed: int = 0
     show_progress: bool = False
     memo: dict[Any, Any] = field(default_factory=dict)  # shared work (e.g. CV probabilities)

@@ -11,6 +11,10 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 from synthloop.curate.base import (
     CurateContext,
     FilterStep,
@@ -21,12 +25,8 @@ from synthloop.curate.base import (
     is_human_checked,
 )
 from synthloop.curate.crossval import cross_val_proba
-from synthloop.errors import ConfigError
 from synthloop.llm import Request, complete_many
-from synthloop.progress import llm_progress
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
+from synthloop.llm.progress import llm_progress
 
 Verdict = tuple[str, float] | None
 

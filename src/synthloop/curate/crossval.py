@@ -1,80 +1,15 @@
-"""Cross-validated probabilities: what a small model trained without a record thinks of it.
-
-Split the records into k stratified parts; for each part, train the learner on the other
-k-1 and predict the held-out part. Every record is judged by a model that never saw it,
-which is what makes its probability an honest confidence (and what cross-partition
-relabelling needs). Results are memoised in the curation context, so steps that share
-them (confidence filter, re-weighting, relabelling, review queue) train once.
-"""
+"""Cross-validated probabilities for curation, memoised in the curation context so the
+steps that share them (confidence filter, re-weighting, relabelling, review queue) train
+once; the folds are trained where the context's compute says
+(:mod:`synthloop.learners.crossval`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
-from sklearn.model_selection import StratifiedKFold
-
+from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext
-from synthloop.evaluate import fit_on
-from synthloop.records import Record
-from synthloop.tasks import Task
-
-
-@dataclass(frozen=True)
-class CrossVal:
-    classes: list[str]
-    proba: np.ndarray  # (n, len(classes)), rows sum to 1
-
-    def given(self, labels: Sequence[str]) -> np.ndarray:
-        """The probability each record's own label gets."""
-        col = {c: i for i, c in enumerate(self.classes)}
-        return np.array(
-            [self.proba[i, col[lab]] if lab in col else 0.0 for i, lab in enumerate(labels)]
-        )
-
-    @property
-    def predicted(self) -> list[str]:
-        return [self.classes[i] for i in self.proba.argmax(axis=1)]
-
-    @property
-    def top(self) -> np.ndarray:
-        return self.proba.max(axis=1)
-
-
-def stratified_folds(
-    labels: Sequence[str], folds: int, seed: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(train, held-out) index pairs of a seeded stratified k-fold split; none when a label
-    has fewer than 2 members or there is one label (every record then keeps a uniform
-    probability)."""
-    y = np.array(labels)
-    # a label with fewer members than folds still needs a place in every split
-    smallest = min((int((y == c).sum()) for c in set(labels)), default=0)
-    k = min(folds, smallest) if smallest >= 2 else 0
-    if k < 2 or len(set(labels)) < 2:
-        return []
-    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    return [
-        (train, test)
-        for train, test in splitter.split(np.zeros(len(y)), y)
-        if len(set(y[train])) >= 2
-    ]
-
-
-def fold_proba(
-    train: Sequence[Record],
-    held_out: Sequence[Record],
-    task: Task,
-    learner: str,
-    classes: Sequence[str],
-) -> np.ndarray:
-    """Probabilities ``(len(held_out), len(classes))`` from a model fitted on ``train``."""
-    model = fit_on(train, task, learner)
-    part = model.predict_proba([task.learner_input(r) for r in held_out])
-    fold = np.zeros((len(held_out), len(classes)))
-    fold[:, [list(classes).index(str(c)) for c in model.classes_]] = part
-    return fold
+from synthloop.learners.crossval import CrossVal
 
 
 def cross_val_proba(

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import Field
 
-from synthloop.curate import minhash
+from synthloop.compute import minhash
+from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext, Step, StepResult, apply_verdicts
-from synthloop.records import Record
 
 _NON_WORD = re.compile(r"[\W_]+")
 DEFAULT_AGAINST = ("validation", "test")

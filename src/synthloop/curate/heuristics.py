@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from pydantic import Field
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext, FilterStep
-from synthloop.records import Record
+from synthloop.tasktypes.rules import REFUSAL
 
 _WORD = re.compile(r"\w+")
 
@@ -195,16 +196,6 @@ class PromptLeftoverFilter(FilterStep):
             ("prompt_leftover", 1.0) if pattern.search(task.joined_text(r)) else None
             for r in records
         ]
-
-
-#: refusals and assistant talk anywhere in a text (generation's filters use it too)
-REFUSAL = re.compile(
-    r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|as an ai|as a language model|"
-    r"i (?:can ?not|can't|won't|am unable to|'m unable to|am not able to) "
-    r"(?:write|create|provide|generate|help(?! but)|assist|fulfil|comply|produce)|"
-    r"against my (?:guidelines|programming|policy)|i'?m not comfortable)\b",
-    re.IGNORECASE,
-)
 
 
 class RefusalFilter(FilterStep):

@@ -27,9 +27,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import write_json, write_jsonl, write_records
+from synthloop.core.records import Record
+from synthloop.core.yamlio import describe_validation_error
 from synthloop.curate.base import AuditEntry, CurateContext, Step
 from synthloop.curate.confidence import ConfidenceFilter, LLMAgreementFilter
 from synthloop.curate.dedup import EmbeddingDedup, ExactDedup, MinHashDedup
+from synthloop.curate.defaults import DEFAULT_STEPS
 from synthloop.curate.heuristics import (
     LanguageFilter,
     LengthFilter,
@@ -41,10 +46,6 @@ from synthloop.curate.heuristics import (
 from synthloop.curate.relabel import CrossPartitionRelabel
 from synthloop.curate.review import QUEUE_FILE, STORE_FILE, HumanReview, build_queue
 from synthloop.curate.weighting import ConfidenceWeighting, SunGenWeighting
-from synthloop.errors import ConfigError
-from synthloop.io import write_json, write_jsonl, write_records
-from synthloop.records import Record
-from synthloop.yamlio import describe_validation_error
 
 STEPS: dict[str, type[Step]] = {
     cls.name: cls
@@ -67,19 +68,6 @@ STEPS: dict[str, type[Step]] = {
     )
 }
 
-#: What ``synthloop curate`` runs when no steps are given: cheap, model-free filters, then
-#: a cross-validated confidence check that queues doubtful records for a person.
-DEFAULT_STEPS: list[str | dict[str, Any]] = [
-    "exact_dedup",
-    "minhash_dedup",
-    "length",
-    "repetition",
-    "non_text",
-    "language",
-    "prompt_leftover",
-    "refusal",
-    {"confidence": {"mode": "flag"}},
-]
 
 StepSpec = str | dict[str, Any]
 

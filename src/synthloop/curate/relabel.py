@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from synthloop.core.records import Record
 from synthloop.curate.base import (
     AuditEntry,
     CurateContext,
@@ -20,7 +21,6 @@ from synthloop.curate.base import (
     relabelled,
 )
 from synthloop.curate.crossval import cross_val_proba
-from synthloop.records import Record
 
 
 class CrossPartitionRelabel(Step):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
 from synthloop.curate.base import (
     AuditEntry,
     CurateContext,
@@ -22,8 +24,6 @@ from synthloop.curate.base import (
     with_extra,
 )
 from synthloop.curate.crossval import cross_val_proba
-from synthloop.errors import DataError
-from synthloop.records import Record
 
 Choice = Literal["keep", "relabel", "drop"]
 CHOICES: tuple[Choice, ...] = ("keep", "relabel", "drop")

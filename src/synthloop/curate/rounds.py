@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext
 from synthloop.curate.pipeline import CurateConfig, with_review
-from synthloop.records import Record
 
 
 class RoundCurator:

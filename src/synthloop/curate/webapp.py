@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from synthloop.core.errors import DataError
 from synthloop.curate.review import CHOICES, QUEUE_FILE, STORE_FILE, ReviewStore
-from synthloop.errors import DataError
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("synthloop", "curate/templates"),

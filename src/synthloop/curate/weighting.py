@@ -25,9 +25,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from synthloop.core.records import Record
 from synthloop.curate.base import AuditEntry, CurateContext, Step, StepResult, with_extra
 from synthloop.curate.crossval import cross_val_proba
-from synthloop.records import Record
 
 
 def weighted(name: str, records: Sequence[Record], weights: np.ndarray, reason: str) -> StepResult:

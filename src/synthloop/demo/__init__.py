@@ -11,7 +11,7 @@ import csv
 from importlib.resources import files
 from pathlib import Path
 
-from synthloop.io import write_jsonl
+from synthloop.core.io import write_jsonl
 
 TASK_YAML = """\
 # DEMO task bundled with synthloop.

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 
 # No network here, and no telemetry by default anywhere: set before Ray is imported.
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")

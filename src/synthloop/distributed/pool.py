@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthloop.core.errors import LLMError, SynthloopError
 from synthloop.distributed.cluster import import_ray
-from synthloop.errors import LLMError, SynthloopError
 from synthloop.llm import LLM, LLMConfig, Request, Response, make_llm
 from synthloop.llm.openai_compat import openai_identity, resolve_base_url
 

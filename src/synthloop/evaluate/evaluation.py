@@ -12,7 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from synthloop.compute import LOCAL, Compute
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.distance import distribution_distance
 from synthloop.evaluate.diversity import lexical_diversity, sample_indices, semantic_diversity
 from synthloop.evaluate.faithfulness import faithfulness, sample_records
@@ -20,8 +23,6 @@ from synthloop.evaluate.indirect import indirect_evaluation
 from synthloop.evaluate.judge import judge_pairs
 from synthloop.evaluate.text import tokenize
 from synthloop.llm import LLM
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 
 async def evaluate_dataset(
@@ -50,7 +51,7 @@ async def evaluate_dataset(
     the small models' predictions are computed where ``compute`` says (default: here)."""
     compute = compute or LOCAL
     if not synthetic:
-        raise ValueError("nothing to evaluate: the synthetic set is empty")
+        raise DataError("nothing to evaluate: the synthetic set is empty")
     timings: dict[str, float] = {}
     start = time.perf_counter()
     all_texts = {

@@ -13,13 +13,13 @@ from typing import Any
 
 from sklearn.model_selection import StratifiedKFold
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.evaluate.diversity import sample_indices
 from synthloop.evaluate.indirect import fit_on
 from synthloop.evaluate.judge import Rating, judge_labels, judge_ratings
 from synthloop.evaluate.stats import Estimate, bootstrap_mean, wilson_interval
 from synthloop.llm import LLM
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 
 def sample_records(records: Sequence[Record], size: int, seed: int) -> list[Record]:

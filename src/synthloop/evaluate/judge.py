@@ -9,10 +9,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 from synthloop.llm import LLM, Request, complete_many
-from synthloop.progress import llm_progress
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
+from synthloop.llm.progress import llm_progress
 
 LABEL_PROMPT = """\
 Here is a {noun} ({domain}):

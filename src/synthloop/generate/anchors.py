@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthloop.errors import DataError
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.spans import salient_spans
-from synthloop.tasks import Task
+from synthloop.core.errors import DataError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -52,16 +51,14 @@ def seed_anchors(task: Task, records: Sequence[Record], n: int, *, seed: int = 0
             rng.shuffle(order)
         rec = order.pop()
         fixed = {f: rec.inputs[f] for f in task.kept_fields}
-        if task.type == "qa":
-            spans = salient_spans(fixed[task.kept_fields[0]])
-            if not spans:
-                tries += 1
-                if tries > 10 * len(sources):
-                    raise DataError("no passage has a name, number or year to ask about")
-                continue
-            anchors.append(Anchor(fixed, label=rng.choice(spans), source_id=rec.id))
-        else:
-            anchors.append(Anchor(fixed, source_id=rec.id))
+        try:  # a fixed target from these inputs (a QA answer span), or the labels in turn
+            label = task.spec.anchor_label(task, fixed, rng)
+        except LookupError as exc:  # these inputs offer none: try the next
+            tries += 1
+            if tries > 10 * len(sources):
+                raise DataError(str(exc)) from exc
+            continue
+        anchors.append(Anchor(fixed, label=label, source_id=rec.id))
     return anchors
 
 

@@ -25,12 +25,12 @@ from typing import Any
 
 import yaml
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
+from synthloop.generate.common import Job, Plan, Stage, run_plan
 from synthloop.generate.parse import _BULLET, parse_list
-from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 #: joins a leaf's path (below the root) into the condition a prompt shows
 SEPARATOR = " > "
@@ -133,8 +133,7 @@ def subtopic_items(raw: str, max_words: int = 8) -> list[str]:
     return [item.rstrip(".").strip() for item in items]
 
 
-async def expand_tree(
-    llm: LLM,
+def expand_tree_plan(
     prompter: Prompter,
     root: str,
     *,
@@ -142,8 +141,7 @@ async def expand_tree(
     branching: int = 4,
     seed: int = 0,
     first_level: list[str] | None = None,
-    show_progress: bool = True,
-) -> tuple[Node, int]:
+) -> Plan[tuple[Node, int]]:
     """Ask the LLM for ``branching`` subtopics of each node, ``depth`` levels down.
     ``first_level`` fixes the root's children (e.g. the labels) and expands below them.
     Returns the tree and the number of calls made (one per expanded node)."""
@@ -154,26 +152,34 @@ async def expand_tree(
         frontier = [(child, (root,)) for child in tree.children]
     calls = 0
     for level in range(depth):
-        requests = [
-            prompter.request(
-                "subtopics",
-                seed=derive_seed(seed, "subtopics", *path, node.name),
-                shape="list",
-                max_tokens=16 * branching + 16,
-                topic=node.name,
-                path=list(path),
-                n=branching,
+        jobs = [
+            Job(
+                request=prompter.request(
+                    "subtopics",
+                    seed=derive_seed(seed, "subtopics", *path, node.name),
+                    shape="list",
+                    max_tokens=16 * branching + 16,
+                    topic=node.name,
+                    path=list(path),
+                    n=branching,
+                ),
+                label="",
             )
             for node, path in frontier
         ]
-        with llm_progress(f"concept tree L{level + 1}", len(requests), enabled=show_progress) as cb:
-            responses = await complete_many(llm, requests, cb)
-        calls += len(requests)
+        answers = yield Stage(
+            name=f"concept-tree-L{level + 1}",
+            jobs=jobs,
+            progress=f"concept tree L{level + 1}",
+            shape="list",
+            items=branching,
+        )
+        calls += len(jobs)
         next_frontier = []
-        for (node, path), resp in zip(frontier, responses, strict=True):
+        for (node, path), answer in zip(frontier, answers, strict=True):
             taken = {node.name.lower(), *(p.lower() for p in path)}
             # a completion prompt ends in "1.", so the answer starts mid-list
-            raw = "1. " + resp.text if prompter.llm.mode == "completion" else resp.text
+            raw = "1. " + answer.text if prompter.llm.mode == "completion" else answer.text
             for name in subtopic_items(raw):
                 if name.lower() in taken or len(node.children) >= branching:
                     continue
@@ -187,8 +193,7 @@ async def expand_tree(
     return tree, calls
 
 
-async def load_or_expand_tree(
-    llm: LLM,
+def tree_plan(
     prompter: Prompter,
     root: str,
     *,
@@ -197,21 +202,41 @@ async def load_or_expand_tree(
     branching: int = 4,
     seed: int = 0,
     first_level: list[str] | None = None,
-    show_progress: bool = True,
-) -> tuple[Node, int]:
-    """The tree saved at ``path`` if that file exists (no calls); else expand and save it."""
+    save: bool = True,
+) -> Plan[tuple[Node, int]]:
+    """The tree saved at ``path`` if that file exists (no calls); else expand it, and save
+    it there unless ``save`` is off (an estimate writes nothing)."""
     if path is not None and Path(path).is_file():
         return load_tree(path), 0
-    tree, calls = await expand_tree(
-        llm,
-        prompter,
-        root,
-        depth=depth,
-        branching=branching,
-        seed=seed,
-        first_level=first_level,
-        show_progress=show_progress,
+    tree, calls = yield from expand_tree_plan(
+        prompter, root, depth=depth, branching=branching, seed=seed, first_level=first_level
     )
-    if path is not None:
+    if path is not None and save:
         save_tree(tree, path)
     return tree, calls
+
+
+async def expand_tree(
+    llm: LLM,
+    prompter: Prompter,
+    root: str,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> tuple[Node, int]:
+    """Run :func:`expand_tree_plan` against ``llm`` (the same options)."""
+    plan = expand_tree_plan(prompter, root, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
+
+
+async def load_or_expand_tree(
+    llm: LLM,
+    prompter: Prompter,
+    root: str,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> tuple[Node, int]:
+    """Run :func:`tree_plan` against ``llm`` (the same options)."""
+    plan = tree_plan(prompter, root, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -15,16 +15,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.generate.concept_tree import Node, leaf_topic
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
 
 #: the package's generation steps; a pair/QA task uses its type's variant (pair_zerogen)
 STEPS = ("zerogen", "s3_seed", "extrapolate")
@@ -182,8 +182,7 @@ def drop_copies(
     return gen
 
 
-async def conditional(
-    llm: LLM,
+def conditional_plan(
     prompter: Prompter,
     n: int,
     *,
@@ -195,8 +194,7 @@ async def conditional(
     template: str = "zerogen",
     steering: Steering | None = None,
     anchors: Sequence[Anchor] | None = None,
-    show_progress: bool = True,
-) -> Generation:
+) -> Plan[Generation]:
     """``n`` calls, one example each; records carry their condition, leaf and demos (and,
     for pair/QA tasks, the id of the real record their kept inputs come from)."""
     jobs = conditional_jobs(
@@ -211,11 +209,9 @@ async def conditional(
         steering=steering,
         anchors=anchors,
     )
-    gen = await run_jobs(
-        llm, prompter.task, jobs, method=method, round=round, show_progress=show_progress
-    )
+    task = prompter.task
+    gen = yield from records_plan(jobs, task, method=method, round=round)
     if demos is not None:
-        task = prompter.task
         shown = {d for j in jobs for d in j.extra.get("demos", [])}
         # pair/QA: the kept inputs are real by design; a copied hypothesis is not
         field = task.generated_field if task.kept_fields else None
@@ -226,3 +222,16 @@ async def conditional(
         }
         drop_copies(gen, banned, field=field)
     return gen
+
+
+async def conditional(
+    llm: LLM,
+    prompter: Prompter,
+    n: int,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> Generation:
+    """Run :func:`conditional_plan` against ``llm`` (the same options)."""
+    plan = conditional_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from synthloop.errors import ConfigError
-from synthloop.generate.settings import ConditionsConfig
+from synthloop.core.errors import ConfigError
+
+if TYPE_CHECKING:  # settings builds scopes to check a config: the other way is annotation only
+    from synthloop.generate.settings import ConditionsConfig
 
 Condition = dict[str, str]
 
@@ -24,7 +27,7 @@ class ConditionScopes:
     def __init__(
         self,
         scopes: Mapping[str, list[str] | Mapping[str, float]],
-        exclude: list[Mapping[str, str | list[str]]] | None = None,
+        exclude: Sequence[Mapping[str, str | list[str]]] | None = None,
     ) -> None:
         self.weights: dict[str, dict[str, float]] = {}
         for key, values in scopes.items():

@@ -22,14 +22,14 @@ from typing import Any
 
 import numpy as np
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor
-from synthloop.generate.common import Generation
-from synthloop.generate.conditional import ConditionPlan, Steering, conditional
+from synthloop.generate.common import Generation, Plan, run_plan
+from synthloop.generate.conditional import ConditionPlan, Steering, conditional_plan
 from synthloop.generate.demos import DemoSelector, Embed, _default_embed
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 #: a value whose records all sit in over-full clusters keeps this share of its weight
 CROWD_DAMPING = 0.25
@@ -162,8 +162,7 @@ def split_evenly(n: int, parts: int) -> list[int]:
     return [n // parts + (1 if i < n % parts else 0) for i in range(parts)]
 
 
-async def dataset_wise(
-    llm: LLM,
+def dataset_wise_plan(
     prompter: Prompter,
     n: int,
     *,
@@ -176,10 +175,9 @@ async def dataset_wise(
     embed: Embed | None = None,
     method: str = "dataset-wise",
     template: str = "zerogen",
-    show_progress: bool = True,
     on_round: Callable[[int, Generation], None] | None = None,
     anchors: Sequence[Anchor] | None = None,
-) -> DatasetWiseResult:
+) -> Plan[DatasetWiseResult]:
     """``n`` calls over ``rounds`` rounds; the first is planned evenly, each later one from
     what the records so far lack. Duplicates of earlier rounds are dropped. Pair/QA tasks
     need ``anchors``; call ``i`` overall keeps ``anchors[i % len(anchors)]``."""
@@ -209,8 +207,7 @@ async def dataset_wise(
             if total.records
             else None
         )
-        gen = await conditional(
-            llm,
+        gen = yield from conditional_plan(
             prompter,
             size,
             plan=plan,
@@ -221,7 +218,6 @@ async def dataset_wise(
             template=template,
             steering=lacking.steering if lacking else None,
             anchors=round_anchors,
-            show_progress=show_progress,
         )
         total.calls += gen.calls
         total.dropped.update(gen.dropped)
@@ -245,3 +241,16 @@ async def dataset_wise(
         if on_round is not None:
             on_round(r, gen)
     return DatasetWiseResult(total, report)
+
+
+async def dataset_wise(
+    llm: LLM,
+    prompter: Prompter,
+    n: int,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> DatasetWiseResult:
+    """Run :func:`dataset_wise_plan` against ``llm`` (the same options)."""
+    plan = dataset_wise_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -12,16 +12,16 @@ from typing import Literal
 
 import numpy as np
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.prompts import Demo
-from synthloop.records import Record
-from synthloop.tasks import Task
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
 def _default_embed(texts: Sequence[str]) -> np.ndarray:
-    from synthloop.embeddings import embed
+    from synthloop.core.embeddings import embed
 
     return embed(texts)
 

@@ -12,15 +12,14 @@ import re
 from collections import Counter
 from typing import Any
 
-from synthloop.errors import ConfigError
-from synthloop.generate.common import Generation
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.generate.common import Generation, Job, Plan, Stage, reject_for_task, run_plan
 from synthloop.generate.conditional import ConditionPlan, conditional_jobs
 from synthloop.generate.parse import _strip_quotes
-from synthloop.llm import LLM, Message, Request, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm import LLM, Message, Request
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
 
 SPEAKERS = {"user": "User", "assistant": "Assistant"}
 _SPEAKER_PREFIX = re.compile(r"^\s*(?:user|assistant|customer|agent|me|you)\s*:\s*", re.IGNORECASE)
@@ -61,8 +60,7 @@ def _chat_turn(
     return prompter.messages_request(messages, seed=seed)
 
 
-async def dialogues(
-    llm: LLM,
+def dialogues_plan(
     prompter: Prompter,
     n: int,
     *,
@@ -73,12 +71,13 @@ async def dialogues(
     seed: int = 0,
     round: int = 0,
     method: str = "dialogue",
-    show_progress: bool = True,
-) -> Generation:
+) -> Plan[Generation]:
     """``n`` dialogues of ``turns`` messages (user first): ``n × turns`` calls at most. A
-    dialogue whose turn comes back empty is dropped (``turn_empty``)."""
+    dialogue whose turn comes back empty is dropped (``turn_empty``), and so is one whose
+    user turn breaks the task's reject rules (e.g. ``chatter``: the LLM answered as an
+    assistant where it plays the user)."""
     task = prompter.task
-    if task.type != "classification":  # a transcript is one text with one class label
+    if len(task.inputs) != 1 or not task.has_labels:  # one text with one class label
         raise ConfigError(
             f"dialogue generation writes labelled single-text transcripts; a {task.type} "
             "task keeps real inputs (use conditional or rationale-example)"
@@ -97,13 +96,14 @@ async def dialogues(
     live: list[dict[str, Any]] = [{"job": j, "turns": [], "i": i} for i, j in enumerate(starts)]
     dropped: Counter[str] = Counter()
     calls = 0
+    model = ""
     for t in range(turns):
         speaker = "user" if t % 2 == 0 else "assistant"
-        requests = []
+        jobs = []
         for d in live:
             job = d["job"]
             if t == 0:
-                requests.append(job.request)
+                jobs.append(job)
                 continue
             variables = {
                 "label": job.label,
@@ -114,21 +114,28 @@ async def dialogues(
             }
             turn_seed = derive_seed(seed, method, round, d["i"], t)
             if prompter.llm.mode == "chat":
-                requests.append(_chat_turn(prompter, speaker, d["turns"], variables, turn_seed))
+                request = _chat_turn(prompter, speaker, d["turns"], variables, turn_seed)
             else:
-                requests.append(
-                    prompter.compose(
-                        f"dialogue_{speaker}", seed=turn_seed, history=d["turns"], **variables
-                    ).request
-                )
-        with llm_progress(f"{method} turn {t + 1}", len(requests), enabled=show_progress) as cb:
-            responses = await complete_many(llm, requests, cb)
-        calls += len(requests)
+                request = prompter.compose(
+                    f"dialogue_{speaker}", seed=turn_seed, history=d["turns"], **variables
+                ).request
+            jobs.append(Job(request=request, label=job.label))
+        answers = yield Stage(
+            name=f"{method}-r{round}-turn{t + 1}",
+            jobs=jobs,
+            progress=f"{method} turn {t + 1}",
+        )
+        calls += len(jobs)
         still = []
-        for d, resp in zip(live, responses, strict=True):
-            message = clean_turn(resp.text)
+        for d, answer in zip(live, answers, strict=True):
+            model = answer.model or model
+            message = clean_turn(answer.text)
             if message is None:
                 dropped["turn_empty"] += 1
+                continue
+            rejected = reject_for_task(message, d["job"], task) if speaker == "user" else None
+            if rejected:
+                dropped[rejected] += 1
                 continue
             d["turns"].append({"role": speaker, "content": message})
             still.append(d)
@@ -149,9 +156,22 @@ async def dialogues(
                 label=job.label,
                 method=method,
                 round=round,
-                model=llm.model,
+                model=model,
                 prompt_hash=job.request.digest(),
                 extra={**job.extra, "turns": d["turns"]},
             )
         )
     return gen
+
+
+async def dialogues(
+    llm: LLM,
+    prompter: Prompter,
+    n: int,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> Generation:
+    """Run :func:`dialogues_plan` against ``llm`` (the same options)."""
+    plan = dialogues_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -8,17 +8,18 @@ ask for a new hypothesis or question in place of the one the small model got wro
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
 
 
-def extrapolate_jobs(
+def extrapolate_plan(
     prompter: Prompter,
     errors: Sequence[Record],
     *,
@@ -26,9 +27,10 @@ def extrapolate_jobs(
     round: int = 1,
     seed: int = 0,
     neighbours: DemoSelector | None = None,
-) -> list[Job]:
-    """``neighbours`` adds the real examples most similar to each error as demonstrations
-    (itself excluded); the record's ``extra["demos"]`` lists their ids."""
+) -> Plan[Generation]:
+    """``per_error`` new examples like each error, with its gold label. ``neighbours`` adds
+    the real examples most similar to each error as demonstrations (itself excluded); the
+    record's ``extra["demos"]`` lists their ids."""
     task = prompter.task
     jobs = []
     for err in errors:
@@ -56,7 +58,7 @@ def extrapolate_jobs(
                     fixed=fixed,
                 )
             )
-    return jobs
+    return records_plan(jobs, task, method="extrapolate", round=round)
 
 
 async def extrapolate(
@@ -64,15 +66,9 @@ async def extrapolate(
     prompter: Prompter,
     errors: Sequence[Record],
     *,
-    per_error: int = 1,
-    round: int = 1,
-    seed: int = 0,
-    neighbours: DemoSelector | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> Generation:
-    jobs = extrapolate_jobs(
-        prompter, errors, per_error=per_error, round=round, seed=seed, neighbours=neighbours
-    )
-    return await run_jobs(
-        llm, prompter.task, jobs, method="extrapolate", round=round, show_progress=show_progress
-    )
+    """Run :func:`extrapolate_plan` against ``llm`` (the same options)."""
+    plan = extrapolate_plan(prompter, errors, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

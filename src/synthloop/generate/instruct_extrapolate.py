@@ -13,37 +13,27 @@ instructions — stays below the threshold, so copying the validation item is no
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Any
 
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.generate.common import Generation, Job, Plan, Stage, run_plan
 from synthloop.generate.self_instruct import (
     InstructionExample,
     NoveltyFilter,
     SelfInstructConfig,
     clean_instruction,
+    instruction_stand_in,
     read_answer,
     response_request,
+    response_stand_in,
 )
-from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
 
 
-@dataclass
-class InstructExtrapolation:
-    records: list[Record]
-    dropped: Counter[str] = field(default_factory=Counter)
-    calls: int = 0
-
-    def summary(self) -> dict[str, object]:
-        return {"kept": len(self.records), "calls": self.calls, "dropped": dict(self.dropped)}
-
-
-async def extrapolate_instructions(
-    llm: LLM,
+def extrapolate_instructions_plan(
     prompter: Prompter,
     errors: Sequence[Record],
     novelty: NoveltyFilter,
@@ -52,8 +42,7 @@ async def extrapolate_instructions(
     per_error: int = 1,
     round: int = 1,
     seed: int = 0,
-    show_progress: bool = True,
-) -> InstructExtrapolation:
+) -> Plan[Generation]:
     """``per_error`` new instructions per real error (two calls each when the first yields
     a usable instruction); kept instructions join ``novelty``'s pool."""
     task = prompter.task
@@ -61,19 +50,27 @@ async def extrapolate_instructions(
     completion = prompter.llm.mode == "completion"
     plan = [(err, j) for err in errors for j in range(per_error)]
     asks = [
-        prompter.request(
-            "instruction_like",
-            seed=derive_seed(seed, "instruct-like", round, err.id, j),
-            instruction=err.inputs[field_instruction],
+        Job(
+            request=prompter.request(
+                "instruction_like",
+                seed=derive_seed(seed, "instruct-like", round, err.id, j),
+                instruction=err.inputs[field_instruction],
+            ),
+            label=err.label,
+            parent_id=err.id,
         )
         for err, j in plan
     ]
-    with llm_progress(f"extrapolate r{round}", len(asks), enabled=show_progress) as done:
-        answers = await complete_many(llm, asks, done)
-    out = InstructExtrapolation(records=[], calls=len(asks))
+    answers = yield Stage(
+        name=f"extrapolate-r{round}-instructions",
+        jobs=asks,
+        progress=f"extrapolate r{round}",
+        stand_in=instruction_stand_in,
+    )
+    out = Generation(records=[], calls=len(asks))
     kept: list[tuple[Record, str, float]] = []
-    for (err, _), resp in zip(plan, answers, strict=True):
-        text, why = clean_instruction(resp.text, task, cfg)
+    for (err, _), answer in zip(plan, answers, strict=True):
+        text, why = clean_instruction(answer.text, task, cfg)
         if text is None:
             out.dropped[why] += 1
             continue
@@ -83,25 +80,33 @@ async def extrapolate_instructions(
             continue
         kept.append((err, text, score))
     requests = [
-        response_request(
-            prompter,
-            text,
-            [
-                InstructionExample(
-                    instruction=err.inputs[field_instruction],
-                    input=err.inputs[field_input],
-                    output=err.label,
-                )
-            ],
-            seed=derive_seed(seed, "instruct-like-response", round, i),
+        Job(
+            request=response_request(
+                prompter,
+                text,
+                [
+                    InstructionExample(
+                        instruction=err.inputs[field_instruction],
+                        input=err.inputs[field_input],
+                        output=err.label,
+                    )
+                ],
+                seed=derive_seed(seed, "instruct-like-response", round, i),
+            ),
+            label=err.label,
+            parent_id=err.id,
         )
         for i, (err, text, _) in enumerate(kept)
     ]
-    with llm_progress(f"responses r{round}", len(requests), enabled=show_progress) as done:
-        answers = await complete_many(llm, requests, done)
+    answers = yield Stage(
+        name=f"extrapolate-r{round}-responses",
+        jobs=requests,
+        progress=f"responses r{round}",
+        stand_in=response_stand_in,
+    )
     out.calls += len(requests)
-    for (err, text, score), req, resp in zip(kept, requests, answers, strict=True):
-        pair, why = read_answer(resp.text, text, req, completion=completion)
+    for (err, text, score), job, answer in zip(kept, requests, answers, strict=True):
+        pair, why = read_answer(answer.text, text, job.request, completion=completion)
         if pair is None:
             out.dropped[why] += 1
             continue
@@ -113,9 +118,24 @@ async def extrapolate_instructions(
                 method="extrapolate",
                 round=round,
                 parent_id=err.id,
-                model=llm.model,
-                prompt_hash=req.digest(),
+                model=answer.model,
+                prompt_hash=job.request.digest(),
                 extra={"rouge_l_nearest": float(f"{score:.4f}")},
             )
         )
     return out
+
+
+async def extrapolate_instructions(
+    llm: LLM,
+    prompter: Prompter,
+    errors: Any,
+    novelty: Any,
+    cfg: Any,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> Any:
+    """Run :func:`extrapolate_instructions_plan` against ``llm`` (the same options)."""
+    plan = extrapolate_instructions_plan(prompter, errors, novelty, cfg, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

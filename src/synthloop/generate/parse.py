@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from synthloop.tasks import Task
+from synthloop.core.tasks import Task
 
 _QUOTES = "\"'“”‘’«»`"
 _REFUSAL = re.compile(

@@ -13,53 +13,73 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import (
+    Generation,
+    Job,
+    Plan,
+    Stage,
+    records_plan,
+    run_plan,
+    template_for,
+)
 from synthloop.generate.parse import parse_list
-from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 Rationales = dict[str, list[str]]
+
+
+def rationales_plan(
+    prompter: Prompter, *, calls_per_label: int = 2, per_call: int = 5, seed: int = 0
+) -> Plan[Rationales]:
+    """Reasons an example could carry each label, ``per_call`` per call (none for a task
+    without labels)."""
+    task = prompter.task
+    plan = [(label, c) for label in task.label_names for c in range(calls_per_label)]
+    jobs = [
+        Job(
+            request=prompter.request(
+                template_for(task, "rationales"),
+                seed=derive_seed(seed, "rationales", label, c),
+                shape="list",
+                max_tokens=40 * per_call,
+                label=label,
+                label_description=task.labels[label],
+                n=per_call,
+            ),
+            label=label,
+        )
+        for label, c in plan
+    ]
+    answers = yield Stage(
+        name="rationales", jobs=jobs, progress="rationales", shape="list", items=per_call
+    )
+    out: Rationales = {label: [] for label in task.label_names}
+    for (label, _), answer in zip(plan, answers, strict=True):
+        for item in parse_list(answer.text):
+            if item.lower() not in {r.lower() for r in out[label]}:
+                out[label].append(item)
+    return out
 
 
 async def generate_rationales(
     llm: LLM,
     prompter: Prompter,
     *,
-    calls_per_label: int = 2,
-    per_call: int = 5,
-    seed: int = 0,
     show_progress: bool = True,
+    **options: Any,
 ) -> Rationales:
-    task = prompter.task
-    plan = [(label, c) for label in task.label_names for c in range(calls_per_label)]
-    requests = [
-        prompter.request(
-            template_for(task, "rationales"),
-            seed=derive_seed(seed, "rationales", label, c),
-            shape="list",
-            max_tokens=40 * per_call,
-            label=label,
-            label_description=task.labels[label],
-            n=per_call,
-        )
-        for label, c in plan
-    ]
-    with llm_progress("rationales", len(requests), enabled=show_progress) as on_done:
-        responses = await complete_many(llm, requests, on_done)
-    out: Rationales = {label: [] for label in task.label_names}
-    for (label, _), resp in zip(plan, responses, strict=True):
-        for item in parse_list(resp.text):
-            if item.lower() not in {r.lower() for r in out[label]}:
-                out[label].append(item)
-    return out
+    """Run :func:`rationales_plan` against ``llm`` (the same options)."""
+    plan = rationales_plan(prompter, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
-def s3_seed_jobs(
+def s3_seed_plan(
     prompter: Prompter,
     rationales: Rationales,
     n: int,
@@ -67,7 +87,8 @@ def s3_seed_jobs(
     k: int = 2,
     seed: int = 0,
     anchors: Sequence[Anchor] | None = None,
-) -> list[Job]:
+) -> Plan[Generation]:
+    """``n`` examples, each from its label and ``k`` rationales sampled from that label's."""
     task = prompter.task
     if task.kept_fields and not anchors:
         raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
@@ -91,21 +112,37 @@ def s3_seed_jobs(
             **anchor_variables(task, fixed),
         )
         jobs.append(Job(request=req, label=label, extra={"rationales": picked}, fixed=dict(fixed)))
-    return jobs
+    return records_plan(jobs, task, method="s3-seed", round=0)
+
+
+def rationales_then_seed_plan(
+    prompter: Prompter,
+    n: int,
+    *,
+    calls_per_label: int = 2,
+    per_call: int = 5,
+    k: int = 2,
+    seed: int = 0,
+    anchors: Sequence[Anchor] | None = None,
+) -> Plan[tuple[Rationales, Generation]]:
+    """The whole seed step: the rationales, then ``n`` examples written from them (the
+    Generation counts the example calls)."""
+    rationales = yield from rationales_plan(
+        prompter, calls_per_label=calls_per_label, per_call=per_call, seed=seed
+    )
+    gen = yield from s3_seed_plan(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
+    return rationales, gen
 
 
 async def s3_seed(
     llm: LLM,
     prompter: Prompter,
-    rationales: Rationales,
-    n: int,
+    rationales: Any,
+    n: Any,
     *,
-    k: int = 2,
-    seed: int = 0,
-    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
-) -> Generation:
-    jobs = s3_seed_jobs(prompter, rationales, n, k=k, seed=seed, anchors=anchors)
-    return await run_jobs(
-        llm, prompter.task, jobs, method="s3-seed", round=0, show_progress=show_progress
-    )
+    **options: Any,
+) -> Any:
+    """Run :func:`s3_seed_plan` against ``llm`` (the same options)."""
+    plan = s3_seed_plan(prompter, rationales, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

@@ -7,39 +7,36 @@ stays below ``rouge_threshold`` (0.7 in the paper). Kept instructions join the p
 second call writes the optional input and the response, shown a few seed examples.
 Instructions that talk about the task instead of being one, and responses that are
 assistant talk, are dropped (politeness around a real response is cut): see
-:mod:`synthloop.generate.instruction_filter`.
+:mod:`synthloop.tasktypes.instruction.filter`.
 
 Records keep ``instruction`` and ``input`` as inputs and the response as the label.
 Reported here: how many were kept and why others were dropped, novelty (ROUGE-L to the
 nearest other instruction) and diversity (distinct-2). The small model, the evaluation on
-real human instructions and S3's error extrapolation are in :mod:`synthloop.instruct_s3`.
+real human instructions and S3's error extrapolation are in :mod:`synthloop.s3.instruction`.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from rouge_score import rouge_scorer
 
-from synthloop.errors import ConfigError
-from synthloop.generate.instruction_filter import (
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.seeds import derive_seed
+from synthloop.core.tasks import Task
+from synthloop.generate.common import Generation, Job, Plan, Stage, run_plan
+from synthloop.generate.parse import _strip_quotes, parse_example
+from synthloop.llm import LLM, Request
+from synthloop.prompts import Prompter
+from synthloop.tasktypes.instruction.filter import (
     chatter_in_instruction,
     clean_input,
     clean_response,
 )
-from synthloop.generate.parse import _strip_quotes, parse_example
-from synthloop.llm import LLM, Request, complete_many
-from synthloop.progress import llm_progress
-from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.seeds import derive_seed
-from synthloop.tasks import Task
 
 # Self-Instruct drops instructions a text-only model cannot carry out.
 BLOCKLIST = (
@@ -89,28 +86,14 @@ class SelfInstructConfig(BaseModel):
     max_words: int = Field(default=150, gt=0)
 
 
-@dataclass
-class SelfInstructResult:
-    records: list[Record]
-    dropped: Counter[str] = field(default_factory=Counter)
-    calls: int = 0
-    rounds: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "kept": len(self.records),
-            "calls": self.calls,
-            "rounds": self.rounds,
-            "dropped": dict(self.dropped),
-        }
-
-
 class NoveltyFilter:
     """ROUGE-L against every instruction in the pool (rouge-score's own tokenizer)."""
 
     def __init__(self, pool: Sequence[str], threshold: float) -> None:
         self.threshold = threshold
         self.pool = list(pool)
+        from rouge_score import rouge_scorer  # loads nltk: only when Self-Instruct runs
+
         self._scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
 
     def nearest(self, text: str) -> float:
@@ -217,15 +200,16 @@ def parse_response(raw: str, *, completion: bool) -> tuple[str, str] | None:
     return given, output
 
 
-async def self_instruct(
-    llm: LLM,
+def self_instruct_plan(
     prompter: Prompter,
     seeds: Sequence[InstructionExample],
     cfg: SelfInstructConfig,
     *,
     seed: int = 0,
-    show_progress: bool = True,
-) -> SelfInstructResult:
+) -> Plan[Generation]:
+    """Rounds of new instructions (kept when well formed and novel), each kept one then
+    answered, until ``cfg.n`` are kept or ``cfg.max_calls`` spent. The Generation's
+    ``info`` counts the rounds."""
     task = prompter.task
     if task.type != "instruction":
         raise ConfigError(f"self-instruct needs an instruction task, not {task.type}")
@@ -235,30 +219,33 @@ async def self_instruct(
     novelty = NoveltyFilter([s.instruction for s in seeds], cfg.rouge_threshold)
     max_calls = cfg.max_calls or 4 * cfg.n
     machine: list[str] = []
-    result = SelfInstructResult(records=[])
+    result = Generation(records=[], info={"rounds": 0})
     completion = prompter.llm.mode == "completion"
     field_instruction, field_input = task.inputs
     while len(result.records) < cfg.n and result.calls < max_calls:
-        rnd = result.rounds
+        rnd = result.info["rounds"]
         size = min(cfg.batch, max_calls - result.calls)
-        requests = []
+        jobs = []
         for b in range(size):
             n_machine = min(cfg.machine_demos, len(machine))
             n_human = min(len(seeds), cfg.demos_per_prompt - n_machine)
             shown = [s.instruction for s in rng.sample(list(seeds), n_human)]
             shown += rng.sample(machine, n_machine)
             rng.shuffle(shown)
-            requests.append(
-                prompter.request(
-                    "instruction_new", seed=derive_seed(seed, "instruction", rnd, b), pool=shown
-                )
+            request = prompter.request(
+                "instruction_new", seed=derive_seed(seed, "instruction", rnd, b), pool=shown
             )
-        with llm_progress(f"instructions r{rnd}", len(requests), enabled=show_progress) as done:
-            answers = await complete_many(llm, requests, done)
-        result.calls += len(requests)
+            jobs.append(Job(request=request, label=""))
+        answers = yield Stage(
+            name=f"self-instruct-r{rnd}-instructions",
+            jobs=jobs,
+            progress=f"instructions r{rnd}",
+            stand_in=instruction_stand_in,
+        )
+        result.calls += len(jobs)
         kept: list[tuple[str, float]] = []
-        for resp in answers:
-            text, why = clean_instruction(resp.text, task, cfg)
+        for answer in answers:
+            text, why = clean_instruction(answer.text, task, cfg)
             if text is None:
                 result.dropped[why] += 1
                 continue
@@ -269,19 +256,26 @@ async def self_instruct(
             kept.append((text, score))
         kept = kept[: max(0, min(cfg.n - len(result.records), max_calls - result.calls))]
         responses = [
-            response_request(
-                prompter,
-                text,
-                rng.sample(list(seeds), min(cfg.response_examples, len(seeds))),
-                seed=derive_seed(seed, "response", rnd, i),
+            Job(
+                request=response_request(
+                    prompter,
+                    text,
+                    rng.sample(list(seeds), min(cfg.response_examples, len(seeds))),
+                    seed=derive_seed(seed, "response", rnd, i),
+                ),
+                label="",
             )
             for i, (text, _) in enumerate(kept)
         ]
-        with llm_progress(f"responses r{rnd}", len(responses), enabled=show_progress) as done:
-            answers = await complete_many(llm, responses, done)
+        answers = yield Stage(
+            name=f"self-instruct-r{rnd}-responses",
+            jobs=responses,
+            progress=f"responses r{rnd}",
+            stand_in=response_stand_in,
+        )
         result.calls += len(responses)
-        for (text, score), req, resp in zip(kept, responses, answers, strict=True):
-            pair, why = read_answer(resp.text, text, req, completion=completion)
+        for (text, score), job, answer in zip(kept, responses, answers, strict=True):
+            pair, why = read_answer(answer.text, text, job.request, completion=completion)
             if pair is None:
                 result.dropped[why] += 1
                 continue
@@ -294,13 +288,37 @@ async def self_instruct(
                     label=output,
                     method="self-instruct",
                     round=rnd,
-                    model=llm.model,
-                    prompt_hash=req.digest(),
+                    model=answer.model,
+                    prompt_hash=job.request.digest(),
                     extra={"rouge_l_nearest": round(score, 4)},
                 )
             )
-        result.rounds += 1
+        result.info["rounds"] = rnd + 1
     return result
+
+
+def instruction_stand_in(i: int, _job: Job) -> str:
+    """The estimate's answer to a new-instruction call (distinct, so it is kept)."""
+    return f"Describe item number {i} of a typical list in plain words."
+
+
+def response_stand_in(i: int, _job: Job) -> str:
+    """The estimate's answer to a response call."""
+    return f"Input: <none>\nOutput: A typical response of about ten words, number {i}."
+
+
+async def self_instruct(
+    llm: LLM,
+    prompter: Prompter,
+    seeds: Any,
+    cfg: Any,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> Any:
+    """Run :func:`self_instruct_plan` against ``llm`` (the same options)."""
+    plan = self_instruct_plan(prompter, seeds, cfg, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
 def distinct_n(texts: Sequence[str], n: int = 2) -> float:
@@ -318,6 +336,8 @@ def instruction_stats(
     """What can be said about instruction data without a model to train: size, input share,
     novelty against the whole pool, diversity."""
     instructions = [r.inputs[task.inputs[0]] for r in records]
+    from rouge_score import rouge_scorer
+
     scorer = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=False)
     pool = [s.instruction for s in seeds] + instructions
     nearest = []

@@ -26,7 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from synthloop.io import HF_PREFIX, DataSpec
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import HF_PREFIX, DataSpec
+from synthloop.generate.conditions import ConditionScopes
 
 ScopeValues = list[str] | dict[str, float]
 
@@ -57,9 +59,6 @@ class ConditionsConfig(BaseModel):
 
     @model_validator(mode="after")
     def _exclusions_make_sense(self) -> ConditionsConfig:
-        from synthloop.errors import ConfigError
-        from synthloop.generate.conditions import ConditionScopes
-
         try:  # unknown keys or values, or nothing left to generate
             ConditionScopes(self.scopes, self.exclude)
         except ConfigError as exc:

@@ -12,20 +12,27 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import (
+    Generation,
+    Job,
+    Plan,
+    Stage,
+    records_plan,
+    run_plan,
+    template_for,
+)
 from synthloop.generate.conditional import ConditionPlan, conditional_jobs, step_template
 from synthloop.generate.demos import DemoSelector
 from synthloop.generate.parse import parse_example
-from synthloop.llm import LLM, complete_many
-from synthloop.progress import llm_progress
+from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 
-async def rationale_then_example(
-    llm: LLM,
+def rationale_then_example_plan(
     prompter: Prompter,
     n: int,
     *,
@@ -36,8 +43,7 @@ async def rationale_then_example(
     method: str = "rationale-example",
     template: str = "s3_seed",
     anchors: Sequence[Anchor] | None = None,
-    show_progress: bool = True,
-) -> Generation:
+) -> Plan[Generation]:
     """``n`` samples, two calls each (fewer when a first step yields nothing usable).
     Records keep the situation they were written from in ``extra["rationale"]``."""
     task = prompter.task
@@ -51,12 +57,13 @@ async def rationale_then_example(
         template=template_for(task, "sample_rationale"),
         anchors=anchors,
     )
-    with llm_progress(f"{method} r{round} (why)", len(first), enabled=show_progress) as cb:
-        responses = await complete_many(llm, [j.request for j in first], cb)
+    answers = yield Stage(
+        name=f"{method}-r{round}-why", jobs=first, progress=f"{method} r{round} (why)"
+    )
     dropped: Counter[str] = Counter()
     second = []
-    for i, (job, resp) in enumerate(zip(first, responses, strict=True)):
-        why = parse_example(resp.text, task, prompt=job.request.text)
+    for i, (job, answer) in enumerate(zip(first, answers, strict=True)):
+        why = parse_example(answer.text, task, prompt=job.request.text)
         if why.text is None:
             dropped[f"rationale_{why.reason}"] += 1
             continue
@@ -76,10 +83,23 @@ async def rationale_then_example(
         )
         extra = {**job.extra, **composed.provenance(), "rationale": why.text}
         second.append(Job(request=composed.request, label=job.label, extra=extra, fixed=job.fixed))
-    gen = await run_jobs(llm, task, second, method=method, round=round, show_progress=show_progress)
+    gen = yield from records_plan(second, task, method=method, round=round)
     gen.calls += len(first)
     gen.dropped.update(dropped)
     return gen
+
+
+async def rationale_then_example(
+    llm: LLM,
+    prompter: Prompter,
+    n: int,
+    *,
+    show_progress: bool = True,
+    **options: Any,
+) -> Generation:
+    """Run :func:`rationale_then_example_plan` against ``llm`` (the same options)."""
+    plan = rationale_then_example_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)
 
 
 def _rng(seed: int, round: int, i: int) -> random.Random:

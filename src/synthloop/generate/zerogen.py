@@ -8,13 +8,14 @@ zero-shot hypothesis generation."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
-from synthloop.generate.common import Generation, Job, run_jobs, template_for
+from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
-from synthloop.seeds import derive_seed
 
 
 def zerogen_jobs(
@@ -42,16 +43,21 @@ def zerogen_jobs(
     return jobs
 
 
+def zerogen_plan(
+    prompter: Prompter, n: int, *, seed: int = 0, anchors: Sequence[Anchor] | None = None
+) -> Plan[Generation]:
+    jobs = zerogen_jobs(prompter, n, seed, anchors)
+    return records_plan(jobs, prompter.task, method="zerogen", round=0)
+
+
 async def zerogen(
     llm: LLM,
     prompter: Prompter,
     n: int,
     *,
-    seed: int = 0,
-    anchors: Sequence[Anchor] | None = None,
     show_progress: bool = True,
+    **options: Any,
 ) -> Generation:
-    jobs = zerogen_jobs(prompter, n, seed, anchors)
-    return await run_jobs(
-        llm, prompter.task, jobs, method="zerogen", round=0, show_progress=show_progress
-    )
+    """Run :func:`zerogen_plan` against ``llm`` (the same options)."""
+    plan = zerogen_plan(prompter, n, **options)
+    return await run_plan(llm, prompter.task, plan, show_progress=show_progress)

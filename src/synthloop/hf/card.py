@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthloop.config import RunConfig
+from synthloop.core.tasks import Task
+from synthloop.run.config import RunConfig
 
 _SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
 
@@ -22,17 +23,20 @@ def _pct(value: Any) -> str:
     return "–" if value is None else f"{100 * float(value):.1f}"
 
 
-def _rounds_table(rounds: list[dict[str, Any]]) -> str:
+def _rounds_table(rounds: list[dict[str, Any]], task: Task) -> str:
+    """Every round's figures, named as the task's type names them (accuracy, exact match)."""
+    (first, second), (title, title2) = task.spec.metric_names, task.spec.metric_titles
     lines = [
-        "| round | train size | added | val acc % | val errors | test acc % | test macro-F1 % |",
+        f"| round | train size | added | val {title} % | val errors | test {title} % "
+        f"| test {title2} % |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rounds:
         val, test = r.get("val") or {}, r.get("test") or {}
         lines.append(
             f"| {r.get('round')} | {r.get('train_size')} | {r.get('added')} "
-            f"| {_pct(val.get('accuracy'))} | {r.get('errors')} "
-            f"| {_pct(test.get('accuracy'))} | {_pct(test.get('macro_f1'))} |"
+            f"| {_pct(val.get(first))} | {r.get('errors')} "
+            f"| {_pct(test.get(first))} | {_pct(test.get(second))} |"
         )
     return "\n".join(lines)
 
@@ -44,6 +48,7 @@ def dataset_card(
     from huggingface_hub import DatasetCard, DatasetCardData
 
     task = config.task
+    first, second = task.spec.metric_names
     sizes = {name: len(ds) for name, ds in dd.items()}
     rounds = metrics.get("rounds") or []
     last_test = (rounds[-1].get("test") or {}) if rounds else {}
@@ -59,14 +64,14 @@ def dataset_card(
         "seed": config.seed,
         "learner": config.learner,
         "rounds": len(rounds),
-        "evaluation": {"test_accuracy": last_test.get("accuracy"),
-                       "test_macro_f1": last_test.get("macro_f1"),
+        "evaluation": {f"test_{first}": last_test.get(first),
+                       f"test_{second}": last_test.get(second),
                        "test_size": last_test.get("n")},
         "usage": metrics.get("usage"),
     }  # fmt: skip
     data = DatasetCardData(
         pretty_name=f"{task.name} (synthetic, synthloop)",
-        task_categories=["text-classification"],
+        task_categories=[task.spec.hf_task_category],
         tags=["synthetic", "synthloop", *(["s3"] if "s3-seed" in method else [])],
         size_categories=[_size_category(sizes.get("train", 0))],
         configs=[
@@ -77,7 +82,12 @@ def dataset_card(
         ],
         synthloop=synthloop_meta,
     )
-    labels = "\n".join(f"| `{name}` | {desc} |" for name, desc in task.labels.items())
+    if task.has_labels:
+        labels = '| label | meaning ("in this example, …") |\n| --- | --- |\n' + "\n".join(
+            f"| `{name}` | {desc} |" for name, desc in task.labels.items()
+        )
+    else:  # an answer or a response: free text, no classes
+        labels = f"A record's `label` is its {task.spec.label_noun}: free text, not a class."
     split_lines = "\n".join(
         f"| {name} | {n} | {'synthetic (this run)' if name == 'train' else 'real'} |"
         for name, n in sizes.items()
@@ -93,8 +103,6 @@ Synthetic training data for **{task.name}** ({task.domain}), written by an LLM w
 
 Each example is one {task.example_noun}; the inputs are {", ".join(f"`{f}`" for f in task.inputs)}.
 
-| label | meaning ("in this example, …") |
-| --- | --- |
 {labels}
 
 ## How it was made
@@ -110,7 +118,7 @@ Each example is one {task.example_noun}; the inputs are {", ".join(f"`{f}`" for 
 
 ## Evaluation (small model trained on the synthetic data, scored on real data)
 
-{_rounds_table(rounds) if rounds else "No round metrics were recorded for this run."}
+{_rounds_table(rounds, task) if rounds else "No round metrics were recorded for this run."}
 
 ## Splits
 

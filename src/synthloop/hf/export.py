@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from synthloop.config import RunConfig, load_config
-from synthloop.errors import DataError
-from synthloop.io import load_dataset_file, load_records
-from synthloop.records import PROVENANCE, Record
-from synthloop.rundir import RunDir
+from synthloop.core.errors import DataError
+from synthloop.core.io import load_dataset_file, load_records
+from synthloop.core.records import PROVENANCE, Record
+from synthloop.run.config import RunConfig, load_config
+from synthloop.run.rundir import RunDir
 
 SPLITS = ("train", "validation", "test")
 
@@ -25,7 +25,8 @@ def _features(config: RunConfig) -> Any:
 
     columns: dict[str, Any] = {"id": datasets.Value("string")}
     columns.update({f: datasets.Value("string") for f in config.task.inputs})
-    columns["label"] = datasets.ClassLabel(names=config.task.label_names)
+    # class labels (classification, pairs) or free text (a QA answer, a response)
+    columns["label"] = config.task.spec.hf_label_feature(config.task)
     columns.update(
         {
             "method": datasets.Value("string"),

@@ -1,7 +1,7 @@
 """Real data and tasks from ``datasets`` objects already in memory.
 
 Files, ``save_to_disk`` folders and ``hf:NAME`` (the hub, where there is a network) go
-through the run config's data specs (:mod:`synthloop.io`); this module is for Python
+through the run config's data specs (:mod:`synthloop.core.io`); this module is for Python
 users who hold a ``datasets.Dataset`` (or ``DatasetDict``) already.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from synthloop.errors import DataError
-from synthloop.io import DataSpec, class_label_names, records_from_rows
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.core.errors import DataError
+from synthloop.core.io import DataSpec, class_label_names, records_from_rows
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 
 
 def _one_split(ds: Any, split: str | None) -> Any:

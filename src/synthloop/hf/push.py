@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from synthloop.errors import HubError
+from synthloop.core.errors import HubError
 from synthloop.hf.export import export_run
 
 

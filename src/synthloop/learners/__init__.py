@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
 from synthloop.learners.base import Learner, Predictor
 from synthloop.learners.embed_lr import EmbeddingLogisticRegression
 from synthloop.learners.minilm_ft import FineTunedMiniLM
@@ -22,7 +22,7 @@ LEARNERS: dict[str, Callable[[], Learner]] = {
 EXTRACTORS: dict[str, Callable[[], Predictor]] = {
     "span_lr": SpanLogisticRegression,
 }
-# Instruction data: predicts free-text responses (see synthloop.instruct_eval).
+# Instruction data: predicts free-text responses (see synthloop.tasktypes.instruction.metrics).
 RESPONDERS: dict[str, Callable[[], Predictor]] = {
     "retrieval_responder": RetrievalResponder,
 }

@@ -5,7 +5,7 @@ returns self; fitted attributes end in ``_``; ``predict_proba`` columns follow
 ``classes_``. Every learner passes the same contract test (tests/learners).
 
 An input is a text, or a tuple of texts for multi-input tasks (premise, hypothesis);
-see :meth:`synthloop.tasks.Task.learner_input`.
+see :meth:`synthloop.core.tasks.Task.learner_input`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from synthloop.errors import DataError
-from synthloop.tasks import LearnerInput
+from synthloop.core.errors import DataError
+from synthloop.core.tasks import LearnerInput
 
 
 def check_training_data(texts: Sequence[LearnerInput], labels: Sequence[str]) -> None:

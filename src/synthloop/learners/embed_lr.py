@@ -12,10 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from synthloop.embeddings import Embedder, default_embedder
-from synthloop.errors import DataError
+from synthloop.core.embeddings import Embedder, default_embedder
+from synthloop.core.errors import DataError
+from synthloop.core.tasks import LearnerInput
 from synthloop.learners.base import check_training_data
-from synthloop.tasks import LearnerInput
 
 
 def pair_features(first: np.ndarray, second: np.ndarray) -> np.ndarray:

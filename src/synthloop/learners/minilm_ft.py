@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from synthloop.errors import DataError, ModelLoadError
+from synthloop.core.errors import DataError, ModelLoadError
+from synthloop.core.tasks import LearnerInput
 from synthloop.learners.base import check_training_data
-from synthloop.tasks import LearnerInput
 
 
 def _device() -> str:
@@ -50,7 +50,7 @@ class FineTunedMiniLM:
     def _load(self) -> tuple[Any, Any]:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from synthloop.embeddings import model_dir
+        from synthloop.core.embeddings import model_dir
 
         try:
             from transformers import AutoModel, AutoTokenizer

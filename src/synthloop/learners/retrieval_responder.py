@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from synthloop.errors import DataError
-from synthloop.tasks import LearnerInput
+from synthloop.core.errors import DataError
+from synthloop.core.tasks import LearnerInput
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -45,7 +45,7 @@ class RetrievalResponder:
         texts = [query_text(x) for x in items]
         if self.embed is not None:
             return np.asarray(self.embed(texts), dtype=np.float32)
-        from synthloop.embeddings import embed
+        from synthloop.core.embeddings import embed
 
         return embed(texts)
 

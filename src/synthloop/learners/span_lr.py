@@ -1,8 +1,8 @@
 """Extractive QA's small model: score every candidate span of the passage, answer the best.
 
 A candidate is a run of up to ``max_span_tokens`` tokens inside one sentence (see
-:mod:`synthloop.spans`). Its features are the classic sliding-window signals plus answer
-type: how many of the question's words sit near the span and in its sentence, the MiniLM
+:mod:`synthloop.tasktypes.qa.spans`). Its features are the classic sliding-window signals
+plus answer type: how many of the question's words sit near the span and in its sentence, the MiniLM
 cosine between the question and that sentence, whether the span repeats the question,
 its length, and its shape (year, number, name, lower case) crossed with the question's
 wh-word. A logistic regression learns, from (passage, question, answer) records, which
@@ -21,11 +21,11 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from synthloop.embeddings import Embedder, default_embedder
-from synthloop.errors import DataError
-from synthloop.qa_metrics import normalize_answer
-from synthloop.spans import Span, Token, candidate_spans, is_content, tokenize
-from synthloop.tasks import LearnerInput
+from synthloop.core.embeddings import Embedder, default_embedder
+from synthloop.core.errors import DataError
+from synthloop.core.tasks import LearnerInput
+from synthloop.tasktypes.qa.metrics import normalize_answer
+from synthloop.tasktypes.qa.spans import Span, Token, candidate_spans, is_content, tokenize
 
 WH = ("who", "when", "where", "how many", "what", "how", "other")
 SHAPES = ("year", "number", "name", "mixed", "lower")
@@ -105,7 +105,9 @@ def _features(
         span_tokens = passage.tokens[sp.start : sp.end]
         content = [t for t in span_tokens if is_content(t)]
         repeats = sum(_stem(t.text) in q_stems for t in content) / max(1, len(content))
-        same_sentence = match_pos[sent_of[match_pos] == sp.sentence] if len(match_pos) else []
+        same_sentence = (
+            match_pos[sent_of[match_pos] == sp.sentence] if len(match_pos) else np.array([], int)
+        )
         if len(same_sentence):
             dist = np.min(
                 np.where(

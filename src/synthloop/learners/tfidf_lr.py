@@ -9,8 +9,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from synthloop.core.tasks import LearnerInput
 from synthloop.learners.base import check_training_data
-from synthloop.tasks import LearnerInput
 
 
 def _as_text(x: LearnerInput) -> str:

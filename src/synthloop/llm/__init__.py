@@ -107,7 +107,7 @@ def make_llm(
             weights=config.weights,
         )
     else:
-        from synthloop.errors import ConfigError
+        from synthloop.core.errors import ConfigError
         from synthloop.llm.openai_compat import OpenAICompatLLM
 
         if not config.model:

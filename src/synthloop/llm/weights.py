@@ -17,7 +17,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from synthloop.errors import ModelLoadError
+from synthloop.core.errors import ModelLoadError
 
 #: target type name -> llama.cpp file type (LLAMA_FTYPE_MOSTLY_*)
 FTYPES = {"q8_0": 7, "q4_0": 2, "iq4_nl": 25, "f16": 1, "bf16": 32}

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
     from synthloop.llm import Request
-    from synthloop.records import Record
-    from synthloop.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,6 @@ class Composed:
 
 
 def as_demos(items: Sequence[Demo | Record], task: Task) -> list[Demo]:
-    from synthloop.records import Record
+    from synthloop.core.records import Record
 
     return [Demo.from_record(d, task) if isinstance(d, Record) else d for d in items]

@@ -8,14 +8,22 @@ from typing import Any, Literal
 
 import jinja2
 
-from synthloop.errors import ConfigError
+from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import Task
+from synthloop.core.tasktype import task_types
 from synthloop.llm import LLMConfig, Message, Request
 from synthloop.prompts.compose import Composed, Demo, RenderedParts
 from synthloop.prompts.tokens import TokenCounter, approx_tokens
-from synthloop.tasks import Task
 
 # How far a completion-mode answer runs: one example is one line; a list ends at a blank line.
 STOPS = {"example": ("\n",), "list": ("\n\n",)}
+
+
+def _type_templates(own: str) -> tuple[Path | None, list[Path]]:
+    """The template folder of task type ``own``, and those of the other registered types."""
+    types = task_types()
+    others = [t.templates for name, t in types.items() if name != own and t.templates]
+    return types[own].templates, others
 
 
 class Prompter:
@@ -44,7 +52,12 @@ class Prompter:
             if not Path(templates_dir).is_dir():
                 raise ConfigError(f"templates_dir is not a folder: {templates_dir}")
             loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+        # the task type's own templates, the steps every type shares, then the other types'
+        # (a template named in a config may belong to another type, as when all were one)
+        own, others = _type_templates(task.type)
+        loaders += [jinja2.FileSystemLoader(str(own))] if own is not None else []
         loaders.append(jinja2.PackageLoader("synthloop", "prompts/templates"))
+        loaders += [jinja2.FileSystemLoader(str(d)) for d in others]
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
             undefined=jinja2.StrictUndefined,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from synthloop.config import load_config
+from synthloop.core.io import load_dataset_file, load_records, write_json
 from synthloop.evaluate.evaluation import evaluate_dataset
-from synthloop.io import load_dataset_file, load_records, write_json
 from synthloop.report.gather import load_run
 from synthloop.report.html import render
+from synthloop.run.config import load_config
 
 REPORT_FILE = "report.html"
 
@@ -42,14 +42,19 @@ def build_report(
                 real,
                 cfg.task,
                 test=test,
-                learners=[cfg.learner],
+                learners=[cfg.learner_name],
                 seed=seed,
                 show_progress=show_progress,
             )
         )
         write_json(run.evaluation, run.path / "evaluation.json")
     html = render(
-        run, cfg.task, learner=cfg.learner, sample=sample, seed=seed, missing_evaluation=missing
+        run,
+        cfg.task,
+        learner=cfg.learner_name,
+        sample=sample,
+        seed=seed,
+        missing_evaluation=missing,
     )
     target = Path(out) if out is not None else run.path / REPORT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from synthloop.errors import DataError
+from synthloop.core.errors import DataError
 
 AUDIT_KEYS = {"step", "reason"}
 

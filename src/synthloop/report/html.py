@@ -9,9 +9,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from synthloop.core.tasks import Task
 from synthloop.report.gather import RunData, sample_rows
 from synthloop.report.svg import grouped_bars, horizontal_bars, line_chart
-from synthloop.tasks import Task
 
 
 def pct(value: float | None) -> str:

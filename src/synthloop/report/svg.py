@@ -3,7 +3,7 @@ dependency-free, so a report is one file that renders anywhere, offline."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 PALETTE = ("#3b6ea8", "#e08a3c", "#4f9a5b", "#b5485b", "#7d5ba6", "#8c8c8c")
@@ -107,7 +107,7 @@ def line_chart(
 
 def grouped_bars(
     categories: Sequence[str],
-    series: dict[str, Sequence[float]],
+    series: Mapping[str, Sequence[float]],
     *,
     title: str,
     percent: bool = True,

@@ -1,0 +1,5 @@
+"""`python -m synthloop`: the command line."""
+
+from synthloop.cli import main
+
+main()

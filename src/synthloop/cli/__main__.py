@@ -1,0 +1,5 @@
+"""`python -m synthloop.cli`: the command line."""
+
+from synthloop.cli.app import main
+
+main()

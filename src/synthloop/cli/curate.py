@@ -1,0 +1,173 @@
+"""``synthloop curate``: filters, re-weighting, relabelling, every decision audited."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from synthloop.cli.common import out_console
+from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt
+from synthloop.curate.defaults import DEFAULT_STEPS
+
+if TYPE_CHECKING:
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
+    from synthloop.curate.base import CurateContext
+    from synthloop.curate.pipeline import CurationResult, Pipeline, StepSpec
+    from synthloop.run.config import RunConfig
+
+STEPS_HELP = (
+    "Comma-separated steps, each with optional (key=value,...) parameters, e.g. "
+    "'exact_dedup,minhash_dedup(threshold=0.7),length(min_words=3),confidence(mode=flag)'. "
+    "Default: the run config's curate.steps, else " + ", ".join(map(str, DEFAULT_STEPS)) + "."
+)
+
+
+def _inputs(
+    target: Path, config: Path | None, task_file: Path | None
+) -> tuple[Path, RunConfig | None, Task, Path]:
+    """(dataset file, run config or None, task, default output folder)."""
+    from synthloop.core.errors import ConfigError
+    from synthloop.core.tasks import load_task
+    from synthloop.run.config import load_config
+    from synthloop.run.rundir import RunDir
+
+    if target.is_dir():
+        run = RunDir(target)
+        if not run.config_path.is_file() or not run.dataset_path.is_file():
+            raise ConfigError(f"{target} is not a run directory (no config.yaml and dataset.jsonl)")
+        cfg = load_config(config or run.config_path)
+        return run.dataset_path, cfg, cfg.task, target / "curated"
+    if not target.is_file():
+        raise ConfigError(f"no such run directory or dataset file: {target}")
+    default_out = target.with_name(f"{target.stem}.curated")
+    if config is not None:
+        cfg = load_config(config)
+        return target, cfg, cfg.task, default_out
+    if task_file is not None:
+        return target, None, load_task(task_file), default_out
+    raise ConfigError("curating a file needs --config RUN.yaml or --task TASK.yaml")
+
+
+def _references(cfg: RunConfig | None) -> dict[str, list[Record]]:
+    from synthloop.core.io import load_records
+
+    if cfg is None:
+        return {}
+    refs = {"validation": load_records(cfg.data.validation, cfg.task, split_name="validation")}
+    if cfg.data.test is not None:
+        refs["test"] = load_records(cfg.data.test, cfg.task, split_name="test")
+    return refs
+
+
+def print_result(result: CurationResult, out: Path) -> None:
+    table = Table(title="curation: drops and changes by step")
+    for col, justify in (("step", "left"), ("action", "left"), ("reason", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("records", justify="right")
+    for (step, action, reason), n in sorted(result.counts().items()):
+        table.add_row(step, action, reason, str(n))
+    out_console.print(table)
+    s = result.summary()
+    out_console.print(
+        f"{s['input']} records in, {s['kept']} kept ({s['dropped']} dropped, "
+        f"{s['relabelled']} relabelled, {s['flagged']} flagged"
+        + (", weighted" if s["weighted"] else "")
+        + f"); {s['queued_for_review']} queued for review"
+    )
+    out_console.print(
+        f"written to {out}/ (dataset.jsonl, dropped.jsonl, audit.jsonl, summary.json)"
+    )
+
+
+def curate(
+    target: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
+    steps: Annotated[str | None, typer.Option(help=STEPS_HELP)] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
+    ] = None,
+    task: Annotated[
+        Path | None, typer.Option(help="Task YAML, to curate a file without a run config.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Output folder [default: RUN_DIR/curated or FILE.curated]."
+        ),
+    ] = None,
+    review_queue: Annotated[
+        int | None, typer.Option(help="Least-confident records to queue for review [50].")
+    ] = None,
+    quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+) -> None:
+    """Curate a dataset: filters, re-weighting, relabelling; every decision audited.
+
+    Writes the curated dataset, the dropped records with their reasons, the audit (one line
+    per decision) and a review queue for `synthloop review`. Decisions a person made there
+    are applied first. Also checks for leaks: near copies of the run's validation and test
+    examples are dropped. With --runner ray, near duplicates, embeddings and
+    cross-validated confidence are computed on Ray Data (same results).
+    """
+    from synthloop.cli.runner import compute_of, runner_backend
+    from synthloop.core.io import load_dataset_file
+    from synthloop.curate.base import CurateContext
+    from synthloop.curate.confidence import LLMAgreementFilter
+    from synthloop.curate.pipeline import Pipeline, make_step, parse_steps_option, with_review
+    from synthloop.llm import LLMConfig, make_llm
+    from synthloop.prompts import Prompter
+
+    dataset_path, cfg, task_obj, default_out = _inputs(target, config, task)
+    out = out or default_out
+    specs: list[StepSpec]
+    if steps is not None:
+        specs = parse_steps_option(steps)
+    elif cfg is not None and cfg.curate is not None:
+        specs = list(cfg.curate.steps)
+    else:
+        specs = list(DEFAULT_STEPS)
+    pipeline = with_review(Pipeline([make_step(s) for s in specs]), out)
+    size = (
+        review_queue
+        if review_queue is not None
+        else (cfg.curate.review_queue if cfg and cfg.curate else 50)
+    )
+    records = load_dataset_file(dataset_path, task_obj)
+    refs = _references(cfg)
+    llm_config = cfg.llm if cfg is not None else LLMConfig()
+    needs_llm = any(isinstance(s, LLMAgreementFilter) for s in pipeline.steps)
+    cache = (target / "cache.sqlite") if target.is_dir() else out / "cache.sqlite"
+    with runner_backend(runner, ray_address) as backend:
+        llm = (
+            make_llm(llm_config, cache, backend=backend(llm_config) if backend else None)
+            if needs_llm
+            else None
+        )
+        ctx = CurateContext(
+            task=task_obj,
+            references=refs,
+            llm=llm,
+            prompter=Prompter(task_obj, llm_config, cfg.templates_dir if cfg else None),
+            learner=cfg.learner if cfg else "tfidf_lr",
+            seed=cfg.seed if cfg else 0,
+            show_progress=not quiet,
+            compute=compute_of(backend),
+        )
+        result = asyncio.run(_run(pipeline, records, ctx, size))
+    result.write(out)
+    print_result(result, out)
+
+
+async def _run(
+    pipeline: Pipeline, records: list[Record], ctx: CurateContext, queue_size: int
+) -> CurationResult:
+    try:
+        return await pipeline.arun(records, ctx, review_queue=queue_size)
+    finally:
+        if ctx.llm is not None:
+            await ctx.llm.aclose()

@@ -1,0 +1,242 @@
+"""``synthloop evaluate``: the small model on real test data (as before), plus the direct
+metrics beside real data, written as JSON and summed up in two short tables."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from synthloop.cli.common import out_console
+from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt
+
+if TYPE_CHECKING:
+    from synthloop.core.records import Record
+    from synthloop.core.tasks import Task
+    from synthloop.llm import LLM
+
+EVALUATION_FILE = "evaluation.json"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _interval(est: dict[str, Any] | None) -> str:
+    if not est or est.get("value") is None:
+        return "–"
+    return f"{_pct(est['value'])} [{_pct(est['low'])}–{_pct(est['high'])}] (n={est['n']})"
+
+
+def print_indirect(name: str, indirect: dict[str, dict[str, Any]]) -> None:
+    table = Table(title=f"{name}: small model on real test data")
+    qa = any("exact_match" in s for s in indirect.values())
+    keys = ("exact_match", "f1") if qa else ("accuracy", "macro_f1")
+    heads = ("exact match %", "token F1 %") if qa else ("accuracy %", "macro-F1 %")
+    for col in ("learner", "train size", "test size", *heads):
+        table.add_column(col, justify="right")
+    for learner, s in indirect.items():
+        table.add_row(
+            learner, str(s["train_size"]), str(s["n"]), _pct(s[keys[0]]), _pct(s[keys[1]])
+        )
+    out_console.print(table)
+
+
+def print_direct(result: dict[str, Any]) -> None:
+    div = result["diversity"]
+    table = Table(
+        title="Direct metrics: synthetic beside real",
+        caption=f"diversity on {div['compared_on']['size']} texts per side "
+        f"(seed {div['compared_on']['seed']}); self-BLEU on "
+        f"{div['synthetic']['self_bleu_sample']['size']}",
+    )
+    for col in ("metric", "synthetic", "real"):
+        table.add_column(col, justify="right")
+    rows = [
+        ("vocabulary", "vocabulary_size", 0),
+        ("distinct-1", "distinct_1", 3),
+        ("distinct-2", "distinct_2", 3),
+        ("distinct-3", "distinct_3", 3),
+        ("entropy-2 (bits)", "entropy_2", 2),
+        ("compression ratio", "compression_ratio", 2),
+        ("self-BLEU", "self_bleu", 3),
+        ("mean pairwise cosine", "mean_pairwise_cosine", 3),
+        ("Vendi score", "vendi_score", 1),
+    ]
+    for label, key, digits in rows:
+        syn, real = div["synthetic"].get(key), div["real"].get(key)
+        if syn is None and real is None:
+            continue
+        table.add_row(label, _num(syn, digits), _num(real, digits))
+    out_console.print(table)
+    dist = result["distance"]
+    parts = [
+        f"label TV {dist['labels']['total_variation']:.3f}",
+        f"vocab Jaccard {dist['vocabulary']['jaccard']:.3f}",
+        f"length W1 {_num(dist['length']['wasserstein'], 2)} tokens",
+    ]
+    if "embedding" in dist:
+        emb = dist["embedding"]
+        parts += [f"MMD² {_num(emb['mmd_rbf'], 4)}", f"Fréchet {_num(emb['frechet'], 4)}"]
+    out_console.print("distance to real: " + ", ".join(parts))
+    faith = result["faithfulness"]
+    line = "label agreement: auxiliary model " + _interval(faith["auxiliary_model"]["agreement"])
+    judge = faith.get("llm_judge")
+    if judge:
+        ratings = judge["ratings"]["synthetic"]
+        line += (
+            f"; LLM judge {_interval(judge['agreement'])}"
+            f" (on real: {_pct(judge['real_accuracy']['value'])})"
+            f"; fluency {_num(ratings['fluency']['value'], 2)}"
+            f", relevance {_num(ratings['relevance']['value'], 2)} of 5"
+        )
+    out_console.print(line)
+
+
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
+    config: Annotated[
+        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
+    ] = None,
+    test: Annotated[
+        Path | None, typer.Option(help="Real test file [default: the config's data.test].")
+    ] = None,
+    with_validation: Annotated[
+        bool, typer.Option(help="Also train on the config's real validation set.")
+    ] = False,
+    learner: Annotated[str | None, typer.Option(help="Small model [default: tfidf_lr].")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
+    also: Annotated[
+        str | None,
+        typer.Option(
+            "--also", help="More learners to score, comma-separated (embed_lr,minilm_ft)."
+        ),
+    ] = None,
+    real: Annotated[
+        Path | None,
+        typer.Option(help="Real data to compare with [default: the config's validation set]."),
+    ] = None,
+    aux_learner: Annotated[
+        str, typer.Option(help="Auxiliary model for label agreement, trained on the real data.")
+    ] = "tfidf_lr",
+    judge: Annotated[
+        int,
+        typer.Option(
+            min=0, help="LLM-judge sample per side (labels, fluency, relevance); 0: no judge."
+        ),
+    ] = 0,
+    reference: Annotated[
+        Path | None,
+        typer.Option(help="Reference set for an LLM-judge pairwise comparison (both orders)."),
+    ] = None,
+    pairs: Annotated[int, typer.Option(min=1, help="Pairs to compare with --reference.")] = 20,
+    bleu_sample: Annotated[int, typer.Option(min=2, help="Texts in the self-BLEU sample.")] = 1000,
+    embeddings: Annotated[
+        bool, typer.Option(help="Embedding metrics (cosine, Vendi, MMD, Fréchet).")
+    ] = True,
+    seed: Annotated[int, typer.Option(help="Seed for every sample.")] = 0,
+    quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+) -> None:
+    """Score a dataset: train small models on it and test them on real data; measure its
+    diversity, faithfulness and distance beside real data. A run directory gets the full
+    result in RUN_DIR/evaluation.json (read by `synthloop report`). With --runner ray,
+    embeddings and the small models' predictions are computed on Ray Data."""
+    from synthloop.cli.runner import compute_of, runner_backend
+    from synthloop.core.errors import ConfigError
+    from synthloop.core.io import load_dataset_file, load_records, write_json
+    from synthloop.learners import make_learner
+    from synthloop.llm import make_llm
+    from synthloop.run.config import load_config
+    from synthloop.run.rundir import RunDir
+
+    run_dir = None
+    if dataset.is_dir():
+        run_dir = RunDir(dataset)
+        config = config or run_dir.config_path
+        dataset = run_dir.dataset_path
+    if config is None:
+        raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
+    cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
+    task = cfg.task
+    synthetic = load_dataset_file(dataset, task)
+    validation = load_records(cfg.data.validation, task, split_name="validation")
+    real_records = load_records(real, task, split_name="real") if real else validation
+    train = [*synthetic, *validation] if with_validation else synthetic
+    if test is not None:
+        test_records = load_records(test, task, split_name="test")
+    elif cfg.data.test is not None:
+        test_records = load_records(cfg.data.test, task, split_name="test")
+    else:
+        raise ConfigError("no test set: pass --test FILE or set data.test in the config")
+    references = load_records(reference, task, split_name="reference") if reference else None
+    learners = [
+        learner or cfg.learner_name,
+        *[x.strip() for x in (also or "").split(",") if x.strip()],
+    ]
+    for name in [*learners, aux_learner]:
+        make_learner(name)  # an unknown name fails here, before any work
+    cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
+    needs_llm = judge > 0 or references is not None
+    with runner_backend(runner, ray_address) as backend:
+        result = asyncio.run(
+            _evaluate(
+                synthetic,
+                real_records,
+                task,
+                indirect_train=train,
+                test=test_records,
+                learners=learners,
+                aux_learner=aux_learner,
+                llm_factory=(
+                    lambda: make_llm(cfg.llm, cache, backend=backend(cfg.llm) if backend else None)
+                )
+                if needs_llm
+                else None,
+                judge_sample=judge,
+                references=references,
+                pairwise_sample=pairs,
+                bleu_sample=bleu_sample,
+                embeddings=embeddings,
+                seed=seed,
+                show_progress=not quiet,
+                compute=compute_of(backend),
+            )
+        )
+    result["dataset"] = str(dataset)
+    primary = result["indirect"][learners[0]]
+    print_indirect(dataset.name, result["indirect"])
+    print_direct(result)
+    if run_dir is not None:
+        write_json(result, run_dir.path / EVALUATION_FILE)
+        out_console.print(f"written: {run_dir.path / EVALUATION_FILE}")
+    if json_out is not None:
+        scores = {k: v for k, v in primary.items() if k != "confusion"}
+        write_json({**scores, "evaluation": result}, json_out)
+
+
+async def _evaluate(
+    synthetic: list[Record],
+    real: list[Record],
+    task: Task,
+    *,
+    llm_factory: Callable[[], LLM] | None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    from synthloop.evaluate.evaluation import evaluate_dataset
+
+    llm = llm_factory() if llm_factory else None
+    try:
+        return await evaluate_dataset(synthetic, real, task, llm=llm, **kwargs)
+    finally:
+        if llm is not None:
+            await llm.aclose()

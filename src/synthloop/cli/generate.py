@@ -1,0 +1,93 @@
+"""``synthloop generate``: one generator alone."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from synthloop.cli.common import announce, budget_of, out_console
+from synthloop.cli.options import (
+    ConfigArg,
+    EndpointOpt,
+    EstimateOpt,
+    MaxCallsOpt,
+    MaxCostOpt,
+    MaxTokensOpt,
+    QuietOpt,
+    RayAddressOpt,
+    RayWorkersOpt,
+    Runner,
+    RunnerOpt,
+)
+from synthloop.generate.registry import GENERATORS
+
+#: the registered generators a run config drives (Self-Instruct has its own command)
+Method = StrEnum(  # type: ignore[misc]
+    "Method",
+    {name.replace("-", "_"): name for name, g in GENERATORS.items() if g.run_config},
+)
+ZEROGEN = Method("zerogen")
+
+
+def generate(
+    config: ConfigArg,
+    method: Annotated[Method, typer.Option(help="Which generator to run.")] = ZEROGEN,
+    n: Annotated[int, typer.Option("-n", min=1, help="LLM calls (examples asked for).")] = 100,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output file (.jsonl or .parquet).")
+    ] = Path("generated.jsonl"),
+    from_: Annotated[
+        Path | None,
+        typer.Option("--from", help="extrapolate: labelled examples to imitate (e.g. errors)."),
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
+    ] = None,
+    quiet: QuietOpt = False,
+    runner: RunnerOpt = Runner.local,
+    ray_address: RayAddressOpt = None,
+    ray_workers: RayWorkersOpt = None,
+    endpoint: EndpointOpt = None,
+    max_calls: MaxCallsOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
+    estimate: EstimateOpt = False,
+) -> None:
+    """Run one generator alone: zerogen (label-conditioned baseline), s3-seed (rationales,
+    then examples), extrapolate (new examples like each given one, same label), or, as the
+    config's generation: section sets them up, conditional (conditions, concept tree,
+    demonstrations, dataset-wise rounds), rationale-example (two calls per example) or
+    dialogue (multi-turn, one call per turn)."""
+    from synthloop.cli.runner import runner_backend
+    from synthloop.run.config import load_config
+    from synthloop.run.estimate import estimate_run
+    from synthloop.run.generate import run_generate
+
+    cfg = load_config(config)
+    est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
+    if announce(est, estimate, quiet):
+        return
+    budget = budget_of(max_calls, max_tokens, max_cost)
+    with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:
+        gen, usage = asyncio.run(
+            run_generate(
+                cfg,
+                method.value,
+                n,
+                out,
+                errors_path=from_,
+                cache_path=cache,
+                show_progress=not quiet,
+                budget=budget,
+                backend=backend,
+            )
+        )
+    dropped = ", ".join(f"{k} {v}" for k, v in gen.dropped.items()) or "none"
+    out_console.print(
+        f"{out}: {len(gen.records)} records from {gen.calls} calls (dropped: {dropped}); "
+        f"{usage.calls} paid calls, {usage.cache_hits} from cache"
+    )

@@ -1,0 +1,32 @@
+"""``synthloop review``: the review queue in a local web page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from synthloop.cli.common import out_console
+
+
+def review(
+    target: Annotated[
+        Path, typer.Argument(help="A run directory, or a folder `synthloop curate` wrote.")
+    ],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 [0: any free port].")] = 0,
+) -> None:
+    """Review the queued records in a local web page: keep, relabel or drop each.
+
+    The page is served on 127.0.0.1 only, behind a random token in its URL. Decisions are
+    saved the moment they are made (review.sqlite) and survive a restart; run
+    `synthloop curate` again to apply them to the curated dataset.
+    """
+    from synthloop.core.errors import ConfigError
+    from synthloop.curate.review import QUEUE_FILE
+    from synthloop.curate.webapp import serve
+
+    folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
+    if not (folder / QUEUE_FILE).is_file():
+        raise ConfigError(f"no review queue in {target}", hint="run `synthloop curate` on it first")
+    serve(folder, port=port, announce=out_console.print)

@@ -1,0 +1,1 @@
+"""The core types every layer shares: records, tasks, errors, data in and out, seeds."""

@@ -1,0 +1,107 @@
+"""What a plan will cost, before it runs: calls, tokens, and money where prices are set.
+
+A plan is walked as a run would walk it (:mod:`synthloop.generate.common`), without an LLM:
+each request is rendered by the same code, so an estimate prices exactly the prompts a run
+will send. Where an answer is already in the response cache it is used, and the request
+counted apart (it is free); elsewhere a stand-in answer of the shape asked for lets later
+stages (rationales, then examples; one dialogue turn, then the next) be planned. Tokens are
+estimated at about four bytes each (exact counts need the model's tokenizer); completion
+tokens are bounded by ``max_tokens``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.generate.common import Answer, Job, Plan, Stage, check_kept_inputs, record_outcome
+from synthloop.llm import CachedLLM, Prices, Request
+
+BYTES_PER_TOKEN = 4.0
+T = TypeVar("T")
+
+
+@dataclass
+class Estimate:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens_max: int = 0
+    cached: int = 0
+    worst_case: bool = False  # the call count is an upper bound
+    prices: Prices | None = None
+    requests: list[Request] = field(default_factory=list, repr=False)  # in the order planned
+
+    def add(self, request: Request, *, cached: bool = False) -> None:
+        self.requests.append(request)
+        self.calls += 1
+        n_messages = len(request.messages) if request.messages else 1
+        self.prompt_tokens += math.ceil(len(request.text.encode()) / BYTES_PER_TOKEN)
+        self.prompt_tokens += 4 * n_messages
+        self.completion_tokens_max += request.max_tokens
+        self.cached += int(cached)
+
+    @property
+    def cost_max(self) -> float | None:
+        if self.prices is None:
+            return None
+        paid = 1 - (self.cached / self.calls if self.calls else 0)
+        return paid * self.prices.cost(self.prompt_tokens, self.completion_tokens_max)
+
+    def line(self) -> str:
+        calls = f"{'≤' if self.worst_case else ''}{self.calls:,} calls"
+        if self.cached:
+            calls += f" ({self.cached:,} already cached)"
+        text = (
+            f"estimate: {calls}, ≈{self.prompt_tokens:,} prompt tokens + "
+            f"≤{self.completion_tokens_max:,} completion tokens"
+        )
+        if self.cost_max is not None:
+            text += f", ≤{self.cost_max:.4f} in cost"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "calls": self.calls,
+            "calls_worst_case": self.worst_case,
+            "cached": self.cached,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens_max": self.completion_tokens_max,
+            "cost_max": self.cost_max,
+        }
+
+
+def stand_in(stage: Stage, i: int, job: Job) -> str:
+    """An answer of the shape the stage asks for, distinct per job, that parses."""
+    if stage.stand_in is not None:
+        return stage.stand_in(i, job)
+    if stage.shape == "list":
+        return "\n".join(f"{k}. typical item {i}-{k}" for k in range(1, stage.items + 1))
+    return f"A typical answer of about a dozen words for the estimate, number {i}?"
+
+
+def walk(plan: Plan[T], task: Task, estimate: Estimate, *, cache: CachedLLM | None = None) -> T:
+    """Add every request of ``plan`` to ``estimate``, answering each from ``cache`` when
+    it holds the answer and with a stand-in otherwise; what the plan makes of them."""
+    model = cache.model if cache is not None else "estimate"
+    answers: list[Answer] | None = None
+    while True:
+        try:
+            stage = plan.send(answers) if answers is not None else next(plan)
+        except StopIteration as done:
+            return done.value
+        check_kept_inputs(task, stage)
+        answers = []
+        for i, job in enumerate(stage.jobs):
+            held = cache.lookup(job.request) if cache is not None else None
+            estimate.add(job.request, cached=held is not None)
+            text = held.text if held is not None else stand_in(stage, i, job)
+            row, dropped = None, None
+            if stage.method is not None:
+                row, dropped = record_outcome(
+                    model, task, job, i, text, method=stage.method, round=stage.round
+                )
+            record = Record.from_row(row, task.inputs) if row is not None else None
+            answers.append(Answer(text=text, record=record, dropped=dropped, model=model))

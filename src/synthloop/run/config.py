@@ -1,0 +1,111 @@
+"""The run config: task, real data, LLM, S3 settings — one YAML file.
+
+Example ``run.yaml`` (paths are relative to this file)::
+
+    task: task.yaml              # or the task inline, as a mapping
+    data:
+      validation: {path: data/validation.jsonl}
+      test: {path: test.csv, columns: {text: sentence}, label_map: {"0": negative, "1": positive}}
+    llm: {backend: embedded}     # or {backend: openai, model: gpt-4o-mini, base_url: ...}
+    s3: {seed_size: 200, rounds: 2}
+    seed: 0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import HF_PREFIX, DataSpec
+from synthloop.core.tasks import Task, load_task
+from synthloop.core.yamlio import read_yaml_mapping, validate_model
+from synthloop.curate.pipeline import CurateConfig
+from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
+from synthloop.llm import LLMConfig
+from synthloop.s3.config import INSTRUCTION_FIELDS, S3Config, check_s3_fields
+
+
+class DataConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    validation: DataSpec = Field(description="real labelled data whose errors S3 extrapolates")
+    test: DataSpec | None = Field(
+        default=None, description="real labelled data every round is scored on"
+    )
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    task: Task
+    data: DataConfig
+    llm: LLMConfig = LLMConfig()
+    s3: S3Config = S3Config()
+    generation: GenerationConfig = GenerationConfig()
+    learner: str | None = Field(
+        default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
+    )
+    seed: int = 0
+    templates_dir: str | None = None
+    curate: CurateConfig | None = None  # curate each S3 round before training
+
+    @property
+    def learner_name(self) -> str:
+        name = self.learner or self.task.default_learner
+        if name is None:
+            command = self.task.spec.s3_command
+            hint = f"S3 for {self.task.type} data is `{command}`" if command else None
+            raise ConfigError(f"a {self.task.type} task has no small model to train", hint=hint)
+        return name
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(mode="json")
+        for name in INSTRUCTION_FIELDS:  # instruction data's settings: not a run config's
+            data["s3"].pop(name, None)
+        if data.get("curate") is None:  # runs without curation keep their config text
+            data.pop("curate", None)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _resolve(base: Path, value: str) -> str:
+    if value.startswith(HF_PREFIX) or Path(value).is_absolute():
+        return value
+    return str((base / value).resolve())
+
+
+def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunConfig:
+    """Build a config from a parsed mapping whose relative paths are relative to ``base``."""
+    data = dict(data)
+    task = data.get("task")
+    if task is None:
+        raise ConfigError(f"{source}: task: is required (a path to a task YAML, or inline)")
+    if isinstance(task, str):
+        data["task"] = load_task(_resolve(base, task))
+    splits = data.get("data")
+    if isinstance(splits, dict):
+        splits = dict(splits)
+        for name, spec in splits.items():
+            if isinstance(spec, str):
+                spec = {"path": spec}
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                spec = {**spec, "path": _resolve(base, spec["path"])}
+            splits[name] = spec
+        data["data"] = splits
+    if "generation" in data:
+        data["generation"] = resolve_generation_paths(
+            data["generation"], lambda p: _resolve(base, p)
+        )
+    if isinstance(data.get("templates_dir"), str):
+        data["templates_dir"] = _resolve(base, data["templates_dir"])
+    try:
+        check_s3_fields(data.get("s3"), INSTRUCTION_FIELDS, "a run config (see self-instruct)")
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from exc
+    return validate_model(RunConfig, data, source)
+
+
+def load_config(path: str | Path) -> RunConfig:
+    path = Path(path)
+    return config_from_mapping(read_yaml_mapping(path, "run config"), path.parent, str(path))

@@ -1,0 +1,132 @@
+"""``synthloop generate`` (and ``synthloop self-instruct`` without real data): one registered
+generator alone, its inputs read from the config and checked first, its records written."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_records, write_json, write_records
+from synthloop.core.records import Record
+from synthloop.generate.anchors import Anchor, seed_anchors
+from synthloop.generate.common import Generation, run_plan
+from synthloop.generate.registry import GeneratorInputs, demo_pool, generator
+from synthloop.llm import Budget, CachedLLM, Usage, make_llm
+from synthloop.llm.journal import journaling
+from synthloop.prompts import Prompter, token_counter
+from synthloop.run.config import RunConfig
+from synthloop.run.instruct import InstructConfig, instruction_summary, write_instructions
+from synthloop.run.s3 import BackendMaker, spent
+
+
+def generator_inputs(
+    config: RunConfig | InstructConfig,
+    method: str,
+    n: int,
+    out: str | Path,
+    *,
+    errors_path: str | Path | None = None,
+    save_tree: bool = True,
+) -> GeneratorInputs:
+    """What generator ``method`` draws on, read from ``config`` and checked: the real
+    premises or passages a pair/QA task keeps, the examples to imitate, the
+    demonstration pool. A run and its estimate build the same."""
+    spec = generator(method)
+    task = config.task
+    prompter = Prompter(task, config.llm, config.templates_dir)
+    if isinstance(config, InstructConfig):
+        if spec.run_config:
+            raise ConfigError(f"{method} takes a run config, not a Self-Instruct config")
+        if len(config.seeds) < 2:
+            raise ConfigError("self-instruct needs at least two seed examples")
+        return GeneratorInputs(
+            prompter=prompter,
+            n=n,
+            seed=config.seed,
+            seeds=config.seeds,
+            self_instruct=config.self_instruct,
+        )
+    if not spec.run_config:
+        raise ConfigError(f"{method} runs from `synthloop self-instruct`, not from a run config")
+    anchors: list[Anchor] = []
+    if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
+        validation = load_records(config.data.validation, task, split_name="validation")
+        anchors = seed_anchors(task, validation, n, seed=config.seed)
+    errors: list[Record] = []
+    if spec.needs_errors:
+        if errors_path is None:
+            raise ConfigError(f"{method} needs --from FILE: real examples to imitate")
+        errors = load_records(errors_path, task, split_name="errors")
+    pool = (
+        demo_pool(config.generation, task, config.data.validation, embed=None)
+        if spec.toolbox
+        else None
+    )
+    s3 = config.s3
+    return GeneratorInputs(
+        prompter=prompter,
+        n=n,
+        seed=config.seed,
+        generation=config.generation,
+        anchors=anchors,
+        errors=errors,
+        pool=pool,
+        tree_file=Path(out).with_suffix(".concept_tree.yaml"),
+        save_tree=save_tree,
+        rationale_calls_per_label=s3.rationale_calls_per_label,
+        rationales_per_call=s3.rationales_per_call,
+        rationales_per_example=s3.rationales_per_example,
+        per_error=s3.per_error,
+    )
+
+
+async def run_generate(
+    config: RunConfig | InstructConfig,
+    method: str,
+    n: int,
+    out: str | Path,
+    *,
+    errors_path: str | Path | None = None,
+    cache_path: str | Path | None = None,
+    show_progress: bool = True,
+    backend: BackendMaker | None = None,
+    budget: Budget | None = None,
+) -> tuple[Generation, Usage]:
+    """Run one generator alone and write its records (JSONL, or Parquet by suffix; a
+    Self-Instruct config: Alpaca-style JSONL and its stats).
+
+    Answers are journaled in ``OUT.journal/`` as they arrive (see llm/journal.py), so
+    a killed or budget-stopped run, started again, picks up where it stopped."""
+    inputs = generator_inputs(config, method, n, out, errors_path=errors_path)
+    out = Path(out)
+    llm = make_llm(
+        config.llm,
+        cache_path or out.with_suffix(".cache.sqlite"),
+        budget,
+        backend=backend(config.llm) if backend else None,
+    )
+    assert isinstance(llm, CachedLLM)
+    inputs.prompter.count_tokens = token_counter(llm)
+    start = time.perf_counter()
+    try:
+        with journaling(out.with_suffix(".journal")):
+            plan = generator(method).plan(inputs)
+            gen = await run_plan(llm, inputs.task, plan, show_progress=show_progress)
+    finally:
+        await llm.aclose()
+    if isinstance(config, InstructConfig):
+        stats = {
+            **gen.summary(),
+            **instruction_summary(gen.records, list(inputs.seeds), config),
+            "usage": spent(llm),
+            "seconds": round(time.perf_counter() - start, 2),
+        }
+        write_instructions(gen.records, stats, config.task, out)
+    else:
+        write_records(gen.records, out)
+        write_json(
+            {"method": method, **gen.summary(), "usage": spent(llm)},
+            out.with_suffix(".stats.json"),
+        )
+    return gen, llm.usage

@@ -1,0 +1,254 @@
+"""``synthloop s3`` (and ``synthloop self-instruct`` with real data) as one job: check every
+input first, then spend LLM calls in the S3 loop, then write what the run made.
+
+The loop is the same for every task type; what differs is the config: a run config
+(classification, pairs, QA) writes a run directory; a Self-Instruct config (instruction
+data) writes Alpaca-style JSONL and a stats file. Each is a :class:`S3Job`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from synthloop.compute.local import LOCAL, Compute
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import load_records
+from synthloop.core.records import Record
+from synthloop.generate.registry import demo_pool, neighbour_selector
+from synthloop.llm import LLM, Budget, BudgetedLLM, CachedLLM, LLMConfig, Usage, make_llm
+from synthloop.llm.journal import journaling
+from synthloop.prompts import Prompter, token_counter
+from synthloop.run.config import RunConfig
+from synthloop.run.instruct import (
+    InstructConfig,
+    instruction_summary,
+    real_splits,
+    write_instructions,
+)
+from synthloop.run.rundir import RunDir
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.instruction import InstructionStrategy
+from synthloop.s3.loop import Curator, RoundSink, S3Result, s3_loop
+from synthloop.s3.strategy import Strategy
+
+#: Builds the backend in place of the configured one (e.g. a Ray pool), once inputs are checked.
+BackendMaker = Callable[[LLMConfig], LLM]
+
+
+@dataclass
+class S3Run:
+    result: S3Result
+    usage: Usage
+    seconds: float
+    output: Path  # the dataset written
+    validation: list[Record]
+    test: list[Record] | None
+    metrics: dict[str, Any]  # what the run's metrics (or stats) file says
+    run_dir: RunDir | None = None  # a run config's run directory
+
+
+def spent(llm: CachedLLM) -> dict[str, Any]:
+    usage: dict[str, Any] = llm.usage.as_dict()
+    if isinstance(llm.inner, BudgetedLLM):
+        usage["cost"] = round(llm.inner.spent.cost, 6)
+    return usage
+
+
+class S3Job:
+    """What differs between config kinds around the one loop. Made with every input read
+    and checked (nothing written yet); :meth:`prepare` then makes the output's place."""
+
+    prompter: Prompter
+    validation: list[Record]
+    test: list[Record] | None
+    cache_path: Path
+    journal_dir: Path
+    sink: RoundSink | None = None
+
+    def strategy(self, compute: Compute | None) -> Strategy:
+        raise NotImplementedError
+
+    def prepare(self, *, force: bool) -> None:
+        """Make the output's place (refusing to mix two runs)."""
+
+    def curator(self, llm: LLM, compute: Compute | None) -> Curator | None:
+        return None
+
+    def finish(
+        self, result: S3Result, llm: CachedLLM, seconds: float
+    ) -> tuple[Path, dict[str, Any]]:
+        """Write the dataset and its metrics; their path and the metrics."""
+        raise NotImplementedError
+
+
+class RunDirJob(S3Job):
+    """A run config: classification, pairs, QA; the run directory."""
+
+    def __init__(self, config: RunConfig, out: str | Path) -> None:
+        task = config.task
+        self.config: RunConfig = config
+        self.learner = config.learner_name  # an instruction task has none: fail before any call
+        self.validation = load_records(config.data.validation, task, split_name="validation")
+        self.test = (
+            load_records(config.data.test, task, split_name="test") if config.data.test else None
+        )
+        self.prompter = Prompter(task, config.llm, config.templates_dir)
+        self.pool = demo_pool(config.generation, task, self.validation, embed=None)
+        self.run = RunDir(out)
+        self.cache_path = self.run.cache_path
+        self.journal_dir = self.run.path / "journal"
+        self.sink = self.run
+
+    def strategy(self, compute: Compute | None) -> Strategy:
+        cfg = self.config
+        return ExampleStrategy(
+            self.prompter,
+            self.validation,
+            self.test,
+            cfg.s3,
+            learner=self.learner,
+            seed=cfg.seed,
+            neighbours=neighbour_selector(cfg.generation, self.pool),
+            compute=compute,
+        )
+
+    def prepare(self, *, force: bool) -> None:
+        self.run.prepare(self.config, force=force)
+
+    def curator(self, llm: LLM, compute: Compute | None) -> Curator | None:
+        cfg = self.config
+        if cfg.curate is None:
+            return None
+        from synthloop.curate import CurateContext, RoundCurator
+
+        refs = {"validation": self.validation, "test": self.test or []}
+        ctx = CurateContext(
+            cfg.task, refs, llm, self.prompter, self.learner, cfg.seed, compute=compute or LOCAL
+        )
+        return RoundCurator(cfg.curate, ctx, self.run.path)
+
+    def finish(
+        self, result: S3Result, llm: CachedLLM, seconds: float
+    ) -> tuple[Path, dict[str, Any]]:
+        metrics: dict[str, Any] = {
+            "task": self.config.task.name,
+            "model": llm.model,
+            "seed": self.config.seed,
+            "dataset_size": len(result.dataset),
+            "validation_size": len(self.validation),
+            "test_size": len(self.test) if self.test else 0,
+            "rounds": [r.as_dict() for r in result.rounds],
+            "usage": spent(llm),
+            "seconds": round(seconds, 2),
+        }
+        self.run.save_final(result.dataset, metrics)
+        return self.run.dataset_path, metrics
+
+
+class InstructionJob(S3Job):
+    """A Self-Instruct config with real instructions: Alpaca-style JSONL and its stats."""
+
+    def __init__(self, config: InstructConfig, out: str | Path) -> None:
+        self.config: InstructConfig = config
+        self.out = Path(out)
+        splits = real_splits(config)  # fetched and checked before any LLM call
+        if splits is None:
+            raise ConfigError("S3 for instructions needs real: instructions to find errors in")
+        self.splits = splits
+        if len(splits.seeds) < 2:
+            raise ConfigError("self-instruct needs at least two seed examples")
+        self.validation, self.test = splits.validation, splits.test
+        self.prompter = Prompter(config.task, config.llm, config.templates_dir)
+        self.cache_path = self.out.with_suffix(".cache.sqlite")
+        self.journal_dir = self.out.with_suffix(".journal")
+
+    def strategy(self, compute: Compute | None) -> Strategy:
+        cfg = self.config
+        return InstructionStrategy(
+            self.prompter,
+            self.splits.seeds,
+            cfg.self_instruct,
+            cfg.s3,
+            self.validation,
+            self.test,
+            seed=cfg.seed,
+        )
+
+    def finish(
+        self, result: S3Result, llm: CachedLLM, seconds: float
+    ) -> tuple[Path, dict[str, Any]]:
+        splits = self.splits
+        stats: dict[str, Any] = {
+            "calls": result.calls,
+            **instruction_summary(result.dataset, splits.seeds, self.config),
+            "real": {
+                "source": splits.source,
+                "seeds": len(splits.seeds),
+                "validation": len(splits.validation),
+                "test": len(splits.test),
+            },
+            "rounds": [r.as_dict() for r in result.rounds],
+            "usage": spent(llm),
+            "seconds": round(seconds, 2),
+        }
+        write_instructions(result.dataset, stats, self.config.task, self.out)
+        return self.out, stats
+
+
+def s3_job(config: RunConfig | InstructConfig, out: str | Path) -> S3Job:
+    """The job for a config, every input read and checked."""
+    if isinstance(config, InstructConfig):
+        return InstructionJob(config, out)
+    return RunDirJob(config, out)
+
+
+async def run_s3(
+    config: RunConfig | InstructConfig,
+    out: str | Path,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+    backend: BackendMaker | None = None,
+    budget: Budget | None = None,
+    compute: Compute | None = None,
+) -> S3Run:
+    """The S3 loop on ``config`` (any task type), written to ``out``: a run directory for a
+    run config, a JSONL file for a Self-Instruct config."""
+    job = s3_job(config, out)
+    strategy = job.strategy(compute)
+    job.prepare(force=force)
+    llm = make_llm(
+        config.llm, job.cache_path, budget, backend=backend(config.llm) if backend else None
+    )
+    assert isinstance(llm, CachedLLM)
+    curator = job.curator(llm, compute)
+    job.prompter.count_tokens = token_counter(llm)
+    start = time.perf_counter()
+    try:
+        with journaling(job.journal_dir):
+            result = await s3_loop(
+                llm,
+                strategy,
+                config.s3.rounds,
+                sink=job.sink,
+                curate=curator,
+                show_progress=show_progress,
+            )
+    finally:
+        await llm.aclose()
+    seconds = time.perf_counter() - start
+    output, metrics = job.finish(result, llm, seconds)
+    return S3Run(
+        result=result,
+        usage=llm.usage,
+        seconds=seconds,
+        output=output,
+        validation=job.validation,
+        test=job.test,
+        metrics=metrics,
+        run_dir=job.run if isinstance(job, RunDirJob) else None,
+    )

@@ -1,0 +1,1 @@
+"""The S3 loop (Synthesis Step by Step)."""

@@ -1,0 +1,52 @@
+"""The contract between the S3 loop and a kind of data: seed → assess → extrapolate.
+
+A strategy holds the real data and the settings; the loop holds the order and the
+bookkeeping. Seeding and extrapolating return plans (generators of LLM calls, see
+:mod:`synthloop.generate.common`), so the loop runs them and the estimate prices them
+from the same code. Assessing trains the small model on the synthetic data so far, scores
+it on the real validation (and test) data, and collects the validation records it gets
+wrong: the errors the next round extrapolates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.core.tasktype import Scores
+from synthloop.generate.common import Generation, Plan
+
+
+@dataclass
+class Assessment:
+    """One round's small model on real data."""
+
+    val: Scores
+    errors: list[Record]  # real validation records to extrapolate
+    test: Scores | None = None
+    test_with_real: Scores | None = None
+    report: dict[str, Any] = field(default_factory=dict)  # the figures a round records
+
+
+class Strategy(Protocol):
+    task: Task
+    #: reasons per label the seed step wrote (empty when it writes none)
+    rationales: dict[str, list[str]]
+
+    def seed(self) -> Plan[Generation]:
+        """The seed set's LLM calls."""
+        ...
+
+    def assess(self, round: int, dataset: list[Record]) -> Assessment:
+        """Train on ``dataset``, score on real data, collect the validation errors."""
+        ...
+
+    def extrapolate(self, errors: list[Record], round: int) -> Plan[Generation]:
+        """New examples like each of ``errors`` (those the round picks of them)."""
+        ...
+
+    def worst_case_errors(self) -> list[Record]:
+        """The errors an estimate assumes each round: every real validation record."""
+        ...

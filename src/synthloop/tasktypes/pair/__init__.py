@@ -1,0 +1,25 @@
+"""Sentence pairs (NLI and the like): the LLM writes one input (the hypothesis) for a real
+value of the other (the premise) and a target label."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import ClassVar
+
+from synthloop.core.tasks import Task
+from synthloop.core.tasktype import TaskType
+
+
+class Pair(TaskType):
+    name = "pair"
+    inputs = ("premise", "hypothesis")
+    keeps_real_inputs = True
+    default_learner = "embed_lr"  # a bag of words is at chance on NLI
+    templates: ClassVar[Path | None] = Path(__file__).parent / "templates"
+    template_prefix = "pair_"
+
+    def reject(self, task: Task, text: str, label: str) -> str | None:
+        if re.search(rf"\b(?:{'|'.join(map(re.escape, task.inputs))})s?\b", text, re.IGNORECASE):
+            return "meta_commentary"  # "The premise is true, so ..." talks about the task
+        return None

@@ -1,0 +1,83 @@
+"""Extractive question answering: the LLM writes the question for a real passage and an
+answer span of it; a small model (``span_lr``) is scored by SQuAD's exact match and F1."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from synthloop.core.records import Record
+from synthloop.core.tasks import LearnerInput, Task
+from synthloop.core.tasktype import Scores, TaskType
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+class QA(TaskType):
+    name = "qa"
+    inputs = ("context", "question")
+    labelled = False
+    label_noun = "answer"
+    keeps_real_inputs = True
+    default_learner = "span_lr"
+    metric_names = ("exact_match", "f1")
+    metric_titles = ("exact match", "F1")
+    templates: ClassVar[Path | None] = Path(__file__).parent / "templates"
+    template_prefix = "qa_"
+    steps = ("s3_seed", "zerogen", "extrapolate", "sample_rationale")  # no labels: no rationales
+    hf_task_category = "question-answering"
+
+    def learner_input(self, task: Task, record: Record) -> LearnerInput:
+        # always (context, question), whatever order the task declares
+        return (record.inputs[task.kept_fields[0]], record.inputs[task.generated_field])
+
+    def check_row(self, task: Task, inputs: dict[str, str], label: str) -> str | None:
+        passage = task.kept_fields[0]
+        if not label.strip() or label not in inputs[passage]:
+            return (
+                f"the answer {label!r} is not a span of its {passage} (extractive QA needs "
+                "answers copied from the passage)"
+            )
+        return None
+
+    def anchor_label(self, task: Task, fixed: dict[str, str], rng: random.Random) -> str | None:
+        from synthloop.tasktypes.qa.spans import salient_spans
+
+        spans = salient_spans(fixed[task.kept_fields[0]])
+        if not spans:
+            raise LookupError("no passage has a name, number or year to ask about")
+        return rng.choice(spans)
+
+    def clean(self, text: str) -> str:
+        if "?" in text:  # one question: cut what a small model adds after it
+            text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
+        return text
+
+    def reject(self, task: Task, text: str, label: str) -> str | None:
+        if "?" not in text:
+            return "not_a_question"
+        if _normalised(label) in _normalised(text):
+            return "answer_in_question"
+        return None
+
+    def score(
+        self,
+        pred: Sequence[Any],
+        records: Sequence[Record],
+        task: Task,
+        *,
+        train: Sequence[Record] | None = None,
+    ) -> Scores:
+        from synthloop.tasktypes.qa.metrics import qa_scores
+
+        em, f1 = qa_scores([str(p) for p in pred], [r.label for r in records])
+        return Scores(accuracy=em, macro_f1=f1, n=len(records), kind=self.name)
+
+    def wrong(self, pred: Sequence[Any], records: Sequence[Record], task: Task) -> list[Record]:
+        from synthloop.tasktypes.qa.metrics import exact_match
+
+        return [r for r, p in zip(records, pred, strict=True) if not exact_match(str(p), r.label)]

@@ -1,0 +1,68 @@
+"""``synthloop evaluate`` end to end on a run made by the FakeLLM (no LLM judge here: the
+judge's path is covered with a scripted LLM in test_faithfulness and test_evaluation)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import assert_one_line_error, synthloop
+from tests.evaluate.runs import fake_run_dir
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fake_run_dir(tmp_path_factory.mktemp("evalcli"))
+
+
+def test_evaluate_run_dir_writes_json_and_prints_tables(run_dir: Path, tmp_path: Path) -> None:
+    proc = synthloop(
+        "evaluate", str(run_dir), "--json", str(tmp_path / "s.json"), "-q", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "small model on real test data" in proc.stdout and "Vendi score" in proc.stdout
+    scores = json.loads((tmp_path / "s.json").read_text())
+    # the keys the command always wrote stay at the top level
+    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
+    assert scores["train_size"] == len(rows) and scores["n"] == 30
+    assert 0 <= scores["accuracy"] <= 1 and 0 <= scores["macro_f1"] <= 1
+    full = json.loads((run_dir / "evaluation.json").read_text())
+    assert full == scores["evaluation"]
+    assert set(full) >= {"diversity", "distance", "faithfulness", "indirect", "sizes"}
+    assert full["diversity"]["real"]["vendi_score"] > 1
+    assert full["indirect"]["tfidf_lr"]["confusion"]["labels"] == ["positive", "negative"]
+
+
+def test_evaluate_a_file_with_validation_and_no_embeddings(run_dir: Path, tmp_path: Path) -> None:
+    proc = synthloop(
+        "evaluate",
+        str(run_dir / "dataset.parquet"),
+        "--config",
+        str(run_dir / "config.yaml"),
+        "--with-validation",
+        "--no-embeddings",
+        "--json",
+        str(tmp_path / "s.json"),
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    scores = json.loads((tmp_path / "s.json").read_text())
+    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
+    assert scores["train_size"] == len(rows) + 20
+    assert "vendi_score" not in scores["evaluation"]["diversity"]["synthetic"]
+
+
+def test_unknown_learner_fails_before_any_work(run_dir: Path) -> None:
+    assert_one_line_error(
+        synthloop("evaluate", str(run_dir), "--also", "bert-xxl", cwd=run_dir),
+        "unknown learner 'bert-xxl'",
+    )
+
+
+def test_empty_dataset_is_a_clear_error(run_dir: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    assert_one_line_error(
+        synthloop("evaluate", str(empty), "--config", str(run_dir / "config.yaml"), cwd=tmp_path),
+        "the dataset is empty",
+    )

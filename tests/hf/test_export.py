@@ -1,0 +1,102 @@
+"""A run as a DatasetDict with provenance columns and a dataset card that records it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import datasets
+import pytest
+import yaml
+
+from synthloop.core.errors import DataError
+from synthloop.core.io import load_dataset_file
+from synthloop.core.tasks import Task
+from synthloop.hf import export_run, run_dataset_dict
+
+
+def test_the_run_becomes_a_dataset_dict(finished_run: Path, task: Task) -> None:
+    dd = run_dataset_dict(finished_run)
+    assert list(dd) == ["train", "validation", "test"]
+    assert (len(dd["validation"]), len(dd["test"])) == (20, 30)
+    assert dd["train"].features["label"].names == ["positive", "negative"]
+    written = load_dataset_file(finished_run / "dataset.jsonl", task)
+    train = dd["train"]
+    assert train["id"] == [r.id for r in written]
+    assert train["text"] == [r.inputs["text"] for r in written]
+    assert [train.features["label"].int2str(x) for x in train["label"]] == [
+        r.label for r in written
+    ]
+    assert train["method"] == [r.method for r in written]
+    assert train["parent_id"] == [r.parent_id for r in written]
+    assert [json.loads(x) for x in train["extra"]] == [r.extra for r in written]
+    assert set(dd["test"]["method"]) == {"real"}
+
+
+def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> None:
+    folder = export_run(finished_run, finished_run.parent / "export", repo_id="me/reviews")
+    back = datasets.load_dataset(str(folder))
+    assert {name: len(ds) for name, ds in back.items()} == {
+        name: len(ds) for name, ds in run_dataset_dict(finished_run).items()
+    }
+    card = (folder / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---")[1])
+    metrics = json.loads((finished_run / "metrics.json").read_text())
+    sl = meta["synthloop"]
+    assert sl["task"]["labels"] == {"positive": "the customer was happy",
+                                    "negative": "the customer was unhappy"}  # fmt: skip
+    assert sl["llm"]["model"] == metrics["model"] == "fake-1"
+    assert sl["method"] == ["extrapolate", "s3-seed"]
+    assert sl["s3"]["rounds"] == 1 and sl["rounds"] == len(metrics["rounds"])
+    assert sl["evaluation"]["test_accuracy"] == metrics["rounds"][-1]["test"]["accuracy"]
+    assert "text-classification" in meta["task_categories"]
+    # the body shows every round's test accuracy, as the run measured it
+    for r in metrics["rounds"]:
+        assert f"{100 * r['test']['accuracy']:.1f}" in card
+
+
+def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not a finished synthloop run"):
+        run_dataset_dict(tmp_path)
+
+
+@pytest.fixture
+def qa_run(tmp_path: Path) -> Path:
+    """A real S3 run directory of an extractive QA task, made with the scripted fake LLM."""
+    import asyncio
+
+    from synthloop.run.config import load_config
+    from synthloop.run.s3 import run_s3
+    from tests.conftest import FakeLLM
+    from tests.task_fakes import QA_DEMO, qa_answer
+
+    config = tmp_path / "qa.yaml"
+    config.write_text(
+        "task: {name: demo-qa, type: qa, domain: local history, example_noun: question}\n"
+        f"data:\n  validation: {{path: {QA_DEMO}/validation.jsonl, columns: {{label: answer}}}}\n"
+        f"  test: {{path: {QA_DEMO}/test.jsonl, columns: {{label: answer}}}}\n"
+        "s3: {seed_size: 8, rounds: 1, max_errors_per_round: 4}\n"
+    )
+    out = tmp_path / "run"
+    asyncio.run(
+        run_s3(load_config(config), out, show_progress=False, backend=lambda _c: FakeLLM(qa_answer))
+    )
+    return out
+
+
+def test_a_qa_run_keeps_its_answers_as_text_and_its_card_says_question_answering(
+    qa_run: Path,
+) -> None:
+    dd = run_dataset_dict(qa_run)
+    train = dd["train"]
+    assert train.features["label"] == datasets.Value("string")  # answers, not a ClassLabel
+    written = [json.loads(line) for line in (qa_run / "dataset.jsonl").read_text().splitlines()]
+    assert train["label"] == [r["label"] for r in written] and all(train["label"])
+    folder = export_run(qa_run, qa_run.parent / "export")
+    card = (folder / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---")[1])
+    assert meta["task_categories"] == ["question-answering"]
+    last = json.loads((qa_run / "metrics.json").read_text())["rounds"][-1]["test"]
+    assert meta["synthloop"]["evaluation"]["test_exact_match"] == last["exact_match"]
+    assert "test exact match %" in card and f"{100 * last['f1']:.1f}" in card
+    assert "free text, not a class" in card

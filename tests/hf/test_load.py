@@ -1,0 +1,109 @@
+"""Real data and tasks from datasets objects and save_to_disk folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import datasets
+import pytest
+
+from synthloop.core.errors import DataError
+from synthloop.core.io import DataSpec, load_records
+from synthloop.hf import load_dataset_records, task_from_dataset
+from synthloop.run.config import load_config
+from tests.cli.test_cli import assert_one_line_error, synthloop
+from tests.conftest import TASK_YAML
+
+
+def sst_like() -> datasets.Dataset:
+    features = datasets.Features(
+        {"sentence": datasets.Value("string"),
+         "label": datasets.ClassLabel(names=["negative", "positive"])}
+    )  # fmt: skip
+    rows = [{"sentence": "a tedious mess", "label": 0}, {"sentence": "sheer joy", "label": 1}]
+    return datasets.Dataset.from_list(rows, features=features)
+
+
+def test_task_and_records_from_a_dataset_object() -> None:
+    ds = sst_like()
+    task = task_from_dataset(
+        ds, name="sst", domain="movie reviews", example_noun="movie review",
+        text_column="sentence", descriptions={"positive": "the critic liked the film"},
+    )  # fmt: skip
+    assert task.labels == {
+        "negative": "the movie review is negative",
+        "positive": "the critic liked the film",
+    }
+    records = load_dataset_records(ds, task)
+    assert [(r.text("sentence"), r.label) for r in records] == [
+        ("a tedious mess", "negative"),
+        ("sheer joy", "positive"),
+    ]
+    # a raw label_map still wins over the ClassLabel names
+    swapped = load_dataset_records(ds, task, label_map={"0": "positive", "1": "negative"})
+    assert [r.label for r in swapped] == ["positive", "negative"]
+
+
+def test_a_dataset_dict_needs_a_split_and_columns_must_exist() -> None:
+    dd = datasets.DatasetDict({"validation": sst_like()})
+    task = task_from_dataset(
+        dd, name="sst", domain="movies", text_column="sentence", split="validation"
+    )
+    assert len(load_dataset_records(dd, task, split="validation")) == 2
+    with pytest.raises(DataError, match="choose one with split"):
+        load_dataset_records(dd, task)
+    with pytest.raises(DataError, match="no column 'sentence'"):
+        load_dataset_records(sst_like().rename_column("sentence", "text"), task)
+
+
+def test_a_save_to_disk_folder_with_class_labels(tmp_path: Path) -> None:
+    datasets.DatasetDict({"test": sst_like()}).save_to_disk(str(tmp_path / "sst"))
+    task = task_from_dataset(sst_like(), name="sst", domain="movies", text_column="sentence")
+    records = load_records(DataSpec(path=str(tmp_path / "sst"), split="test"), task)
+    assert [r.label for r in records] == ["negative", "positive"]
+
+
+def test_hf_name_loads_through_datasets_load_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``path: hf:NAME`` asks ``datasets.load_dataset`` for NAME and the split (a local
+    stand-in for the hub answers here: there is no network)."""
+    asked: list[tuple[str, str | None]] = []
+
+    def load_dataset(name: str, split: str | None = None) -> datasets.Dataset:
+        asked.append((name, split))
+        return sst_like()
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    (tmp_path / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
+    (tmp_path / "run.yaml").write_text(
+        "task: task.yaml\n"
+        "data:\n"
+        "  validation: {path: 'hf:stanfordnlp/sst2', split: validation,\n"
+        "               columns: {text: sentence}, label_map: {'0': negative, '1': positive}}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "run.yaml")
+    records = load_records(cfg.data.validation, cfg.task, split_name="validation")
+    assert asked == [("stanfordnlp/sst2", "validation")]
+    assert [(r.text("text"), r.label) for r in records] == [
+        ("a tedious mess", "negative"),
+        ("sheer joy", "positive"),
+    ]
+    # without a label_map, ClassLabel integers become their names
+    named = load_records(DataSpec(path="hf:sst2", columns={"text": "sentence"}), cfg.task)
+    assert [r.label for r in named] == ["negative", "positive"]
+
+
+def test_an_unreachable_hub_is_one_line(tmp_path: Path) -> None:
+    """The real ``datasets`` client, offline and with an empty cache: it cannot reach the
+    hub, and the user reads one line saying so."""
+    (tmp_path / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
+    (tmp_path / "run.yaml").write_text(
+        "task: task.yaml\ndata:\n  validation: {path: 'hf:nobody/no-such-set', split: train}\n",
+        encoding="utf-8",
+    )
+    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    proc = synthloop("s3", str(tmp_path / "run.yaml"), "--estimate", cwd=tmp_path, env=env)
+    assert_one_line_error(proc, "cannot load Hugging Face dataset 'hf:nobody/no-such-set'")
+    assert "save_to_disk" in proc.stderr

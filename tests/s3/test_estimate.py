@@ -1,0 +1,122 @@
+"""The S3 estimate prices the requests the loop sends, for every task type: walked from
+the same strategy, it asks for exactly the run's requests when there are no rounds, and
+for a superset (every validation record an error) when there are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from synthloop.core.io import DataSpec, load_records
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
+from synthloop.llm import CachedLLM, LLMConfig, Request
+from synthloop.llm.cache import request_key
+from synthloop.prompts import Prompter
+from synthloop.run.instruct import rows_to_records
+from synthloop.s3.config import S3Config
+from synthloop.s3.estimate import estimate_s3
+from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.instruction import InstructionStrategy
+from synthloop.s3.loop import s3_loop
+from synthloop.s3.strategy import Strategy
+from tests.conftest import labelled_rows, scripted_answer
+from tests.generate.fakes import RecordingLLM, bag_of_words_embed
+from tests.generate.test_contract import REVIEWS, instruction_answer
+from tests.s3.test_instruction import cheap_responder, instruction_task
+from tests.task_fakes import (
+    QA_DEMO,
+    SEED_INSTRUCTIONS,
+    pair_answer,
+    pair_rows,
+    pair_task,
+    qa_answer,
+    qa_task,
+)
+from tests.tasktypes.instruction.real_like import TEST, VALIDATION
+
+
+def records(task: Task, rows: list[dict[str, str]], prefix: str) -> list[Record]:
+    return [
+        Record(id=f"{prefix}{i}", inputs={f: r[f] for f in task.inputs}, label=r["label"])
+        for i, r in enumerate(rows)
+    ]
+
+
+def examples(task: Task, rounds: int, val: list[Record], test: list[Record]) -> Strategy:
+    cfg = S3Config(seed_size=6, rationale_calls_per_label=1, rationales_per_call=3, rounds=rounds)
+    return ExampleStrategy(Prompter(task, LLMConfig()), val, test, cfg, learner="tfidf_lr")
+
+
+def classification(rounds: int) -> Strategy:
+    return examples(
+        REVIEWS,
+        rounds,
+        records(REVIEWS, labelled_rows(12), "v"),
+        records(REVIEWS, labelled_rows(6), "t"),
+    )
+
+
+def pair(rounds: int) -> Strategy:
+    task = pair_task()
+    return examples(
+        task, rounds, records(task, pair_rows(8), "v"), records(task, pair_rows(4, 20), "t")
+    )
+
+
+def qa(rounds: int) -> Strategy:
+    task = qa_task()
+
+    def split(name: str) -> list[Record]:
+        spec = DataSpec(path=str(QA_DEMO / f"{name}.jsonl"), columns={"label": "answer"})
+        return load_records(spec, task, split_name=name)
+
+    return examples(task, rounds, split("validation"), split("test"))
+
+
+def instruction(rounds: int) -> Strategy:
+    task = instruction_task()
+    return InstructionStrategy(
+        Prompter(task, LLMConfig()),
+        [InstructionExample(**s) for s in SEED_INSTRUCTIONS],
+        SelfInstructConfig(n=3, batch=3, max_calls=12),
+        S3Config(rounds=rounds, errors_per_round=2),
+        rows_to_records(VALIDATION, task, "val"),
+        rows_to_records(TEST, task, "test"),
+        responder=cheap_responder,
+        embed=bag_of_words_embed,
+    )
+
+
+CASES: dict[str, tuple[Callable[[int], Strategy], Callable[[Request], str]]] = {
+    "classification": (classification, scripted_answer),
+    "pair": (pair, pair_answer),
+    "qa": (qa, qa_answer),
+    "instruction": (instruction, instruction_answer),
+}
+
+
+# a bag-of-words classifier stands in for QA's span model: only the requests matter here
+@pytest.mark.filterwarnings("ignore:The number of unique classes")
+@pytest.mark.parametrize("rounds", [0, 1])
+@pytest.mark.parametrize("kind", list(CASES))
+async def test_the_estimate_prices_the_requests_the_loop_sends(
+    kind: str, rounds: int, tmp_path: Path
+) -> None:
+    make, answer = CASES[kind]
+    recorder = RecordingLLM(answer)
+    cache = CachedLLM(recorder, tmp_path / "cache.sqlite")
+    await s3_loop(cache, make(rounds), rounds, show_progress=False)
+    sent = {request_key(cache, r) for r in recorder.requests}
+    est = estimate_s3(make(rounds), rounds, cache=cache)
+    priced = {request_key(cache, r) for r in est.requests}
+    if rounds == 0:
+        assert priced == sent and est.cached == est.calls == len(sent)
+    elif kind != "instruction":  # extrapolation at its worst: every validation record
+        assert sent < priced and est.cached == len(sent) and est.worst_case
+    else:  # the worst errors are unknown before the run: the count is the bound
+        seed_calls = sum("of the same kind" not in r.text for r in recorder.requests)
+        assert est.calls >= len(sent) and est.cached >= seed_calls
