@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from synthloop.embeddings import DIM, default_embedder
+from synthloop.core.embeddings import DIM, default_embedder
 
 
 class EmbeddingStore:

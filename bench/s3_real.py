@@ -3,7 +3,7 @@
 The user's real labelled data is a stratified sample of N records (default 500) from a
 dataset's train split, drawn anew for each seed; the test split is touched only for the
 final scores. Everything else is chosen on held-out real data by cross-fitting those N
-records (synthloop.heldout): the learner (tfidf_lr or embed_lr), its regularisation C, the
+records (synthloop.evaluate.heldout): the learner (tfidf_lr or embed_lr), its regularisation C, the
 weight of a synthetic record against a real one, the S3 round whose data is kept.
 
 Rows, at equal LLM calls: real alone (tuned), real + ZeroGen, real + S3 (the honest loop's
@@ -38,28 +38,24 @@ import numpy as np
 
 from benchmark_tasks import SHARED, TASKS
 from embedding_store import EmbeddingStore
+from synthloop.core.io import load_records, write_json, write_jsonl
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.evaluate.heldout import Candidate, Folds, choose, fit, grid
+from synthloop.evaluate.heldout.crossfit import out_of_fold_proba, proba_in
+from synthloop.evaluate.heldout.realfilter import drop_rejected, relabel_confident
 from synthloop.evaluate.indirect import score
 from synthloop.generate import zerogen
 from synthloop.generate.anchors import seed_anchors
 from synthloop.generate.demos import DemoPool, DemoSelector
-from synthloop.heldout import (
-    Candidate,
-    Folds,
-    HonestS3Config,
-    best_round,
-    choose,
-    fit,
-    grid,
-    s3_with_real,
-    should_stop,
-)
-from synthloop.heldout.crossfit import out_of_fold_proba, proba_in
-from synthloop.heldout.realfilter import drop_rejected, relabel_confident
-from synthloop.io import load_records, write_json, write_jsonl
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
 from synthloop.prompts import Prompter
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.s3.config import S3Config
+from synthloop.s3.heldout import HeldOutStrategy
+from synthloop.s3.loop import best_round, s3_loop, should_stop
+
+#: the stopping rule the report applies afterwards: stop after one round without a gain
+PATIENCE = 1
 
 ROOT = Path(__file__).resolve().parent
 RUNS = ROOT / "runs" / "s3_real"
@@ -124,13 +120,13 @@ def run_dir(variant: str, name: str, seed: int) -> Path:
     return RUNS / variant / name / f"seed{seed}"
 
 
-def loop_config(budget: int, labels: int, per_error: int) -> HonestS3Config:
+def loop_config(budget: int, labels: int, per_error: int) -> S3Config:
     """S3 settings for a call budget: about a third on the seed set, the rest on three
     rounds of error extrapolation (``per_error`` variants per error)."""
     rationales = 2 * labels
     seed_size = max(20, round(0.35 * budget))
     per_round = max(1, (budget - rationales - seed_size) // 3)
-    return HonestS3Config(
+    return S3Config(
         seed_size=seed_size,
         rounds=3,
         per_error=per_error,
@@ -167,21 +163,17 @@ async def generate(args: argparse.Namespace) -> None:
     neighbours = None
     if args.neighbours:
         neighbours = DemoSelector(DemoPool(real, task), k=args.neighbours, select="similar")
+    # the held-out strategy in the one S3 loop; every round runs (no patience here), so
+    # evaluate can study the stopping rule afterwards
+    strategy = HeldOutStrategy(
+        prompter, real, None, cfg, seed=seed, neighbours=neighbours, candidates=grid(learners)
+    )
     start = time.perf_counter()
     try:
-        result = await s3_with_real(
-            llm,
-            prompter,
-            real,
-            grid(learners),
-            cfg,
-            seed=seed,
-            stop_early=False,
-            neighbours=neighbours,
-        )
+        result = await s3_loop(llm, strategy, cfg.rounds)
         s3_seconds = time.perf_counter() - start
         s3_usage = llm.usage.as_dict()
-        calls = result.rounds[-1].calls
+        calls = result.rounds[-1].requests
         t0 = time.perf_counter()
         anchors = seed_anchors(task, real, calls, seed=seed)
         zg = await zerogen(llm, prompter, calls, seed=seed, anchors=anchors)
@@ -189,7 +181,7 @@ async def generate(args: argparse.Namespace) -> None:
     finally:
         await llm.aclose()
         store.save()
-    write_jsonl((r.to_row() for r in result.synthetic), out / "s3.jsonl")
+    write_jsonl((r.to_row() for r in result.dataset), out / "s3.jsonl")
     write_jsonl((r.to_row() for r in zg.records), out / "zerogen.jsonl")
     write_json(
         {
@@ -198,7 +190,7 @@ async def generate(args: argparse.Namespace) -> None:
             "budget": args.budget,
             "variant": args.variant,
             "n_real": len(real),
-            "config": cfg.__dict__,
+            "config": cfg.model_dump(),
             "loop_learners": learners,
             "neighbours": args.neighbours,
             "llm": llm_cfg.model_dump(mode="json"),
@@ -248,12 +240,13 @@ def evaluate_run(
     folds = Folds.split(real, 5, seed)
     learners = learners_for(task)
     rounds = meta["rounds"]
-    heldouts = [r["heldout"]["accuracy"] for r in rounds]
+    heldouts = [r["heldout_with_real"]["accuracy"] for r in rounds]
     # what the loop with its stopping rule would have done
     stop = next(
-        (r for r in range(len(heldouts)) if should_stop(heldouts[: r + 1])), len(heldouts) - 1
+        (r for r in range(len(heldouts)) if should_stop(heldouts[: r + 1], PATIENCE)),
+        len(heldouts) - 1,
     )
-    kept = best_round(heldouts[: stop + 1])
+    kept = best_round(heldouts[: stop + 1], PATIENCE)
     calls = rounds[stop]["calls"]
     s3_kept = [r for r in s3_all if (r.round or 0) <= kept]
     zg = zerogen_prefix(zg_all, calls)
@@ -312,7 +305,7 @@ def evaluate_run(
             {
                 "round": r,
                 "calls": info["calls"],
-                "s3_heldout": info["heldout"]["accuracy"],
+                "s3_heldout": info["heldout_with_real"]["accuracy"],
                 "s3_test": acc(fit(cand, real, syn, task), test, task),
                 "s3_mined": info["mined"]["accuracy"],
                 "zerogen_heldout": zsel.scores.accuracy,

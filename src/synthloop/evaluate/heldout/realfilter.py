@@ -3,7 +3,7 @@ trained on the real records only scores each synthetic record's label. A small g
 often writes a text that does not carry the label it was asked for; a model that has
 seen real labels catches the confident cases.
 
-Each function returns a :data:`~synthloop.heldout.crossfit.Prepare`: given the real
+Each function returns a :data:`~synthloop.evaluate.heldout.crossfit.Prepare`: given the real
 records a model will train on and the synthetic ones, it returns the curated synthetic
 records. Cross-fitting calls it once per fold with that fold's real training part, so
 the auxiliary model never sees the records it will be judged on.
@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
-from synthloop.heldout.crossfit import Candidate, Prepare, fit
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.evaluate.heldout.crossfit import Candidate, Prepare, fit
 
 
 def _given_and_top(
     aux: Candidate, real: Sequence[Record], synthetic: Sequence[Record], task: Task
 ) -> tuple[np.ndarray, list[str], np.ndarray]:
-    model = fit(aux, real, [], task)
+    model: Any = fit(aux, real, [], task)  # a classifier: probabilities and classes_
     proba = model.predict_proba([task.learner_input(r) for r in synthetic])
     classes = [str(c) for c in model.classes_]
     col = {c: i for i, c in enumerate(classes)}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from synthloop import learners
-from synthloop.records import Record
+from synthloop.core.records import Record
 
 
 class Memorizer:

@@ -1,7 +1,7 @@
-from synthloop.heldout import Candidate
-from synthloop.heldout.realfilter import drop_rejected, relabel_confident
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.evaluate.heldout import Candidate
+from synthloop.evaluate.heldout.realfilter import drop_rejected, relabel_confident
 
 REAL = [
     Record(id=f"r{i}", inputs={"text": t}, label=y)

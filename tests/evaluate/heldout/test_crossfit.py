@@ -1,10 +1,10 @@
 import pytest
 
-from synthloop.errors import ConfigError
-from synthloop.heldout import Candidate, Folds, fit, held_out
-from synthloop.records import Record
-from synthloop.tasks import Task
-from tests.heldout.conftest import copies, real_records
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.evaluate.heldout import Candidate, Folds, fit, held_out
+from tests.evaluate.heldout.conftest import copies, real_records
 
 
 def test_every_real_record_is_held_out_exactly_once_in_stratified_folds() -> None:
@@ -69,7 +69,7 @@ def test_unknown_learner_lists_the_options(task: Task) -> None:
 
 
 def test_out_of_fold_probabilities_follow_the_same_exclusions(task: Task, memorizer: str) -> None:
-    from synthloop.heldout.crossfit import out_of_fold_proba
+    from synthloop.evaluate.heldout.crossfit import out_of_fold_proba
 
     real = real_records(20)
     folds = Folds.split(real, k=5, seed=0)

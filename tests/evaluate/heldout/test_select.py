@@ -1,8 +1,8 @@
 import pytest
 
-from synthloop.heldout import Folds, choose, grid
-from synthloop.tasks import Task
-from tests.heldout.conftest import copies, real_records
+from synthloop.core.tasks import Task
+from synthloop.evaluate.heldout import Folds, choose, grid
+from tests.evaluate.heldout.conftest import copies, real_records
 
 
 def test_grid_lists_less_synthetic_weight_first() -> None:

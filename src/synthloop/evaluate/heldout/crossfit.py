@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from synthloop.curate.crossval import stratified_folds
-from synthloop.errors import ConfigError
-from synthloop.evaluate.indirect import Scores, scores_of
-from synthloop.learners import LEARNERS, Learner
-from synthloop.records import Record
-from synthloop.tasks import Task
+from synthloop.core.errors import ConfigError
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.core.tasktype import Scores
+from synthloop.evaluate.indirect import scores_of, wrong
+from synthloop.learners import LEARNERS, Learner, Predictor, make_learner
+from synthloop.learners.crossval import stratified_folds
 
 #: A curation of the synthetic records that may use the real records a model trains on
 #: (e.g. drop those a real-trained model confidently rejects); called with (real, synthetic).
@@ -29,12 +31,13 @@ Prepare = Callable[[Sequence[Record], Sequence[Record]], list[Record]]
 
 @dataclass(frozen=True)
 class Candidate:
-    """One way to train the final model: a learner, its regularisation, how much each
-    synthetic record weighs against a real one, and whether real records are used at all
-    (``use_real=False``: the synthetic data alone)."""
+    """One way to train the final model: a learner, its regularisation (``None``: the
+    learner's own default, for any learner, QA's and instruction data's included), how
+    much each synthetic record weighs against a real one, and whether real records are
+    used at all (``use_real=False``: the synthetic data alone)."""
 
     learner: str
-    C: float
+    C: float | None
     weight: float = 1.0
     use_real: bool = True
 
@@ -43,14 +46,17 @@ class Candidate:
         data = "real" if self.use_real else "synthetic only"
         if self.use_real and self.weight > 0:
             data += f" + synthetic x{self.weight:g}"
-        return f"{self.learner}(C={self.C:g}) on {data}"
+        c = "" if self.C is None else f"(C={self.C:g})"
+        return f"{self.learner}{c} on {data}"
 
-    def make(self) -> Learner:
+    def make(self) -> Predictor:
+        if self.C is None:
+            return make_learner(self.learner)
         if self.learner not in LEARNERS:
             raise ConfigError(
                 f"unknown learner {self.learner!r}; choose one of: {', '.join(LEARNERS)}"
             )
-        learner: Learner = LEARNERS[self.learner](C=self.C)
+        learner: Learner = LEARNERS[self.learner](C=self.C)  # type: ignore[call-arg]
         return learner
 
 
@@ -75,7 +81,7 @@ def fit(
     synthetic: Sequence[Record],
     task: Task,
     prepare: Prepare | None = None,
-) -> Learner:
+) -> Predictor:
     """Train the candidate; ``prepare`` curates the synthetic records first, seeing only
     the real records this model trains on."""
     if prepare is not None and synthetic and (candidate.weight > 0 or not candidate.use_real):
@@ -98,14 +104,24 @@ class Folds:
     fold_of: dict[str, int]
 
     @classmethod
-    def split(cls, real: Sequence[Record], k: int = 5, seed: int = 0) -> Folds:
-        pairs = stratified_folds([r.label for r in real], k, seed)
-        if not pairs:
-            raise ConfigError(
-                f"cannot cross-fit {len(real)} real records in {k} folds: every label "
-                "needs at least 2 records"
-            )
-        held = [test for _, test in pairs]
+    def split(
+        cls, real: Sequence[Record], k: int = 5, seed: int = 0, *, stratify: bool = True
+    ) -> Folds:
+        """Stratified by label; ``stratify=False`` (labels that are free text: QA answers,
+        responses) a shuffled plain split."""
+        if stratify:
+            pairs = stratified_folds([r.label for r in real], k, seed)
+            if not pairs:
+                raise ConfigError(
+                    f"cannot cross-fit {len(real)} real records in {k} folds: every label "
+                    "needs at least 2 records"
+                )
+            held = [test for _, test in pairs]
+        else:
+            if len(real) < 2:
+                raise ConfigError(f"cannot cross-fit {len(real)} real records: need 2")
+            order = np.random.default_rng(seed).permutation(len(real))
+            held = [part for part in np.array_split(order, min(k, len(real)))]
         fold_of = {real[int(i)].id: f for f, idx in enumerate(held) for i in idx}
         return cls(held=held, fold_of=fold_of)
 
@@ -121,21 +137,27 @@ def out_of_fold(
     folds: Folds,
     task: Task,
     prepare: Prepare | None = None,
-) -> list[str]:
+) -> list[Any]:
     """Each real record's prediction by a model trained without its fold and without the
     synthetic records derived from its fold."""
-    pred: list[str | None] = [None] * len(real)
+    pred: list[Any] = [None] * len(real)
+    shared: Predictor | None = None  # synthetic alone, no fold's records imitated
     for f, idx in enumerate(folds.held):
-        in_fold = set(int(i) for i in idx)
-        train_real = [r for i, r in enumerate(real) if i not in in_fold]
         train_syn = [s for s in synthetic if not folds.derived_from(s, f)]
-        model = fit(candidate, train_real, train_syn, task, prepare)
+        if not candidate.use_real and prepare is None and len(train_syn) == len(synthetic):
+            # the same training set for every such fold: train it once
+            shared = shared or fit(candidate, [], train_syn, task, prepare)
+            model = shared
+        else:
+            in_fold = set(int(i) for i in idx)
+            train_real = [r for i, r in enumerate(real) if i not in in_fold]
+            model = fit(candidate, train_real, train_syn, task, prepare)
         part = model.predict([task.learner_input(real[int(i)]) for i in idx])
         for i, p in zip(idx, part, strict=True):
-            pred[int(i)] = str(p)
+            pred[int(i)] = p.item() if isinstance(p, np.generic) else p
     if any(p is None for p in pred):  # every record sits in exactly one fold
         raise RuntimeError("a real record was in no fold")
-    return [p for p in pred if p is not None]
+    return pred
 
 
 @dataclass(frozen=True)
@@ -143,7 +165,7 @@ class HeldOut:
     """A candidate's cross-fitted predictions, scores and the real records it got wrong."""
 
     candidate: Candidate
-    predictions: list[str]
+    predictions: list[Any]
     scores: Scores
     errors: list[Record]
 
@@ -157,11 +179,10 @@ def held_out(
     prepare: Prepare | None = None,
 ) -> HeldOut:
     pred = out_of_fold(candidate, real, synthetic, folds, task, prepare)
-    errors = [r for r, p in zip(real, pred, strict=True) if p != r.label]
-    return HeldOut(candidate, pred, scores_of(pred, real, task), errors)
+    return HeldOut(candidate, pred, scores_of(pred, real, task), wrong(pred, real, task))
 
 
-def proba_in(model: Learner, inputs: Sequence[object], classes: Sequence[str]) -> np.ndarray:
+def proba_in(model: Any, inputs: Sequence[object], classes: Sequence[str]) -> np.ndarray:
     """``model``'s probabilities in the column order of ``classes`` (0 for a class the
     model never saw)."""
     part = model.predict_proba(inputs)
