@@ -101,12 +101,16 @@ def print_final(metrics: dict[str, Any]) -> None:
     """The final model chosen on held-out data, and the round whose data is kept."""
     final = metrics.get("final_model")
     if final:
-        test = final["test"]["accuracy"] if final.get("test") else None
+
+        def headline(scores: dict[str, Any] | None) -> float | None:
+            # the type's first figure: accuracy, exact match for QA
+            return next(iter(scores.values())) if scores else None
+
         out_console.print(
             f"final model, chosen on held-out data: {final['choice']}: held-out "
-            f"{_fmt(final['heldout']['accuracy'])} (real alone "
-            f"{_fmt(final['heldout_real_alone']['accuracy'])}, "
-            f"{final['real_alone_choice']}), test {_fmt(test)}"
+            f"{_fmt(headline(final['heldout']))} (real alone "
+            f"{_fmt(headline(final['heldout_real_alone']))}, "
+            f"{final['real_alone_choice']}), test {_fmt(headline(final.get('test')))}"
         )
     rounds = metrics.get("rounds") or []
     if rounds and metrics.get("kept_round", rounds[-1]["round"]) != rounds[-1]["round"]:
