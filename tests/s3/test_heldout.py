@@ -116,3 +116,30 @@ def test_there_is_one_s3_loop() -> None:
     assert assessing == ["s3/loop.py"]
     everything = "".join(p.read_text(encoding="utf-8") for p in SRC.rglob("*.py"))
     assert "s3_with_real" not in everything and "HonestS3" not in everything
+
+
+async def test_example_strategy_scores_held_out_beside_validation_unless_turned_off(
+    tmp_path: Path, task: Task, real_files: dict[str, Path]
+) -> None:
+    from synthloop.s3.examples import ExampleStrategy
+
+    val = load_records(real_files["validation"], task, split_name="validation")
+    for folds in (5, 0):
+        cfg = S3Config(
+            seed_size=6,
+            rationale_calls_per_label=1,
+            rounds=1,
+            max_errors_per_round=3,
+            heldout_folds=folds,
+        )
+        llm = CachedLLM(FakeLLM(), tmp_path / "c.sqlite")
+        strategy = ExampleStrategy(Prompter(task, LLMConfig()), val, None, cfg)
+        result = await s3_loop(llm, strategy, cfg.rounds, show_progress=False)
+        for r in result.rounds:
+            assert (r.heldout is not None) == (folds > 0)
+            assert (r.as_dict()["heldout_with_real"] is not None) == (folds > 0)
+        # held-out scores never change what is mined: the same errors, the same data
+        if folds:
+            mined = [rec.id for rec in result.dataset]
+        else:
+            assert [rec.id for rec in result.dataset] == mined

@@ -133,6 +133,8 @@ class RunDirJob(S3Job):
         validation data (none when the validation records are too few to cross-fit)."""
         cfg = self.config
         learners = self.final_learners()
+        if cfg.s3.heldout_folds < 2:
+            return None
         try:
             folds = Folds.split(
                 self.validation, cfg.s3.heldout_folds, cfg.seed, stratify=bool(cfg.task.labels)

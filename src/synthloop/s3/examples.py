@@ -71,6 +71,8 @@ class ExampleStrategy:
     def _folds(self) -> Folds | None:
         """The validation records' folds for held-out scores; none when too few to split
         (e.g. a label with a single record)."""
+        if self.cfg.heldout_folds < 2:
+            return None
         try:
             return Folds.split(
                 self.validation,

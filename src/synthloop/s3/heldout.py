@@ -38,8 +38,8 @@ class HeldOutStrategy(ExampleStrategy):
             from synthloop.core.errors import ConfigError
 
             raise ConfigError(
-                f"cannot cross-fit {len(self.validation)} real records: every label needs "
-                "at least 2"
+                f"the heldout strategy cross-fits the {len(self.validation)} real records: "
+                "s3.heldout_folds must be 2 or more, and every label needs at least 2 records"
             )
         self.candidates = list(candidates)
         self.selections: list[Selection] = []  # each round's, for whoever wants the table
