@@ -157,6 +157,13 @@ async def generate(args: argparse.Namespace) -> None:
     # names the model), so a ZeroGen prefix or an S3 seed set is never paid for twice
     llm = make_llm(llm_cfg, RUNS / "cache" / f"{name}-seed{seed}.sqlite")
     assert isinstance(llm, CachedLLM)
+    if args.cached_only:
+        # a replay: every answer must come from the cache, so the model never loads (and a
+        # miss, i.e. a request that changed, ends the run instead of paying for an answer)
+        def refuse(*_: object) -> None:
+            raise RuntimeError("an answer is not in the response cache: a request changed")
+
+        llm.inner._load = refuse  # type: ignore[attr-defined]
     prompter = Prompter(task, llm_cfg)
     cfg = loop_config(args.budget, len(task.labels), args.per_error)
     learners = args.loop_learners or learners_for(task)
@@ -536,6 +543,11 @@ def main() -> None:
     )
     g.add_argument("--mode", default="chat", choices=["chat", "completion"])
     g.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
+    g.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="replay from the response cache; a request not in it is an error (no LLM loads)",
+    )
     e = sub.add_parser("evaluate", help="every row, lever, curve and the report (no LLM)")
     e.add_argument("--datasets", nargs="+", default=list(DATASETS))
     e.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
