@@ -104,9 +104,11 @@ class RunDirJob(S3Job):
         self.cache_path = self.run.cache_path
         self.journal_dir = self.run.path / "journal"
         self.sink = self.run
+        self.compute: Compute | None = None
 
     def strategy(self, compute: Compute | None) -> Strategy:
         cfg = self.config
+        self.compute = compute  # the final model's test predictions go there too
         common: dict[str, Any] = {
             "learner": self.learner,
             "seed": cfg.seed,
@@ -143,7 +145,9 @@ class RunDirJob(S3Job):
             return None
         if not learners:
             return None
-        return choose_final(self.validation, kept, folds, cfg.task, learners, self.test)
+        return choose_final(
+            self.validation, kept, folds, cfg.task, learners, self.test, self.compute
+        )
 
     def prepare(self, *, force: bool) -> None:
         self.run.prepare(self.config, force=force)

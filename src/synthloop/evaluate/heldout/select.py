@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from synthloop.compute.local import Compute
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.core.tasktype import Scores
@@ -126,6 +127,7 @@ def choose_final(
     task: Task,
     learners: Sequence[str],
     test: Sequence[Record] | None = None,
+    compute: Compute | None = None,
 ) -> FinalModel:
     """Learner, C and synthetic weight by cross-fitted held-out accuracy over ``real``;
     the winner is trained on all of ``real`` + ``synthetic`` and scored on ``test``."""
@@ -137,5 +139,6 @@ def choose_final(
             real_alone = h
     test_scores = None
     if test:
-        test_scores = score(fit(sel.best.candidate, real, synthetic, task), test, task)
+        model = fit(sel.best.candidate, real, synthetic, task)
+        test_scores = score(model, test, task, compute)  # the test split: where compute says
     return FinalModel(sel, real_alone, test_scores)
