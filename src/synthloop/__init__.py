@@ -12,7 +12,8 @@ model library)::
   :func:`write_records`
 - a run: :class:`RunConfig`, :func:`load_config`, :func:`run_s3`, :func:`run_generate`
 - the loop: :func:`s3_loop` over a strategy (:class:`ExampleStrategy` for classification,
-  pairs and QA; :class:`InstructionStrategy`), :class:`S3Config`
+  pairs and QA; :class:`HeldOutStrategy`, which mines held-out errors;
+  :class:`InstructionStrategy`), :class:`S3Config`
 - generators: :data:`GENERATORS` (the registry), :class:`GeneratorInputs`, :func:`generate`,
   and :func:`zerogen`, :func:`s3_seed`, :func:`extrapolate` (each returns a :class:`Generation`)
 - task types: :class:`TaskType`, :func:`register_task_type`, :func:`task_types`
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from synthloop.run.s3 import run_s3
     from synthloop.s3.config import S3Config
     from synthloop.s3.examples import ExampleStrategy
+    from synthloop.s3.heldout import HeldOutStrategy
     from synthloop.s3.instruction import InstructionStrategy
     from synthloop.s3.loop import s3_loop
 
@@ -66,6 +68,7 @@ _EXPORTS = {
     "ExampleStrategy": "synthloop.s3.examples",
     "Generation": "synthloop.generate",
     "GeneratorInputs": "synthloop.generate.registry",
+    "HeldOutStrategy": "synthloop.s3.heldout",
     "InstructConfig": "synthloop.run.instruct",
     "InstructionStrategy": "synthloop.s3.instruction",
     "LLMConfig": "synthloop.llm",
@@ -108,6 +111,7 @@ __all__ = [
     "ExampleStrategy",
     "Generation",
     "GeneratorInputs",
+    "HeldOutStrategy",
     "InstructConfig",
     "InstructionStrategy",
     "LLMConfig",

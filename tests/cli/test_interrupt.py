@@ -26,7 +26,8 @@ def test_ctrl_c_says_how_to_resume_and_the_rerun_finishes(tmp_path: Path, run_co
         proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env)
         wait_for(lambda: journal_lines(out) >= 3)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        # a hang guard, not a timing claim: on a busy 2-core machine the shutdown took > 60 s
+        _, err = proc.communicate(timeout=240)
         assert proc.returncode == 130, err
         assert err.strip().splitlines()[-1] == (
             "interrupted: run the same command again to resume (answers so far are cached)"
@@ -34,7 +35,7 @@ def test_ctrl_c_says_how_to_resume_and_the_rerun_finishes(tmp_path: Path, run_co
         assert not out.exists()
         server.hold_after = None
         server.open.set()
-        rerun = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        rerun = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
         assert rerun.returncode == 0, rerun.stderr
     assert out.read_text().count("\n") == N
     assert set(server.stats.answered.values()) == {1}  # no answer paid for twice

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,17 @@ class Embedder:
                 self._memo.update(fresh)
             known.update(fresh)
             return np.stack([known[t] for t in texts])
+
+    def remember(self, vectors: Mapping[str, np.ndarray]) -> None:
+        """Serve these texts' vectors as if encoded here (e.g. vectors a benchmark keeps on
+        disk between runs); they must come from the same model."""
+        with self._lock:
+            self._memo.update({t: np.asarray(v, dtype=np.float32) for t, v in vectors.items()})
+
+    def remembered(self) -> dict[str, np.ndarray]:
+        """The vectors held in memory, by text (what :meth:`remember` would restore)."""
+        with self._lock:
+            return dict(self._memo)
 
 
 _default: Embedder | None = None

@@ -95,9 +95,11 @@ def _charts(run: RunData, ev: dict[str, Any] | None, task: Task) -> dict[str, Ma
         charts["rounds"] = line_chart(
             [f"round {r['round']}" for r in rounds],
             {
-                "val accuracy": col("val"),
+                "val accuracy (mined)": col("val"),
+                "held-out accuracy": col("heldout"),
                 "test accuracy": col("test"),
                 "test macro-F1": col("test", "macro_f1"),
+                "real+synth held-out": col("heldout_with_real"),
                 "real+synth test acc": col("test_with_real"),
             },
             title="Accuracy per S3 round",

@@ -19,6 +19,7 @@ from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
 from synthloop.core.runlock import RunLock
+from synthloop.evaluate.heldout import FinalModel, Folds, choose_final, default_learners, final_grid
 from synthloop.generate.registry import demo_pool, neighbour_selector
 from synthloop.learners import check_learner
 from synthloop.llm import LLM, Budget, CachedLLM, LLMConfig, Usage, make_llm, prices_of
@@ -33,6 +34,7 @@ from synthloop.run.instruct import (
 )
 from synthloop.run.rundir import RunDir
 from synthloop.s3.examples import ExampleStrategy
+from synthloop.s3.heldout import HeldOutStrategy
 from synthloop.s3.instruction import InstructionStrategy
 from synthloop.s3.loop import Curator, RoundSink, S3Result, s3_loop
 from synthloop.s3.strategy import Strategy
@@ -108,18 +110,49 @@ class RunDirJob(S3Job):
         self.cache_path = self.run.cache_path
         self.journal_dir = self.run.path / "journal"
         self.sink = self.run
+        self.compute: Compute | None = None
 
     def strategy(self, compute: Compute | None) -> Strategy:
         cfg = self.config
-        return ExampleStrategy(
-            self.prompter,
-            self.validation,
-            self.test,
-            cfg.s3,
-            learner=self.learner,
-            seed=cfg.seed,
-            neighbours=neighbour_selector(cfg.generation, self.pool),
-            compute=compute,
+        self.compute = compute  # the final model's test predictions go there too
+        common: dict[str, Any] = {
+            "learner": self.learner,
+            "seed": cfg.seed,
+            "neighbours": neighbour_selector(cfg.generation, self.pool),
+            "compute": compute,
+        }
+        if cfg.s3.strategy == "heldout":
+            candidates = final_grid(self.final_learners())
+            return HeldOutStrategy(
+                self.prompter,
+                self.validation,
+                self.test,
+                cfg.s3,
+                candidates=candidates,
+                **common,
+            )
+        return ExampleStrategy(self.prompter, self.validation, self.test, cfg.s3, **common)
+
+    def final_learners(self) -> list[str]:
+        return self.config.s3.learners or default_learners(self.config.task)
+
+    def final_model(self, kept: list[Record]) -> FinalModel | None:
+        """The final model's learner, C and synthetic weight chosen on held-out real
+        validation data (none when the validation records are too few to cross-fit)."""
+        cfg = self.config
+        learners = self.final_learners()
+        if cfg.s3.heldout_folds < 2:
+            return None
+        try:
+            folds = Folds.split(
+                self.validation, cfg.s3.heldout_folds, cfg.seed, stratify=bool(cfg.task.labels)
+            )
+        except ConfigError:
+            return None
+        if not learners:
+            return None
+        return choose_final(
+            self.validation, kept, folds, cfg.task, learners, self.test, self.compute
         )
 
     def prepare(self, *, force: bool) -> None:
@@ -143,18 +176,22 @@ class RunDirJob(S3Job):
     def finish(
         self, result: S3Result, llm: CachedLLM, seconds: float
     ) -> tuple[Path, dict[str, Any]]:
+        kept = result.kept
+        final = self.final_model(kept)
         metrics: dict[str, Any] = {
             "task": self.config.task.name,
             "model": llm.model,
             "seed": self.config.seed,
-            "dataset_size": len(result.dataset),
+            "dataset_size": len(kept),
             "validation_size": len(self.validation),
             "test_size": len(self.test) if self.test else 0,
             "rounds": [r.as_dict() for r in result.rounds],
+            "kept_round": result.rounds[result.kept_round].round,
+            "final_model": final.as_dict() if final else None,
             "usage": spent(llm, self.config.llm),
             "seconds": round(seconds, 2),
         }
-        self.run.save_final(result.dataset, metrics)
+        self.run.save_final(kept, metrics)
         return self.run.dataset_path, metrics
 
 
@@ -254,6 +291,7 @@ async def run_s3(
                     sink=job.sink,
                     curate=curator,
                     show_progress=show_progress,
+                    patience=config.s3.patience,
                 )
         finally:
             await llm.aclose()

@@ -11,6 +11,7 @@ that writes examples from labels and real inputs, and ``errors_per_round`` /
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +24,10 @@ EXAMPLE_FIELDS = (
     "rationales_per_call",
     "rationales_per_example",
     "max_errors_per_round",
+    "patience",
+    "heldout_folds",
+    "strategy",
+    "learners",
 )
 
 
@@ -40,6 +45,31 @@ class S3Config(BaseModel):
     )
     max_errors_per_round: int | None = Field(
         default=None, gt=0, description="cap on errors extrapolated per round (a random sample)"
+    )
+    strategy: Literal["examples", "heldout"] = Field(
+        default="examples",
+        description="examples: mine the errors of a model trained on the synthetic data "
+        "alone on the real validation records (S3 as published); heldout: mine the "
+        "cross-fitted held-out errors of the model chosen on held-out data (learner, C, "
+        "synthetic weight), real validation records included in its training",
+    )
+    learners: list[str] | None = Field(
+        default=None,
+        description="learners the final model (and the heldout strategy) is chosen among "
+        "on held-out data (default: tfidf_lr and embed_lr for single texts, embed_lr for "
+        "pairs, the type's default learner otherwise)",
+    )
+    patience: int | None = Field(
+        default=None,
+        gt=0,
+        description="stop after this many rounds without a held-out gain and keep the best "
+        "round's data (default: run every round, keep them all)",
+    )
+    heldout_folds: int = Field(
+        default=5,
+        ge=0,
+        description="folds of the real validation records for held-out scores; 0 turns them "
+        "off (each round trains 2 x folds more models: cheap for tfidf_lr, not for minilm_ft)",
     )
     errors_per_round: int = Field(
         default=20,

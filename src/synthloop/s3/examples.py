@@ -8,7 +8,11 @@ kept real inputs (a premise for pairs, a passage and answer for QA).
   the errors (QA: answers that are not an exact match);
 - extrapolate: ``per_error`` new examples like each error, with its gold label (at most
   ``max_errors_per_round`` errors, a seeded sample), optionally shown its retrieved real
-  neighbours.
+  neighbours;
+- beside the validation score (which rises by construction: its errors were imitated),
+  held-out scores cross-fitted over the validation records (the synthetic data alone, and
+  validation folds + synthetic data): fold k is scored by a model that never saw fold k
+  nor anything extrapolated from it. They do not change which errors are mined.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from synthloop.compute.local import Compute
 from synthloop.core.errors import ConfigError
 from synthloop.core.records import Record
 from synthloop.core.seeds import derive_seed
+from synthloop.core.tasktype import Scores
+from synthloop.evaluate.heldout import Candidate, Folds, held_out
 from synthloop.evaluate.indirect import predictions, score, scores_of, train_and_score, wrong
 from synthloop.generate.anchors import seed_anchors
 from synthloop.generate.common import Generation, Plan
@@ -50,15 +56,46 @@ class ExampleStrategy:
         self.validation = list(validation)
         self.test = list(test) if test else None
         self.cfg = cfg
-        self.learner = learner or self.task.default_learner
-        if self.learner is None:
+        chosen = learner or self.task.default_learner
+        if chosen is None:
             raise ConfigError(
                 f"S3 needs a small model to find errors; a {self.task.type} task has none"
             )
+        self.learner: str = chosen
         self.seed_value = seed
         self.neighbours = neighbours
         self.compute = compute
         self.rationales: dict[str, list[str]] = {}
+        self.folds = self._folds()
+
+    def _folds(self) -> Folds | None:
+        """The validation records' folds for held-out scores; none when too few to split
+        (e.g. a label with a single record)."""
+        if self.cfg.heldout_folds < 2:
+            return None
+        try:
+            return Folds.split(
+                self.validation,
+                self.cfg.heldout_folds,
+                self.seed_value,
+                stratify=bool(self.task.labels),
+            )
+        except ConfigError:
+            return None
+
+    def heldout_scores(
+        self, dataset: list[Record], learner: str, C: float | None = None
+    ) -> tuple[Scores | None, Scores | None]:
+        """(synthetic alone, validation + synthetic), each cross-fitted over the
+        validation folds with ``learner``."""
+        if self.folds is None or not dataset:
+            return None, None
+        task, validation = self.task, self.validation
+        alone = held_out(
+            Candidate(learner, C, 1.0, use_real=False), validation, dataset, self.folds, task
+        )
+        both = held_out(Candidate(learner, C, 1.0), validation, dataset, self.folds, task)
+        return alone.scores, both.scores
 
     def seed(self) -> Plan[Generation]:
         cfg = self.cfg
@@ -88,13 +125,16 @@ class ExampleStrategy:
             test_with_real = train_and_score(
                 [*validation, *dataset], self.test, task, self.learner, self.compute
             )
+        heldout, heldout_with_real = self.heldout_scores(dataset, self.learner)
         report = {
             "errors": len(errors),
             "val": val.as_dict(),
+            "heldout": heldout.as_dict() if heldout else None,
             "test": test.as_dict() if test else None,
+            "heldout_with_real": heldout_with_real.as_dict() if heldout_with_real else None,
             "test_with_real": test_with_real.as_dict() if test_with_real else None,
         }
-        return Assessment(val, errors, test, test_with_real, report)
+        return Assessment(val, errors, test, test_with_real, report, heldout, heldout_with_real)
 
     def extrapolate(self, errors: list[Record], round: int) -> Plan[Generation]:
         cap = self.cfg.max_errors_per_round

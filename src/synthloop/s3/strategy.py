@@ -6,6 +6,12 @@ bookkeeping. Seeding and extrapolating return plans (generators of LLM calls, se
 from the same code. Assessing trains the small model on the synthetic data so far, scores
 it on the real validation (and test) data, and collects the validation records it gets
 wrong: the errors the next round extrapolates.
+
+An assessment may also carry *held-out* scores, cross-fitted over the real validation
+records (:mod:`synthloop.evaluate.heldout`): fold k is scored by a model that never saw
+fold k nor any synthetic record made from fold k's errors. The validation score cannot
+judge the loop (its errors were imitated, so it rises by construction); the held-out
+scores can, and the loop stops and keeps rounds by ``heldout_with_real``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ class Assessment:
     test: Scores | None = None
     test_with_real: Scores | None = None
     report: dict[str, Any] = field(default_factory=dict)  # the figures a round records
+    heldout: Scores | None = None  # the synthetic data alone, cross-fitted on validation
+    heldout_with_real: Scores | None = None  # real validation folds + synthetic, cross-fitted
 
 
 class Strategy(Protocol):
