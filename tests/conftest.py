@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,12 @@ import pytest
 
 from synthloop.core.tasks import Task
 from synthloop.llm import LLM, Request, Response
+
+# One Ray auth mode for every Ray process the tests start (ray.init clusters, `ray start`
+# nodes, CLI subprocesses with --runner ray): Ray >= 2.59 secures clusters with a token once
+# ~/.ray/auth_token exists, and full-suite runs here mixed modes and failed with
+# InvalidAuthToken from the first cluster test on. The clusters listen on this machine only.
+os.environ["RAY_AUTH_MODE"] = "disabled"
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
