@@ -31,6 +31,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from synthloop.llm import LLM
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +70,7 @@ def baseline(
 
 
 async def engine(
-    llm: object, texts: list[str], max_tokens: int, answers: list[str] | None = None
+    llm: LLM, texts: list[str], max_tokens: int, answers: list[str] | None = None
 ) -> tuple[int, float]:
     from synthloop.llm import Request, complete_many
 
@@ -75,7 +79,7 @@ async def engine(
         for i, t in enumerate(texts)
     ]
     start = time.perf_counter()
-    out = await complete_many(llm, reqs)  # type: ignore[arg-type]
+    out = await complete_many(llm, reqs)
     seconds = time.perf_counter() - start
     if answers is not None:
         answers[:] = [r.text for r in out]

@@ -35,8 +35,10 @@ from synthloop.compute import minhash, ray_data
 from synthloop.demo import write_demo
 from synthloop.distributed.cluster import import_ray, ray_session
 from synthloop.distributed.pool import RayLLMPool, backends_for
+from synthloop.llm import LLM
 from synthloop.run.config import RunConfig, load_config
 from synthloop.run.generate import run_generate
+from synthloop.run.s3 import BackendMaker
 
 CORES = os.cpu_count() or 1
 
@@ -68,10 +70,17 @@ def demo_config(folder: Path, max_tokens: int) -> RunConfig:
     return RunConfig.model_validate(data)
 
 
-async def generate(cfg: RunConfig, n: int, out: Path, backend) -> tuple[float, int, list]:  # type: ignore[no-untyped-def]
+async def generate(
+    cfg: RunConfig, n: int, out: Path, backend: BackendMaker | None
+) -> tuple[float, int, list]:
     start = time.perf_counter()
     gen, usage = await run_generate(cfg, "zerogen", n, out, show_progress=False, backend=backend)
     return time.perf_counter() - start, usage.calls, [r.to_row() for r in gen.records]
+
+
+def always(llm: LLM) -> BackendMaker:
+    """A backend maker that hands every config the same LLM (the pool)."""
+    return lambda _config: llm
 
 
 def bench_generation(n: int, max_tokens: int, work: Path) -> list[GenResult]:
@@ -97,7 +106,7 @@ def bench_generation(n: int, max_tokens: int, work: Path) -> list[GenResult]:
                 else (time.perf_counter() - start)
             )
             seconds, calls, rows = asyncio.run(
-                generate(base, n, work / f"ray{workers}" / "gen.jsonl", lambda _c, p=pool: p)
+                generate(base, n, work / f"ray{workers}" / "gen.jsonl", always(pool))
             )
             results.append(
                 GenResult(f"Ray, {workers} worker(s)", workers, threads, startup, seconds, calls,
@@ -183,7 +192,7 @@ def bench_curation(n: int) -> dict:
     out: dict = {"texts": n, "steps": CURATION_STEPS}
     audits = []
     for name, compute in (("local", LOCAL), ("ray", RayCompute())):
-        if name == "ray":
+        if isinstance(compute, RayCompute):
             start = time.perf_counter()
             compute.cluster.num_cpus = CORES
             compute.cluster.connect()
@@ -336,6 +345,12 @@ def report(gen: list[GenResult], dedup: dict | None, args: argparse.Namespace, l
     return "\n".join(lines)
 
 
+def loads(before: tuple[float, float, float]) -> tuple[str, str]:
+    """The load averages at the start and now, each as "1.9, 1.2, 0.8"."""
+    start, now = (", ".join(f"{x:.1f}" for x in v) for v in (before, os.getloadavg()))
+    return start, now
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)
@@ -351,8 +366,7 @@ def main() -> None:
     load_before = os.getloadavg()
     if args.curation_texts:
         cur = bench_curation(args.curation_texts)
-        load = [", ".join(f"{x:.1f}" for x in v) for v in (load_before, os.getloadavg())]
-        section = curation_section(cur, tuple(load))
+        section = curation_section(cur, loads(load_before))
         with args.out.open("a", encoding="utf-8") as fh:
             fh.write(section + "\n")
         print(section)
@@ -364,8 +378,7 @@ def main() -> None:
             else bench_generation(args.requests, args.max_tokens, Path(tmp))
         )
         dedup = None if args.skip_dedup else bench_dedup(args.texts, args.shards)
-    load = tuple(f"{x:.1f}" for x in load_before), tuple(f"{x:.1f}" for x in os.getloadavg())
-    text = report(gen, dedup, args, (", ".join(load[0]), ", ".join(load[1])))
+    text = report(gen, dedup, args, loads(load_before))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text + "\n", encoding="utf-8")
     print(text)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -41,101 +40,30 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.llm.fault_server import Faults, FaultServer  # noqa: E402
+from tests.reliability.helpers import (  # noqa: E402
+    S3,
+    checksums,
+    start,
+    synthloop,
+    wait_for,
+    write_run,
+)
+from tests.reviews import labelled_rows  # noqa: E402
 
 FAULTS = Faults(rate=0.1, seed=5, latency=0.01, slow_seconds=3.0, retry_after=0.01)
-TASK = """\
-name: reviews
-domain: restaurants
-example_noun: restaurant review
-inputs: [text]
-labels:
-  positive: the customer was happy
-  negative: the customer was unhappy
-"""
-POS = ["wonderful", "delicious", "friendly", "lovely", "great", "fresh", "superb"]
-NEG = ["awful", "cold", "rude", "stale", "dirty", "bland", "terrible"]
-HARD = ["pasta", "terrace", "menu", "music", "wine", "price", "parking", "queue", "bill", "tip"]
-S3 = "seed_size: 10, rationale_calls_per_label: 1, rounds: 2, max_errors_per_round: 12"
-ENV = {**os.environ, "OPENAI_API_KEY": "sk-test", "NO_COLOR": "1", "COLUMNS": "200"}
 
 
-def synthloop_cmd(*args: str) -> list[str]:
-    exe = Path(sys.executable).parent / "synthloop"
-    return [str(exe), *args] if exe.exists() else [sys.executable, "-m", "synthloop.cli", *args]
-
-
-def rows(n: int, offset: int = 0) -> list[dict[str, str]]:
-    out = []
-    for i in range(offset, offset + n):
-        words = POS if i % 2 == 0 else NEG
-        out.append(
-            {
-                "text": f"{words[i % 7]} food and {words[(i + 3) % 7]} service",
-                "label": "positive" if i % 2 == 0 else "negative",
-            }
-        )
-    return out
-
-
-def write_jsonl(path: Path, items: list[dict[str, str]]) -> None:
-    path.write_text("".join(json.dumps(r) + "\n" for r in items))
-
-
-def workspace(folder: Path, base_url: str, llm: str = "", s3: str = S3) -> Path:
-    """task.yaml, validation.jsonl, test.jsonl and run.yaml pointing at ``base_url``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "task.yaml").write_text(TASK)
-    hard = [
-        {
-            "text": f"visit {i}: the {w} was nothing special",
-            "label": ("positive", "negative")[i % 2],
-        }
-        for i, w in enumerate(HARD * 2)
-    ]
-    write_jsonl(folder / "validation.jsonl", rows(20) + hard)
-    write_jsonl(folder / "test.jsonl", rows(30, 100))
-    extra = f", {llm}" if llm else ""
-    (folder / "run.yaml").write_text(
-        "task: task.yaml\n"
-        "data:\n  validation: {path: validation.jsonl}\n  test: {path: test.jsonl}\n"
-        f"llm: {{backend: openai, model: m, base_url: '{base_url}', timeout: 2.0, max_retries: 12, "
-        f"max_concurrency: 4, max_tokens: 40{extra}}}\n"
-        f"s3: {{{s3}}}\n"
+def workspace(folder: Path, base_url: str, s3: str = S3) -> Path:
+    """task.yaml, validation.jsonl, test.jsonl and run.yaml pointing at ``base_url``: the
+    reliability tests' workspace with this benchmark's own rows (its results were measured
+    on them)."""
+    return write_run(
+        folder,
+        base_url,
+        s3=s3,
+        validation=labelled_rows(20, negatives_like_positives=True),
+        test=labelled_rows(30, 100, negatives_like_positives=True),
     )
-    return folder / "run.yaml"
-
-
-def run(args: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        synthloop_cmd(*args), cwd=cwd, capture_output=True, text=True, env=ENV, timeout=timeout
-    )
-
-
-def start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        synthloop_cmd(*args),
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-
-
-def checksums(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 120.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise TimeoutError("waited too long")
-        time.sleep(0.01)
 
 
 # -- 1. bad inputs ------------------------------------------------------------------------
@@ -171,7 +99,10 @@ def put(name: str, content: bytes | str) -> Callable[[Path], None]:
 
 
 def append(name: str, content: bytes) -> Callable[[Path], None]:
-    return lambda w: (w / name).write_bytes((w / name).read_bytes() + content)
+    def spoil(w: Path) -> None:
+        (w / name).write_bytes((w / name).read_bytes() + content)
+
+    return spoil
 
 
 def nobody_listens(w: Path) -> None:
@@ -194,7 +125,10 @@ def both(*spoils: Callable[[Path], None]) -> Callable[[Path], None]:
 
 
 def gzipped(name: str) -> Callable[[Path], None]:
-    return lambda w: (w / name).write_bytes(gzip.compress((w / name).read_bytes()))
+    def spoil(w: Path) -> None:
+        (w / name).write_bytes(gzip.compress((w / name).read_bytes()))
+
+    return spoil
 
 
 def foreign_label(name: str) -> Callable[[Path], None]:
@@ -434,7 +368,7 @@ def bad_inputs(tmp: Path) -> list[Outcome]:
     with FaultServer(Faults()) as server:
         made = tmp / "made"
         workspace(made, server.base_url, s3="seed_size: 10, rounds: 0")
-        proc = run(["s3", "run.yaml", "--out", "run", "-q"], made)
+        proc = synthloop("s3", "run.yaml", "--out", "run", "-q", cwd=made, timeout=600)
         assert proc.returncode == 0, proc.stderr
         shutil.copy(made / "run" / "dataset.jsonl", made / "data.jsonl")
         for i, case in enumerate(cases()):
@@ -453,12 +387,12 @@ def bad_inputs(tmp: Path) -> list[Outcome]:
             case.spoil(w)
             if (w / "si.yaml").exists():
                 (w / "si.yaml").write_text((w / "si.yaml").read_text().replace("BASE", url))
-            before = checksums(w)
+            before = checksums([w])
             asked = (own or server).stats.requests
             t0 = time.perf_counter()
-            proc = run(case.args, w, timeout=300)
+            proc = synthloop(*case.args, cwd=w, timeout=300)
             seconds = time.perf_counter() - t0
-            after = checksums(w)
+            after = checksums([w])
             requests = (own or server).stats.requests - asked
             if own:
                 own.stop()
@@ -511,7 +445,7 @@ def uninterrupted(tmp: Path, args: list[str], dataset: str, name: str = "") -> t
         # outages' s3 reference met the kills' run directory, another server's config)
         w = tmp / (name or f"ref-{args[0]}")
         workspace(w, server.base_url)
-        proc = run(args, w)
+        proc = synthloop(*args, cwd=w, timeout=600)
         assert proc.returncode == 0, proc.stderr
         return (w / dataset).read_text(), server.stats.answered.total()
 
@@ -523,8 +457,8 @@ def kill_at(tmp: Path, kill: Kill, args: list[str], dataset: str, reference: str
         server.hold_after = kill.hold_after
         if kill.hold_after == 0:
             server.open.clear()
-        proc = start(args, w)
-        wait_for(lambda: not server.open.is_set() or proc.poll() is not None)
+        proc = start(*args, cwd=w)
+        wait_for(lambda: not server.open.is_set() or proc.poll() is not None, timeout=120)
         time.sleep(0.5)  # answers past the gate reach the client and its journal or cache
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -532,7 +466,7 @@ def kill_at(tmp: Path, kill: Kill, args: list[str], dataset: str, reference: str
         before = server.stats.answered.total()
         server.hold_after = None
         server.open.set()
-        resumed = run(args, w)
+        resumed = synthloop(*args, cwd=w, timeout=600)
         assert resumed.returncode == 0, resumed.stderr
         kill.resumed_paid = server.stats.answered.total() - before
         kill.identical = (w / dataset).read_text() == reference
@@ -601,8 +535,8 @@ def outage(tmp: Path, o: Outage, args: list[str], dataset: str, reference: str) 
     first = FaultServer(FAULTS).start()
     w = tmp / f"outage-{o.seconds:.0f}"
     workspace(w, first.base_url)
-    proc = start(args, w)
-    wait_for(lambda: first.stats.answered.total() >= o.stop_after)
+    proc = start(*args, cwd=w)
+    wait_for(lambda: first.stats.answered.total() >= o.stop_after, timeout=120)
     first.stop()
     down = time.monotonic()
     time.sleep(o.seconds)
@@ -676,11 +610,11 @@ def report(
             "| LLM requests | s | the error line |",
             "| ---: | --- | --- | ---: | --- | --- | ---: | ---: | --- |",
         ]
-        for i, o in enumerate(bad, 1):
+        for i, b in enumerate(bad, 1):
             lines.append(
-                f"| {i} | {o.case.command} | {md_cell(o.case.what)} | {o.exit} | "
-                f"{'yes' if o.one_line else '**no**'} | {'yes' if o.unchanged else '**no**'} | "
-                f"{o.requests} | {o.seconds:.1f} | {md_cell(o.error[:160])} |"
+                f"| {i} | {b.case.command} | {md_cell(b.case.what)} | {b.exit} | "
+                f"{'yes' if b.one_line else '**no**'} | {'yes' if b.unchanged else '**no**'} | "
+                f"{b.requests} | {b.seconds:.1f} | {md_cell(b.error[:160])} |"
             )
         lines.append("")
     if ks:

@@ -336,10 +336,10 @@ def evaluate_run(
     for k in CURVE_K:
         more = stratified(order, k, random.Random(f"curve-{name}-{seed}-{k}"))
         bigger = real + more
-        sel = choose(
+        selection = choose(
             grid([base.learner], weights=(0.0,)), bigger, [], Folds.split(bigger, 5, seed), task
         )
-        curve[str(k)] = acc(fit(sel.best.candidate, bigger, [], task), test, task)
+        curve[str(k)] = acc(fit(selection.best.candidate, bigger, [], task), test, task)
     out["curve"] = curve
 
     if levers:

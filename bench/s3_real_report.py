@@ -96,7 +96,8 @@ def targets(by_ds: dict[str, list[dict]], ceilings: dict[str, float]) -> list[st
         gain = 100 * (t["real + S3"] - t["real alone"])
         vs_zg = 100 * (t["real + S3"] - t["real + ZeroGen"])
         alone = 100 * (t["S3 alone"] - t["ZeroGen alone"])
-        eq_s3, eq_zg = [], []
+        eq_s3: list[float] = []
+        eq_zg: list[float] = []
         for r in runs:
             for key, into in (("real + S3", eq_s3), ("real + ZeroGen", eq_zg)):
                 n = r["rows"][key]["synthetic"]

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable
@@ -10,6 +9,7 @@ import pytest
 
 from synthloop.core.tasks import Task
 from synthloop.llm import LLM, Request, Response
+from tests.reviews import NEGATIVE, POSITIVE, REVIEWS, TASK_YAML, labelled_rows, write_rows
 
 # One Ray auth mode for every Ray process the tests start (ray.init clusters, `ray start`
 # nodes, CLI subprocesses with --runner ray): Ray >= 2.59 secures clusters with a token once
@@ -18,9 +18,6 @@ from synthloop.llm import LLM, Request, Response
 os.environ["RAY_AUTH_MODE"] = "disabled"
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-POSITIVE = ["wonderful", "delicious", "friendly", "lovely", "great", "fresh", "superb"]
-NEGATIVE = ["awful", "cold", "rude", "stale", "dirty", "bland", "terrible"]
 
 
 def scripted_answer(request: Request) -> str:
@@ -67,37 +64,7 @@ class FakeLLM(LLM):
 
 @pytest.fixture
 def task() -> Task:
-    return Task(
-        name="reviews",
-        domain="restaurants",
-        example_noun="restaurant review",
-        labels={"positive": "the customer was happy", "negative": "the customer was unhappy"},
-    )
-
-
-def write_rows(path: Path, rows: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
-def labelled_rows(n: int) -> list[dict]:
-    rows = []
-    for i in range(n):
-        if i % 2 == 0:
-            rows.append(
-                {
-                    "text": f"{POSITIVE[i % 7]} food and {POSITIVE[(i + 3) % 7]} service",
-                    "label": "positive",
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "text": f"{NEGATIVE[i % 7]} food and {NEGATIVE[(i + 2) % 7]} waiter",
-                    "label": "negative",
-                }
-            )
-    return rows
+    return REVIEWS.model_copy(deep=True)  # each test its own: a frozen model's dicts still change
 
 
 @pytest.fixture
@@ -106,17 +73,6 @@ def real_files(tmp_path: Path) -> dict[str, Path]:
         "validation": write_rows(tmp_path / "validation.jsonl", labelled_rows(20)),
         "test": write_rows(tmp_path / "test.jsonl", labelled_rows(30)),
     }
-
-
-TASK_YAML = """\
-name: reviews
-domain: restaurants
-example_noun: restaurant review
-inputs: [text]
-labels:
-  positive: the customer was happy
-  negative: the customer was unhappy
-"""
 
 
 @pytest.fixture

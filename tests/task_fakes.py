@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from synthloop.core.io import DataSpec, load_records
+from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.generate.self_instruct import InstructionExample
 from synthloop.llm import Request
 
 CITIES = ["Paris", "Lyon", "Turin", "Porto", "Ghent", "Bergen", "Krakow", "Leeds"]
@@ -32,6 +35,14 @@ def pair_rows(n: int, offset: int = 0) -> list[dict]:
             h = f"The {THINGS[i % 8]} was never opened and stands in {CITIES[(i * 3 + 1) % 8]}."
             rows.append({"premise": p, "hypothesis": h, "label": "not_entailment"})
     return rows
+
+
+def as_records(task: Task, rows: list[dict[str, str]], prefix: str) -> list[Record]:
+    """Real records of ``task`` from labelled rows, with ids ``{prefix}0``, ``{prefix}1``, …"""
+    return [
+        Record(id=f"{prefix}{i}", inputs={f: r[f] for f in task.inputs}, label=r["label"])
+        for i, r in enumerate(rows)
+    ]
 
 
 def pair_task() -> Task:
@@ -79,6 +90,12 @@ def qa_task() -> Task:
     return Task(name="demo-qa", type="qa", domain="local history", example_noun="question")
 
 
+def qa_records(split: str, split_name: str = "data") -> list[Record]:
+    """The QA demo's ``split`` (validation or test), with ids ``{split_name}-{i}``."""
+    spec = DataSpec(path=str(QA_DEMO / f"{split}.jsonl"), columns={"label": "answer"})
+    return load_records(spec, qa_task(), split_name=split_name)
+
+
 def _wh(answer: str) -> str:
     if re.fullmatch(r"1\d{3}|20\d{2}", answer):
         return "When"
@@ -111,6 +128,29 @@ SEED_INSTRUCTIONS = [
     },
     {"instruction": "Give three tips for sleeping better.", "output": "Keep a schedule; ..."},
 ]
+
+
+def instruction_task() -> Task:
+    return Task(name="h", type="instruction", domain="everyday tasks", example_noun="instruction")
+
+
+def seed_examples() -> list[InstructionExample]:
+    return [InstructionExample(**s) for s in SEED_INSTRUCTIONS]
+
+
+TEMPLATES = ["Name three {} that grow in a garden.", "Explain how a {} works in one sentence."]
+
+
+def instruction_answer(request: Request) -> str:
+    """Deterministic per request: new instructions vary with the seed; responses answer."""
+    text = request.messages[-1].content if request.messages else request.prompt or ""
+    seed = request.seed or 0
+    things = ["tomatoes", "bicycle", "kettle", "violin", "compass", "tulips", "clock"]
+    if "Carry out this instruction" in text:
+        return f"Input: <none>\nOutput: A clear and short answer, number {seed % 97}."
+    return TEMPLATES[seed % 2].format(things[seed % 7])
+
+
 NEW_INSTRUCTIONS = [
     "Write a haiku about autumn leaves falling.",  # a near copy of a seed: not novel
     "Draw a picture of a cat wearing a hat.",  # needs more than text

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.core.io import DataSpec, load_records
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.anchors import seed_anchors
 from synthloop.generate.estimate import Estimate, walk
 from synthloop.generate.registry import GENERATORS, GeneratorInputs, generate
-from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
+from synthloop.generate.self_instruct import SelfInstructConfig
 from synthloop.generate.settings import GenerationConfig
 from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.llm.cache import request_key
@@ -26,26 +25,21 @@ from synthloop.prompts import Prompter
 from synthloop.run.instruct import rows_to_records
 from tests.conftest import FakeLLM, labelled_rows, scripted_answer
 from tests.generate.fakes import RecordingLLM, toolbox_answer
+from tests.reviews import REVIEWS
 from tests.task_fakes import (
-    QA_DEMO,
-    SEED_INSTRUCTIONS,
+    as_records,
+    instruction_answer,
+    instruction_task,
     pair_answer,
     pair_rows,
     pair_task,
     qa_answer,
+    qa_records,
     qa_task,
+    seed_examples,
 )
 from tests.tasktypes.instruction.real_like import VALIDATION
 
-REVIEWS = Task(
-    name="reviews",
-    domain="restaurants",
-    example_noun="restaurant review",
-    labels={"positive": "the customer was happy", "negative": "the customer was unhappy"},
-)
-INSTRUCTIONS = Task(
-    name="h", type="instruction", domain="everyday tasks", example_noun="instruction"
-)
 TOOLBOX = GenerationConfig.model_validate(
     {
         "conditions": {"scopes": {"length": ["short", "long"]}},
@@ -53,24 +47,6 @@ TOOLBOX = GenerationConfig.model_validate(
         "dialogue": {"turns": 2},
     }
 )
-NEW = ["Name three {} that grow in a garden.", "Explain how a {} works in one sentence."]
-
-
-def instruction_answer(request: Request) -> str:
-    """Deterministic per request: new instructions vary with the seed; responses answer."""
-    text = request.messages[-1].content if request.messages else request.prompt or ""
-    seed = request.seed or 0
-    things = ["tomatoes", "bicycle", "kettle", "violin", "compass", "tulips", "clock"]
-    if "Carry out this instruction" in text:
-        return f"Input: <none>\nOutput: A clear and short answer, number {seed % 97}."
-    return NEW[seed % 2].format(things[seed % 7])
-
-
-def review_records(n: int) -> list[Record]:
-    return [
-        Record(id=f"real-{i}", inputs={"text": r["text"]}, label=r["label"])
-        for i, r in enumerate(labelled_rows(n))
-    ]
 
 
 def reviews(tmp_path: Path, **more: object) -> GeneratorInputs:
@@ -87,10 +63,10 @@ def reviews(tmp_path: Path, **more: object) -> GeneratorInputs:
 
 def instructions(tmp_path: Path, **more: object) -> GeneratorInputs:
     return GeneratorInputs(
-        prompter=Prompter(INSTRUCTIONS, LLMConfig()),
+        prompter=Prompter(instruction_task(), LLMConfig()),
         n=3,
         seed=3,
-        seeds=[InstructionExample(**s) for s in SEED_INSTRUCTIONS],
+        seeds=seed_examples(),
         self_instruct=SelfInstructConfig(n=3, batch=3, max_calls=12),
         **more,  # type: ignore[arg-type]
     )
@@ -100,13 +76,18 @@ def instructions(tmp_path: Path, **more: object) -> GeneratorInputs:
 CASES: dict[str, tuple[Callable[[Path], GeneratorInputs], Callable[[Request], str]]] = {
     "zerogen": (reviews, scripted_answer),
     "s3-seed": (reviews, scripted_answer),
-    "extrapolate": (lambda p: reviews(p, errors=review_records(4)), scripted_answer),
+    "extrapolate": (
+        lambda p: reviews(p, errors=as_records(REVIEWS, labelled_rows(4), "real-")),
+        scripted_answer,
+    ),
     "conditional": (reviews, toolbox_answer),
     "rationale-example": (reviews, toolbox_answer),
     "dialogue": (reviews, toolbox_answer),
     "self-instruct": (instructions, instruction_answer),
     "instruct-extrapolate": (
-        lambda p: instructions(p, errors=rows_to_records(VALIDATION[:3], INSTRUCTIONS, "val")),
+        lambda p: instructions(
+            p, errors=rows_to_records(VALIDATION[:3], instruction_task(), "val")
+        ),
         instruction_answer,
     ),
 }
@@ -130,14 +111,8 @@ def pair_or_qa(task: Task, real: list[Record]) -> Callable[..., GeneratorInputs]
 
 
 CONDITIONS = {"scopes": {"style": ["paraphrase", "negation"]}}
-PAIRS = [
-    Record(id=f"p{i}", inputs={"premise": r["premise"], "hypothesis": r["hypothesis"]},
-           label=r["label"])
-    for i, r in enumerate(pair_rows(6))
-]  # fmt: skip
-QA = load_records(
-    DataSpec(path=str(QA_DEMO / "validation.jsonl"), columns={"label": "answer"}), qa_task()
-)
+PAIRS = as_records(pair_task(), pair_rows(6), "p")
+QA = qa_records("validation")
 for kind, task, real, answer in (("pair", pair_task(), PAIRS, pair_answer),
                                  ("qa", qa_task(), QA, qa_answer)):  # fmt: skip
     inputs = pair_or_qa(task, real)

@@ -9,7 +9,6 @@ from synthloop.cli import app
 from synthloop.core.errors import ConfigError
 from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import (
-    InstructionExample,
     NoveltyFilter,
     SelfInstructConfig,
     distinct_n,
@@ -21,7 +20,7 @@ from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
 from synthloop.run.instruct import load_instruct_config
 from tests.conftest import FakeLLM
-from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
+from tests.task_fakes import InstructWriter, seed_examples
 
 
 def instruction_task() -> Task:
@@ -30,7 +29,7 @@ def instruction_task() -> Task:
     )
 
 
-SEEDS = [InstructionExample(**s) for s in SEED_INSTRUCTIONS]
+SEEDS = seed_examples()
 
 
 def test_novelty_filter_uses_rouge_l() -> None:

@@ -1,5 +1,6 @@
-"""What the reliability tests share: a run config against the fault server, the CLI as a
-subprocess, and checksums of the files a command must not touch."""
+"""What the reliability tests (and bench/reliability.py) share: a run config against the
+fault server, the CLI as a subprocess, and checksums of the files a command must not touch.
+No pytest here: the benchmark imports it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from tests.conftest import TASK_YAML, labelled_rows, write_rows
+from tests.llm.fault_server import FaultServer
+from tests.reviews import TASK_YAML, labelled_rows, write_rows
 
 #: real examples the fault server's reviews do not cover, so round 0 leaves errors for S3
 #: to extrapolate
 HARD = ["pasta", "terrace", "menu", "music", "wine", "price", "parking", "queue", "bill", "tip"]
+S3 = "seed_size: 10, rationale_calls_per_label: 1, rounds: 2, max_errors_per_round: 12"
 
 
 def write_run(
@@ -25,10 +28,13 @@ def write_run(
     *,
     llm: str = "",
     timeout: float = 2.0,
-    s3: str = "seed_size: 10, rationale_calls_per_label: 1, rounds: 2, max_errors_per_round: 12",
+    s3: str = S3,
+    validation: list[dict] | None = None,
+    test: list[dict] | None = None,
 ) -> Path:
     """A task, real data and a run config whose LLM is the OpenAI-compatible server at
-    ``base_url``; ``llm`` adds fields to the llm: mapping."""
+    ``base_url``; ``llm`` adds fields to the llm: mapping. ``validation`` (the HARD examples
+    follow it) and ``test`` replace the default labelled rows."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "task.yaml").write_text(TASK_YAML)
     hard = [
@@ -38,8 +44,9 @@ def write_run(
         }
         for i, w in enumerate(HARD * 2)
     ]
-    write_rows(folder / "validation.jsonl", labelled_rows(20) + hard)
-    write_rows(folder / "test.jsonl", labelled_rows(30))
+    validation = labelled_rows(20) if validation is None else validation
+    write_rows(folder / "validation.jsonl", validation + hard)
+    write_rows(folder / "test.jsonl", labelled_rows(30) if test is None else test)
     extra = f", {llm}" if llm else ""
     config = folder / "run.yaml"
     config.write_text(
@@ -77,6 +84,26 @@ def start(*args: str, cwd: Path) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def finished_run(folder: Path, s3: str = "seed_size: 10, rounds: 0") -> Path:
+    """``folder`` as write_run makes it, with a finished S3 run in ``run/`` (the seed round
+    only, by default); the fault server its config names is gone."""
+    with FaultServer() as server:
+        config = write_run(folder, server.base_url, s3=s3)
+        assert synthloop("s3", str(config), "--out", "run", "-q", cwd=folder).returncode == 0
+    return folder
+
+
+def refused(*args: str, cwd: Path, server: FaultServer) -> str:
+    """The CLI run in ``cwd`` must fail in one ``error:`` line without asking ``server`` (not
+    asked anything before) for an answer and with every file under ``cwd`` unchanged; returns
+    the line."""
+    before = checksums([cwd])
+    line = one_line_error(synthloop(*args, cwd=cwd))
+    assert server.stats.requests == 0
+    assert checksums([cwd]) == before
+    return line
+
+
 def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
     """The command's single ``error:`` line, after checking it failed cleanly."""
     assert proc.returncode not in (0, 1), (proc.returncode, proc.stderr)  # 1: internal error
@@ -108,5 +135,5 @@ def lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
-def records(path: Path) -> list[dict]:  # type: ignore[type-arg]
+def records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]

@@ -12,7 +12,14 @@ import pytest
 
 from synthloop.core.io import MAX_LINE_BYTES
 from tests.llm.fault_server import FaultServer
-from tests.reliability.helpers import checksums, one_line_error, synthloop, write_run
+from tests.reliability.helpers import (
+    checksums,
+    finished_run,
+    one_line_error,
+    refused,
+    synthloop,
+    write_run,
+)
 
 
 def duplicate_label(folder: Path) -> None:
@@ -45,6 +52,17 @@ def unknown_learner(folder: Path) -> None:
     config.write_text(config.read_text() + "learner: magic_lr\n")
 
 
+def refused_when_spoilt(
+    folder: Path, spoil: Callable[[Path], None], command: str, *args: str
+) -> str:
+    """``command RUN_CONFIG *args`` on a workspace (write_run) that ``spoil`` broke: refused
+    in one line, before any LLM call, every input unchanged; returns the error line."""
+    with FaultServer() as server:
+        config = write_run(folder, server.base_url)
+        spoil(folder)
+        return refused(command, str(config), *args, cwd=folder, server=server)
+
+
 @pytest.mark.parametrize(
     ("spoil", "expected"),
     [
@@ -62,22 +80,14 @@ def unknown_learner(folder: Path) -> None:
 def test_s3_refuses_before_any_call(
     tmp_path: Path, spoil: Callable[[Path], None], expected: str
 ) -> None:
-    with FaultServer() as server:
-        config = write_run(tmp_path, server.base_url)
-        spoil(tmp_path)
-        inputs = checksums([tmp_path])
-        proc = synthloop("s3", str(config), "--out", "run", "-q", cwd=tmp_path)
-        assert expected in one_line_error(proc)
-        assert server.stats.requests == 0
-    assert checksums([tmp_path]) == inputs and not (tmp_path / "run").exists()
+    assert expected in refused_when_spoilt(tmp_path, spoil, "s3", "--out", "run", "-q")
+    assert not (tmp_path / "run").exists()
 
 
 @pytest.fixture
 def made(tmp_path: Path) -> Path:
     """A finished run directory and a copy of its dataset with a label the task lacks."""
-    with FaultServer() as server:
-        config = write_run(tmp_path, server.base_url, s3="seed_size: 10, rounds: 0")
-        assert synthloop("s3", str(config), "--out", "run", "-q", cwd=tmp_path).returncode == 0
+    finished_run(tmp_path)
     rows = (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()
     rows[3] = (
         rows[3]
@@ -132,11 +142,5 @@ def test_generate_checks_the_configs_data_files_before_any_call(
     tmp_path: Path, spoil: Callable[[Path], None], expected: str
 ) -> None:
     """zerogen does not use real data, but a config naming a broken file is a broken config."""
-    with FaultServer() as server:
-        config = write_run(tmp_path, server.base_url)
-        spoil(tmp_path)
-        inputs = checksums([tmp_path])
-        proc = synthloop("generate", str(config), "-n", "4", "-o", "g.jsonl", cwd=tmp_path)
-        assert expected in one_line_error(proc)
-        assert server.stats.requests == 0
-    assert checksums([tmp_path]) == inputs
+    line = refused_when_spoilt(tmp_path, spoil, "generate", "-n", "4", "-o", "g.jsonl")
+    assert expected in line

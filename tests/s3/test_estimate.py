@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from synthloop.core.io import DataSpec, load_records
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
+from synthloop.generate.self_instruct import SelfInstructConfig
 from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.llm.cache import request_key
 from synthloop.prompts import Prompter
@@ -25,25 +24,21 @@ from synthloop.s3.loop import s3_loop
 from synthloop.s3.strategy import Strategy
 from tests.conftest import labelled_rows, scripted_answer
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed
-from tests.generate.test_contract import REVIEWS, instruction_answer
-from tests.s3.test_instruction import cheap_responder, instruction_task
+from tests.reviews import REVIEWS
+from tests.s3.test_instruction import cheap_responder
 from tests.task_fakes import (
-    QA_DEMO,
-    SEED_INSTRUCTIONS,
+    as_records,
+    instruction_answer,
+    instruction_task,
     pair_answer,
     pair_rows,
     pair_task,
     qa_answer,
+    qa_records,
     qa_task,
+    seed_examples,
 )
 from tests.tasktypes.instruction.real_like import TEST, VALIDATION
-
-
-def records(task: Task, rows: list[dict[str, str]], prefix: str) -> list[Record]:
-    return [
-        Record(id=f"{prefix}{i}", inputs={f: r[f] for f in task.inputs}, label=r["label"])
-        for i, r in enumerate(rows)
-    ]
 
 
 def examples(task: Task, rounds: int, val: list[Record], test: list[Record]) -> Strategy:
@@ -55,33 +50,28 @@ def classification(rounds: int) -> Strategy:
     return examples(
         REVIEWS,
         rounds,
-        records(REVIEWS, labelled_rows(12), "v"),
-        records(REVIEWS, labelled_rows(6), "t"),
+        as_records(REVIEWS, labelled_rows(12), "v"),
+        as_records(REVIEWS, labelled_rows(6), "t"),
     )
 
 
 def pair(rounds: int) -> Strategy:
     task = pair_task()
     return examples(
-        task, rounds, records(task, pair_rows(8), "v"), records(task, pair_rows(4, 20), "t")
+        task, rounds, as_records(task, pair_rows(8), "v"), as_records(task, pair_rows(4, 20), "t")
     )
 
 
 def qa(rounds: int) -> Strategy:
-    task = qa_task()
-
-    def split(name: str) -> list[Record]:
-        spec = DataSpec(path=str(QA_DEMO / f"{name}.jsonl"), columns={"label": "answer"})
-        return load_records(spec, task, split_name=name)
-
-    return examples(task, rounds, split("validation"), split("test"))
+    val = qa_records("validation", split_name="validation")
+    return examples(qa_task(), rounds, val, qa_records("test", split_name="test"))
 
 
 def instruction(rounds: int) -> Strategy:
     task = instruction_task()
     return InstructionStrategy(
         Prompter(task, LLMConfig()),
-        [InstructionExample(**s) for s in SEED_INSTRUCTIONS],
+        seed_examples(),
         SelfInstructConfig(n=3, batch=3, max_calls=12),
         S3Config(rounds=rounds, errors_per_round=2),
         rows_to_records(VALIDATION, task, "val"),

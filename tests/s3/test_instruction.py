@@ -7,8 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synthloop.cli import app
-from synthloop.core.tasks import Task
-from synthloop.generate.self_instruct import InstructionExample, SelfInstructConfig
+from synthloop.generate.self_instruct import SelfInstructConfig
 from synthloop.learners.retrieval_responder import RetrievalResponder
 from synthloop.llm import LLMConfig
 from synthloop.prompts import Prompter
@@ -18,12 +17,8 @@ from synthloop.s3.instruction import InstructionStrategy
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, write_rows
 from tests.generate.fakes import RecordingLLM, bag_of_words_embed, last_text
-from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter
+from tests.task_fakes import SEED_INSTRUCTIONS, InstructWriter, instruction_task, seed_examples
 from tests.tasktypes.instruction.real_like import TEST, VALIDATION
-
-
-def instruction_task() -> Task:
-    return Task(name="h", type="instruction", domain="everyday tasks", example_noun="instruction")
 
 
 def cheap_responder() -> RetrievalResponder:
@@ -37,7 +32,7 @@ async def test_rounds_extrapolate_the_worst_real_items_and_raise_rouge() -> None
     llm = RecordingLLM(InstructWriter())
     strategy = InstructionStrategy(
         Prompter(task, LLMConfig()),
-        [InstructionExample(**s) for s in SEED_INSTRUCTIONS],
+        seed_examples(),
         SelfInstructConfig(n=4, batch=4, max_calls=16),
         S3Config(rounds=2, errors_per_round=3),
         val,

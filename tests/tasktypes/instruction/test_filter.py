@@ -4,7 +4,6 @@ import pytest
 
 from synthloop.core.tasks import Task
 from synthloop.generate.self_instruct import (
-    InstructionExample,
     SelfInstructConfig,
     clean_output,
     self_instruct,
@@ -13,7 +12,7 @@ from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
 from synthloop.tasktypes.instruction.filter import chatter_in_instruction, clean_response
 from tests.conftest import FakeLLM
-from tests.task_fakes import SEED_INSTRUCTIONS
+from tests.task_fakes import seed_examples
 
 
 @pytest.mark.parametrize(
@@ -91,7 +90,7 @@ async def test_self_instruct_drops_chatty_instructions_and_responses() -> None:
     result = await self_instruct(
         FakeLLM(answer),
         Prompter(task, LLMConfig()),
-        [InstructionExample(**s) for s in SEED_INSTRUCTIONS],
+        seed_examples(),
         SelfInstructConfig(n=3, batch=3, max_calls=5),
         show_progress=False,
     )

@@ -30,7 +30,7 @@ WEIGHT_GRID: tuple[float, ...] = (0.0, 0.1, 0.3, 1.0)
 def grid(
     learners: Iterable[str],
     *,
-    cs: Sequence[float] = C_GRID,
+    cs: Sequence[float | None] = C_GRID,
     weights: Sequence[float] = WEIGHT_GRID,
     use_real: bool = True,
 ) -> list[Candidate]:
