@@ -51,6 +51,10 @@ def group(results: list[dict[str, Any]], variant: str, budget: int) -> dict[str,
     return out
 
 
+def seeds_of(runs: list[dict[str, Any]]) -> str:
+    return ", ".join(str(r["seed"]) for r in runs)
+
+
 def main_table(by_ds: dict[str, list[dict]], ceilings: dict[str, float]) -> list[str]:
     lines = [
         "| dataset (real labels) | row | test acc % (mean ± std) | Δ vs real alone | "
@@ -66,7 +70,7 @@ def main_table(by_ds: dict[str, list[dict]], ceilings: dict[str, float]) -> list
             syn = [r["rows"][key]["synthetic"] for r in runs]
             calls = [r["rows"][key].get("calls", 0) for r in runs]
             lines.append(
-                f"| {ds} ({runs[0]['n_real']}) | {key} | {ms(tests)} | "
+                f"| {ds} ({runs[0]['n_real']}; seeds {seeds_of(runs)}) | {key} | {ms(tests)} | "
                 f"{'' if key == 'real alone' else ms(delta)} | {ms(held)} | "
                 f"{mean(syn):.0f} | {mean(calls):.0f} | "
                 f"{', '.join(f'{100 * t:.1f}' for t in tests)} | {runs[0]['rows'][key]['choice']} |"
@@ -310,8 +314,8 @@ def render(
             "run beside it, so wall times are not benchmarks. Accuracies do not depend on the "
             "machine's load.",
             "",
-            f"## Main table (variant `{main_variant}`, budget {main_budget} calls, seeds "
-            f"{', '.join(str(r['seed']) for r in next(iter(by_ds.values()), []))})",
+            f"## Main table (variant `{main_variant}`, budget {main_budget} calls; "
+            "mean ± std over the seeds named per dataset)",
             "",
             *main_table(by_ds, ceilings),
             "",
