@@ -159,7 +159,7 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
         cells = []
         for d in dss:
             vals = [(r["levers"].get(name), lever_reference(r, name)) for r in by_ds[d]]
-            vals = [(v, b) for v, b in vals if isinstance(v, float)]
+            vals = [(v, b) for v, b in vals if isinstance(v, float) and b is not None]
             if not vals:
                 cells.append("–")
                 continue
@@ -169,11 +169,13 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
-def lever_reference(run: dict[str, Any], name: str) -> float:
+def lever_reference(run: dict[str, Any], name: str) -> float | None:
     """What a lever's Δ is taken against: "100 real + X" against 100 real alone; real
-    alone variants against the tuned real alone; every other lever against real + S3."""
+    alone variants against the tuned real alone; every other lever against real + S3.
+    None where a run lacks the reference (an older evaluation that did not compute it)."""
     if name.startswith("100 real") and name != "100 real":
-        return float(run["levers"]["100 real"])
+        ref = run["levers"].get("100 real")
+        return None if ref is None else float(ref)
     if name.startswith("real alone") or name == "100 real":
         return float(run["rows"]["real alone"]["test"])
     return float(run["rows"]["real + S3"]["test"])
