@@ -158,8 +158,12 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
     for name in names:
         cells = []
         for d in dss:
-            vals = [(r["levers"].get(name), lever_reference(r, name)) for r in by_ds[d]]
-            vals = [(v, b) for v, b in vals if isinstance(v, float) and b is not None]
+            # only the runs evaluated with this lever (--no-levers runs have none)
+            vals = [
+                (r["levers"][name], lever_reference(r, name))
+                for r in by_ds[d]
+                if isinstance(r["levers"].get(name), float)
+            ]
             if not vals:
                 cells.append("–")
                 continue
@@ -169,13 +173,11 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
     return lines
 
 
-def lever_reference(run: dict[str, Any], name: str) -> float | None:
+def lever_reference(run: dict[str, Any], name: str) -> float:
     """What a lever's Δ is taken against: "100 real + X" against 100 real alone; real
-    alone variants against the tuned real alone; every other lever against real + S3.
-    None where a run lacks the reference (an older evaluation that did not compute it)."""
+    alone variants against the tuned real alone; every other lever against real + S3."""
     if name.startswith("100 real") and name != "100 real":
-        ref = run["levers"].get("100 real")
-        return None if ref is None else float(ref)
+        return float(run["levers"]["100 real"])
     if name.startswith("real alone") or name == "100 real":
         return float(run["rows"]["real alone"]["test"])
     return float(run["rows"]["real + S3"]["test"])
