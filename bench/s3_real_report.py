@@ -147,7 +147,8 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
     dss = list(by_ds)
     lines = [
         "| lever (test acc %, mean ± std; Δ: paired, against real alone for real-alone "
-        "variants and 100 real, against 100 real for 100 real + X, else against real + S3) | "
+        "variants and 100 real, against 100 real for 100 real + X, against the row it varies "
+        "for a row's variant (e.g. S3 alone, …), else against real + S3) | "
         + " | ".join(dss)
         + " |",
         "| --- | " + " | ".join("---:" for _ in dss) + " |",
@@ -175,11 +176,15 @@ def lever_table(by_ds: dict[str, list[dict]]) -> list[str]:
 
 def lever_reference(run: dict[str, Any], name: str) -> float:
     """What a lever's Δ is taken against: "100 real + X" against 100 real alone; real
-    alone variants against the tuned real alone; every other lever against real + S3."""
+    alone variants against the tuned real alone; a variant of another row ("S3 alone, ...")
+    against that row; every other lever against real + S3."""
     if name.startswith("100 real") and name != "100 real":
         return float(run["levers"]["100 real"])
     if name.startswith("real alone") or name == "100 real":
         return float(run["rows"]["real alone"]["test"])
+    for row in ("real + ZeroGen", "S3 alone", "ZeroGen alone"):
+        if name.startswith(f"{row},"):
+            return float(run["rows"][row]["test"])
     return float(run["rows"]["real + S3"]["test"])
 
 

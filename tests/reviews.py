@@ -6,17 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from synthloop.core.tasks import Task
 
 POSITIVE = ["wonderful", "delicious", "friendly", "lovely", "great", "fresh", "superb"]
 NEGATIVE = ["awful", "cold", "rude", "stale", "dirty", "bland", "terrible"]
 
-REVIEWS = Task(
-    name="reviews",
-    domain="restaurants",
-    example_noun="restaurant review",
-    labels={"positive": "the customer was happy", "negative": "the customer was unhappy"},
-)
 TASK_YAML = """\
 name: reviews
 domain: restaurants
@@ -26,6 +22,8 @@ labels:
   positive: the customer was happy
   negative: the customer was unhappy
 """
+#: the task file's task, parsed as `synthloop` parses a task file (one definition, two forms)
+REVIEWS = Task.model_validate(yaml.safe_load(TASK_YAML))
 
 
 def write_rows(path: Path, rows: list[dict]) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -90,6 +91,15 @@ def finished_run(folder: Path, s3: str = "seed_size: 10, rounds: 0") -> Path:
     with FaultServer() as server:
         config = write_run(folder, server.base_url, s3=s3)
         assert synthloop("s3", str(config), "--out", "run", "-q", cwd=folder).returncode == 0
+    return folder
+
+
+def copy_workspace(made: Path, folder: Path) -> Path:
+    """A copy of ``made`` (a finished_run workspace) at ``folder``, its run's resolved
+    config pointing at the copy's own data files: one S3 run serves many tests."""
+    shutil.copytree(made, folder, dirs_exist_ok=True)
+    config = folder / "run" / "config.yaml"
+    config.write_text(config.read_text().replace(str(made), str(folder)))
     return folder
 
 

@@ -14,6 +14,7 @@ from synthloop.core.io import MAX_LINE_BYTES
 from tests.llm.fault_server import FaultServer
 from tests.reliability.helpers import (
     checksums,
+    copy_workspace,
     finished_run,
     one_line_error,
     refused,
@@ -84,10 +85,16 @@ def test_s3_refuses_before_any_call(
     assert not (tmp_path / "run").exists()
 
 
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return finished_run(tmp_path_factory.mktemp("finished"))
+
+
 @pytest.fixture
-def made(tmp_path: Path) -> Path:
-    """A finished run directory and a copy of its dataset with a label the task lacks."""
-    finished_run(tmp_path)
+def made(finished: Path, tmp_path: Path) -> Path:
+    """A finished run directory (a copy of the module's one) and a copy of its dataset with
+    a label the task lacks."""
+    copy_workspace(finished, tmp_path)
     rows = (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()
     rows[3] = (
         rows[3]
