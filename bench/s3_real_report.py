@@ -317,6 +317,16 @@ def render(
             "# Data worth adding to real data: S3 vs ZeroGen on top of the user's own labels",
             "",
             *HEADER,
+            *(
+                []
+                if args.n_real == 500
+                else [
+                    "",
+                    f"**This file: {args.n_real} real labels per seed** "
+                    f"(`--n-real {args.n_real}`), not the 500 described above; the held-out "
+                    "folds are as much smaller.",
+                ]
+            ),
             "",
             f"Machine: {platform.machine()}, 2 cores shared with the team. Generation held the "
             "team's LLM lock (one dataset and seed per invocation); other CPU work may have "
@@ -397,5 +407,12 @@ HEADER = [
     ".venv/bin/python bench/s3_real.py evaluate --datasets sst2 sms_spam ag_news \\",
     "  --budgets 200 1000 --variants default gemma neighbours --no-levers \\",
     "  --results bench/results/s3_real_scale.md",
+    "# the user has 100 real labels (sst2, seeds 0-2): another file",
+    "for s in 0 1 2; do",
+    "  flock /tmp/synthloop-llm.lock .venv/bin/python bench/s3_real.py generate sst2 --seed $s \\",
+    "    --variant few100 --n-real 100",
+    "done",
+    ".venv/bin/python bench/s3_real.py evaluate --datasets sst2 --variants few100 --n-real 100 \\",
+    "  --no-levers --results bench/results/s3_real_few100.md",
     "```",
 ]
