@@ -15,7 +15,6 @@ from tests.llm.fault_server import FaultServer
 from tests.reliability.helpers import (
     checksums,
     copy_workspace,
-    finished_run,
     one_line_error,
     refused,
     synthloop,
@@ -85,15 +84,10 @@ def test_s3_refuses_before_any_call(
     assert not (tmp_path / "run").exists()
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return finished_run(tmp_path_factory.mktemp("finished"))
-
-
 @pytest.fixture
 def made(finished: Path, tmp_path: Path) -> Path:
-    """A finished run directory (a copy of the module's one) and a copy of its dataset with
-    a label the task lacks."""
+    """A finished run directory (a copy of the shared one) and a copy of its dataset with a
+    label the task lacks."""
     copy_workspace(finished, tmp_path)
     rows = (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()
     rows[3] = (

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.llm.fault_server import FaultServer
-from tests.reliability.helpers import checksums, finished_run, one_line_error, refused, synthloop
-
-
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace with a finished run directory `run/` (made once for the module)."""
-    return finished_run(tmp_path_factory.mktemp("made"))
-
+from tests.reliability.helpers import (
+    checksums,
+    copy_workspace,
+    one_line_error,
+    refused,
+    synthloop,
+)
 
 CASES = [
     (["generate", "run.yaml", "-n", "4", "-o", "validation.jsonl"], "over its own input"),
@@ -39,10 +38,9 @@ CASES = [
 
 @pytest.mark.parametrize(("args", "expected"), CASES, ids=[" ".join(a) for a, _ in CASES])
 def test_a_command_never_writes_over_its_inputs(
-    made: Path, tmp_path: Path, args: list[str], expected: str
+    finished: Path, tmp_path: Path, args: list[str], expected: str
 ) -> None:
-    work = tmp_path / "w"
-    shutil.copytree(made, work)
+    work = copy_workspace(finished, tmp_path / "w")
     with FaultServer() as server:
         config = (work / "run.yaml").read_text()
         start = config.index("base_url: '") + len("base_url: '")
@@ -52,10 +50,11 @@ def test_a_command_never_writes_over_its_inputs(
     assert expected in line
 
 
-def test_s3_into_a_folder_that_holds_its_dataset_named_input(made: Path, tmp_path: Path) -> None:
+def test_s3_into_a_folder_that_holds_its_dataset_named_input(
+    finished: Path, tmp_path: Path
+) -> None:
     """A folder whose `dataset.jsonl` is the user's own file is not a place for a run."""
-    work = tmp_path / "w"
-    shutil.copytree(made, work)
+    work = copy_workspace(finished, tmp_path / "w")
     shutil.copy(work / "validation.jsonl", work / "dataset.jsonl")
     config = (work / "run.yaml").read_text().replace("validation.jsonl", "dataset.jsonl")
     (work / "run.yaml").write_text(config)
@@ -66,10 +65,9 @@ def test_s3_into_a_folder_that_holds_its_dataset_named_input(made: Path, tmp_pat
 
 
 def test_a_run_resumed_from_its_own_config_yaml_is_not_an_overwrite(
-    made: Path, tmp_path: Path
+    finished: Path, tmp_path: Path
 ) -> None:
-    work = tmp_path / "w"
-    shutil.copytree(made, work)
+    work = copy_workspace(finished, tmp_path / "w")
     with FaultServer() as server:
         config = (work / "run" / "config.yaml").read_text()
         start = config.index("base_url: ") + len("base_url: ")

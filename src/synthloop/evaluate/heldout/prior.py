@@ -27,12 +27,12 @@ def match_real_prior() -> Prepare:
     def prepare(real: Sequence[Record], synthetic: Sequence[Record]) -> list[Record]:
         if not real or not synthetic:
             return list(synthetic)
-        real_share = Counter(r.label for r in real)
-        syn_share = Counter(r.label for r in synthetic)
-        scale = len(synthetic) / len(real)
+        real_count = Counter(r.label for r in real)
+        syn_count = Counter(r.label for r in synthetic)
+        scale = len(synthetic) / len(real)  # count ratios times this = share ratios
         out = []
         for r in synthetic:
-            w = scale * real_share.get(r.label, 0) / syn_share[r.label]
+            w = scale * real_count.get(r.label, 0) / syn_count[r.label]
             out.append(
                 replace(r, extra={**r.extra, "weight": float(r.extra.get("weight", 1.0)) * w})
             )
