@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from synthloop.llm import LLMConfig
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.llm.fault_server import Faults, FaultServer
@@ -24,8 +26,8 @@ def openai_config(run_config: Path, base_url: str, extra: str = "") -> Path:
 
 
 def test_401_fails_at_once_with_one_clear_line(
-    tmp_path: Path, run_config: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong")
     with FaultServer(Faults(status=401)) as server:
         openai_config(run_config, server.base_url)
@@ -37,8 +39,8 @@ def test_401_fails_at_once_with_one_clear_line(
 
 
 def test_max_calls_stops_cleanly_and_a_rerun_resumes(
-    tmp_path: Path, run_config: Path, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     with FaultServer() as server:
         openai_config(run_config, server.base_url)

@@ -52,7 +52,7 @@ def test_near_duplicates_finds_planted_copies_and_keeps_the_first() -> None:
     vocab = [f"tok{i}" for i in range(3000)]
     base = [[rng.choice(vocab) for _ in range(20)] for _ in range(300)]
     texts = [" ".join(t) for t in base]
-    planted = {}
+    planted: dict[int, int] = {}
     # one changed word in 20: Jaccard of the 3-gram sets is 0.71-0.9, well above 0.5
     for i in range(0, 300, 10):
         copy = list(base[i])
@@ -62,9 +62,9 @@ def test_near_duplicates_finds_planted_copies_and_keeps_the_first() -> None:
     result = minhash.near_duplicates(texts, threshold=0.5)
     dropped = set(np.flatnonzero(result.drop))
     assert dropped == set(planted)
-    for copy, original in planted.items():
-        assert result.duplicate_of[copy] == original
-        assert result.similarity[copy] >= 0.5
+    for dup, original in planted.items():
+        assert result.duplicate_of[dup] == original
+        assert result.similarity[dup] >= 0.5
 
 
 def test_reference_texts_mark_leaks_and_are_never_dropped() -> None:

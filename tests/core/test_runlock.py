@@ -95,7 +95,7 @@ def test_waiters_never_both_hold_it(tmp_path: Path) -> None:
     ]
     counts = []
     for proc in procs:
-        out, _ = proc.communicate(30)
+        out, _ = proc.communicate(timeout=30)
         assert proc.returncode == 0
         counts.append(int(out))
     assert sum(counts) > 10  # they took turns

@@ -32,7 +32,10 @@ def test_confidence_filter_drops_or_flags_below_threshold(ctx: CurateContext) ->
     dropped = ConfidenceFilter(threshold=0.3).run(records, ctx)
     hit = {e.record_id for e in dropped.audit}
     assert len(hit & wrong) >= 5 and len(hit - wrong) <= 2
-    assert all(e.reason == "low_confidence" and e.score < 0.3 for e in dropped.audit)
+    assert all(
+        e.reason == "low_confidence" and e.score is not None and e.score < 0.3
+        for e in dropped.audit
+    )
     flagged = ConfidenceFilter(threshold=0.3, mode="flag").run(records, ctx)
     assert len(flagged.kept) == len(records)
     assert {e.record_id for e in flagged.audit} == hit

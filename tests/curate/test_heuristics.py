@@ -1,5 +1,7 @@
 """Each heuristic filter drops what it should, with its reason, and passes ordinary text."""
 
+from collections.abc import Sequence
+
 from synthloop.core.records import Record
 from synthloop.curate import (
     CurateContext,
@@ -9,6 +11,7 @@ from synthloop.curate import (
     PromptLeftoverFilter,
     RefusalFilter,
     RepetitionFilter,
+    Step,
 )
 from synthloop.curate.heuristics import guess_language, repeated_ngram_ratio
 
@@ -19,7 +22,7 @@ def recs(*texts: str) -> list[Record]:
     return [Record(id=f"t{i}", inputs={"text": t}, label="positive") for i, t in enumerate(texts)]
 
 
-def reasons(step, texts, ctx: CurateContext) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def reasons(step: Step, texts: Sequence[str], ctx: CurateContext) -> dict[str, str]:
     result = step.run(recs(*texts), ctx)
     assert {r.id for r in result.kept}.isdisjoint({e.record_id for e in result.audit})
     return {e.record_id: e.reason for e in result.audit}

@@ -16,5 +16,6 @@ def test_wilson_interval_textbook_value() -> None:
 def test_bootstrap_mean() -> None:
     assert bootstrap_mean([3.0, 3.0, 3.0]).as_dict() == {"value": 3, "low": 3, "high": 3, "n": 3}
     est = bootstrap_mean([1, 2, 3, 4, 5], seed=1)
+    assert est.low is not None and est.high is not None
     assert est.value == pytest.approx(3.0) and 1 <= est.low < 3 < est.high <= 5
     assert bootstrap_mean([]).value is None

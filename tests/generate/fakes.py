@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from synthloop.llm import Request
+from synthloop.llm import Request, Response
 from tests.conftest import FakeLLM
 
 WORDS = re.compile(r"[a-z]+")
@@ -24,6 +24,12 @@ def bag_of_words_embed(texts: Sequence[str]) -> np.ndarray:
                 out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 256] += 1.0
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1.0, norms)
+
+
+def first_message(request: Request) -> str:
+    """The text of a chat request's first message (these tests send chat requests)."""
+    assert request.messages is not None, "a chat request was expected"
+    return request.messages[0].content
 
 
 def last_text(request: Request) -> str:
@@ -52,10 +58,10 @@ def toolbox_answer(request: Request) -> str:
 class RecordingLLM(FakeLLM):
     """A FakeLLM that keeps every request it was sent."""
 
-    def __init__(self, answer=toolbox_answer) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, answer: Callable[[Request], str] = toolbox_answer) -> None:
         super().__init__(answer)
         self.requests: list[Request] = []
 
-    async def complete(self, request: Request):  # type: ignore[no-untyped-def]
+    async def complete(self, request: Request) -> Response:
         self.requests.append(request)
         return await super().complete(request)

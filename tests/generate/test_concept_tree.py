@@ -13,7 +13,7 @@ from synthloop.generate.concept_tree import (
 )
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
-from tests.generate.fakes import RecordingLLM
+from tests.generate.fakes import RecordingLLM, first_message
 
 
 async def test_expands_to_depth_saves_and_reuses_the_file(tmp_path: Path, task: Task) -> None:
@@ -30,7 +30,7 @@ async def test_expands_to_depth_saves_and_reuses_the_file(tmp_path: Path, task: 
     assert len(leaves) == 9 and all(len(p) == 3 for p in leaves)
     assert leaf_topic(leaves[0]) == "dining part 1 > 1 part 1"
     # the level-2 prompts say where in the tree they are
-    assert 'subtopics of "dining part 2" (within dining)' in fake.requests[2].messages[0].content
+    assert 'subtopics of "dining part 2" (within dining)' in first_message(fake.requests[2])
 
     # the saved file is used as it is: edit it, and generation follows the edit
     path.write_text("dining:\n  brunch: [eggs, pancakes]\n  late night:\n", encoding="utf-8")

@@ -7,9 +7,9 @@ from synthloop.generate.concept_tree import tree_from_mapping
 from synthloop.generate.conditional import ConditionPlan, conditional
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoPool, DemoSelector
-from synthloop.llm import LLMConfig
+from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from tests.generate.fakes import RecordingLLM, bag_of_words_embed
+from tests.generate.fakes import RecordingLLM, bag_of_words_embed, first_message
 
 
 async def test_tree_leaves_meet_every_label_and_records_carry_their_condition(
@@ -38,8 +38,8 @@ async def test_demonstrations_are_recorded_and_copies_of_them_dropped(task: Task
     ]
     pool = DemoPool(real, task, embed=bag_of_words_embed)
 
-    def copy_the_demo(request):  # type: ignore[no-untyped-def]
-        text = request.messages[0].content
+    def copy_the_demo(request: Request) -> str:
+        text = first_message(request)
         return "the brunch eggs were perfect" if "(positive)" in text else "a new awful meal here"
 
     llm = RecordingLLM(copy_the_demo)
@@ -52,14 +52,14 @@ async def test_demonstrations_are_recorded_and_copies_of_them_dropped(task: Task
     )
     assert gen.dropped["copy_of_demo"] == 1  # the positive copy; one more is a duplicate
     assert [r.extra["demos"] for r in gen.records] == [["v2"]]
-    assert "awful steak" in llm.requests[1].messages[0].content
+    assert "awful steak" in first_message(llm.requests[1])
 
 
 async def test_plain_conditional_is_zero_shot(task: Task, tmp_path: Path) -> None:
     llm = RecordingLLM()
     gen = await conditional(llm, Prompter(task, LLMConfig()), 2, show_progress=False)
     assert all(r.extra == {} for r in gen.records)
-    assert "conditions" not in llm.requests[0].messages[0].content
+    assert "conditions" not in first_message(llm.requests[0])
 
 
 async def test_a_per_label_tree_keeps_each_label_on_its_own_leaves(task: Task) -> None:

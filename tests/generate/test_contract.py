@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -118,10 +119,7 @@ for kind, task, real, answer in (("pair", pair_task(), PAIRS, pair_answer),
     inputs = pair_or_qa(task, real)
     for method in ("zerogen", "s3-seed", "conditional", "rationale-example"):
         CASES[f"{kind} {method}"] = (inputs, answer)
-    CASES[f"{kind} extrapolate"] = (
-        lambda p, inputs=inputs, real=real: inputs(p, errors=real[:3]),
-        answer,
-    )
+    CASES[f"{kind} extrapolate"] = (partial(inputs, errors=real[:3]), answer)
 
 
 def method_of(case: str) -> str:

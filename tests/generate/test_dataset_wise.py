@@ -1,4 +1,5 @@
 from collections import Counter
+from collections.abc import Callable
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -8,7 +9,7 @@ from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.dataset_wise import dataset_wise, deficit_weights, what_is_lacking
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from tests.generate.fakes import RecordingLLM, bag_of_words_embed, toolbox_answer
+from tests.generate.fakes import RecordingLLM, bag_of_words_embed, first_message, toolbox_answer
 
 
 def test_deficit_weights_fill_towards_even_shares() -> None:
@@ -52,7 +53,7 @@ def test_scope_values_unused_so_far_are_boosted(task: Task) -> None:
     assert lack.report["unused_values"] == {"topic": ["sushi", "tapas"]}
 
 
-def refuse_most_negatives():  # type: ignore[no-untyped-def]
+def refuse_most_negatives() -> Callable[[Request], str]:
     """Two of every three negative requests are refused."""
     asked = Counter[str]()
 
@@ -87,9 +88,7 @@ async def test_rounds_refill_what_earlier_rounds_lacked(task: Task) -> None:
     neg_rounds = Counter(r.label for r in gen.records)["negative"]
     assert neg_rounds > neg_once
     asked = [
-        Counter("Write one negative" in q.messages[0].content for q in llm.requests[i : i + 8])[
-            True
-        ]
+        Counter("Write one negative" in first_message(q) for q in llm.requests[i : i + 8])[True]
         for i in (0, 8, 16)
     ]
     assert asked[0] == 4 and asked[1] > 4 and asked[2] > 4  # later rounds ask for more

@@ -43,7 +43,7 @@ def test_random_demos_vary_with_the_seed_and_keep_the_label(task: Task) -> None:
         tuple(d.id for d in pick.for_condition("positive", {}, random.Random(s))) for s in range(20)
     }
     assert len(draws) > 1
-    assert all(i.startswith("p") for draw in draws for i in draw)
+    assert all(i is not None and i.startswith("p") for draw in draws for i in draw)
 
 
 def test_neighbours_of_an_error_exclude_the_error_itself(task: Task) -> None:

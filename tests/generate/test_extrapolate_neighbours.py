@@ -10,7 +10,7 @@ from synthloop.prompts import Prompter
 from synthloop.s3.config import S3Config
 from synthloop.s3.examples import ExampleStrategy
 from synthloop.s3.loop import s3_loop
-from tests.generate.fakes import RecordingLLM, bag_of_words_embed
+from tests.generate.fakes import RecordingLLM, bag_of_words_embed, first_message
 
 
 async def test_extrapolation_shows_the_errors_real_neighbours(task: Task) -> None:
@@ -29,7 +29,7 @@ async def test_extrapolation_shows_the_errors_real_neighbours(task: Task) -> Non
         neighbours=DemoSelector(pool, k=1),
         show_progress=False,
     )
-    prompt = llm.requests[0].messages[0].content  # type: ignore[index]
+    prompt = first_message(llm.requests[0])
     assert "cold soup, salty bread" in prompt  # the nearest same-label neighbour
     assert prompt.count("the soup was cold and salty") == 1  # the error itself, once
     assert gen.records[0].extra == {"demos": ["n1"]} and gen.records[0].parent_id == "e1"

@@ -4,7 +4,7 @@ from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.stepwise import rationale_then_example
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from tests.generate.fakes import RecordingLLM, toolbox_answer
+from tests.generate.fakes import RecordingLLM, first_message, toolbox_answer
 
 
 async def test_each_example_is_written_from_its_own_first_answer(task: Task) -> None:
@@ -15,20 +15,18 @@ async def test_each_example_is_written_from_its_own_first_answer(task: Task) -> 
     )
     assert gen.calls == 8 == llm.calls and len(gen.records) == 4
     firsts, seconds = llm.requests[:4], llm.requests[4:]
-    assert all("describe a specific situation" in r.messages[0].content for r in firsts)
+    assert all("describe a specific situation" in first_message(r) for r in firsts)
     for rec, second in zip(gen.records, seconds, strict=True):
         why = rec.extra["rationale"]
         assert why.startswith("The guest found a hair in the soup")
-        assert why in second.messages[0].content  # step 2 is conditioned on step 1
+        assert why in first_message(second)  # step 2 is conditioned on step 1
         assert rec.extra["conditions"] == {"topic": "pizza"}
         assert rec.method == "rationale-example" and rec.prompt_hash == second.digest()
 
 
 async def test_an_unusable_first_answer_costs_its_sample(task: Task) -> None:
     def silent_on_reasons(request: Request) -> str:
-        return (
-            "" if "describe a specific" in request.messages[0].content else toolbox_answer(request)
-        )
+        return "" if "describe a specific" in first_message(request) else toolbox_answer(request)
 
     llm = RecordingLLM(silent_on_reasons)
     gen = await rationale_then_example(llm, Prompter(task, LLMConfig()), 3, show_progress=False)

@@ -187,7 +187,10 @@ def test_qa_demonstrations_ignore_same_label_and_show_the_answer() -> None:
         demos=picked,
         label="x",
         label_description="",
-        **{"context": "c", "kept": "c", "kept_name": "context", "generated_name": "question"},
+        context="c",
+        kept="c",
+        kept_name="context",
+        generated_name="question",
     )
     assert f"Answer: {picked[0].label}\nQuestion: {picked[0].inputs['question']}" in text
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from synthloop.core.errors import ConfigError, DataError
-from synthloop.learners import LEARNERS, make_learner
+from synthloop.learners import LEARNERS, Learner, make_learner
 
 TEXTS = ["great food", "lovely staff", "superb meal", "awful food", "rude staff", "cold meal"]
 LABELS = ["pos", "pos", "pos", "neg", "neg", "neg"]
@@ -20,7 +20,9 @@ def test_learner_contract(name: str) -> None:
     params = inspect.signature(type(learner).__init__).parameters
     assert all(p.kind is p.KEYWORD_ONLY for n, p in params.items() if n != "self")
 
-    assert learner.fit(TEXTS, LABELS) is learner
+    fitted = learner.fit(TEXTS, LABELS)
+    assert fitted is learner
+    assert isinstance(learner, Learner)  # a classifier: classes_ and predict_proba
     assert list(learner.classes_) == ["neg", "pos"]
     assert list(learner.predict(["great meal", "rude food and awful"])) == ["pos", "neg"]
     proba = learner.predict_proba(["great meal"])
@@ -33,6 +35,7 @@ def test_sample_weight_changes_the_fit(name: str) -> None:
     labels = [*LABELS, "pos"]
     light = make_learner(name).fit(texts, labels, sample_weight=[1, 1, 1, 1, 1, 1, 0.01])
     heavy = make_learner(name).fit(texts, labels, sample_weight=[1, 1, 1, 1, 1, 1, 50])
+    assert isinstance(light, Learner) and isinstance(heavy, Learner)
     p_light = light.predict_proba(["food"])[0][list(light.classes_).index("pos")]
     p_heavy = heavy.predict_proba(["food"])[0][list(heavy.classes_).index("pos")]
     assert p_heavy > p_light

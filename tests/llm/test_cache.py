@@ -1,14 +1,16 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from synthloop.core.errors import ConfigError
+from synthloop.core.tasks import Task
 from synthloop.llm import CachedLLM, Prices, Request, Response, complete_many
 from tests.conftest import FakeLLM
 
 
-def requests(n: int, **params: object) -> list[Request]:
-    return [Request.chat(f"write example {i}", seed=i, **params) for i in range(n)]  # type: ignore[arg-type]
+def requests(n: int, **params: Any) -> list[Request]:
+    return [Request.chat(f"write example {i}", seed=i, **params) for i in range(n)]
 
 
 async def test_second_run_makes_zero_calls(tmp_path: Path) -> None:
@@ -67,7 +69,7 @@ async def test_a_run_killed_halfway_resumes_without_paying_twice(tmp_path: Path)
     assert resumed.calls == 5 and cache.usage.cache_hits == 3
 
 
-async def test_an_edited_template_is_not_served_a_stale_answer(tmp_path: Path, task) -> None:  # type: ignore[no-untyped-def]
+async def test_an_edited_template_is_not_served_a_stale_answer(tmp_path: Path, task: Task) -> None:
     from synthloop.llm import LLMConfig
     from synthloop.prompts import Prompter
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from synthloop.core.tasks import Task
-from synthloop.generate.common import run_jobs
+from synthloop.generate.common import Generation, Job, run_jobs
 from synthloop.generate.zerogen import zerogen_jobs
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.llm.journal import Journal, journaling
@@ -16,11 +17,11 @@ from synthloop.prompts import Prompter
 from tests.conftest import FakeLLM
 
 
-def jobs(task: Task, n: int = 12) -> list:  # type: ignore[type-arg]
+def jobs(task: Task, n: int = 12) -> list[Job]:
     return zerogen_jobs(Prompter(task, LLMConfig()), n, seed=0)
 
 
-def rows(gen) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+def rows(gen: Generation) -> list[dict[str, Any]]:
     return [r.to_row() for r in gen.records]
 
 

@@ -1,5 +1,7 @@
 import json
 import socket
+from collections.abc import Callable
+from typing import Any
 
 import httpx2
 import pytest
@@ -16,7 +18,7 @@ OK_BODY = {
 }
 
 
-def client(handler, **kw) -> OpenAICompatLLM:  # type: ignore[no-untyped-def]
+def client(handler: Callable[[httpx2.Request], httpx2.Response], **kw: Any) -> OpenAICompatLLM:
     return OpenAICompatLLM(
         "test-model",
         base_url="http://llm.test/v1",
@@ -28,7 +30,7 @@ def client(handler, **kw) -> OpenAICompatLLM:  # type: ignore[no-untyped-def]
 
 
 async def test_sends_an_openai_chat_request_and_reads_usage() -> None:
-    seen = {}
+    seen: dict[str, Any] = {}
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         seen["url"] = str(request.url)

@@ -35,7 +35,8 @@ def outage(timeout: float, notes: list[str], clock: Clock) -> Outage:
 
 
 async def test_waits_grow_to_15_s_and_it_gives_up_after_the_timeout() -> None:
-    clock, notes = Clock(), []
+    clock = Clock()
+    notes: list[str] = []
     down = outage(60, notes, clock)
     with pytest.raises(LLMConnectionError, match=r"cannot reach S \(refused\) for 60s; gave up"):
         while True:
@@ -55,7 +56,8 @@ async def test_waits_grow_to_15_s_and_it_gives_up_after_the_timeout() -> None:
 
 
 async def test_many_requests_share_one_wait_and_one_line_per_wait() -> None:
-    clock, notes = Clock(), []
+    clock = Clock()
+    notes: list[str] = []
     down = outage(600, notes, clock)
     for _ in range(3):  # three waves: 16 requests fail, wait, retry, fail again
         await asyncio.gather(*(down.wait(LLMConnectionError("refused"), "S") for _ in range(16)))
@@ -68,7 +70,8 @@ async def test_many_requests_share_one_wait_and_one_line_per_wait() -> None:
 
 
 async def test_a_zero_timeout_gives_up_at_the_first_refusal() -> None:
-    clock, notes = Clock(), []
+    clock = Clock()
+    notes: list[str] = []
     with pytest.raises(LLMConnectionError, match="for 0s"):
         await outage(0, notes, clock).wait(LLMConnectionError("refused"), "S")
     assert notes == []

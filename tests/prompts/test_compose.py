@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Literal, TypedDict
 
 import pytest
 
@@ -9,7 +10,13 @@ from synthloop.llm import LLMConfig
 from synthloop.prompts import Demo, Prompter, approx_tokens, token_counter
 from tests.conftest import FakeLLM
 
-ZEROGEN = {"label": "positive", "label_description": "the customer was happy"}
+
+class ZerogenVariables(TypedDict):
+    label: str
+    label_description: str
+
+
+ZEROGEN: ZerogenVariables = {"label": "positive", "label_description": "the customer was happy"}
 
 
 def test_plain_prompt_has_no_empty_parts(task: Task) -> None:
@@ -21,9 +28,11 @@ def test_plain_prompt_has_no_empty_parts(task: Task) -> None:
 
 
 @pytest.mark.parametrize("mode", ["chat", "completion"])
-def test_three_parts_are_placed_in_every_mode(task: Task, mode: str) -> None:
+def test_three_parts_are_placed_in_every_mode(
+    task: Task, mode: Literal["chat", "completion"]
+) -> None:
     critic = task.model_copy(update={"role": "a food critic for a city paper"})
-    prompter = Prompter(critic, LLMConfig(mode=mode))  # type: ignore[arg-type]
+    prompter = Prompter(critic, LLMConfig(mode=mode))
     demos = [Demo("The pasta was superb.", "positive", "val-1")]
     composed = prompter.compose(
         "zerogen", seed=3, conditions={"topic": "pizza", "length": "short"}, demos=demos, **ZEROGEN

@@ -4,6 +4,7 @@ from synthloop.core.errors import ConfigError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.evaluate.heldout import Candidate, Folds, fit, held_out
+from synthloop.learners import TfidfLogisticRegression
 from tests.evaluate.heldout.conftest import copies, real_records
 
 
@@ -57,7 +58,9 @@ def test_real_learners_take_their_regularisation_from_the_candidate(task: Task) 
     ]
     weak = fit(Candidate("tfidf_lr", 0.01, 0.0), real, [], task)
     strong = fit(Candidate("tfidf_lr", 100.0, 0.0), real, [], task)
-    assert weak.C == 0.01 and strong.C == 100.0  # type: ignore[attr-defined]
+    assert isinstance(weak, TfidfLogisticRegression)
+    assert isinstance(strong, TfidfLogisticRegression)
+    assert weak.C == 0.01 and strong.C == 100.0
     p_weak = weak.predict_proba(["good food"]).max()
     p_strong = strong.predict_proba(["good food"]).max()
     assert p_strong > p_weak  # less regularisation, more confident on what it saw
