@@ -66,3 +66,20 @@ def test_empty_dataset_is_a_clear_error(run_dir: Path, tmp_path: Path) -> None:
         synthloop("evaluate", str(empty), "--config", str(run_dir / "config.yaml"), cwd=tmp_path),
         "the dataset is empty",
     )
+
+
+def test_a_skewed_set_is_also_scored_at_the_real_label_mix(run_dir: Path, tmp_path: Path) -> None:
+    # 15 positive records to 1 negative; the run's validation set is half and half
+    skewed = tmp_path / "skewed.jsonl"
+    rows = [
+        {"text": f"tasty food and kind service #{i}", "label": "positive"} for i in range(15)
+    ] + [{"text": "cold food and a rude waiter", "label": "negative"}]
+    skewed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = synthloop(
+        "evaluate", str(skewed), "--config", str(run_dir / "config.yaml"), "--no-embeddings",
+        "--json", str(tmp_path / "s.json"), "-q", cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "at the real label mix" in proc.stdout
+    matched = json.loads((tmp_path / "s.json").read_text())["label_mix_matched"]
+    assert set(matched) == {"accuracy", "macro_f1", "n"} and matched["n"] == 30

@@ -59,6 +59,22 @@ def test_report_shows_every_part(report: Path, run_dir: Path) -> None:
     assert (run_dir / "evaluation.json").exists()  # computed, since none was there
 
 
+def test_report_shows_the_score_at_the_real_label_mix(
+    report: Path, run_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    ev = json.loads((run_dir / "evaluation.json").read_text())
+    ev["indirect"]["tfidf_lr"]["label_mix_matched"] = {"accuracy": 0.8731, "macro_f1": 0.7, "n": 30}
+    (copy / "evaluation.json").write_text(json.dumps(ev))
+    proc = synthloop(
+        "report", str(copy), "--no-evaluate", "-o", str(tmp_path / "r.html"), cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "accuracy % at the real label mix" in html and "<td>87.3</td>" in html
+
+
 def test_report_without_evaluation_says_what_to_run(run_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "run"
     shutil.copytree(run_dir, copy)
