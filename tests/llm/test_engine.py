@@ -3,6 +3,7 @@ determinism, stops, limits, and grammar-constrained structured output."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -61,6 +62,23 @@ async def test_a_reused_prompt_prefix_gives_the_answers_of_a_fresh_context() -> 
         finally:
             await llm.aclose()
     assert reused == fresh
+
+
+async def test_one_sequence_answers_the_same_requests_in_the_same_order_alike() -> None:
+    # the README's recipe for a reproducible embedded run (max_concurrency 1): one slot has
+    # no schedule but the order, however the requests arrive (all at once or one by one)
+    reqs = chats(4, max_tokens=12)
+    runs = []
+    for at_once in (True, False):
+        llm = EmbeddedLLM(max_concurrency=1, n_ctx=256)
+        try:
+            if at_once:
+                runs.append([a.text for a in await asyncio.gather(*map(llm.complete, reqs))])
+            else:
+                runs.append([(await llm.complete(r)).text for r in reqs])
+        finally:
+            await llm.aclose()
+    assert runs[0] == runs[1]
 
 
 async def test_batched_requests_in_both_modes_answered_in_full_and_reproducibly() -> None:

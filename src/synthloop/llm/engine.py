@@ -24,13 +24,15 @@ Sampling runs in C through one llama.cpp sampler chain per request, built like
 dist), so the settings match the high-level API's defaults. A grammar (GBNF) can lead the
 chain for structured output.
 
-Determinism: a request's tokens depend on its seed and on the logits it is given. llama.cpp
-computes a batch's rows with kernels whose summation order can depend on how many rows are
-in the batch, so the same request may, rarely, sample a different token when it shares a
-step with a different set of requests. With the same requests submitted in the same order
-and the same ``n_slots`` the schedule, and so the output, is the same; with one slot and
-unfused attention (the high-level API's default) it is the single-stream answer. The
-response cache makes reruns exact either way.
+Determinism: a request's tokens depend on its seed and on the logits it is given, and those
+depend on the schedule: which requests share its steps, how its prompt is chunked, and
+whether its prefix comes from cells computed for another request (llama.cpp's kernels round
+differently for each). The schedule follows when callers submit, so it is not reproducible:
+on other schedules 35-43 of 64 answers stayed the same (bench/engine_determinism.py). With
+one slot and unfused attention (the high-level API's default) the only schedule is the order
+of the requests, so the same requests in the same order get the same answers; a reused
+prefix still counts (a prompt computed in two pieces may be answered otherwise than one
+computed whole: 1 of 64 in that bench). The response cache makes reruns exact either way.
 
 All llama.cpp calls happen on the engine's own thread (llama.cpp contexts are not
 thread-safe); callers get a ``concurrent.futures.Future`` per request.
