@@ -81,6 +81,20 @@ async def test_one_sequence_answers_the_same_requests_in_the_same_order_alike() 
     assert runs[0] == runs[1]
 
 
+async def test_one_sequence_answers_alike_whatever_the_slot_held_before() -> None:
+    # reversed after in order: each request meets another predecessor's cells, and the
+    # first one its own whole prompt (which once was decoded again alone, and answered
+    # otherwise)
+    reqs = chats(4, max_tokens=12)
+    llm = EmbeddedLLM(max_concurrency=1, n_ctx=256)
+    try:
+        in_order = [(await llm.complete(r)).text for r in reqs]
+        backwards = [(await llm.complete(r)).text for r in reversed(reqs)]
+        assert backwards[::-1] == in_order
+    finally:
+        await llm.aclose()
+
+
 async def test_batched_requests_in_both_modes_answered_in_full_and_reproducibly() -> None:
     from synthloop.core.errors import LLMResponseError
 

@@ -29,10 +29,10 @@ depend on the schedule: which requests share its steps, how its prompt is chunke
 whether its prefix comes from cells computed for another request (llama.cpp's kernels round
 differently for each). The schedule follows when callers submit, so it is not reproducible:
 on other schedules 35-43 of 64 answers stayed the same (bench/engine_determinism.py). With
-one slot and unfused attention (the high-level API's default) the only schedule is the order
-of the requests, so the same requests in the same order get the same answers; a reused
-prefix still counts (a prompt computed in two pieces may be answered otherwise than one
-computed whole: 1 of 64 in that bench). The response cache makes reruns exact either way.
+one slot and unfused attention (the high-level API's default) an answer is the same on every
+schedule there (64 of 64), whatever prefix the slot held: a prompt chunk of two rows or more
+runs the same kernels however it is split, and ``_admit`` never leaves the last prompt token
+to a one-row step. The response cache makes reruns exact either way.
 
 All llama.cpp calls happen on the engine's own thread (llama.cpp contexts are not
 thread-safe); callers get a ``concurrent.futures.Future`` per request.
@@ -245,8 +245,10 @@ class BatchEngine:
             lc.llama_memory_seq_cp(self._mem, source, slot, -1, -1)
             keep = shared[source]
             self.copied_prefixes += 1
-        # At least the last prompt token is decoded again, for its logits.
-        keep = min(keep, len(seq.tokens) - 1)
+        # The last prompt token is decoded again, for its logits, and never alone: a one-row
+        # decode runs other kernels (and rounds otherwise) than the chunk of a prompt
+        # computed whole, so a fully held prompt would be answered differently.
+        keep = min(keep, max(0, len(seq.tokens) - 2))
         lc.llama_memory_seq_rm(self._mem, slot, keep, -1)
         seq.fed = keep
         seq.kv = seq.tokens[:keep]
