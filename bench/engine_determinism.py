@@ -13,8 +13,8 @@ Schedules, all in one process per engine setting, through synthloop's own path
 Engine settings: the default (16 in flight, converted Q8_0 weights, fused attention);
 ``max_concurrency: 1`` (one sequence, the shipped weights, unfused attention: the answers of
 ``Llama.create_chat_completion``); and, as a diagnosis, the default with prompt-prefix
-reuse turned off (``--no-prefix-reuse`` patches the engine's prefix matcher to find none,
-so every prompt is prefilled whole).
+reuse turned off (its worker, run with ``--no-reuse``, patches the engine's prefix matcher
+to find none, so every prompt is prefilled whole).
 
 Requests look like synthloop's: a long shared instruction, then a per-request part.
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from benchmark_tasks import SHARED, TASKS
 from embedding_store import EmbeddingStore
+from s3_real_report import N_REAL
 from synthloop.core.io import load_records, write_json, write_jsonl
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -584,7 +585,7 @@ def main() -> None:
     e.add_argument("--no-ceiling", action="store_true")
     e.add_argument("--results", type=Path, default=ROOT / "results" / "s3_real.md")
     for p in (g, e):
-        p.add_argument("--n-real", type=int, default=500)
+        p.add_argument("--n-real", type=int, default=N_REAL)
     args = parser.parse_args()
     if args.step == "generate":
         asyncio.run(generate(args))

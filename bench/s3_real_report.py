@@ -12,6 +12,8 @@ from typing import Any
 
 ROWS = ("real alone", "real + ZeroGen", "real + S3", "S3 alone", "ZeroGen alone")
 TARGET_SETS = ("sst2", "sms_spam", "ag_news")
+#: the real labels per seed that HEADER describes (s3_real.py's --n-real default)
+N_REAL = 500
 
 
 def ms(values: Sequence[float], scale: float = 100.0) -> str:
@@ -319,11 +321,11 @@ def render(
             *HEADER,
             *(
                 []
-                if args.n_real == 500
+                if args.n_real == N_REAL
                 else [
                     "",
                     f"**This file: {args.n_real} real labels per seed** "
-                    f"(`--n-real {args.n_real}`), not the 500 described above; the held-out "
+                    f"(`--n-real {args.n_real}`), not the {N_REAL} described above; the held-out "
                     "folds are as much smaller.",
                 ]
             ),

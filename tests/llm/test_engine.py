@@ -64,33 +64,17 @@ async def test_a_reused_prompt_prefix_gives_the_answers_of_a_fresh_context() -> 
     assert reused == fresh
 
 
-async def test_one_sequence_answers_the_same_requests_in_the_same_order_alike() -> None:
-    # the README's recipe for a reproducible embedded run (max_concurrency 1): one slot has
-    # no schedule but the order, however the requests arrive (all at once or one by one)
-    reqs = chats(4, max_tokens=12)
-    runs = []
-    for at_once in (True, False):
-        llm = EmbeddedLLM(max_concurrency=1, n_ctx=256)
-        try:
-            if at_once:
-                runs.append([a.text for a in await asyncio.gather(*map(llm.complete, reqs))])
-            else:
-                runs.append([(await llm.complete(r)).text for r in reqs])
-        finally:
-            await llm.aclose()
-    assert runs[0] == runs[1]
-
-
-async def test_one_sequence_answers_alike_whatever_the_slot_held_before() -> None:
-    # reversed after in order: each request meets another predecessor's cells, and the
-    # first one its own whole prompt (which once was decoded again alone, and answered
+async def test_one_sequence_answers_alike_on_any_schedule() -> None:
+    # the README's recipe for a reproducible embedded run (max_concurrency 1): all at once in
+    # order, then one by one in reverse, so each request meets another predecessor's cells
+    # and the first its own whole prompt (which once was decoded again alone, and answered
     # otherwise)
     reqs = chats(4, max_tokens=12)
     llm = EmbeddedLLM(max_concurrency=1, n_ctx=256)
     try:
-        in_order = [(await llm.complete(r)).text for r in reqs]
+        at_once = [a.text for a in await asyncio.gather(*map(llm.complete, reqs))]
         backwards = [(await llm.complete(r)).text for r in reversed(reqs)]
-        assert backwards[::-1] == in_order
+        assert backwards[::-1] == at_once
     finally:
         await llm.aclose()
 
