@@ -155,3 +155,36 @@ def test_a_prefix_copied_from_a_busy_slot_gives_the_answer_of_computing_it() -> 
     llama.close()
     assert (n_copies, no_copies) == (1, 0)
     assert copied == computed and copied
+
+
+def test_a_prompt_longer_than_a_batch_is_never_left_a_one_row_chunk() -> None:
+    # One slot, unfused attention: the README's reproducible setting. A prompt longer than
+    # n_batch is decoded in chunks, and no chunk may be a single row (a one-row decode runs
+    # other kernels and rounds otherwise), so the answer must not depend on n_batch.
+    from llama_cpp import Llama
+
+    from synthloop.llm.embedded import default_model_path
+    from synthloop.llm.engine import BatchEngine, GenParams
+
+    llama = Llama(model_path=str(default_model_path()), n_ctx=256, n_threads=2, verbose=False)
+    story = "The keeper climbs the stairs and lights the lamp for the ships at sea. "
+    story += "Ada found a map under the third step, drawn in faded ink. "
+    tokens = llama.tokenize((story * 4).encode())[:89]
+    sampled = GenParams(max_tokens=24, temperature=1.0, seed=1)
+
+    def answer(n_batch: int) -> str:
+        engine = BatchEngine(llama, n_slots=1, n_ctx_slot=256, n_batch=n_batch, flash_attn=False)
+        try:
+            return engine.submit(tokens, sampled).result(timeout=120).text
+        finally:
+            engine.close()
+
+    try:
+        whole = answer(n_batch=256)
+        assert whole
+        # 89 = 11 x 8 + 1: chunks of 8 would leave the last token alone (on this machine
+        # that answered otherwise)
+        assert answer(n_batch=8) == whole
+        assert answer(n_batch=16) == whole
+    finally:
+        llama.close()

@@ -31,8 +31,10 @@ differently for each). The schedule follows when callers submit, so it is not re
 on other schedules 35-43 of 64 answers stayed the same (bench/engine_determinism.py). With
 one slot and unfused attention (the high-level API's default) an answer is the same on every
 schedule there (64 of 64), whatever prefix the slot held: a prompt chunk of two rows or more
-runs the same kernels however it is split, and ``_admit`` never leaves the last prompt token
-to a one-row step. The response cache makes reruns exact either way.
+runs the same kernels however it is split, and no prompt row is ever decoded alone: ``_admit``
+keeps the last two prompt tokens to decode, and ``_step`` never cuts a prompt into a one-row
+chunk (a prompt longer than ``n_batch`` once was, and answered otherwise). The response
+cache makes reruns exact either way.
 
 All llama.cpp calls happen on the engine's own thread (llama.cpp contexts are not
 thread-safe); callers get a ``concurrent.futures.Future`` per request.
@@ -296,9 +298,19 @@ class BatchEngine:
         room = self.n_batch - sum(1 for seq in self._active if not seq.prefilling)
         chunks: dict[int, int] = {}
         for seq in self._active:
-            if seq.prefilling and room > 0:
-                chunks[id(seq)] = take = min(room, len(seq.tokens) - seq.fed)
-                room -= take
+            if not seq.prefilling:
+                continue
+            left = len(seq.tokens) - seq.fed
+            take = min(room, left)
+            # A one-row decode runs other kernels (and rounds otherwise) than a chunk, so the
+            # answer would depend on n_batch and on the batch mates: never leave one prompt
+            # row for a later chunk, nor decode one now (a one-token prompt aside).
+            if left - take == 1:
+                take -= 1
+            if take < min(2, left):
+                continue
+            chunks[id(seq)] = take
+            room -= take
         # In slot order: with one KV stream per sequence llama.cpp splits a batch into
         # micro-batches of consecutive sequence ids, so an unordered batch of 16 decodes
         # as many small ones (measured: 2.7x slower per step).
