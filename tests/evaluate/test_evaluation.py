@@ -21,7 +21,8 @@ def records(n: int, prefix: str) -> list[Record]:
 
 async def test_evaluate_dataset_with_judge_and_pairwise(task: Task) -> None:
     def judge(req: Request) -> str:
-        text = req.messages[-1].content  # type: ignore[index]
+        assert req.messages, "the judge is asked in chat"
+        text = req.messages[-1].content
         if "Rubric" in text:
             return "3" if "Rate the fluency" in text else "4"
         if "Text A" in text:
