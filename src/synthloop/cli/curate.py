@@ -110,7 +110,8 @@ def curate(
         ),
     ] = None,
     review_queue: Annotated[
-        int | None, typer.Option(help="Least-confident records to queue for review [50].")
+        int | None,
+        typer.Option(min=0, help="Least-confident records to queue for review [50]."),
     ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,

@@ -14,7 +14,9 @@ def review(
     target: Annotated[
         Path, typer.Argument(help="A run directory, or a folder `synthloop curate` wrote.")
     ],
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 [0: any free port].")] = 0,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 [0: any free port].")
+    ] = 0,
 ) -> None:
     """Review the queued records in a local web page: keep, relabel or drop each.
 

@@ -127,8 +127,10 @@ def s3(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run directory [default: runs/TASK].")
     ] = None,
-    rounds: Annotated[int | None, typer.Option(help="Extrapolation rounds (S3 R).")] = None,
-    seed_size: Annotated[int | None, typer.Option(help="LLM calls for the seed set.")] = None,
+    rounds: Annotated[int | None, typer.Option(min=0, help="Extrapolation rounds (S3 R).")] = None,
+    seed_size: Annotated[
+        int | None, typer.Option(min=1, help="LLM calls for the seed set.")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed for the whole run.")] = None,
     force: Annotated[
         bool, typer.Option(help="Reuse a run directory that holds another config.")

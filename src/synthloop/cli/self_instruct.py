@@ -20,7 +20,8 @@ def self_instruct_command(
     ] = Path("instructions.jsonl"),
     n: Annotated[int | None, typer.Option("-n", min=1, help="Instructions wanted.")] = None,
     rouge_threshold: Annotated[
-        float | None, typer.Option(help="Drop candidates this ROUGE-L close to the pool.")
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Drop candidates this ROUGE-L close to the pool."),
     ] = None,
     rounds: Annotated[
         int | None,
@@ -37,6 +38,7 @@ def self_instruct_command(
     instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
     show_third_party(verbose)
     from synthloop.core.errors import ConfigError
+    from synthloop.core.yamlio import validate_model
     from synthloop.run.generate import run_generate
     from synthloop.run.instruct import load_instruct_config
     from synthloop.run.s3 import run_s3
@@ -49,8 +51,10 @@ def self_instruct_command(
         write_folders=[out.with_suffix(".journal")],
     )
     overrides = {"n": n, "rouge_threshold": rouge_threshold}
-    settings = cfg.self_instruct.model_copy(
-        update={k: v for k, v in overrides.items() if v is not None}
+    settings = validate_model(  # validated as the config's own (model_copy would not)
+        type(cfg.self_instruct),
+        {**cfg.self_instruct.model_dump(), **{k: v for k, v in overrides.items() if v is not None}},
+        "command line",
     )
     cfg = cfg.model_copy(update={"self_instruct": settings})
     if rounds is not None:

@@ -1,0 +1,83 @@
+"""Bad input found by a sweep of every command: each is refused in one `error:` line with
+a non-zero exit, and what an earlier run wrote stays as it was."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import assert_one_line_error, synthloop
+from tests.cli.test_curate import make_run_dir
+
+SEEDS = [
+    {"instruction": "Write a haiku about rain.", "input": "", "output": "Rain on the roof."},
+    {"instruction": "Name three fruits.", "input": "", "output": "Apple, pear, plum."},
+]
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != ".synthloop.lock"
+    }
+
+
+def instruct_config(tmp_path: Path) -> Path:
+    (tmp_path / "seeds.jsonl").write_text("".join(json.dumps(s) + "\n" for s in SEEDS))
+    config = tmp_path / "instruct.yaml"
+    config.write_text(
+        "task: {name: helper, type: instruction, domain: writing, example_noun: task}\n"
+        "seeds: seeds.jsonl\n"
+        "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_retries: 0, "
+        "unreachable_timeout: 0.5}\n"
+    )
+    return config
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [("--rounds", "-1", "'--rounds'"), ("--seed-size", "0", "'--seed-size'")],
+)
+def test_s3_option_out_of_range(
+    tmp_path: Path, run_config: Path, option: str, value: str, expected: str
+) -> None:
+    # was: "internal error ValidationError: 1 validation error for RunConfig" over 4 lines
+    proc = synthloop("s3", str(run_config), option, value, "--out", "run", cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert proc.returncode == 2
+    assert not (tmp_path / "run").exists()
+
+
+def test_curate_negative_review_queue(tmp_path: Path, run_config: Path) -> None:
+    # was: exit 0, and a queue of all records but one (a negative slice)
+    run = make_run_dir(tmp_path, run_config)
+    (run / "curated").mkdir()
+    (run / "curated" / "dataset.jsonl").write_text('{"precious": true}\n')
+    before = checksums(run)
+    proc = synthloop("curate", str(run), "--steps", "exact_dedup", "--review-queue", "-1",
+                     cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "'--review-queue'")
+    assert checksums(run) == before
+
+
+@pytest.mark.parametrize("port", ["-1", "70000"])
+def test_review_port_out_of_range(tmp_path: Path, port: str) -> None:
+    # was: "internal error OverflowError: bind(): port must be 0-65535."
+    (tmp_path / "review_queue.jsonl").write_text("")
+    proc = synthloop("review", str(tmp_path), "--port", port, cwd=tmp_path)
+    assert_one_line_error(proc, "'--port'")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2", "'--rouge-threshold'"), ("0", "rouge")])
+def test_self_instruct_rouge_threshold_out_of_range(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    # was: accepted as given (the config's own 0 < threshold <= 1 was skipped), then run
+    config = instruct_config(tmp_path)
+    (tmp_path / "instructions.jsonl").write_text("precious\n")
+    proc = synthloop("self-instruct", str(config), "--rouge-threshold", value, cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert "cannot reach" not in proc.stderr  # refused before any call
+    assert (tmp_path / "instructions.jsonl").read_text() == "precious\n"
