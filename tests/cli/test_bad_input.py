@@ -81,3 +81,17 @@ def test_self_instruct_rouge_threshold_out_of_range(
     assert_one_line_error(proc, expected)
     assert "cannot reach" not in proc.stderr  # refused before any call
     assert (tmp_path / "instructions.jsonl").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize(
+    ("method", "n", "per"), [("dialogue", "3", 4), ("rationale-example", "1", 2)]
+)
+def test_generate_too_few_calls_for_one_example(
+    tmp_path: Path, run_config: Path, method: str, n: str, per: int
+) -> None:
+    # was: "0 calls", exit 0, and an empty dataset written over the earlier output
+    out = tmp_path / "generated.jsonl"
+    out.write_text('{"precious": true}\n')
+    proc = synthloop("generate", str(run_config), "--method", method, "-n", n, cwd=tmp_path)
+    assert_one_line_error(proc, f"{method} needs {per} calls per example, so n={n} makes none")
+    assert out.read_text() == '{"precious": true}\n'

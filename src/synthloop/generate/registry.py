@@ -179,6 +179,13 @@ def _toolbox(method: str) -> Callable[[GeneratorInputs], Plan[Generation]]:
         task, cfg = i.task, i.generation
         if method == "dialogue" and not (len(task.inputs) == 1 and task.has_labels):
             raise ConfigError(f"dialogue generation is for classification tasks, not {task.type}")
+        # n counts calls: too few for one example would make an empty dataset, not an error
+        per = {"rationale-example": 2, "dialogue": cfg.dialogue.turns}.get(method, 1)
+        if i.n < per:
+            raise ConfigError(
+                f"{method} needs {per} calls per example, so n={i.n} makes none",
+                hint=f"ask for {per} calls or more (-n {per})",
+            )
         check_anchors(task, i.anchors)
         if cfg.concept_tree is not None and cfg.concept_tree.per_label and not task.has_labels:
             raise ConfigError(f"concept_tree.per_label: a {task.type} task has no labels")
