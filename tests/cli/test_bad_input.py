@@ -95,3 +95,37 @@ def test_generate_too_few_calls_for_one_example(
     proc = synthloop("generate", str(run_config), "--method", method, "-n", n, cwd=tmp_path)
     assert_one_line_error(proc, f"{method} needs {per} calls per example, so n={n} makes none")
     assert out.read_text() == '{"precious": true}\n'
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"extra": "{not json"}, "row 1: extra is not valid JSON"),
+        ({"extra": [1, 2]}, "row 1: extra is not a JSON object"),
+        ({"round": "abc"}, "row 1: round 'abc' is not a whole number"),
+    ],
+)
+def test_a_dataset_row_with_bad_provenance(
+    tmp_path: Path, run_config: Path, row: dict, expected: str
+) -> None:
+    # was: "internal error JSONDecodeError" / "internal error ValueError: invalid literal..."
+    run = make_run_dir(tmp_path, run_config)
+    (run / "dataset.jsonl").write_text(
+        json.dumps({"id": "a", "text": "fine food", "label": "positive", **row}) + "\n"
+    )
+    before = checksums(run)
+    assert_one_line_error(synthloop("curate", str(run), "--steps", "length", cwd=tmp_path),
+                          expected)  # fmt: skip
+    assert_one_line_error(synthloop("evaluate", str(run), cwd=tmp_path), expected)
+    assert checksums(run) == before
+
+
+def test_a_label_map_to_no_task_label_says_so(tmp_path: Path, run_config: Path) -> None:
+    # was: "has label 'positive', which is not one of the task's labels (positive, negative)"
+    run_config.write_text(
+        run_config.read_text().replace(
+            "{path: validation.jsonl}", "{path: validation.jsonl, label_map: {positive: good}}"
+        )
+    )
+    proc = synthloop("s3", str(run_config), "--out", "run", cwd=tmp_path)
+    assert_one_line_error(proc, "has label 'positive' (label_map makes it 'good'), which is not")

@@ -234,9 +234,10 @@ def records_from_rows(
         raw_label = str(row[wanted["label"]])
         label = spec.label_map.get(raw_label, raw_label)
         if task.has_labels and label not in task.labels:
+            mapped = f" (label_map makes it {label!r})" if label != raw_label else ""
             raise DataError(
-                f"{spec.path}: row {i + 1} has label {raw_label!r}, which is not one of the "
-                f"task's labels ({', '.join(task.labels)}); map it with label_map"
+                f"{spec.path}: row {i + 1} has label {raw_label!r}{mapped}, which is not one of "
+                f"the task's labels ({', '.join(task.labels)}); map it with label_map"
             )
         inputs = {f: str(row[wanted[f]]) for f in task.inputs}
         _check_length(spec.path, i, {**inputs, "label": label})
@@ -281,10 +282,29 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
                 hint="is this the dataset of this task?",
             )
         row.setdefault("id", f"row-{i}")
-        if isinstance(row.get("extra"), str):
-            row["extra"] = json.loads(row["extra"] or "{}")
+        _check_provenance(str(path), i, row)
         out.append(Record.from_row(row, task.inputs))
     return out
+
+
+def _check_provenance(source: str, i: int, row: dict[str, Any]) -> None:
+    """``round`` a whole number and ``extra`` a JSON object (Parquet stores it as text)."""
+    extra = row.get("extra") or {}
+    if isinstance(extra, str):
+        try:
+            extra = json.loads(extra)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{source}: row {i + 1}: extra is not valid JSON ({exc.msg})") from exc
+    if not isinstance(extra, dict):
+        raise DataError(f"{source}: row {i + 1}: extra is not a JSON object")
+    row["extra"] = extra
+    if row.get("round") is not None:
+        try:
+            int(row["round"])
+        except (TypeError, ValueError) as exc:
+            raise DataError(
+                f"{source}: row {i + 1}: round {row['round']!r} is not a whole number"
+            ) from exc
 
 
 @contextmanager
