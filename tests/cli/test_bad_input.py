@@ -129,3 +129,32 @@ def test_a_label_map_to_no_task_label_says_so(tmp_path: Path, run_config: Path) 
     )
     proc = synthloop("s3", str(run_config), "--out", "run", cwd=tmp_path)
     assert_one_line_error(proc, "has label 'positive' (label_map makes it 'good'), which is not")
+
+
+def test_evaluate_a_path_that_does_not_exist(tmp_path: Path) -> None:
+    # was: "evaluate needs --config (or a run directory holding config.yaml)"
+    proc = synthloop("evaluate", "runs/typo", cwd=tmp_path)
+    assert_one_line_error(proc, "no such run directory or dataset file: runs/typo")
+
+
+def test_evaluate_json_onto_the_runs_own_evaluation(tmp_path: Path, run_config: Path) -> None:
+    # was: exit 0, RUN/evaluation.json replaced by the --json scores, which report then
+    # failed on ("internal error KeyError: 'diversity'")
+    run = make_run_dir(tmp_path, run_config)
+    (run / "evaluation.json").write_text('{"precious": true}\n')
+    before = checksums(run)
+    target = str(run / "evaluation.json")
+    proc = synthloop("evaluate", str(run), "--no-embeddings", "--json", target, cwd=tmp_path)
+    assert_one_line_error(proc, "run/evaluation.json as two of its outputs")
+    assert checksums(run) == before
+
+
+def test_report_on_an_evaluation_json_of_another_shape(tmp_path: Path, run_config: Path) -> None:
+    # was: "internal error KeyError: 'diversity'"
+    run = make_run_dir(tmp_path, run_config)
+    (run / "evaluation.json").write_text('{"accuracy": 0.9}\n')
+    (run / "report.html").write_text("<p>precious</p>\n")
+    before = checksums(run)
+    proc = synthloop("report", str(run), cwd=tmp_path)
+    assert_one_line_error(proc, "evaluation.json: not an evaluation `synthloop evaluate` writes")
+    assert checksums(run) == before

@@ -174,6 +174,8 @@ def evaluate(
         run_dir = RunDir(dataset)
         config = config or run_dir.config_path
         dataset = run_dir.dataset_path
+    elif not dataset.exists():
+        raise ConfigError(f"no such run directory or dataset file: {dataset}")
     if config is None:
         raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
     cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline

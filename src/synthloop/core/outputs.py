@@ -38,10 +38,19 @@ def refuse_overwrite(
     reads: Iterable[PathLike | None],
     write_folders: Iterable[PathLike | None] = (),
 ) -> None:
-    """Raise ConfigError if a file in ``writes`` is one of ``reads``, or an input lies in
-    one of ``write_folders`` (folders the command fills: a journal, a round folder)."""
+    """Raise ConfigError if a file in ``writes`` is one of ``reads`` or another of
+    ``writes`` (the second would replace the first), or an input lies in one of
+    ``write_folders`` (folders the command fills: a journal, a round folder)."""
     inputs = [Path(r) for r in reads if r is not None and not str(r).startswith("hf:")]
-    for out in (Path(w) for w in writes if w is not None):
+    outputs = [Path(w) for w in writes if w is not None]
+    for k, out in enumerate(outputs):
+        for other in outputs[:k]:
+            if _same(out, other):
+                raise ConfigError(
+                    f"{command} would write {out} as two of its outputs",
+                    hint="choose another output path",
+                )
+    for out in outputs:
         for src in inputs:
             if _same(out, src):
                 raise ConfigError(

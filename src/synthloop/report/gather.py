@@ -14,6 +14,8 @@ from typing import Any
 from synthloop.core.errors import DataError
 
 AUDIT_KEYS = {"step", "reason"}
+#: what the report reads of any evaluation.json (`synthloop evaluate` always writes them)
+EVALUATION_KEYS = ("diversity", "distance", "faithfulness")
 
 
 @dataclass
@@ -113,13 +115,21 @@ def load_run(path: Path) -> RunData:
     for errors in sorted(path.glob("round_*/errors.jsonl")):
         for row in _read_jsonl(errors):
             parents.setdefault(str(row.get("id")), row)
+    evaluation = _read_json(path / "evaluation.json")
+    missing = [k for k in EVALUATION_KEYS if evaluation is not None and k not in evaluation]
+    if missing:
+        raise DataError(
+            f"{path / 'evaluation.json'}: not an evaluation `synthloop evaluate` writes "
+            f"(no {missing[0]!r})",
+            hint=f"run `synthloop evaluate {path}` to write it again",
+        )
     audits = find_audits(path)
     return RunData(
         path=path,
         config_text=config.read_text(encoding="utf-8"),
         metrics=metrics,
         rows=rows,
-        evaluation=_read_json(path / "evaluation.json"),
+        evaluation=evaluation,
         parents=parents,
         audits=audits,
         drops={**generation_drops(metrics), **drops_by_reason(audits)},
