@@ -158,3 +158,38 @@ def test_report_on_an_evaluation_json_of_another_shape(tmp_path: Path, run_confi
     proc = synthloop("report", str(run), cwd=tmp_path)
     assert_one_line_error(proc, "evaluation.json: not an evaluation `synthloop evaluate` writes")
     assert checksums(run) == before
+
+
+QUEUED = {"id": "a", "inputs": {"text": "fine food"}, "label": "positive",
+          "model_label": "negative", "model_confidence": 0.6, "label_confidence": 0.4,
+          "reasons": [], "method": "zerogen"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("queue", "expected"),
+    [
+        ("garbage\n", "review_queue.jsonl:1: not valid JSON"),
+        ('{"id": "a", "label": "positive"}\n', "review_queue.jsonl:1: not a queued record"),
+    ],
+)
+def test_review_a_damaged_queue(tmp_path: Path, queue: str, expected: str) -> None:
+    # was: "internal error JSONDecodeError" / "internal error KeyError: 'model_label'"
+    (tmp_path / "review_queue.jsonl").write_text(queue)
+    proc = synthloop("review", str(tmp_path), cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+
+
+def test_review_and_curate_with_a_damaged_review_store(tmp_path: Path, run_config: Path) -> None:
+    # was: "internal error DatabaseError: file is not a database"
+    run = make_run_dir(tmp_path, run_config)
+    curated = run / "curated"
+    curated.mkdir()
+    (curated / "review_queue.jsonl").write_text(json.dumps(QUEUED) + "\n")
+    (curated / "review.sqlite").write_text("not a database\n")
+    (curated / "dataset.jsonl").write_text('{"precious": true}\n')
+    before = checksums(run)
+    expected = "run/curated/review.sqlite: file is not a database"
+    assert_one_line_error(synthloop("review", str(run), cwd=tmp_path), expected)
+    proc = synthloop("curate", str(run), "--steps", "length", cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert checksums(run) == before

@@ -47,12 +47,19 @@ class ReviewStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS decisions (record_id TEXT PRIMARY KEY,"
-            " action TEXT NOT NULL, label TEXT, decided_at REAL NOT NULL)"
-        )
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS decisions (record_id TEXT PRIMARY KEY,"
+                " action TEXT NOT NULL, label TEXT, decided_at REAL NOT NULL)"
+            )
+        except sqlite3.DatabaseError as exc:  # a file that is not SQLite, or is damaged
+            self._db.close()
+            raise DataError(
+                f"cannot read the review decisions in {self.path}: {exc}",
+                hint="move it away to start the review afresh",
+            ) from exc
 
     def decide(self, record_id: str, action: str, label: str | None = None) -> Decision:
         if action not in CHOICES:

@@ -36,12 +36,37 @@ _TEMPLATES = jinja2.Environment(
 )
 
 
+#: what the page shows of each queued record (`synthloop curate` writes them all)
+QUEUE_KEYS = (
+    "id",
+    "inputs",
+    "label",
+    "model_label",
+    "model_confidence",
+    "label_confidence",
+    "reasons",
+    "method",
+)
+
+
 def load_queue(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
     queue = []
-    with (folder / QUEUE_FILE).open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                queue.append(json.loads(line))
+    path = folder / QUEUE_FILE
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+            missing = [k for k in QUEUE_KEYS if not isinstance(item, dict) or k not in item]
+            if missing:
+                raise DataError(
+                    f"{path}:{n}: not a queued record (no {missing[0]!r})",
+                    hint="run `synthloop curate` again to write the queue",
+                )
+            queue.append(item)
     labels: list[str] = []
     summary = folder / "summary.json"
     if summary.is_file():
