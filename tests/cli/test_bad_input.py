@@ -193,3 +193,24 @@ def test_review_and_curate_with_a_damaged_review_store(tmp_path: Path, run_confi
     proc = synthloop("curate", str(run), "--steps", "length", cwd=tmp_path)
     assert_one_line_error(proc, expected)
     assert checksums(run) == before
+
+
+def test_demo_never_writes_over_other_data_in_its_run_directory(tmp_path: Path) -> None:
+    # was: run/demo-data/validation.jsonl replaced by the demo's, then "run holds a run with
+    # a different config"
+    run = tmp_path / "run"
+    (run / "demo-data").mkdir(parents=True)
+    (run / "config.yaml").write_text("task: task.yaml\n")
+    (run / "demo-data" / "validation.jsonl").write_text('{"text": "mine", "label": "positive"}\n')
+    before = checksums(run)
+    proc = synthloop("demo", "--out", "run", cwd=tmp_path)
+    assert_one_line_error(proc, "validation.jsonl is not the demo's own validation.jsonl")
+    assert checksums(run) == before
+
+
+def test_demo_out_onto_a_file(tmp_path: Path) -> None:
+    # was: "error: File exists: notes.txt"
+    (tmp_path / "notes.txt").write_text("precious\n")
+    proc = synthloop("demo", "--out", "notes.txt", cwd=tmp_path)
+    assert_one_line_error(proc, "notes.txt is a file, not a folder")
+    assert (tmp_path / "notes.txt").read_text() == "precious\n"

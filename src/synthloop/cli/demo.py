@@ -20,8 +20,10 @@ def demo(
     """Run S3 end to end on the bundled DEMO task (restaurant-review sentiment, a small
     labelled set written by the synthloop authors) with the embedded LLM."""
     show_third_party(verbose)
+    from synthloop.core.outputs import check_writable
     from synthloop.demo import write_demo
 
+    check_writable(out / "demo-data" / "run.yaml")  # --out a file: one line, not "File exists"
     with holding(out):  # a demo running there is not rewritten under its feet
         config_path = write_demo(out / "demo-data")
     if not quiet:

@@ -8,10 +8,12 @@ loop run, and use real data (e.g. ../shared/data) to judge results.
 from __future__ import annotations
 
 import csv
+import json
 from importlib.resources import files
 from pathlib import Path
 
-from synthloop.core.io import write_jsonl
+from synthloop.core.errors import ConfigError
+from synthloop.core.io import write_text_atomic
 
 TASK_YAML = """\
 # DEMO task bundled with synthloop.
@@ -50,21 +52,32 @@ It is not a benchmark; judge synthloop on real data.
 
 
 def write_demo(folder: str | Path) -> Path:
-    """Write the demo task, its DEMO labelled set and a run config; return the config path."""
+    """Write the demo task, its DEMO labelled set and a run config; return the config path.
+    A file already there with other content (an edited copy, another run's data) is never
+    written over: ConfigError, before anything is written."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     rows = list(
         csv.DictReader(
             files("synthloop.demo").joinpath("reviews.tsv").open(encoding="utf-8"), delimiter="\t"
         )
     )
-    for split in ("validation", "test"):
-        write_jsonl(
-            ({"text": r["text"], "label": r["label"]} for r in rows if r["split"] == split),
-            folder / f"{split}.jsonl",
+    texts = {
+        f"{split}.jsonl": "".join(
+            json.dumps({"text": r["text"], "label": r["label"]}, ensure_ascii=False) + "\n"
+            for r in rows
+            if r["split"] == split
         )
-    (folder / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
-    (folder / "README.txt").write_text(NOTICE, encoding="utf-8")
-    config = folder / "run.yaml"
-    config.write_text(RUN_YAML, encoding="utf-8")
-    return config
+        for split in ("validation", "test")
+    }
+    texts.update({"task.yaml": TASK_YAML, "README.txt": NOTICE, "run.yaml": RUN_YAML})
+    for name, text in texts.items():
+        path = folder / name
+        if path.exists() and (not path.is_file() or path.read_bytes() != text.encode("utf-8")):
+            raise ConfigError(
+                f"{path} is not the demo's own {name}; the demo does not write over it",
+                hint="choose another --out for the demo",
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        write_text_atomic(text, folder / name)
+    return folder / "run.yaml"
