@@ -61,6 +61,14 @@ def test_missing_column_names_the_column_and_the_fix(tmp_path: Path, task: Task)
     assert "no column 'text'" in msg and "sentence" in msg and "columns:" in msg
 
 
+def test_a_columns_key_that_is_no_field_of_the_task_is_refused(tmp_path: Path, task: Task) -> None:
+    (tmp_path / "d.jsonl").write_text('{"text": "x", "label": "positive"}\n')
+    with pytest.raises(DataError) as info:
+        load_records(DataSpec(path=str(tmp_path / "d.jsonl"), columns={"txet": "text"}), task)
+    msg = info.value.one_line()
+    assert "'txet' is not a field of the task" in msg and "text, label" in msg
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
@@ -69,6 +77,8 @@ def test_missing_column_names_the_column_and_the_fix(tmp_path: Path, task: Task)
         ('{"text": "x", "label": "neutral"}\n', "not one of the task's labels"),
         ('{"text": "x", "label": "positive"\n', "not valid JSON"),
         ("[1, 2]\n", "must be a JSON object"),
+        ('{"text": null, "label": "positive"}\n', "row 1: 'text' is null"),
+        ('{"text": "x", "label": null}\n', "row 1: 'label' is null"),
     ],
 )
 def test_bad_data_files_give_one_line(

@@ -220,6 +220,12 @@ def records_from_rows(
     """Records from raw rows (of a file, or of an in-memory ``datasets.Dataset``), mapped
     onto the task by ``spec``; ``spec.path`` names the source in messages."""
     wanted = {f: spec.columns.get(f, f) for f in (*task.inputs, "label")}
+    unknown = [f for f in spec.columns if f not in wanted]
+    if unknown:  # a typo there would silently read the default column
+        raise DataError(
+            f"{spec.path}: columns: {unknown[0]!r} is not a field of the task "
+            f"(fields: {', '.join(wanted)})"
+        )
     records: list[Record] = []
     for i, row in enumerate(rows):
         if spec.limit is not None and i >= spec.limit:
@@ -231,6 +237,9 @@ def records_from_rows(
                 f"(columns: {', '.join(map(str, row))}); "
                 f"map it in the data spec with columns: {{field: column}}"
             )
+        nulls = [f for f, col in wanted.items() if row[col] is None]
+        if nulls:  # str(None) would be read as the text "None"
+            raise DataError(f"{spec.path}: row {i + 1}: {nulls[0]!r} is null")
         raw_label = str(row[wanted["label"]])
         label = spec.label_map.get(raw_label, raw_label)
         if task.has_labels and label not in task.labels:
