@@ -214,3 +214,21 @@ def test_demo_out_onto_a_file(tmp_path: Path) -> None:
     proc = synthloop("demo", "--out", "notes.txt", cwd=tmp_path)
     assert_one_line_error(proc, "notes.txt is a file, not a folder")
     assert (tmp_path / "notes.txt").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("where", ["config", "environment"])
+def test_a_base_url_that_is_no_url_is_refused_before_any_call(
+    tmp_path: Path, run_config: Path, where: str
+) -> None:
+    # was: read as a server that cannot be reached, with the hint to wait for it
+    llm = "{backend: openai, model: m, max_retries: 0, unreachable_timeout: 0.5"
+    env = {}
+    if where == "config":
+        llm += ", base_url: 'localhost 8000'}"
+    else:
+        llm += "}"
+        env["SYNTHLOOP_BASE_URL"] = "localhost:8000"  # no scheme: not an http(s) URL
+    run_config.write_text(run_config.read_text().replace("llm: {max_tokens: 40}", "llm: " + llm))
+    proc = synthloop("s3", str(run_config), "--out", "run", cwd=tmp_path, env=env)
+    assert_one_line_error(proc, "is not an http(s) URL")
+    assert proc.returncode == 2

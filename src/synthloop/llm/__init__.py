@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthloop.llm.base import LLM, Message, Request, Response
 from synthloop.llm.batch import complete_many
@@ -47,6 +47,7 @@ class LLMConfig(BaseModel):
         default="chat", description="chat for instruct models, completion for base models"
     )
     base_url: str | None = None
+
     server_identity: str | None = Field(
         default=None,
         description="openai: what the server runs, named by you (e.g. 'vllm 0.6.3 "
@@ -90,6 +91,16 @@ class LLMConfig(BaseModel):
     temperature: float = Field(default=0.9, ge=0.0, le=2.0)
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
     max_tokens: int = Field(default=96, gt=0)
+
+    @field_validator("base_url")
+    @classmethod
+    def _an_http_url(cls, url: str | None) -> str | None:
+        from synthloop.llm.openai_compat import url_problem
+
+        problem = url and url_problem(url)
+        if problem:
+            raise ValueError(problem)
+        return url
 
 
 def prices_of(config: LLMConfig) -> Prices | None:

@@ -26,10 +26,11 @@ import os
 import random
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
-from synthloop.core.errors import LLMConnectionError, LLMError, LLMResponseError
+from synthloop.core.errors import ConfigError, LLMConnectionError, LLMError, LLMResponseError
 from synthloop.llm.base import LLM, Request, Response
 from synthloop.llm.concurrency import AdaptiveLimiter
 from synthloop.llm.reconnect import Outage, warn
@@ -62,14 +63,28 @@ def error_detail(resp: httpx2.Response) -> str:
     return " ".join(str(msg or resp.reason_phrase).split())[:300]
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a server's base URL (None when it can): caught when the config
+    is read, not as a connection failure whose hint says to wait for the server."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"{url!r} is not an http(s) URL such as http://localhost:8000/v1"
+    return None
+
+
 def resolve_base_url(base_url: str | None) -> str:
     """The server a client for ``base_url`` talks to (the environment's, or OpenAI's)."""
-    return (
-        base_url
-        or os.environ.get("SYNTHLOOP_BASE_URL")
-        or os.environ.get("OPENAI_BASE_URL")
-        or "https://api.openai.com/v1"
-    ).rstrip("/")
+    for source, url in (
+        ("llm.base_url", base_url),
+        ("SYNTHLOOP_BASE_URL", os.environ.get("SYNTHLOOP_BASE_URL")),
+        ("OPENAI_BASE_URL", os.environ.get("OPENAI_BASE_URL")),
+    ):
+        if url:
+            problem = url_problem(url)
+            if problem:
+                raise ConfigError(f"{source}: {problem}")
+            return url.rstrip("/")
+    return "https://api.openai.com/v1"
 
 
 def openai_identity(model: str, base_url: str, server_identity: str | None) -> dict[str, str]:
