@@ -232,3 +232,16 @@ def test_a_base_url_that_is_no_url_is_refused_before_any_call(
     proc = synthloop("s3", str(run_config), "--out", "run", cwd=tmp_path, env=env)
     assert_one_line_error(proc, "is not an http(s) URL")
     assert proc.returncode == 2
+
+
+def test_generate_refuses_examples_its_method_would_ignore(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: zerogen ran (and paid) as if --from had not been given
+    examples = tmp_path / "errors.jsonl"
+    examples.write_text('{"text": "The soup was cold.", "label": "negative"}\n')
+    proc = synthloop("generate", str(run_config), "--method", "zerogen", "-n", "2",
+                     "--from", str(examples), "-o", "out.jsonl", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "zerogen takes no --from FILE")
+    assert proc.returncode == 2
+    assert not (tmp_path / "out.jsonl").exists()

@@ -59,6 +59,10 @@ def generator_inputs(
         if errors_path is None:
             raise ConfigError(f"{method} needs --from FILE: real examples to imitate")
         errors = load_records(errors_path, task, split_name="errors")
+    elif errors_path is not None:  # a user who gives examples expects them to be used
+        raise ConfigError(
+            f"{method} takes no --from FILE (only extrapolate imitates given examples)"
+        )
     pool = (
         demo_pool(config.generation, task, config.data.validation, embed=None)
         if spec.toolbox
