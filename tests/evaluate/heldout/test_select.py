@@ -1,7 +1,7 @@
 import pytest
 
 from synthloop.core.tasks import Task
-from synthloop.evaluate.heldout import Folds, choose, grid
+from synthloop.evaluate.heldout import Folds, choose, final_grid, grid
 from tests.evaluate.heldout.conftest import copies, real_records
 
 
@@ -10,6 +10,15 @@ def test_grid_lists_less_synthetic_weight_first() -> None:
     assert [c.weight for c in cands] == [0.0] * 4 + [0.3] * 4 + [1.0] * 4
     alone = grid(["a"], cs=(1.0,), use_real=False)
     assert [(c.use_real, c.weight) for c in alone] == [(False, 1.0)]
+
+
+def test_a_final_grid_tunes_c_only_where_a_learner_has_one() -> None:
+    # minilm_ft has no C: it was given one, and the final model's choice crashed
+    cands = final_grid(["embed_lr", "minilm_ft"])
+    assert {c.learner: c.C for c in cands if c.learner == "minilm_ft"} == {"minilm_ft": None}
+    assert len(cands) == 4 * (3 + 1)  # per weight: embed_lr's 3 values of C, minilm_ft once
+    for c in cands:
+        c.make()  # each builds
 
 
 def test_helpful_synthetic_data_earns_a_weight(task: Task, memorizer: str) -> None:

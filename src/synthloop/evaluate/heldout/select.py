@@ -9,6 +9,7 @@ is the best of several noisy estimates); the test split, scored once, is not.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -91,11 +92,19 @@ def default_learners(task: Task) -> list[str]:
     return [task.default_learner] if task.default_learner else []
 
 
+def takes_c(learner: str) -> bool:
+    """Whether ``learner`` has a regularisation strength C to tune (the logistic
+    regressions); minilm_ft, QA's and instruction data's learners do not."""
+    cls = LEARNERS.get(learner)
+    return cls is not None and "C" in inspect.signature(cls).parameters
+
+
 def final_grid(learners: Sequence[str]) -> list[Candidate]:
-    """Candidates for a final model: each classifier's C grid, a learner without a C
-    (QA's, instruction data's) at its default; synthetic weights 0 (real alone) first."""
-    tunable = [name for name in learners if name in LEARNERS]
-    fixed = [name for name in learners if name not in LEARNERS]
+    """Candidates for a final model: each regularised classifier's C grid, a learner
+    without a C (minilm_ft, QA's, instruction data's) at its defaults; synthetic weights
+    0 (real alone) first."""
+    tunable = [name for name in learners if takes_c(name)]
+    fixed = [name for name in learners if not takes_c(name)]
     out = grid(tunable) if tunable else []
     out += [Candidate(name, None, w) for w in sorted(WEIGHT_GRID) for name in fixed]
     return sorted(out, key=lambda c: c.weight)  # stable: keeps learner and C order per weight
