@@ -112,7 +112,8 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace) -> str:
         "",
         f"`.venv/bin/python bench/s3_finetuned.py --variant {args.variant} --n-real "
         f"{args.n_real} --datasets {' '.join(args.datasets)} --seeds "
-        f"{' '.join(map(str, args.seeds))}` (reads the generations and held-out choices "
+        f"{' '.join(map(str, args.seeds))}{' --heldout' if args.heldout else ''}` "
+        "(reads the generations and held-out choices "
         "`bench/s3_real.py` cached; see the module docstring). Test accuracy %, mean ± std "
         f"over {len(args.seeds)} seeds, {args.n_real} real labels. *Tuned* = s3_real's rows "
         "(tfidf_lr or embed_lr, C and synthetic weight chosen on held-out); *minilm_ft* = "
