@@ -169,7 +169,7 @@ QUEUED = {"id": "a", "inputs": {"text": "fine food"}, "label": "positive",
     ("queue", "expected"),
     [
         ("garbage\n", "review_queue.jsonl:1: not valid JSON"),
-        ('{"id": "a", "label": "positive"}\n', "review_queue.jsonl:1: not a queued record"),
+        ('{"id": "a", "label": "positive"}\n', "review_queue.jsonl: record 1: not a queued record"),
     ],
 )
 def test_review_a_damaged_queue(tmp_path: Path, queue: str, expected: str) -> None:

@@ -99,7 +99,8 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield lineno, line
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """A JSONL file's rows (blank lines skipped); DataError naming the line otherwise."""
     for lineno, line in _text_lines(path):
         if not line.strip():
             continue
@@ -192,7 +193,7 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
         raise DataError(f"data file not found: {path}")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
-        return _read_jsonl(path)
+        return read_jsonl(path)
     if suffix == ".csv":
         return _read_delimited(path, ",")
     if suffix == ".tsv":

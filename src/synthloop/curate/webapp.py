@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from synthloop.core.errors import DataError
+from synthloop.core.io import read_jsonl
 from synthloop.curate.review import CHOICES, QUEUE_FILE, STORE_FILE, ReviewStore
 
 _TEMPLATES = jinja2.Environment(
@@ -52,21 +53,14 @@ QUEUE_KEYS = (
 def load_queue(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
     queue = []
     path = folder / QUEUE_FILE
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-            missing = [k for k in QUEUE_KEYS if not isinstance(item, dict) or k not in item]
-            if missing:
-                raise DataError(
-                    f"{path}:{n}: not a queued record (no {missing[0]!r})",
-                    hint="run `synthloop curate` again to write the queue",
-                )
-            queue.append(item)
+    for n, item in enumerate(read_jsonl(path), 1):
+        missing = [k for k in QUEUE_KEYS if k not in item]
+        if missing:
+            raise DataError(
+                f"{path}: record {n}: not a queued record (no {missing[0]!r})",
+                hint="run `synthloop curate` again to write the queue",
+            )
+        queue.append(item)
     labels: list[str] = []
     summary = folder / "summary.json"
     if summary.is_file():

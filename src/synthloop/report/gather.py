@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from synthloop.core.errors import DataError
+from synthloop.core.io import read_jsonl
 
 AUDIT_KEYS = {"step", "reason"}
 #: what the report reads of any evaluation.json (`synthloop evaluate` always writes them)
@@ -30,16 +31,8 @@ class RunData:
     drops: dict[str, int] = field(default_factory=dict)
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise DataError(f"{path}: line {n} is not JSON ({exc.msg})") from exc
-    return rows
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    return list(read_jsonl(path))
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -81,7 +74,7 @@ def drops_by_reason(audits: list[Path]) -> dict[str, int]:
     relabel, a weight) are changes, not drops, and are left out."""
     counts: Counter[str] = Counter()
     for path in audits:
-        for row in _read_jsonl(path):
+        for row in _read_rows(path):
             if row.get("action", "drop") == "drop":
                 counts[f"{row.get('step')}: {row.get('reason')}"] += 1
     return dict(counts)
@@ -108,12 +101,12 @@ def load_run(path: Path) -> RunData:
                 hint="point at a directory written by `synthloop s3`",
             )
     metrics = _read_json(path / "metrics.json") or {}
-    rows = _read_jsonl(dataset)
+    rows = _read_rows(dataset)
     if not rows:
         raise DataError(f"{dataset}: the dataset is empty")
     parents: dict[str, dict[str, Any]] = {}
     for errors in sorted(path.glob("round_*/errors.jsonl")):
-        for row in _read_jsonl(errors):
+        for row in _read_rows(errors):
             parents.setdefault(str(row.get("id")), row)
     evaluation = _read_json(path / "evaluation.json")
     missing = [k for k in EVALUATION_KEYS if evaluation is not None and k not in evaluation]
