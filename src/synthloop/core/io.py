@@ -349,11 +349,16 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
     return path
 
 
+def jsonl_line(row: dict[str, Any]) -> str:
+    """One row as synthloop writes it to a JSONL file."""
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
 def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
         for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            fh.write(jsonl_line(row))
     return path
 
 

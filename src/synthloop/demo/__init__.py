@@ -8,12 +8,11 @@ loop run, and use real data (e.g. ../shared/data) to judge results.
 from __future__ import annotations
 
 import csv
-import json
 from importlib.resources import files
 from pathlib import Path
 
 from synthloop.core.errors import ConfigError
-from synthloop.core.io import write_text_atomic
+from synthloop.core.io import jsonl_line, write_text_atomic
 
 TASK_YAML = """\
 # DEMO task bundled with synthloop.
@@ -63,7 +62,7 @@ def write_demo(folder: str | Path) -> Path:
     )
     texts = {
         f"{split}.jsonl": "".join(
-            json.dumps({"text": r["text"], "label": r["label"]}, ensure_ascii=False) + "\n"
+            jsonl_line({"text": r["text"], "label": r["label"]})
             for r in rows
             if r["split"] == split
         )

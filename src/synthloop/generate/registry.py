@@ -221,13 +221,13 @@ def _toolbox(method: str) -> Callable[[GeneratorInputs], Plan[Generation]]:
             )
         elif method == "rationale-example":
             gen = yield from rationale_then_example_plan(
-                i.prompter, i.n // 2, plan=conditions, demos=demos, seed=i.seed, anchors=anchors
+                i.prompter, i.n // per, plan=conditions, demos=demos, seed=i.seed, anchors=anchors
             )
         else:
             dc = cfg.dialogue
             gen = yield from dialogues_plan(
                 i.prompter,
-                i.n // dc.turns,
+                i.n // per,
                 turns=dc.turns,
                 user=dc.user,
                 assistant=dc.assistant,
