@@ -50,6 +50,16 @@ def test_s3_option_out_of_range(
     assert not (tmp_path / "run").exists()
 
 
+def test_s3_given_a_folder_for_its_config(tmp_path: Path, run_config: Path) -> None:
+    # was: "run config file not found" for a folder that is there
+    run = make_run_dir(tmp_path, run_config)
+    before = checksums(run)
+    proc = synthloop("s3", str(run), "--out", str(run), cwd=tmp_path)
+    assert_one_line_error(proc, "is a folder, not a file")
+    assert str(run / "config.yaml") in proc.stderr  # the file it likely meant
+    assert checksums(run) == before
+
+
 def test_curate_negative_review_queue(tmp_path: Path, run_config: Path) -> None:
     # was: exit 0, and a queue of all records but one (a negative slice)
     run = make_run_dir(tmp_path, run_config)
@@ -70,15 +80,15 @@ def test_review_port_out_of_range(tmp_path: Path, port: str) -> None:
     assert_one_line_error(proc, "'--port'")
 
 
-@pytest.mark.parametrize(("value", "expected"), [("2", "'--rouge-threshold'"), ("0", "rouge")])
-def test_self_instruct_rouge_threshold_out_of_range(
-    tmp_path: Path, value: str, expected: str
-) -> None:
-    # was: accepted as given (the config's own 0 < threshold <= 1 was skipped), then run
+@pytest.mark.parametrize("value", ["2", "0", "-0.5"])
+def test_self_instruct_rouge_threshold_out_of_range(tmp_path: Path, value: str) -> None:
+    # was: accepted as given (the config's own 0 < threshold <= 1 was skipped), then run;
+    # and 0 was named as the config's field rouge_threshold, not the option given
     config = instruct_config(tmp_path)
     (tmp_path / "instructions.jsonl").write_text("precious\n")
     proc = synthloop("self-instruct", str(config), "--rouge-threshold", value, cwd=tmp_path)
-    assert_one_line_error(proc, expected)
+    assert_one_line_error(proc, "'--rouge-threshold'")
+    assert "0<x<=1" in proc.stderr
     assert "cannot reach" not in proc.stderr  # refused before any call
     assert (tmp_path / "instructions.jsonl").read_text() == "precious\n"
 

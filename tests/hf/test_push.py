@@ -14,6 +14,7 @@ import yaml
 
 from synthloop.core.errors import HubError
 from synthloop.hf.push import push_run
+from tests.cli.test_cli import assert_one_line_error
 from tests.hf.fake_hub import fake_hub
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -82,6 +83,19 @@ def test_push_when_offline_or_unreachable(
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     with pytest.raises(HubError, match="cannot reach"):
         push_run(finished_run, "me/x", endpoint="http://127.0.0.1:9", token="t")
+
+
+@pytest.mark.parametrize("repo_id", ["bad repo id!", "a/b/c", "me/x-"])
+def test_push_to_a_malformed_repo_id_is_refused_before_any_request(
+    finished_run: Path, repo_id: str
+) -> None:
+    # was: "internal error HFValidationError"; nothing listens at the endpoint, so a request
+    # would say "cannot reach"
+    proc = synthloop(
+        "push", str(finished_run), repo_id, "--endpoint", "http://127.0.0.1:9", "--token", "t",
+        env=online_env(PYTHONPATH=os.environ.get("PYTHONPATH", "")),
+    )  # fmt: skip
+    assert_one_line_error(proc, f"not a hub repo id: {repo_id!r}")
 
 
 def test_push_of_something_that_is_not_a_run(tmp_path: Path) -> None:

@@ -13,6 +13,13 @@ from synthloop.cli.common import guard_outputs, out_console, show_third_party
 from synthloop.cli.options import QuietOpt, VerboseOpt
 
 
+def _rouge_range(value: float | None) -> float | None:
+    # at 0 no candidate is ever novel enough; typer's min cannot exclude its bound
+    if value is not None and not 0 < value <= 1:
+        raise typer.BadParameter(f"{value} is not in the range 0<x<=1.")
+    return value
+
+
 def self_instruct_command(
     config: Annotated[Path, typer.Argument(help="Self-Instruct YAML (task, seeds, llm).")],
     out: Annotated[
@@ -21,7 +28,10 @@ def self_instruct_command(
     n: Annotated[int | None, typer.Option("-n", min=1, help="Instructions wanted.")] = None,
     rouge_threshold: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Drop candidates this ROUGE-L close to the pool."),
+        typer.Option(
+            callback=_rouge_range,
+            help="Drop candidates this ROUGE-L close to the pool (0 < x <= 1).",
+        ),
     ] = None,
     rounds: Annotated[
         int | None,

@@ -49,6 +49,12 @@ def load_yaml(text: str) -> Any:
 
 def read_yaml(path: Path, what: str) -> Any:
     """The parsed file, or a one-line ConfigError naming the file and where it went wrong."""
+    if path.is_dir():
+        inside = path / "config.yaml"
+        raise ConfigError(
+            f"{what} is a folder, not a file: {path}",
+            hint=f"name the YAML file, e.g. {inside}" if inside.is_file() else None,
+        )
     if not path.is_file():
         raise ConfigError(f"{what} file not found: {path}")
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from synthloop.core.errors import HubError
+from synthloop.core.errors import ConfigError, HubError
 from synthloop.hf.export import export_run
 
 
@@ -46,8 +46,16 @@ def push_run(
 ) -> str:
     """Upload the run to the dataset repo ``repo_id``; return the commit's URL."""
     from huggingface_hub import HfApi, constants
-    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+    from huggingface_hub.errors import HfHubHTTPError, HFValidationError, OfflineModeIsEnabled
+    from huggingface_hub.utils import validate_repo_id
 
+    try:  # a typo in the id is said before anything is exported or sent
+        validate_repo_id(repo_id)
+    except HFValidationError as exc:
+        raise ConfigError(
+            f"not a hub repo id: {repo_id!r}",
+            hint="use NAME or NAMESPACE/NAME (letters, digits, '-', '_', '.'), e.g. me/reviews-s3",
+        ) from exc
     where = endpoint or constants.ENDPOINT
     with tempfile.TemporaryDirectory(prefix="synthloop-push-") as tmp:
         # what is wrong with the run is said first: it does not depend on the network
