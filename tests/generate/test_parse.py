@@ -39,6 +39,31 @@ def test_cleans_what_can_be_cleaned(task: Task, raw: str, expected: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            '"Positive: The staff were kind and the soup hot."',
+            "The staff were kind and the soup hot.",
+        ),
+        (
+            'Here is a new review:\n\n"Negative review: Cold soup and a long wait."',
+            "Cold soup and a long wait.",
+        ),
+        ("#Sci/Tech: Motorola plans to cut 1,000 jobs.", "Motorola plans to cut 1,000 jobs."),
+        ("Sci/Tech - Motorola plans to cut 1,000 jobs.", "Motorola plans to cut 1,000 jobs."),
+        ('"World: The talks in Geneva ended early."', "The talks in Geneva ended early."),
+    ],
+)
+def test_a_label_prefix_is_cut_inside_quotes_and_with_a_slash(
+    task: Task, raw: str, expected: str
+) -> None:
+    # a label left at the front of an example teaches the small model the label's name,
+    # a word real texts do not carry
+    news = task.model_copy(update={"labels": {**task.labels, "Sci/Tech": "", "World": ""}})
+    assert parse_example(raw, news).text == expected
+
+
+@pytest.mark.parametrize(
     ("raw", "reason"),
     [
         ("", "empty"),

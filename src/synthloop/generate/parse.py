@@ -66,9 +66,9 @@ def _prefix_pattern(task: Task) -> re.Pattern[str]:
     words.update(w.lower() for w in re.findall(r"[A-Za-z]+", task.example_noun))
     words.update(w.lower() for name in task.labels for w in re.findall(r"[A-Za-z]+", name))
     alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    # e.g. "Review:", "Positive movie review:", "New example 2:", "Text -"
+    # e.g. "Review:", "Positive movie review:", "New example 2:", "Text -", "#Sci/Tech:"
     return re.compile(
-        rf"^(?:(?:the|a|an|my|your|here is|here's)\s+)?(?:(?:{alt})[\s\d#]*){{1,4}}"
+        rf"^#*(?:(?:the|a|an|my|your|here is|here's)\s+)?(?:(?:{alt})[\s\d#/&]*){{1,4}}"
         r"\s*(?:is|would be|could be)?\s*[:\-–]\s*",
         re.IGNORECASE,
     )
@@ -131,7 +131,8 @@ def parse_example(
                 para = tail.strip()  # "Here is a review: Great film!" on one line
             elif para.endswith(":") or len(para.split()) <= 12:
                 continue  # "Sure! Here's a positive review:" on its own line
-        stripped = prefix.sub("", para, count=1).strip()
+        # quotes first: '"Spam: Win a prize"' would otherwise keep its label prefix
+        stripped = prefix.sub("", _strip_quotes(para), count=1).strip()
         if not stripped:
             continue  # a bare "Review:" line
         body = stripped
