@@ -255,3 +255,34 @@ def test_generate_refuses_examples_its_method_would_ignore(
     assert_one_line_error(proc, "zerogen takes no --from FILE")
     assert proc.returncode == 2
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def star_ratings(tmp_path: Path, label_map: str) -> Path:
+    """A task whose labels are numbers, as a user writes them in YAML: unquoted."""
+    (tmp_path / "task.yaml").write_text(
+        "name: stars\ndomain: apps\nlabels:\n  1: the user hated the app\n"
+        "  5: the user loved the app\n"
+    )
+    rows = [("great app", "good"), ("awful", "bad"), ("love it", "good"), ("hate it", "bad")]
+    lines = "".join(json.dumps({"text": t, "label": raw}) + "\n" for t, raw in rows)
+    (tmp_path / "validation.jsonl").write_text(lines)
+    config = tmp_path / "run.yaml"
+    spec = f"{{path: validation.jsonl, label_map: {label_map}}}"
+    config.write_text(f"task: task.yaml\ndata:\n  validation: {spec}\n")
+    return config
+
+
+def test_label_names_yaml_reads_as_numbers(tmp_path: Path) -> None:
+    # was: "labels.1.[key]: Input should be a valid string" for `1: the user hated the app`
+    config = star_ratings(tmp_path, "{good: 5, bad: 1}")
+    proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "estimate:" in proc.stdout
+
+
+def test_label_names_yaml_reads_as_booleans(tmp_path: Path) -> None:
+    # was: "label_map.1.[key]: Input should be a valid string" for a `yes:` the user wrote
+    config = star_ratings(tmp_path, "{yes: 5, no: 1}")
+    proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "label_map")
+    assert "quote it" in proc.stderr

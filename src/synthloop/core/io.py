@@ -26,11 +26,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthloop.core.errors import DataError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.core.yamlio import label_keyed
 
 HF_PREFIX = "hf:"
 #: the longest line (JSONL, CSV, TSV) and the longest text field read
@@ -57,6 +58,8 @@ class DataSpec(BaseModel):
     label_map: dict[str, str] = Field(default_factory=dict, description="raw label -> task label")
     split: str | None = Field(default=None, description="split name for Hugging Face datasets")
     limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
+
+    _labels_as_text = field_validator("label_map", mode="before")(label_keyed)
 
 
 def _not_text(
