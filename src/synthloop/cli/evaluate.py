@@ -182,16 +182,23 @@ def evaluate(
     task = cfg.task
     synthetic = load_dataset_file(dataset, task)
     validation = load_records(cfg.data.validation, task, split_name="validation")
-    real_records = load_records(real, task, split_name="real") if real else validation
+    # a file of the config's data: section is read with its columns and label_map
+    real_records = (
+        load_records(cfg.data.spec_for(real), task, split_name="real") if real else validation
+    )
     # with real data mixed in the score is not the synthetic data's alone: no mix re-weighting
     train = [*synthetic, *validation] if with_validation else None
     if test is not None:
-        test_records = load_records(test, task, split_name="test")
+        test_records = load_records(cfg.data.spec_for(test), task, split_name="test")
     elif cfg.data.test is not None:
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
         raise ConfigError("no test set: pass --test FILE or set data.test in the config")
-    references = load_records(reference, task, split_name="reference") if reference else None
+    references = (
+        load_records(cfg.data.spec_for(reference), task, split_name="reference")
+        if reference
+        else None
+    )
     learners = [
         learner or cfg.learner_name,
         *[x.strip() for x in (also or "").split(",") if x.strip()],
