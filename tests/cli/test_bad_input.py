@@ -286,3 +286,12 @@ def test_label_names_yaml_reads_as_booleans(tmp_path: Path) -> None:
     proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
     assert_one_line_error(proc, "label_map")
     assert "quote it" in proc.stderr
+
+
+def test_a_train_split_in_the_data_section(tmp_path: Path, run_config: Path) -> None:
+    # was: "data.train: Extra inputs are not permitted", and no word of where it goes
+    text = run_config.read_text().replace("data:\n", "data:\n  train: {path: test.jsonl}\n")
+    run_config.write_text(text)
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "data.train: synthloop writes the training data")
+    assert "put your labelled training examples in validation" in proc.stderr

@@ -113,6 +113,13 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
         read_from.append(_resolve(base, task))
         data["task"] = load_task(read_from[-1])
     splits = data.get("data")
+    if isinstance(splits, dict) and "train" in splits:  # the first thing a user with 3 splits tries
+        raise ConfigError(
+            f"{source}: data.train: synthloop writes the training data; data: takes "
+            "validation and test",
+            hint="put your labelled training examples in validation: S3 mines its errors, "
+            "and the final model trains on it beside the synthetic data",
+        )
     if isinstance(splits, dict):
         splits = dict(splits)
         for name, spec in splits.items():
