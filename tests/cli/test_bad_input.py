@@ -295,3 +295,12 @@ def test_a_train_split_in_the_data_section(tmp_path: Path, run_config: Path) -> 
     proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
     assert_one_line_error(proc, "data.train: synthloop writes the training data")
     assert "put your labelled training examples in validation" in proc.stderr
+
+
+def test_evaluate_given_the_curated_folder(tmp_path: Path, run_config: Path) -> None:
+    # was: "run config file not found: run/curated/config.yaml", for the folder curate wrote
+    run = make_run_dir(tmp_path, run_config)
+    assert synthloop("curate", str(run), "--steps", "exact_dedup", cwd=tmp_path).returncode == 0
+    proc = synthloop("evaluate", "run/curated", cwd=tmp_path)
+    assert_one_line_error(proc, "run/curated holds no config.yaml: it is not a run directory")
+    assert f"--config {run.resolve() / 'config.yaml'}" in proc.stderr

@@ -172,6 +172,15 @@ def evaluate(
     run_dir = None
     if dataset.is_dir():
         run_dir = RunDir(dataset)
+        beside = dataset / "dataset.jsonl"
+        if config is None and not run_dir.config_path.is_file() and beside.is_file():
+            # e.g. the curated/ folder `synthloop curate RUN_DIR` writes: say how to score it
+            parent = dataset.resolve().parent / "config.yaml"
+            raise ConfigError(
+                f"{dataset} holds no config.yaml: it is not a run directory",
+                hint=f"score its dataset with its run's config: synthloop evaluate {beside} "
+                f"--config {parent if parent.is_file() else 'RUN_DIR/config.yaml'}",
+            )
         config = config or run_dir.config_path
         dataset = run_dir.dataset_path
     elif not dataset.exists():
