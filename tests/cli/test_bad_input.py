@@ -304,3 +304,15 @@ def test_evaluate_given_the_curated_folder(tmp_path: Path, run_config: Path) -> 
     proc = synthloop("evaluate", "run/curated", cwd=tmp_path)
     assert_one_line_error(proc, "run/curated holds no config.yaml: it is not a run directory")
     assert f"--config {run.resolve() / 'config.yaml'}" in proc.stderr
+
+
+def test_a_csv_row_with_more_fields_than_its_header(tmp_path: Path, run_config: Path) -> None:
+    # was: accepted, the text cut at its unquoted comma ("I lost my card, please help"
+    # read as "I lost my card")
+    (tmp_path / "validation.csv").write_text(
+        "label,text\npositive,lovely food\nnegative,cold food, rude staff\n"
+    )
+    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "validation.csv:3: 3 fields where the header has 2")
+    assert "' rude staff'" in proc.stderr and "must be quoted" in proc.stderr

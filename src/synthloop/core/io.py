@@ -116,6 +116,10 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         yield row
 
 
+#: where csv.DictReader puts the fields of a row past the header's
+_EXTRA = "\x00extra"
+
+
 def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
     at = 0  # the line read last: where a quoted field that never closes ran out
 
@@ -124,8 +128,18 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
         for at, line in _text_lines(path):  # noqa: B007 - `at` is read by the handler
             yield line
 
+    sep = "a comma" if delimiter == "," else "a tab"
     try:
-        yield from csv.DictReader(lines(), delimiter=delimiter)
+        reader = csv.DictReader(lines(), delimiter=delimiter, restkey=_EXTRA)
+        for row in reader:
+            extra = row.pop(_EXTRA, None)
+            if extra is not None:  # no column names them: the text was cut silently
+                raise DataError(
+                    f"{path}:{at}: {len(row) + len(extra)} fields where the header has "
+                    f"{len(row)} (past the header: {extra[0][:40]!r})",
+                    hint=f"a field holding {sep} must be quoted",
+                )
+            yield row
     except csv.Error as exc:
         raise DataError(f"{path}:{at}: not valid CSV ({exc})") from exc
 
