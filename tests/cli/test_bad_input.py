@@ -255,3 +255,64 @@ def test_generate_refuses_examples_its_method_would_ignore(
     assert_one_line_error(proc, "zerogen takes no --from FILE")
     assert proc.returncode == 2
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def star_ratings(tmp_path: Path, label_map: str) -> Path:
+    """A task whose labels are numbers, as a user writes them in YAML: unquoted."""
+    (tmp_path / "task.yaml").write_text(
+        "name: stars\ndomain: apps\nlabels:\n  1: the user hated the app\n"
+        "  5: the user loved the app\n"
+    )
+    rows = [("great app", "good"), ("awful", "bad"), ("love it", "good"), ("hate it", "bad")]
+    lines = "".join(json.dumps({"text": t, "label": raw}) + "\n" for t, raw in rows)
+    (tmp_path / "validation.jsonl").write_text(lines)
+    config = tmp_path / "run.yaml"
+    spec = f"{{path: validation.jsonl, label_map: {label_map}}}"
+    config.write_text(f"task: task.yaml\ndata:\n  validation: {spec}\n")
+    return config
+
+
+def test_label_names_yaml_reads_as_numbers(tmp_path: Path) -> None:
+    # was: "labels.1.[key]: Input should be a valid string" for `1: the user hated the app`
+    config = star_ratings(tmp_path, "{good: 5, bad: 1}")
+    proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "estimate:" in proc.stdout
+
+
+def test_label_names_yaml_reads_as_booleans(tmp_path: Path) -> None:
+    # was: "label_map.1.[key]: Input should be a valid string" for a `yes:` the user wrote
+    config = star_ratings(tmp_path, "{yes: 5, no: 1}")
+    proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "label_map")
+    assert "quote it" in proc.stderr
+
+
+def test_a_train_split_in_the_data_section(tmp_path: Path, run_config: Path) -> None:
+    # was: "data.train: Extra inputs are not permitted", and no word of where it goes
+    text = run_config.read_text().replace("data:\n", "data:\n  train: {path: test.jsonl}\n")
+    run_config.write_text(text)
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "data.train: synthloop writes the training data")
+    assert "put your labelled training examples in validation" in proc.stderr
+
+
+def test_evaluate_given_the_curated_folder(tmp_path: Path, run_config: Path) -> None:
+    # was: "run config file not found: run/curated/config.yaml", for the folder curate wrote
+    run = make_run_dir(tmp_path, run_config)
+    assert synthloop("curate", str(run), "--steps", "exact_dedup", cwd=tmp_path).returncode == 0
+    proc = synthloop("evaluate", "run/curated", cwd=tmp_path)
+    assert_one_line_error(proc, "run/curated holds no config.yaml: it is not a run directory")
+    assert f"--config {run.resolve() / 'config.yaml'}" in proc.stderr
+
+
+def test_a_csv_row_with_more_fields_than_its_header(tmp_path: Path, run_config: Path) -> None:
+    # was: accepted, the text cut at its unquoted comma ("I lost my card, please help"
+    # read as "I lost my card")
+    (tmp_path / "validation.csv").write_text(
+        "label,text\npositive,lovely food\nnegative,cold food, rude staff\n"
+    )
+    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "validation.csv:3: 3 fields where the header has 2")
+    assert "' rude staff'" in proc.stderr and "must be quoted" in proc.stderr

@@ -1,5 +1,6 @@
 """The command line as a user meets it: clear one-line errors, nothing destroyed."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.reviews import TASK_YAML, labelled_rows, write_rows
 
 
 def synthloop(
@@ -110,3 +113,40 @@ def test_generate_with_a_bad_generation_section(tmp_path: Path, run_config: Path
     )
     assert_one_line_error(proc, "'mood', which is not a condition scope")
     assert not (tmp_path / "generated.jsonl").exists()
+
+
+def own_columns(tmp_path: Path) -> Path:
+    """A run config over CSV files in a user's own columns, mapped in its data: section."""
+    (tmp_path / "task.yaml").write_text(TASK_YAML)
+    for name, n in (("validation", 20), ("test", 10)):
+        rows = labelled_rows(n)
+        lines = [f'"{r["text"]}",{r["label"]}' for r in rows]
+        (tmp_path / f"{name}.csv").write_text("utterance,intent\n" + "\n".join(lines) + "\n")
+    mapping = "columns: {text: utterance, label: intent}"
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"task: task.yaml\ndata:\n  validation: {{path: validation.csv, {mapping}}}\n"
+        f"  test: {{path: test.csv, {mapping}}}\n"
+    )
+    return config
+
+
+def test_a_config_data_file_on_the_command_line_keeps_its_column_mapping(
+    tmp_path: Path,
+) -> None:
+    # was: "validation.csv: row 1 has no column 'text' ... map it in the data spec": the
+    # options read the file without the mapping the config gives that very file
+    config = own_columns(tmp_path)
+    here = tmp_path / "elsewhere"  # relative paths are the working directory's
+    here.mkdir()
+    proc = synthloop("generate", str(config), "--method", "extrapolate", "--from",
+                     "../validation.csv", "-n", "3", "--estimate", cwd=here)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "estimate: 3 calls" in proc.stdout
+    write_rows(tmp_path / "synthetic.jsonl", labelled_rows(12, start=100))
+    proc = synthloop("evaluate", "../synthetic.jsonl", "--config", str(config),
+                     "--real", "../validation.csv", "--test", "../test.csv", "--no-embeddings",
+                     "--json", "s.json", "-q", cwd=here)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    scores = json.loads((here / "s.json").read_text())
+    assert scores["n"] == 10 and scores["train_size"] == 12

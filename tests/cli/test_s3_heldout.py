@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from synthloop.cli import app
 from tests.conftest import FakeLLM, use_fake_llm
+from tests.reviews import labelled_rows, write_rows
 
 
 def run_s3_cli(tmp_path: Path, run_config: Path, s3_extra: str = "") -> tuple[str, dict]:
@@ -62,3 +63,21 @@ def test_the_held_out_strategy_runs_from_the_config(
     kept = metrics["kept_round"]
     kept_records = (tmp_path / "run" / "dataset.jsonl").read_text().splitlines()
     assert len(kept_records) == metrics["dataset_size"] == metrics["rounds"][kept]["train_size"]
+
+
+def test_a_label_too_rare_to_cross_fit_is_named(
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was: held-out columns of dashes, no final model and not a word why, under a table
+    # that says to trust held-out
+    use_fake_llm(monkeypatch, FakeLLM())
+    rows = labelled_rows(20)
+    rows = [r for r in rows if r["label"] == "positive"] + [rows[1]]  # one negative
+    write_rows(tmp_path / "validation.jsonl", rows)
+    output, metrics = run_s3_cli(tmp_path, run_config)
+    assert all(r["heldout"] is None for r in metrics["rounds"])
+    assert metrics["final_model"] is None
+    assert "'negative' has 1" in metrics["no_heldout"]
+    said = " ".join(output.split())
+    assert "no held-out scores: cannot cross-fit 11 real records" in said
+    assert "'negative' has 1" in said

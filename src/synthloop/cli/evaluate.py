@@ -172,6 +172,15 @@ def evaluate(
     run_dir = None
     if dataset.is_dir():
         run_dir = RunDir(dataset)
+        beside = dataset / "dataset.jsonl"
+        if config is None and not run_dir.config_path.is_file() and beside.is_file():
+            # e.g. the curated/ folder `synthloop curate RUN_DIR` writes: say how to score it
+            parent = dataset.resolve().parent / "config.yaml"
+            raise ConfigError(
+                f"{dataset} holds no config.yaml: it is not a run directory",
+                hint=f"score its dataset with its run's config: synthloop evaluate {beside} "
+                f"--config {parent if parent.is_file() else 'RUN_DIR/config.yaml'}",
+            )
         config = config or run_dir.config_path
         dataset = run_dir.dataset_path
     elif not dataset.exists():
@@ -182,16 +191,23 @@ def evaluate(
     task = cfg.task
     synthetic = load_dataset_file(dataset, task)
     validation = load_records(cfg.data.validation, task, split_name="validation")
-    real_records = load_records(real, task, split_name="real") if real else validation
+    # a file of the config's data: section is read with its columns and label_map
+    real_records = (
+        load_records(cfg.data.spec_for(real), task, split_name="real") if real else validation
+    )
     # with real data mixed in the score is not the synthetic data's alone: no mix re-weighting
     train = [*synthetic, *validation] if with_validation else None
     if test is not None:
-        test_records = load_records(test, task, split_name="test")
+        test_records = load_records(cfg.data.spec_for(test), task, split_name="test")
     elif cfg.data.test is not None:
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
         raise ConfigError("no test set: pass --test FILE or set data.test in the config")
-    references = load_records(reference, task, split_name="reference") if reference else None
+    references = (
+        load_records(cfg.data.spec_for(reference), task, split_name="reference")
+        if reference
+        else None
+    )
     learners = [
         learner or cfg.learner_name,
         *[x.strip() for x in (also or "").split(",") if x.strip()],

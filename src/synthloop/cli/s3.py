@@ -117,6 +117,8 @@ def print_final(metrics: dict[str, Any]) -> None:
             f"{_fmt(headline(final['heldout_real_alone']))}, "
             f"{final['real_alone_choice']}), test {_fmt(headline(final.get('test')))}"
         )
+    elif metrics.get("no_heldout"):
+        out_console.print(f"no held-out scores: {metrics['no_heldout']}")
     rounds = metrics.get("rounds") or []
     if rounds and metrics.get("kept_round", rounds[-1]["round"]) != rounds[-1]["round"]:
         out_console.print(f"kept the data of rounds 0-{metrics['kept_round']} (best held-out)")

@@ -26,11 +26,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthloop.core.errors import DataError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.core.yamlio import label_keyed
 
 HF_PREFIX = "hf:"
 #: the longest line (JSONL, CSV, TSV) and the longest text field read
@@ -57,6 +58,8 @@ class DataSpec(BaseModel):
     label_map: dict[str, str] = Field(default_factory=dict, description="raw label -> task label")
     split: str | None = Field(default=None, description="split name for Hugging Face datasets")
     limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
+
+    _labels_as_text = field_validator("label_map", mode="before")(label_keyed)
 
 
 def _not_text(
@@ -113,6 +116,10 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         yield row
 
 
+#: where csv.DictReader puts the fields of a row past the header's
+_EXTRA = "\x00extra"
+
+
 def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
     at = 0  # the line read last: where a quoted field that never closes ran out
 
@@ -121,8 +128,18 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
         for at, line in _text_lines(path):  # noqa: B007 - `at` is read by the handler
             yield line
 
+    sep = "a comma" if delimiter == "," else "a tab"
     try:
-        yield from csv.DictReader(lines(), delimiter=delimiter)
+        reader = csv.DictReader(lines(), delimiter=delimiter, restkey=_EXTRA)
+        for row in reader:
+            extra = row.pop(_EXTRA, None)
+            if extra is not None:  # no column names them: the text was cut silently
+                raise DataError(
+                    f"{path}:{at}: {len(row) + len(extra)} fields where the header has "
+                    f"{len(row)} (past the header: {extra[0][:40]!r})",
+                    hint=f"a field holding {sep} must be quoted",
+                )
+            yield row
     except csv.Error as exc:
         raise DataError(f"{path}:{at}: not valid CSV ({exc})") from exc
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synthloop.core.tasktype import TaskType, task_type, task_types
-from synthloop.core.yamlio import read_yaml_mapping, validate_model
+from synthloop.core.yamlio import label_keyed, read_yaml_mapping, validate_model
 
 if TYPE_CHECKING:
     from synthloop.core.records import Record
@@ -76,6 +76,8 @@ class Task(BaseModel):
     def _registered(cls, name: str) -> str:
         task_type(name)  # a ValueError naming the registered types
         return name
+
+    _labels_as_text = field_validator("labels", mode="before")(label_keyed)
 
     @field_validator("labels")
     @classmethod

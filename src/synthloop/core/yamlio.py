@@ -80,6 +80,27 @@ def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
+def label_keyed(value: Any) -> Any:
+    """A mapping keyed by label names (a task's labels, a label_map) with its numbers as
+    text: YAML reads an unquoted ``1:`` as the number 1, and a pydantic ``dict[str, str]``
+    refused it ("Input should be a valid string") though a label read from a file is "1".
+    A boolean cannot be turned back into what was written (``yes``, ``on`` and ``True`` all
+    read as True), so it is refused with the way out."""
+    if not isinstance(value, dict):
+        return value
+    for item in (*value, *value.values()):
+        if isinstance(item, bool):
+            raise ValueError(
+                f"YAML reads an unquoted yes/no/on/off/true/false as a boolean ({item}): "
+                "quote it, e.g. 'yes'"
+            )
+
+    def text(item: Any) -> Any:
+        return str(item) if isinstance(item, int | float) else item
+
+    return {text(k): text(v) for k, v in value.items()}
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:

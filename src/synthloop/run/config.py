@@ -36,6 +36,18 @@ class DataConfig(BaseModel):
         default=None, description="real labelled data every round is scored on"
     )
 
+    def spec_for(self, path: str | Path) -> DataSpec:
+        """How to read a file named on the command line (``--from``, ``--real``, ``--test``):
+        with the columns and label_map of this config's split that is the same file, as a
+        user who passes their own validation.csv expects; any other file as it is."""
+        target = Path(path).resolve()
+        for spec in (self.validation, self.test):
+            if spec is None or spec.path.startswith(HF_PREFIX):
+                continue
+            if Path(spec.path).resolve() == target:
+                return spec.model_copy(update={"path": str(path)})
+        return DataSpec(path=str(path))
+
 
 class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -101,6 +113,13 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
         read_from.append(_resolve(base, task))
         data["task"] = load_task(read_from[-1])
     splits = data.get("data")
+    if isinstance(splits, dict) and "train" in splits:  # the first thing a user with 3 splits tries
+        raise ConfigError(
+            f"{source}: data.train: synthloop writes the training data; data: takes "
+            "validation and test",
+            hint="put your labelled training examples in validation: S3 mines its errors, "
+            "and the final model trains on it beside the synthetic data",
+        )
     if isinstance(splits, dict):
         splits = dict(splits)
         for name, spec in splits.items():

@@ -58,7 +58,7 @@ def generator_inputs(
     if spec.needs_errors:
         if errors_path is None:
             raise ConfigError(f"{method} needs --from FILE: real examples to imitate")
-        errors = load_records(errors_path, task, split_name="errors")
+        errors = load_records(config.data.spec_for(errors_path), task, split_name="errors")
     elif errors_path is not None:  # a user who gives examples expects them to be used
         raise ConfigError(
             f"{method} takes no --from FILE (only extrapolate imitates given examples)"

@@ -136,24 +136,25 @@ class RunDirJob(S3Job):
     def final_learners(self) -> list[str]:
         return self.config.s3.learners or default_learners(self.config.task)
 
-    def final_model(self, kept: list[Record]) -> FinalModel | None:
+    def final_model(self, kept: list[Record]) -> tuple[FinalModel | None, str | None]:
         """The final model's learner, C and synthetic weight chosen on held-out real
-        validation data (none when the validation records are too few to cross-fit)."""
+        validation data, or none and why (validation records too few to cross-fit)."""
         cfg = self.config
         learners = self.final_learners()
-        if cfg.s3.heldout_folds < 2:
-            return None
+        if cfg.s3.heldout_folds < 2 or not learners:
+            return None, None  # none asked for
         try:
             folds = Folds.split(
                 self.validation, cfg.s3.heldout_folds, cfg.seed, stratify=bool(cfg.task.labels)
             )
-        except ConfigError:
-            return None
-        if not learners:
-            return None
-        return choose_final(
+        except ConfigError as exc:
+            # the rounds' held-out columns are empty for the same reason: say it, or the
+            # score the table says to trust is a silent dash
+            return None, exc.one_line()
+        final = choose_final(
             self.validation, kept, folds, cfg.task, learners, self.test, self.compute
         )
+        return final, None
 
     def prepare(self, *, force: bool) -> None:
         self.run.prepare(self.config, force=force)
@@ -177,7 +178,7 @@ class RunDirJob(S3Job):
         self, result: S3Result, llm: CachedLLM, seconds: float
     ) -> tuple[Path, dict[str, Any]]:
         kept = result.kept
-        final = self.final_model(kept)
+        final, no_final = self.final_model(kept)
         metrics: dict[str, Any] = {
             "task": self.config.task.name,
             "model": llm.model,
@@ -188,6 +189,7 @@ class RunDirJob(S3Job):
             "rounds": [r.as_dict() for r in result.rounds],
             "kept_round": result.rounds[result.kept_round].round,
             "final_model": final.as_dict() if final else None,
+            "no_heldout": no_final,
             "usage": spent(llm, self.config.llm),
             "seconds": round(seconds, 2),
         }

@@ -10,6 +10,7 @@ accuracy is the held-out score; their mistakes are the errors S3 may mine next.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,9 +113,11 @@ class Folds:
         if stratify:
             pairs = stratified_folds([r.label for r in real], k, seed)
             if not pairs:
+                counts = Counter(str(r.label) for r in real)
+                rare = [f"{label!r} has {n}" for label, n in counts.items() if n < 2]
                 raise ConfigError(
                     f"cannot cross-fit {len(real)} real records in {k} folds: every label "
-                    "needs at least 2 records"
+                    f"needs at least 2 records ({'; '.join(rare) or 'there is one label'})"
                 )
             held = [test for _, test in pairs]
         else:
