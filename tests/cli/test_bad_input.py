@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.io import DataSpec, read_rows
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.cli.test_curate import make_run_dir
 
@@ -316,3 +317,14 @@ def test_a_csv_row_with_more_fields_than_its_header(tmp_path: Path, run_config: 
     proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
     assert_one_line_error(proc, "validation.csv:3: 3 fields where the header has 2")
     assert "' rude staff'" in proc.stderr and "must be quoted" in proc.stderr
+
+
+def test_a_csv_with_a_trailing_comma_on_each_row_is_read(tmp_path: Path) -> None:
+    # spreadsheet exports end rows with an empty field no header names: nothing is cut
+    path = tmp_path / "v.csv"
+    path.write_text("label,text\npositive,lovely food,\nnegative,cold soup,,\n")
+    rows = list(read_rows(DataSpec(path=str(path))))
+    assert [(r["label"], r["text"]) for r in rows] == [
+        ("positive", "lovely food"),
+        ("negative", "cold soup"),
+    ]

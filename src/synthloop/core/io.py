@@ -133,7 +133,8 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
         reader = csv.DictReader(lines(), delimiter=delimiter, restkey=_EXTRA)
         for row in reader:
             extra = row.pop(_EXTRA, None)
-            if extra is not None:  # no column names them: the text was cut silently
+            # a field no column names cut the text there; empty ones are a trailing delimiter
+            if extra is not None and any(x.strip() for x in extra):
                 raise DataError(
                     f"{path}:{at}: {len(row) + len(extra)} fields where the header has "
                     f"{len(row)} (past the header: {extra[0][:40]!r})",
