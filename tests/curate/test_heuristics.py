@@ -8,6 +8,7 @@ from synthloop.curate import (
     LanguageFilter,
     LengthFilter,
     NonTextFilter,
+    PlaceholderFilter,
     PromptLeftoverFilter,
     RefusalFilter,
     RepetitionFilter,
@@ -78,6 +79,29 @@ def test_prompt_leftovers(ctx: CurateContext) -> None:
     got = reasons(PromptLeftoverFilter(), texts, ctx)
     assert set(got) == {"t0", "t1", "t2", "t3"}
     assert set(got.values()) == {"prompt_leftover"}
+
+
+def test_unfilled_template_slots(ctx: CurateContext) -> None:
+    texts = [
+        "Hi [Customer's Name], your refund is on its way.",
+        "Win a prize! Visit [insert link] now and claim it.",
+        "{friend_name} said the soup was cold and the room dirty.",
+        "Dear [YourName], thanks for dining with [Company 20] tonight.",
+        "The menu said the tarte was [sic] homemade, and it was lovely.",
+        "I <3 this place > every other diner in town, truly.",
+        "Your code is <#> and the table is booked for eight.",
+        GOOD,
+    ]
+    assert reasons(PlaceholderFilter(), texts, ctx) == dict.fromkeys(
+        ("t0", "t1", "t2", "t3"), "placeholder"
+    )
+
+
+def test_unfilled_slots_are_left_alone_in_instruction_data(ctx: CurateContext) -> None:
+    letter = "Write a thank-you letter. Dear Sam, thank you for the tea. Best, [Your Name]"
+    assert reasons(PlaceholderFilter(), [letter], ctx) == {"t0": "placeholder"}
+    instruction = CurateContext(task=ctx.task.model_copy(update={"type": "instruction"}))
+    assert reasons(PlaceholderFilter(), [letter], instruction) == {}
 
 
 def test_refusals(ctx: CurateContext) -> None:

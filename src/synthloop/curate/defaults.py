@@ -15,6 +15,7 @@ DEFAULT_STEPS: list[str | dict[str, Any]] = [
     "non_text",
     "language",
     "prompt_leftover",
+    "placeholder",
     "refusal",
     {"confidence": {"mode": "flag"}},
 ]

@@ -1,5 +1,6 @@
 """Cheap text heuristics: length bounds, repetition, non-text, wrong language, leftovers of
-the prompt, refusals. Each judges one record's joined text and says why it fails.
+the prompt, unfilled template slots, refusals. Each judges one record's joined text and says
+why it fails.
 
 Language is guessed with a stop-word and script heuristic, not a trained detector: a text
 is ``wrong_language`` when most of its letters are outside the Latin script, or when more
@@ -195,6 +196,40 @@ class PromptLeftoverFilter(FilterStep):
         return [
             ("prompt_leftover", 1.0) if pattern.search(task.joined_text(r)) else None
             for r in records
+        ]
+
+
+_SLOT_WORDS = (
+    "name|first name|last name|full name|user|username|company|organi[sz]ation|brand|product|"
+    "address|email|e-mail|phone|mobile|number|date|link|url|website|city|country|location|"
+    "topic|title|code|amount|price|recipient|customer|friend|sender|here|signature"
+)
+# Checked against the five shared datasets' real texts (101k, none matched) and the
+# benchmark's synthetic ones (0.9 % matched): "[sic]", "<3", "<#>" and "[Reuters]" pass.
+SLOT = re.compile(
+    r"[\[{<]\s*(?:"
+    r"(?:your|insert|enter|fill in)[^\[\]{}<>\n]{0,30}"  # [Your Name], [YourEmail], [insert link]
+    rf"|[^\[\]{{}}<>\n]{{0,24}}\b(?:{_SLOT_WORDS})s?(?:\s?\d+)?"  # [Customer's Name], [friend2]
+    r"|[a-z]+_[a-z_]+"  # {friend_name}
+    r")\s*[\]}>]",
+    re.IGNORECASE,
+)
+
+
+class PlaceholderFilter(FilterStep):
+    """Drop texts with a template slot the LLM left unfilled: "Hi [Customer's Name]",
+    "[insert link]", "{friend_name}". Real messages name a person; a slot teaches the small
+    model a token no real text has. Instruction data is skipped by default: a letter's
+    "[Your Name]" is often what its instruction asked for."""
+
+    name = "placeholder"
+    skip_types: list[str] = Field(default_factory=lambda: ["instruction"])
+
+    def judge(self, records: Sequence[Record], ctx: CurateContext) -> list[Verdict]:
+        if ctx.task.type in self.skip_types:
+            return [None] * len(records)
+        return [
+            ("placeholder", 1.0) if SLOT.search(ctx.task.joined_text(r)) else None for r in records
         ]
 
 
