@@ -81,3 +81,17 @@ def test_a_label_too_rare_to_cross_fit_is_named(
     said = " ".join(output.split())
     assert "no held-out scores: cannot cross-fit 11 real records" in said
     assert "'negative' has 1" in said
+
+
+def test_a_label_with_no_validation_records_is_warned_of(
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was: the run went ahead in silence; its rounds never find that label's errors and
+    # held-out never scores it
+    use_fake_llm(monkeypatch, FakeLLM())
+    positives = [r for r in labelled_rows(20) if r["label"] == "positive"]
+    write_rows(tmp_path / "validation.jsonl", positives)
+    output, _ = run_s3_cli(tmp_path, run_config)
+    said = " ".join(output.split())
+    assert "warning: 1 of 2 labels have no validation records ('negative')" in said
+    assert "validation.jsonl" in said

@@ -15,10 +15,19 @@
 
 Each error carries a one-line message, an optional hint for the user, and whether
 retrying the same call could succeed. The CLI prints ``error: message (hint)`` and
-exits non-zero; it never shows a traceback for these.
+exits non-zero; it never shows a traceback for these. What deserves a word but stops
+nothing is a :func:`warn` line.
 """
 
 from __future__ import annotations
+
+import sys
+
+
+def warn(message: str) -> None:
+    """One line on stderr, looked up at call time: a live progress bar has replaced
+    ``sys.stderr`` with a proxy that prints above the bar instead of through it."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 class SynthloopError(Exception):

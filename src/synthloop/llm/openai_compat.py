@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from synthloop.core.errors import ConfigError, LLMConnectionError, LLMError, LLMResponseError
+from synthloop.core.errors import ConfigError, LLMConnectionError, LLMError, LLMResponseError, warn
 from synthloop.llm.base import LLM, Request, Response
 from synthloop.llm.concurrency import AdaptiveLimiter
-from synthloop.llm.reconnect import Outage, warn
+from synthloop.llm.reconnect import Outage
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 OVERLOAD_STATUS = frozenset({429, 503})

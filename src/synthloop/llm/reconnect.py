@@ -12,21 +12,14 @@ an outage ends it and says so.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from synthloop.core.errors import LLMConnectionError
+from synthloop.core.errors import LLMConnectionError, warn
 
 #: seconds before the first retry, doubled after each failed one, up to MAX_WAIT
 FIRST_WAIT = 1.0
 MAX_WAIT = 15.0
-
-
-def warn(message: str) -> None:
-    """One line on stderr, looked up at call time: a live progress bar has replaced
-    ``sys.stderr`` with a proxy that prints above the bar instead of through it."""
-    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def _minutes(seconds: float) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from synthloop.compute.local import LOCAL, Compute
-from synthloop.core.errors import ConfigError
+from synthloop.core.errors import ConfigError, warn
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
 from synthloop.core.runlock import RunLock
@@ -92,6 +92,20 @@ class S3Job:
         raise NotImplementedError
 
 
+def _warn_unseen_labels(labels: list[str], validation: list[Record], path: str) -> None:
+    # S3 finds errors, and held-out scores a label, only where real records carry it: a
+    # label with none is generated blind and never checked, and the run would not say so
+    seen = {r.label for r in validation}
+    unseen = [label for label in labels if label not in seen]
+    if unseen:
+        names = ", ".join(repr(x) for x in unseen[:5]) + (" …" if len(unseen) > 5 else "")
+        warn(
+            f"{len(unseen)} of {len(labels)} labels have no validation records ({names}): "
+            f"no round finds their errors and held-out cannot score them; add labelled "
+            f"examples of them to {path}"
+        )
+
+
 class RunDirJob(S3Job):
     """A run config: classification, pairs, QA; the run directory."""
 
@@ -101,6 +115,7 @@ class RunDirJob(S3Job):
         self.learner = config.learner_name  # an instruction task has none: fail before any call
         check_learner(self.learner)  # nor may a misspelt one wait until round 0 is paid for
         self.validation = load_records(config.data.validation, task, split_name="validation")
+        _warn_unseen_labels(task.label_names, self.validation, config.data.validation.path)
         self.test = (
             load_records(config.data.test, task, split_name="test") if config.data.test else None
         )
