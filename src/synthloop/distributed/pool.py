@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from synthloop.core.cpus import usable_cpus
 from synthloop.core.errors import LLMError, SynthloopError
 from synthloop.distributed.cluster import import_ray
 from synthloop.llm import LLM, LLMConfig, Request, Response, make_llm
@@ -64,7 +65,7 @@ def backends_for(
         raise LLMError("the Ray runner needs at least one worker")
     threads = None
     if config.backend == "embedded":
-        threads = max(1, (cpus or os.cpu_count() or 1) // workers)
+        threads = max(1, (cpus or usable_cpus()) // workers)
     urls: list[str | None] = list(endpoints) or [None]
     return [
         ConfiguredBackend(config, base_url=urls[i % len(urls)], n_threads=threads)

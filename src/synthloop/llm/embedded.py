@@ -22,11 +22,11 @@ import asyncio
 import functools
 import importlib.util
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from synthloop.core.cpus import usable_cpus
 from synthloop.core.errors import EngineError, LLMResponseError, ModelLoadError
 from synthloop.core.thirdparty import captured
 from synthloop.llm.base import LLM, Request, Response
@@ -74,7 +74,7 @@ class EmbeddedLLM(LLM):
         if not self.model_path.is_file():
             raise ModelLoadError(f"model file not found: {self.model_path}")
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or max(1, os.cpu_count() or 1)
+        self.n_threads = n_threads or usable_cpus()
         self.max_concurrency = max(1, max_concurrency)
         if weights == "auto":
             weights = BATCH_WEIGHTS if self.max_concurrency > 1 else "original"

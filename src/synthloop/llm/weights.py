@@ -17,6 +17,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from synthloop.core.cpus import usable_cpus
 from synthloop.core.errors import ModelLoadError
 from synthloop.core.thirdparty import captured
 
@@ -54,7 +55,7 @@ def ensure_weights(source: Path, weights: str, folder: Path | None = None) -> Pa
     params = lc.llama_model_quantize_default_params()
     params.ftype = FTYPES[weights]
     params.allow_requantize = True
-    params.nthread = os.cpu_count() or 1
+    params.nthread = usable_cpus()
     # Write beside the target, then rename: a killed conversion never leaves half a file.
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     os.close(fd)
