@@ -95,3 +95,16 @@ def test_a_label_with_no_validation_records_is_warned_of(
     said = " ".join(output.split())
     assert "warning: 1 of 2 labels have no validation records ('negative')" in said
     assert "validation.jsonl" in said
+
+
+def test_the_llm_line_says_paid_calls_apart_from_cached_ones(
+    tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was "LLM: 18 calls (8 from cache)" for 18 paid and 8 cached: read as 8 of the 18
+    use_fake_llm(monkeypatch, FakeLLM())
+    first, metrics = run_s3_cli(tmp_path, run_config)
+    paid = metrics["usage"]["calls"]
+    assert f"LLM: {paid} paid calls, 0 from cache," in " ".join(first.split())
+    res = CliRunner().invoke(app, ["s3", str(run_config), "--out", str(tmp_path / "run"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert f"LLM: 0 paid calls, {paid} from cache," in " ".join(res.output.split())

@@ -43,6 +43,35 @@ def test_reads_jsonl_csv_tsv_and_parquet_alike(tmp_path: Path, task: Task) -> No
         ], name
 
 
+def test_a_parquet_file_written_by_datasets_gives_class_label_names(
+    tmp_path: Path, task: Task
+) -> None:
+    # was: "row 1 has label '1', which is not one of the task's labels": a save_to_disk
+    # folder of the same data gave the names, its to_parquet file the integers
+    import datasets
+
+    features = datasets.Features(
+        {
+            "title": datasets.Value("string"),
+            "kind": datasets.ClassLabel(names=["negative", "positive"]),
+        }
+    )
+    ds = datasets.Dataset.from_dict({"title": ["bad food", "good food"], "kind": [0, 1]}, features)
+    ds.to_parquet(tmp_path / "d.parquet")
+    ds.save_to_disk(tmp_path / "folder")
+    columns = {"text": "title", "label": "kind"}
+    for path in ("d.parquet", "folder"):
+        records = load_records(DataSpec(path=str(tmp_path / path), columns=columns), task)
+        assert [r.label for r in records] == ["negative", "positive"], path
+    # a label_map maps the raw integers itself, as for a folder
+    spec = DataSpec(
+        path=str(tmp_path / "d.parquet"),
+        columns=columns,
+        label_map={"0": "positive", "1": "negative"},
+    )
+    assert [r.label for r in load_records(spec, task)] == ["positive", "negative"]
+
+
 def test_reads_a_hugging_face_save_to_disk_folder(tmp_path: Path, task: Task) -> None:
     datasets = pytest.importorskip("datasets")
     ds = datasets.Dataset.from_list([{"text": "nice", "label": "positive"}] * 3)

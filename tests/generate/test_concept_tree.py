@@ -95,3 +95,27 @@ def test_subtopic_answers_skip_chatty_headers() -> None:
         "3. Biopics (films about the lives of real people, from kings to singers)\n"
     )
     assert subtopic_items(described) == ["Best movies of 2020", "Silent films", "Biopics"]
+
+
+async def test_an_expansion_with_no_subtopics_is_said_not_silently_saved(
+    tmp_path: Path, task: Task, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SmolLM2's answer, verbatim: every line ends in a colon, so none is a topic; the tree
+    # was saved as the root alone ("movies: null") with no word, and reused on every rerun
+    answer = "Here are the 4 subtopics:\n\n" + "\n".join(
+        f"{i}. Unsought: Unsought: Unsought:" for i in range(1, 5)
+    )
+    path = tmp_path / "tree.yaml"
+    tree, calls = await load_or_expand_tree(
+        RecordingLLM(lambda _: answer), Prompter(task, LLMConfig()), "movies",
+        path=path, depth=2, show_progress=False,
+    )  # fmt: skip
+    assert calls == 1 and tree.leaves() == [("movies",)]
+    err = capsys.readouterr().err
+    assert "warning: concept tree: the LLM named no subtopics of 'movies' in 1 call(s)" in err
+    assert f"{path} keeps it so" in err
+    # a tree that did expand says nothing
+    await load_or_expand_tree(
+        RecordingLLM(), Prompter(task, LLMConfig()), "dining", depth=1, show_progress=False
+    )
+    assert "warning" not in capsys.readouterr().err

@@ -53,6 +53,10 @@ def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> Non
     # the body shows every round's test accuracy, as the run measured it
     for r in metrics["rounds"]:
         assert f"{100 * r['test']['accuracy']:.1f}" in card
+    # ... and what the LLM was paid for, in words, not a Python dict
+    usage = metrics["usage"]
+    assert "{'" not in card
+    assert f"LLM usage: {usage['calls']:,} paid calls, {usage['prompt_tokens']:,} prompt" in card
 
 
 def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:

@@ -128,6 +128,50 @@ async def test_each_fault_alone_is_retried_then_reported(server: FaultServer, ki
     assert server.stats.requests == 3
 
 
+# What servers answer a json_schema they do not take: llama.cpp's own server (``python -m
+# llama_cpp.server``, 0.3.x) wraps its validation error as a 500, FastAPI servers say 422.
+LLAMA_CPP_SERVER_500 = {
+    "error": {
+        "message": "1 validation error: {'type': 'literal_error', 'loc': ('body', "
+        "'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", "
+        "'input': 'json_schema'}",
+        "type": "internal_server_error",
+        "param": None,
+        "code": None,
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "answer"),
+    [
+        (500, LLAMA_CPP_SERVER_500),
+        (422, {"detail": [{"loc": ["body", "response_format"], "msg": "bad json_schema"}]}),
+    ],
+)
+async def test_a_json_schema_refused_with_500_or_422_falls_back_at_once(
+    status: int, answer: dict[str, object]
+) -> None:
+    bodies: list[dict[str, object]] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        bodies.append(body)
+        if "response_format" in body:
+            return httpx2.Response(status, json=answer)
+        return httpx2.Response(200, json={"choices": [{"message": {"content": "{}"}}]})
+
+    llm = OpenAICompatLLM(
+        "m", base_url="http://t/v1", api_key="k", backoff=0.001,
+        transport=httpx2.MockTransport(handler),
+    )  # fmt: skip
+    req = Request.chat("hi").model_copy(update={"json_schema": '{"type": "object"}'})
+    assert (await llm.complete(req)).text == "{}"
+    # asked once with the schema, then without it: not retried as a transient 500
+    assert ["response_format" in b for b in bodies] == [True, False]
+    await llm.aclose()
+
+
 async def test_structured_requests_send_a_json_schema_and_fall_back() -> None:
     bodies: list[dict[str, object]] = []
     ok = {"choices": [{"message": {"content": "{}"}}]}

@@ -97,7 +97,7 @@ def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> Non
         )
     out_console.print(table)
     out_console.print(
-        f"LLM: {usage.calls} calls ({usage.cache_hits} from cache), "
+        f"LLM: {usage.calls} paid calls, {usage.cache_hits} from cache, "
         f"{usage.tokens:,} tokens paid, {seconds:.0f} s"
     )
 

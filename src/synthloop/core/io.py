@@ -145,12 +145,39 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
         raise DataError(f"{path}:{at}: not valid CSV ({exc})") from exc
 
 
-def _read_parquet(path: Path) -> Iterator[dict[str, Any]]:
+def _parquet_class_labels(table: pa.Table) -> dict[str, list[str]]:
+    """Column -> ClassLabel names, from the features ``datasets`` records in the schema of
+    a Parquet file it wrote (``Dataset.to_parquet``, the hub's Parquet files, ``synthloop
+    push``'s own splits); none for any other file."""
+    raw = (table.schema.metadata or {}).get(b"huggingface")
+    try:
+        features = json.loads(raw)["info"]["features"] if raw else {}
+    except (ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(features, dict):
+        return {}
+    return {
+        col: [str(n) for n in f["names"]]
+        for col, f in features.items()
+        if isinstance(f, dict)
+        and f.get("_type") == "ClassLabel"
+        and isinstance(f.get("names"), list)
+    }
+
+
+def _read_parquet(path: Path, *, label_names: bool = True) -> Iterator[dict[str, Any]]:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
-    yield from table.to_pylist()
+    # ClassLabel integers become their names, as from a save_to_disk folder (unless the
+    # spec maps the raw values itself); they were read as "0", "1", unknown to the task
+    names = _parquet_class_labels(table) if label_names else {}
+    for row in table.to_pylist():
+        for col, labels in names.items():
+            if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
+                row[col] = labels[row[col]]
+        yield row
 
 
 def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
@@ -217,7 +244,7 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
     if suffix == ".tsv":
         return _read_delimited(path, "\t")
     if suffix == ".parquet":
-        return _read_parquet(path)
+        return _read_parquet(path, label_names=not spec.label_map)
     raise DataError(
         f"{path}: unknown data format {suffix!r}; use .jsonl, .csv, .tsv, .parquet, "
         "a save_to_disk folder, or hf:NAME"

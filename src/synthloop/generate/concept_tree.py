@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from synthloop.core.errors import ConfigError
+from synthloop.core.errors import ConfigError, warn
 from synthloop.core.io import write_text_atomic
 from synthloop.core.seeds import derive_seed
 from synthloop.core.yamlio import read_yaml
@@ -206,6 +206,19 @@ def tree_plan(
     tree, calls = yield from expand_tree_plan(
         prompter, root, depth=depth, branching=branching, seed=seed, first_level=first_level
     )
+    if calls and tree.size() == 1 + len(first_level or []):
+        # A small model can answer with no list item (every line a "Title:" header, say);
+        # the tree is then the root alone, and the saved file keeps it so on every rerun.
+        # Said once here, or a user learns it only from the file.
+        kept = (
+            f"; {path} keeps it so: write the topics into it by hand"
+            if (path is not None and save)
+            else ""
+        )
+        warn(
+            f"concept tree: the LLM named no subtopics of {root!r} in {calls} call(s); "
+            f"generation walks {'the labels' if first_level else 'the root'} alone{kept}"
+        )
     if path is not None and save:
         save_tree(tree, path)
     return tree, calls

@@ -41,6 +41,18 @@ def _rounds_table(rounds: list[dict[str, Any]], task: Task) -> str:
     return "\n".join(lines)
 
 
+def _usage_line(usage: Any) -> str:
+    """metrics.json's ``usage`` in words (it was printed as a Python dict): the run's paid
+    calls and tokens over all its invocations."""
+    if not isinstance(usage, dict) or "calls" not in usage:
+        return "not recorded"
+    line = (
+        f"{usage['calls']:,} paid calls, {usage.get('prompt_tokens', 0):,} prompt + "
+        f"{usage.get('completion_tokens', 0):,} completion tokens"
+    )
+    return line + (f", cost {usage['cost']:.4f}" if usage.get("cost") is not None else "")
+
+
 def dataset_card(
     config: RunConfig, metrics: dict[str, Any], dd: Any, *, repo_id: str | None = None
 ) -> Any:
@@ -114,7 +126,7 @@ Each example is one {task.example_noun}; the inputs are {", ".join(f"`{f}`" for 
   {config.s3.rounds} round(s) a small model (`{config.learner}`) is trained on the synthetic
   data, its errors on the real validation split are collected, and the LLM writes
   {config.s3.per_error} new example(s) like each error, with its gold label.
-- **Seed:** {config.seed}. LLM usage: {metrics.get("usage") or "not recorded"}.
+- **Seed:** {config.seed}. LLM usage: {_usage_line(metrics.get("usage"))}.
 
 ## Evaluation (small model trained on the synthetic data, scored on real data)
 

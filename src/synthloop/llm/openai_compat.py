@@ -57,10 +57,22 @@ def error_detail(resp: httpx2.Response) -> str:
     try:
         body = resp.json()
         err = body.get("error", body) if isinstance(body, dict) else body
-        msg = err.get("message") if isinstance(err, dict) else str(err)
+        # OpenAI-style {"error": {"message"}}, or FastAPI's own {"detail": ...} (e.g. a 422)
+        msg = (err.get("message") or err.get("detail")) if isinstance(err, dict) else str(err)
     except ValueError:
         msg = resp.text
     return " ".join(str(msg or resp.reason_phrase).split())[:300]
+
+
+def _rejects_schema(status: int, detail: str) -> bool:
+    """Whether an error answer refuses ``response_format: json_schema`` itself. Servers say
+    so in different ways: vLLM and OpenAI answer 400, FastAPI-based ones 422, and llama.cpp's
+    ``python -m llama_cpp.server`` 500 (its request validation error wrapped as an internal
+    error), which retrying would only repeat, the request unchanged."""
+    text = detail.lower()
+    if status in (400, 422):
+        return any(w in text for w in ("response_format", "json_schema", "schema"))
+    return status >= 500 and ("response_format" in text or "json_schema" in text)
 
 
 def url_problem(url: str) -> str | None:
@@ -267,16 +279,12 @@ class OpenAICompatLLM(LLM):
             except LLMResponseError as exc:
                 raise _Retry(exc) from exc
         detail = error_detail(resp)
+        if "response_format" in body and _rejects_schema(status, detail):
+            self._schema_supported = False  # the caller still validates and re-asks
+            raise _Retry(LLMResponseError(f"{url} does not support json_schema"), 0.0)
         if status in RETRYABLE_STATUS or status >= 500:
             error = LLMResponseError(f"{url} answered {status}: {detail}", retryable=True)
             raise _Retry(error, retry_after(resp), overload=status in OVERLOAD_STATUS)
-        if (
-            status == 400
-            and "response_format" in body
-            and any(w in detail.lower() for w in ("response_format", "json_schema", "schema"))
-        ):
-            self._schema_supported = False  # the caller still validates and re-asks
-            raise _Retry(LLMResponseError(f"{url} does not support json_schema"), 0.0)
         raise self._fatal(status, url, detail)
 
     async def complete(self, request: Request) -> Response:
