@@ -50,9 +50,16 @@ def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> Non
     assert sl["s3"]["rounds"] == 1 and sl["rounds"] == len(metrics["rounds"])
     assert sl["evaluation"]["test_accuracy"] == metrics["rounds"][-1]["test"]["accuracy"]
     assert "text-classification" in meta["task_categories"]
-    # the body shows every round's test accuracy, as the run measured it
+    # the body shows every round's test accuracy and held-out scores, as the run measured them
     for r in metrics["rounds"]:
         assert f"{100 * r['test']['accuracy']:.1f}" in card
+        assert f"{100 * r['heldout_with_real']['accuracy']:.1f}" in card
+    assert "held-out acc %" in card and "val acc % (mined)" in card
+    # ... and the final model chosen on held-out data, with real alone beside it
+    final = metrics["final_model"]
+    said = f"Final model, chosen on held-out real data: **{final['choice']}**: held-out accuracy"
+    assert said in card
+    assert f"test {100 * final['test']['accuracy']:.1f} %" in card
     # ... and what the LLM was paid for, in words, not a Python dict
     usage = metrics["usage"]
     assert "{'" not in card

@@ -24,21 +24,50 @@ def _pct(value: Any) -> str:
 
 
 def _rounds_table(rounds: list[dict[str, Any]], task: Task) -> str:
-    """Every round's figures, named as the task's type names them (accuracy, exact match)."""
+    """Every round's figures, named as the task's type names them (accuracy, exact match),
+    held-out beside the mined validation score, as ``synthloop s3`` prints them."""
     (first, second), (title, title2) = task.spec.metric_names, task.spec.metric_titles
     lines = [
-        f"| round | train size | added | val {title} % | val errors | test {title} % "
-        f"| test {title2} % |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| round | train size | added | val {title} % (mined) | held-out {title} % "
+        f"| real + synthetic held-out {title} % | test {title} % | test {title2} % "
+        f"| real + synthetic test {title} % | val errors |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+
+    def pct(r: dict[str, Any], key: str, metric: str = first) -> str:
+        return _pct((r.get(key) or {}).get(metric))
+
     for r in rounds:
-        val, test = r.get("val") or {}, r.get("test") or {}
+        mined = "val" if r.get("val") else "mined"  # the held-out strategy calls it mined
         lines.append(
             f"| {r.get('round')} | {r.get('train_size')} | {r.get('added')} "
-            f"| {_pct(val.get(first))} | {r.get('errors')} "
-            f"| {_pct(test.get(first))} | {_pct(test.get(second))} |"
+            f"| {pct(r, mined)} | {pct(r, 'heldout')} | {pct(r, 'heldout_with_real')} "
+            f"| {pct(r, 'test')} | {pct(r, 'test', second)} | {pct(r, 'test_with_real')} "
+            f"| {r.get('errors')} |"
         )
     return "\n".join(lines)
+
+
+def _final_model(metrics: dict[str, Any], task: Task) -> str:
+    """The model the run chose on held-out real data, or why it chose none."""
+    final, first = metrics.get("final_model"), task.spec.metric_names[0]
+    if not final:
+        why = metrics.get("no_heldout")
+        return f"No final model was chosen: {why}." if why else "No final model was chosen."
+    rounds = metrics.get("rounds") or []
+    kept = metrics.get("kept_round")
+
+    def pct(key: str) -> str:
+        scores = final.get(key) or {}  # the type's headline figure comes first, as s3 prints
+        return _pct(next(iter(scores.values()), None))
+
+    line = (
+        f"**{final['choice']}**: held-out {first} {pct('heldout')} % (the real data alone: "
+        f"{pct('heldout_real_alone')} %, {final.get('real_alone_choice')}); test {pct('test')} %."
+    )
+    if rounds and kept is not None and kept != rounds[-1].get("round"):
+        line += f" The data of rounds 0–{kept} is kept (the best held-out round)."
+    return line
 
 
 def _usage_line(usage: Any) -> str:
@@ -128,9 +157,17 @@ Each example is one {task.example_noun}; the inputs are {", ".join(f"`{f}`" for 
   {config.s3.per_error} new example(s) like each error, with its gold label.
 - **Seed:** {config.seed}. LLM usage: {_usage_line(metrics.get("usage"))}.
 
-## Evaluation (small model trained on the synthetic data, scored on real data)
+## Evaluation (small models scored on real data)
+
+Each round trains a small model on the synthetic data (and, in the real + synthetic
+columns, on the real validation records beside it). The val score is *mined*: each round
+imitates the validation records the model gets wrong, so it rises by construction. Trust
+held-out (cross-fitted over the validation records: fold k is scored by a model that never
+saw fold k nor anything extrapolated from it) and test.
 
 {_rounds_table(rounds, task) if rounds else "No round metrics were recorded for this run."}
+
+Final model, chosen on held-out real data: {_final_model(metrics, task)}
 
 ## Splits
 
