@@ -52,8 +52,10 @@ def test_a_dataset_dict_needs_a_split_and_columns_must_exist() -> None:
     assert len(load_dataset_records(dd, task, split="validation")) == 2
     with pytest.raises(DataError, match="choose one with split"):
         load_dataset_records(dd, task)
-    with pytest.raises(DataError, match="no column 'sentence'"):
+    with pytest.raises(DataError, match="no column 'sentence'") as info:
         load_dataset_records(sst_like().rename_column("sentence", "text"), task)
+    # the fix in the caller's terms, Python's keyword beside the config's key
+    assert "columns={'sentence': 'COLUMN'} from Python" in info.value.one_line()
 
 
 def test_a_save_to_disk_folder_with_class_labels(tmp_path: Path) -> None:

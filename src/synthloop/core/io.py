@@ -276,12 +276,16 @@ def records_from_rows(
     for i, row in enumerate(rows):
         if spec.limit is not None and i >= spec.limit:
             break
-        missing = [col for col in wanted.values() if col not in row]
+        missing = [(f, col) for f, col in wanted.items() if col not in row]
         if missing:
+            field, col = missing[0]
+            # the same spec is a config's data section or load_dataset_records' arguments
             raise DataError(
-                f"{spec.path}: row {i + 1} has no column {missing[0]!r} "
-                f"(columns: {', '.join(map(str, row))}); "
-                f"map it in the data spec with columns: {{field: column}}"
+                f"{spec.path}: row {i + 1} has no column {col!r}"
+                + (f" for the task's {field!r}" if col != field else "")
+                + f" (columns: {', '.join(map(str, row))})",
+                hint=f"map it: columns: {{{field}: COLUMN}} in a config's data spec, "
+                f"columns={{'{field}': 'COLUMN'}} from Python",
             )
         nulls = [f for f, col in wanted.items() if row[col] is None]
         if nulls:  # str(None) would be read as the text "None"
