@@ -173,11 +173,7 @@ def _read_parquet(path: Path, *, label_names: bool = True) -> Iterator[dict[str,
     # ClassLabel integers become their names, as from a save_to_disk folder (unless the
     # spec maps the raw values itself); they were read as "0", "1", unknown to the task
     names = _parquet_class_labels(table) if label_names else {}
-    for row in table.to_pylist():
-        for col, labels in names.items():
-            if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
-                row[col] = labels[row[col]]
-        yield row
+    yield from _with_label_names(table.to_pylist(), names)
 
 
 def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
@@ -211,20 +207,27 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
     yield from class_label_names(ds) if not spec.label_map else ds
 
 
+def _with_label_names(
+    rows: Iterable[dict[str, Any]], names: dict[str, list[str]]
+) -> Iterator[dict[str, Any]]:
+    """``rows`` with the integers of each ClassLabel column in ``names`` given as names."""
+    for row in rows:
+        for col, labels in names.items():
+            if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
+                row[col] = labels[row[col]]
+        yield row
+
+
 def class_label_names(ds: Any) -> Iterator[dict[str, Any]]:
     """Rows of a ``datasets.Dataset`` with ClassLabel integers given as their names."""
     import datasets
 
     names = {
-        col: feature.names
+        col: list(feature.names)
         for col, feature in ds.features.items()
         if isinstance(feature, datasets.ClassLabel)
     }
-    for row in ds:
-        for col, labels in names.items():
-            if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
-                row[col] = labels[row[col]]
-        yield row
+    yield from _with_label_names(ds, names)
 
 
 def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
