@@ -319,6 +319,15 @@ def test_a_csv_row_with_more_fields_than_its_header(tmp_path: Path, run_config: 
     assert "' rude staff'" in proc.stderr and "must be quoted" in proc.stderr
 
 
+def test_a_csv_row_with_fewer_fields_than_its_header(tmp_path: Path, run_config: Path) -> None:
+    # was: "'label' is null" (or a blank text), naming neither the line nor a missing field
+    (tmp_path / "validation.csv").write_text("text,label\nlovely food,positive\ncold soup\n")
+    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "validation.csv:3: 1 field where the header has 2 (no 'label')")
+    assert "a value for every column" in proc.stderr
+
+
 def test_a_csv_with_a_trailing_comma_on_each_row_is_read(tmp_path: Path) -> None:
     # spreadsheet exports end rows with an empty field no header names: nothing is cut
     path = tmp_path / "v.csv"

@@ -118,6 +118,9 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 #: where csv.DictReader puts the fields of a row past the header's
 _EXTRA = "\x00extra"
+#: what csv.DictReader gives a column the row stopped short of (its default, None, read
+#: later as "'label' is null", naming neither the line nor the cause)
+_MISSING = object()
 
 
 def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
@@ -130,9 +133,17 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
 
     sep = "a comma" if delimiter == "," else "a tab"
     try:
-        reader = csv.DictReader(lines(), delimiter=delimiter, restkey=_EXTRA)
+        reader = csv.DictReader(lines(), delimiter=delimiter, restkey=_EXTRA, restval=_MISSING)
         for row in reader:
             extra = row.pop(_EXTRA, None)
+            missing = [k for k, v in row.items() if v is _MISSING]
+            if missing:
+                have = len(row) - len(missing)
+                raise DataError(
+                    f"{path}:{at}: {have} field{'s' * (have != 1)} where the header has "
+                    f"{len(row)} (no {', '.join(repr(k) for k in missing)})",
+                    hint=f"each row needs a value for every column, separated by {sep}",
+                )
             # a field no column names cut the text there; empty ones are a trailing delimiter
             if extra is not None and any(x.strip() for x in extra):
                 raise DataError(
