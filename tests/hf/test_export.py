@@ -47,7 +47,9 @@ def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> Non
                                     "negative": "the customer was unhappy"}  # fmt: skip
     assert sl["llm"]["model"] == metrics["model"] == "fake-1"
     assert sl["method"] == ["extrapolate", "s3-seed"]
-    assert sl["s3"]["rounds"] == 1 and sl["rounds"] == len(metrics["rounds"])
+    # one extrapolation round after the seed round, as s3.rounds counts them
+    assert sl["s3"]["rounds"] == 1 and sl["rounds"] == 1 == len(metrics["rounds"]) - 1
+    assert sl["kept_round"] == metrics["kept_round"] == 1
     assert sl["evaluation"]["test_accuracy"] == metrics["rounds"][-1]["test"]["accuracy"]
     assert "text-classification" in meta["task_categories"]
     # the body shows every round's test accuracy and held-out scores, as the run measured them
@@ -64,6 +66,19 @@ def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> Non
     usage = metrics["usage"]
     assert "{'" not in card
     assert f"LLM usage: {usage['calls']:,} paid calls, {usage['prompt_tokens']:,} prompt" in card
+
+
+def test_the_card_scores_the_kept_round_not_the_last(finished_run: Path) -> None:
+    # the train split holds rounds 0..kept_round; the card's test figure was the last round's
+    path = finished_run / "metrics.json"
+    metrics = json.loads(path.read_text())
+    metrics["kept_round"] = 0
+    metrics["rounds"][0]["test"]["accuracy"] = 0.123
+    path.write_text(json.dumps(metrics))
+    folder = export_run(finished_run, finished_run.parent / "export")
+    sl = yaml.safe_load((folder / "README.md").read_text().split("---")[1])["synthloop"]
+    assert sl["kept_round"] == 0 and sl["rounds"] == 1
+    assert sl["evaluation"]["test_accuracy"] == 0.123
 
 
 def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:

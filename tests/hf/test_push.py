@@ -58,7 +58,7 @@ def test_push_uploads_the_dataset_and_its_card(finished_run: Path) -> None:
     card = files["README.md"].decode()
     meta = yaml.safe_load(card.split("---")[1])
     assert meta["synthloop"]["task"]["name"] == "reviews"
-    assert meta["synthloop"]["rounds"] == 2  # seed round + 1 extrapolation round
+    assert meta["synthloop"]["rounds"] == 1  # extrapolation rounds, as s3.rounds counts them
 
 
 def test_push_with_a_bad_token_is_one_line(finished_run: Path) -> None:

@@ -92,7 +92,11 @@ def dataset_card(
     first, second = task.spec.metric_names
     sizes = {name: len(ds) for name, ds in dd.items()}
     rounds = metrics.get("rounds") or []
-    last_test = (rounds[-1].get("test") or {}) if rounds else {}
+    # the train split holds rounds 0..kept_round (the best held-out round), so the figures
+    # beside it are that round's, not the last one's
+    kept = metrics.get("kept_round", rounds[-1].get("round") if rounds else None)
+    kept_row = next((r for r in rounds if r.get("round") == kept), rounds[-1] if rounds else {})
+    kept_test = kept_row.get("test") or {}
     method = sorted(set(dd["train"]["method"])) if len(dd["train"]) else []
     llm = metrics.get("model") or config.llm.model or config.llm.backend
     synthloop_meta = {
@@ -104,10 +108,12 @@ def dataset_card(
         "s3": config.s3.model_dump(mode="json"),
         "seed": config.seed,
         "learner": config.learner,
-        "rounds": len(rounds),
-        "evaluation": {f"test_{first}": last_test.get(first),
-                       f"test_{second}": last_test.get(second),
-                       "test_size": last_test.get("n")},
+        # extrapolation rounds run (round 0, the seed, is not one), as s3.rounds counts them
+        "rounds": rounds[-1].get("round", len(rounds) - 1) if rounds else 0,
+        "kept_round": kept,
+        "evaluation": {f"test_{first}": kept_test.get(first),
+                       f"test_{second}": kept_test.get(second),
+                       "test_size": kept_test.get("n")},
         "usage": metrics.get("usage"),
     }  # fmt: skip
     data = DatasetCardData(
