@@ -119,8 +119,9 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 #: where csv.DictReader puts the fields of a row past the header's
 _EXTRA = "\x00extra"
 #: what csv.DictReader gives a column the row stopped short of (its default, None, read
-#: later as "'label' is null", naming neither the line nor the cause)
-_MISSING = object()
+#: later as "'label' is null", naming neither the line nor the cause); a str so the stubs
+#: accept it, compared by identity so no parsed field can pass for it
+_MISSING = "\x00missing"
 
 
 def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
