@@ -73,3 +73,33 @@ def test_review_without_a_queue_says_what_to_do(tmp_path: Path) -> None:
     proc = synthloop("review", str(tmp_path), cwd=tmp_path)
     assert_one_line_error(proc, "no review queue")
     assert "synthloop curate" in proc.stderr
+
+
+def _user_file(tmp_path: Path, ids: list[object]) -> Path:
+    """A dataset the user wrote elsewhere, with an id column of their own."""
+    records, _ = noisy_records(n=len(ids), flipped=0)
+    rows = [
+        {"id": rid, "text": r.text("text"), "label": r.label}
+        for rid, r in zip(ids, records, strict=True)
+    ]
+    rows[-1]["text"] = "too short"  # dropped by length(min_words=3)
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_curate_a_file_with_null_ids_names_each_record_by_its_row(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # a null id was read as the id "None", shared by every record
+    data = _user_file(tmp_path, [None] * 20)
+    steps = "length,confidence(mode=flag)"
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", steps,
+                     "--review-queue", "3", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
+    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in kept] == [f"row-{i}" for i in range(19)]
+    assert [(r["id"], r["text"]) for r in dropped] == [("row-19", "too short")]
+    assert len((out / "review_queue.jsonl").read_text().splitlines()) == 3

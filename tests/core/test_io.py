@@ -262,3 +262,13 @@ def test_a_dataset_with_a_label_the_task_lacks_is_refused(tmp_path: Path, task: 
     )
     with pytest.raises(DataError, match="row 2 has label 'neutral', which is not one of"):
         load_dataset_file(path, task)
+
+
+def test_a_dataset_with_a_null_text_or_label_is_refused(tmp_path: Path, task: Task) -> None:
+    # str(None) was read as the text "None"
+    path = tmp_path / "synthetic.jsonl"
+    for row, field in (({"text": None, "label": "positive"}, "text"),
+                       ({"text": "fine", "label": None}, "label")):  # fmt: skip
+        path.write_text('{"text": "good", "label": "positive"}\n' + json.dumps(row) + "\n")
+        with pytest.raises(DataError, match=f"row 2: '{field}' is null"):
+            load_dataset_file(path, task)

@@ -348,6 +348,9 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
         missing = [c for c in needed if c not in row]
         if missing:
             raise DataError(f"{path}: row {i + 1} has no column {missing[0]!r}")
+        nulls = [c for c in needed if row[c] is None]
+        if nulls:  # str(None) would be read as the text "None"
+            raise DataError(f"{path}: row {i + 1}: {nulls[0]!r} is null")
         _check_length(str(path), i, {c: str(row[c]) for c in needed})
         if task.has_labels and str(row["label"]) not in task.labels:
             raise DataError(
@@ -355,7 +358,8 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
                 f"task's labels ({', '.join(task.labels)})",
                 hint="is this the dataset of this task?",
             )
-        row.setdefault("id", f"row-{i}")
+        if row.get("id") is None or row["id"] == "":  # no id (a null or empty cell): its row
+            row["id"] = f"row-{i}"
         _check_provenance(str(path), i, row)
         out.append(Record.from_row(row, task.inputs))
     return out
