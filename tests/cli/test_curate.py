@@ -88,6 +88,20 @@ def _user_file(tmp_path: Path, ids: list[object]) -> Path:
     return path
 
 
+def test_curate_a_file_with_repeated_ids_is_refused_and_destroys_nothing(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # with one id for two records, dropped.jsonl showed the wrong record as dropped
+    data = _user_file(tmp_path, [f"u{i % 10}" for i in range(20)])
+    out = tmp_path / "mine.curated"
+    out.mkdir()
+    (out / "dataset.jsonl").write_text('{"precious": true}\n')
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
+                     cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "records 1 and 11 have the same id 'u0'")
+    assert (out / "dataset.jsonl").read_text() == '{"precious": true}\n'
+
+
 def test_curate_a_file_with_null_ids_names_each_record_by_its_row(
     tmp_path: Path, run_config: Path
 ) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from synthloop.core.errors import ConfigError
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import write_json, write_jsonl, write_records
 from synthloop.core.records import Record
 from synthloop.core.yamlio import describe_validation_error
@@ -205,6 +205,7 @@ class Pipeline:
         self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
     ) -> CurationResult:
         current = list(records)
+        _check_unique_ids(current)
         audit: list[AuditEntry] = []
         dropped: list[tuple[Record, AuditEntry]] = []
         for step in self.steps:
@@ -228,6 +229,22 @@ class Pipeline:
         self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
     ) -> CurationResult:
         return asyncio.run(self.arun(records, ctx, review_queue=review_queue))
+
+
+def _check_unique_ids(records: Sequence[Record]) -> None:
+    """The audit, the dropped records, the review queue and a person's decisions name
+    records by id: two different records with one id would be mistaken for each other (a
+    record repeated whole is a duplicate, for the dedup steps to drop)."""
+    first: dict[str, int] = {}
+    for i, record in enumerate(records):
+        j = first.setdefault(record.id, i)
+        other = records[j]
+        if j != i and (other.inputs, other.label) != (record.inputs, record.label):
+            raise DataError(
+                f"records {j + 1} and {i + 1} have the same id {record.id!r}; curation tells "
+                "records apart by id",
+                hint="give every record its own id, or leave the id column out",
+            )
 
 
 def with_review(pipeline: Pipeline, out: str | Path) -> Pipeline:
