@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import sqlite3
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -9,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.curate import CurateContext, Pipeline, make_step
+from synthloop.curate.pipeline import CurationResult, with_review
 from synthloop.curate.webapp import ReviewServer
 from tests.curate.conftest import noisy_records
 
@@ -44,3 +49,66 @@ def test_a_form_that_is_not_utf8_is_a_bad_request_not_a_crash(server: ReviewServ
     url = f"http://127.0.0.1:{server.port}/decide?token={server.token}"
     assert post(url, b"id=\xff\xfe&action=keep") == (400, "bad request: the form is not UTF-8\n")
     assert post(url, b"id=nope&action=keep")[0] == 400  # and the page still serves
+
+
+def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
+    tmp_path: Path, task: Task
+) -> None:
+    # a file without ids names its records by row: once a row is removed, the decision a
+    # person made about row-k was applied to the text that moved up into row-k
+    records, _ = noisy_records(n=40, flipped=4)
+    rows = [dataclasses.replace(r, id=f"row-{i}") for i, r in enumerate(records)]
+    ctx = CurateContext(task=task)
+    steps = [make_step({"confidence": {"threshold": 0.3, "mode": "flag"}})]
+    folder = Pipeline(steps).run(rows, ctx, review_queue=6).write(tmp_path / "curated")
+    srv = ReviewServer(folder).start()
+    try:
+        base = f"http://127.0.0.1:{srv.port}"
+        with urllib.request.urlopen(f"{base}/api/queue?token={srv.token}", timeout=10) as resp:
+            target = json.loads(resp.read())["items"][0]
+        body = f"id={target['id']}&action=drop".encode()
+        assert post(f"{base}/decide?token={srv.token}", body)[0] == 200  # after the redirect
+    finally:
+        srv.stop()
+    k = int(target["id"].removeprefix("row-"))
+
+    def curate_again(records: list[Record]) -> CurationResult:
+        pipeline = with_review(Pipeline([make_step("length")]), folder)
+        return pipeline.run(records, ctx, review_queue=1)
+
+    same = curate_again(rows)
+    assert target["id"] not in {r.id for r in same.kept}
+    shifted = [dataclasses.replace(r, id=f"row-{i}") for i, r in enumerate(records[1:])]
+    again = curate_again(shifted)
+    assert len(again.kept) == len(shifted)  # the text that is row-k now was never reviewed
+    human = [(e.record_id, e.action, e.reason) for e in again.audit if e.step == "human_review"]
+    assert human == [(target["id"], "flag", "text_changed_since_review")]
+    assert records[k].inputs == target["inputs"] != shifted[k].inputs
+    again.write(folder)  # queued again, and open on the page
+    srv = ReviewServer(folder).start()
+    try:
+        url = f"http://127.0.0.1:{srv.port}/api/queue?token={srv.token}"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            items = {q["id"]: q for q in json.loads(resp.read())["items"]}
+    finally:
+        srv.stop()
+    assert items[target["id"]]["inputs"] == shifted[k].inputs
+    assert items[target["id"]]["decision"] is None
+
+
+def test_decisions_stored_before_their_text_was_kept_still_apply(
+    tmp_path: Path, task: Task
+) -> None:
+    db = sqlite3.connect(tmp_path / "review.sqlite")
+    db.execute(
+        "CREATE TABLE decisions (record_id TEXT PRIMARY KEY, action TEXT NOT NULL,"
+        " label TEXT, decided_at REAL NOT NULL)"
+    )
+    db.execute("INSERT INTO decisions VALUES ('r1', 'drop', NULL, 0)")
+    db.commit()
+    db.close()
+    records, _ = noisy_records(n=10, flipped=0)
+    result = with_review(Pipeline([make_step("length")]), tmp_path).run(
+        records, CurateContext(task=task)
+    )
+    assert [r.id for r in result.kept] == [r.id for r in records if r.id != "r1"]

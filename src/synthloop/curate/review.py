@@ -5,6 +5,7 @@ made. :class:`HumanReview` applies the decisions when the dataset is curated aga
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -37,6 +38,9 @@ class Decision:
     action: Choice
     label: str | None
     decided_at: float
+    #: the record's inputs as the person saw them (None: not recorded): ids given by row
+    #: number name another record once the file changes
+    inputs: dict[str, str] | None = None
 
 
 class ReviewStore:
@@ -52,8 +56,11 @@ class ReviewStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS decisions (record_id TEXT PRIMARY KEY,"
-                " action TEXT NOT NULL, label TEXT, decided_at REAL NOT NULL)"
+                " action TEXT NOT NULL, label TEXT, decided_at REAL NOT NULL, inputs TEXT)"
             )
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(decisions)")}
+            if "inputs" not in columns:  # a store written before inputs were kept
+                self._db.execute("ALTER TABLE decisions ADD COLUMN inputs TEXT")
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite, or is damaged
             self._db.close()
             raise DataError(
@@ -61,24 +68,37 @@ class ReviewStore:
                 hint="move it away to start the review afresh",
             ) from exc
 
-    def decide(self, record_id: str, action: str, label: str | None = None) -> Decision:
+    def decide(
+        self,
+        record_id: str,
+        action: str,
+        label: str | None = None,
+        inputs: dict[str, str] | None = None,
+    ) -> Decision:
         if action not in CHOICES:
             raise DataError(f"unknown review action {action!r}; choose one of {CHOICES}")
         if action == "relabel" and not label:
             raise DataError("a relabel decision needs the new label")
         kept_label = label if action == "relabel" else None
-        decision = Decision(record_id, action, kept_label, time.time())
+        decision = Decision(record_id, action, kept_label, time.time(), inputs)
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?)",
-                (decision.record_id, decision.action, decision.label, decision.decided_at),
-            )
+                "INSERT OR REPLACE INTO decisions (record_id, action, label, decided_at, inputs)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (decision.record_id, decision.action, decision.label, decision.decided_at,
+                 None if inputs is None else json.dumps(inputs, sort_keys=True)),
+            )  # fmt: skip
         return decision
 
     def decisions(self) -> dict[str, Decision]:
         with self._lock:
-            rows = self._db.execute("SELECT record_id, action, label, decided_at FROM decisions")
-            return {r[0]: Decision(r[0], r[1], r[2], r[3]) for r in rows.fetchall()}
+            rows = self._db.execute(
+                "SELECT record_id, action, label, decided_at, inputs FROM decisions"
+            ).fetchall()
+        return {
+            r[0]: Decision(r[0], r[1], r[2], r[3], None if r[4] is None else json.loads(r[4]))
+            for r in rows
+        }
 
     def close(self) -> None:
         self._db.close()
@@ -103,6 +123,15 @@ class HumanReview(Step):
         for record in records:
             d = decisions.get(record.id)
             if d is None:
+                kept.append(record)
+            elif d.inputs is not None and d.inputs != record.inputs:
+                # the person decided about another text that had this id: ask again
+                detail: dict[str, Any] = {"decided": d.action, "about": d.inputs}
+                audit.append(
+                    AuditEntry(
+                        record.id, self.name, "flag", "text_changed_since_review", None, detail
+                    )
+                )
                 kept.append(record)
             elif d.action == "drop":
                 audit.append(AuditEntry(record.id, self.name, "drop", "person_dropped"))

@@ -82,13 +82,22 @@ def create_app(folder: str | Path, token: str) -> Starlette:
     def forbidden() -> Response:
         return Response("forbidden: wrong or missing token\n", status_code=403)
 
+    def decisions() -> dict[str, Any]:
+        """The store's decisions, less those about another text than the queued one (the
+        id now names another record): that record is open again."""
+        return {
+            rid: d
+            for rid, d in store.decisions().items()
+            if rid not in index or d.inputs in (None, queue[index[rid]]["inputs"])
+        }
+
     def first_open(decided: dict[str, Any]) -> int:
         return next((i for i, q in enumerate(queue) if q["id"] not in decided), 0)
 
     async def page(request: Request) -> Response:
         if not authorised(request):
             return forbidden()
-        decided = store.decisions()
+        decided = decisions()
         try:
             i = int(request.query_params.get("i", first_open(decided)))
         except ValueError:
@@ -133,10 +142,10 @@ def create_app(folder: str | Path, token: str) -> Starlette:
         if action == "relabel" and label not in labels:
             return Response("bad request: unknown label\n", status_code=400)
         try:
-            store.decide(record_id, action, label)
+            store.decide(record_id, action, label, inputs=queue[index[record_id]]["inputs"])
         except DataError as exc:
             return Response(f"bad request: {exc.message}\n", status_code=400)
-        decided = store.decisions()
+        decided = decisions()
         after = [
             j for j in range(index[record_id] + 1, len(queue)) if queue[j]["id"] not in decided
         ]
@@ -147,7 +156,7 @@ def create_app(folder: str | Path, token: str) -> Starlette:
     async def api_queue(request: Request) -> Response:
         if not authorised(request):
             return forbidden()
-        decided = store.decisions()
+        decided = decisions()
         items = [
             {**q, "decision": None if q["id"] not in decided else decided[q["id"]].__dict__}
             for q in queue
