@@ -117,3 +117,16 @@ def test_curate_a_file_with_null_ids_names_each_record_by_its_row(
     assert [r["id"] for r in kept] == [f"row-{i}" for i in range(19)]
     assert [(r["id"], r["text"]) for r in dropped] == [("row-19", "too short")]
     assert len((out / "review_queue.jsonl").read_text().splitlines()) == 3
+
+
+def test_flagged_records_are_queued_with_no_least_confident_ones(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # --review-queue 0 left the review queue empty, flagged records too
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps",
+                     "length(mode=flag)", "--review-queue", "0", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "1 flagged); 1 queued for review" in " ".join(proc.stdout.split())
+    queue = (tmp_path / "mine.curated" / "review_queue.jsonl").read_text().splitlines()
+    assert [json.loads(q)["id"] for q in queue] == ["u19"]

@@ -214,7 +214,11 @@ class Pipeline:
             audit.extend(result.audit)
             dropped.extend((by_id[e.record_id], e) for e in result.audit if e.action == "drop")
             current = result.kept
-        queue = build_queue(current, audit, ctx, size=review_queue) if review_queue else []
+        # every flagged record is queued, whatever the number of least-confident ones
+        flagged = any(e.action == "flag" for e in audit)
+        queue = (
+            build_queue(current, audit, ctx, size=review_queue) if review_queue or flagged else []
+        )
         return CurationResult(
             input_size=len(records),
             kept=current,
