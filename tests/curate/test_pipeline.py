@@ -48,6 +48,9 @@ def test_steps_from_yaml_shapes_and_the_cli_option() -> None:
         ({"minhash_dedup": {"threshold": 2}}, "minhash_dedup: threshold"),
         ({"length": {"min_wrds": 3}}, "min_wrds"),
         ({"length": 3}, "parameters must be a mapping"),
+        # each of these dropped every record
+        ({"length": {"min_words": 10, "max_words": 2}}, "min_words .10. is above max_words"),
+        ({"language": {"language": "english"}}, "language: Input should be 'en', 'fr'"),
         (["a", "b"], "a name or"),
     ],
 )

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from synthloop.core.records import Record
@@ -37,6 +38,12 @@ class LengthFilter(FilterStep):
     name = "length"
     min_words: int = Field(default=3, ge=0)
     max_words: int = Field(default=400, gt=0)
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> LengthFilter:  # else every text fails one bound
+        if self.min_words > self.max_words:
+            raise ValueError(f"min_words ({self.min_words}) is above max_words ({self.max_words})")
+        return self
 
     def judge(self, records: Sequence[Record], ctx: CurateContext) -> list[Verdict]:
         out: list[Verdict] = []
@@ -147,7 +154,8 @@ class LanguageFilter(FilterStep):
     """Drop texts that are clearly not in ``language`` (see the module docstring)."""
 
     name = "language"
-    language: str = "en"
+    # the languages guess_language tells apart: any other code would drop every text
+    language: Literal["en", "fr", "es", "de", "it", "pt", "nl"] = "en"
     min_words: int = Field(default=4, ge=1)
 
     def judge(self, records: Sequence[Record], ctx: CurateContext) -> list[Verdict]:
