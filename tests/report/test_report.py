@@ -115,3 +115,20 @@ def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> No
         timeout=120,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_a_record_dropped_in_two_audits_counts_once(
+    report: Path, run_dir: Path, tmp_path: Path
+) -> None:
+    # the same dataset curated again into another folder doubled every count
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    shutil.copytree(copy / "curate", copy / "curate_again")
+    proc = synthloop(
+        "report", str(copy), "--no-evaluate", "-o", str(tmp_path / "r.html"), cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "curate_again/audit.jsonl" in html
+    drops = dict(re.findall(r">([a-z]+: [a-z]+)</text>.*?>(\d+)</text>", html))
+    assert drops["heuristics: short"] == "2" and drops["dedup: exact"] == "1"

@@ -70,14 +70,24 @@ def find_audits(run: Path) -> list[Path]:
 
 
 def drops_by_reason(audits: list[Path]) -> dict[str, int]:
-    """``step: reason`` -> records dropped. Rows with an ``action`` other than drop (a
-    relabel, a weight) are changes, not drops, and are left out."""
-    counts: Counter[str] = Counter()
+    """``step: reason`` -> records dropped, each record once however many audits drop it
+    (the dataset curated again into another folder, or once per S3 round). Rows with an
+    ``action`` other than drop (a relabel, a weight) are changes, not drops, and are left
+    out."""
+    ids: dict[str, set[str]] = {}
+    unnamed: Counter[str] = Counter()
     for path in audits:
         for row in _read_rows(path):
-            if row.get("action", "drop") == "drop":
-                counts[f"{row.get('step')}: {row.get('reason')}"] += 1
-    return dict(counts)
+            if row.get("action", "drop") != "drop":
+                continue
+            key = f"{row.get('step')}: {row.get('reason')}"
+            rid = row.get("record_id", row.get("id"))
+            if rid is None:
+                unnamed[key] += 1
+            else:
+                ids.setdefault(key, set()).add(str(rid))
+    keys = [*ids, *(k for k in unnamed if k not in ids)]
+    return {k: len(ids.get(k, ())) + unnamed[k] for k in keys}
 
 
 def generation_drops(metrics: dict[str, Any]) -> dict[str, int]:
