@@ -272,3 +272,17 @@ def test_a_dataset_with_a_null_text_or_label_is_refused(tmp_path: Path, task: Ta
         path.write_text('{"text": "good", "label": "positive"}\n' + json.dumps(row) + "\n")
         with pytest.raises(DataError, match=f"row 2: '{field}' is null"):
             load_dataset_file(path, task)
+
+
+def test_a_json_array_file_is_named_as_such(tmp_path: Path, task: Task) -> None:
+    # was "not valid JSON (Expecting value)" at line 1, of a valid JSON file
+    rows = [{"text": "good", "label": "positive"}, {"text": "bad", "label": "negative"}]
+    path = tmp_path / "synthetic.json"
+    path.write_text(json.dumps(rows, indent=2))
+    with pytest.raises(DataError, match="a JSON array; synthloop reads JSON Lines"):
+        load_dataset_file(path, task)
+    with pytest.raises(DataError, match="a JSON array"):
+        load_records(path, task)
+    path.write_text(json.dumps(rows))  # on one line: that line is no object
+    with pytest.raises(DataError, match=r"synthetic\.json:1: each line must be a JSON object"):
+        load_dataset_file(path, task)

@@ -104,13 +104,20 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """A JSONL file's rows (blank lines skipped); DataError naming the line otherwise."""
+    first = True
     for lineno, line in _text_lines(path):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
+            if first and line.lstrip().startswith("["):  # an indented array: line 1 is "["
+                raise DataError(
+                    f"{path}: a JSON array; synthloop reads JSON Lines, one JSON object per line",
+                    hint=f"convert it, e.g. jq -c '.[]' {path} > {path.with_suffix('.jsonl')}",
+                ) from exc
             raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        first = False
         if not isinstance(row, dict):
             raise DataError(f"{path}:{lineno}: each line must be a JSON object")
         yield row
