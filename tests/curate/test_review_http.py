@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import sqlite3
 import urllib.error
 import urllib.request
@@ -112,3 +113,18 @@ def test_decisions_stored_before_their_text_was_kept_still_apply(
         records, CurateContext(task=task)
     )
     assert [r.id for r in result.kept] == [r.id for r in records if r.id != "r1"]
+
+
+def test_the_url_answers_as_soon_as_it_is_known(tmp_path: Path, task: Task) -> None:
+    # `synthloop review` prints the URL before uvicorn starts: a request was refused then
+    records, _ = noisy_records(n=20, flipped=0)
+    folder = (
+        Pipeline([make_step("length")])
+        .run(records, CurateContext(task=task))
+        .write(tmp_path / "curated")
+    )
+    srv = ReviewServer(folder)
+    try:
+        socket.create_connection(("127.0.0.1", srv.port), timeout=10).close()
+    finally:
+        srv.sock.close()

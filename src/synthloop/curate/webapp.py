@@ -193,6 +193,7 @@ class ReviewServer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(128)  # from here on the URL answers (queued until uvicorn runs)
         self.port = self.sock.getsockname()[1]
         config = uvicorn.Config(create_app(folder, self.token), log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
