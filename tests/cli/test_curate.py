@@ -1,6 +1,10 @@
 """`synthloop curate` and `synthloop review` as a user meets them."""
 
 import json
+import os
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 from synthloop.core.io import write_records
@@ -130,3 +134,30 @@ def test_flagged_records_are_queued_with_no_least_confident_ones(
     assert "1 flagged); 1 queued for review" in " ".join(proc.stdout.split())
     queue = (tmp_path / "mine.curated" / "review_queue.jsonl").read_text().splitlines()
     assert [json.loads(q)["id"] for q in queue] == ["u19"]
+
+
+def test_review_a_curated_file_by_its_name(tmp_path: Path, run_config: Path) -> None:
+    # curate FILE writes FILE.curated/; review FILE said "no review queue in FILE"
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    assert_one_line_error(
+        synthloop("review", str(data), cwd=tmp_path), f"run `synthloop curate {data}` first"
+    )
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps",
+                     "length(mode=flag)", "--review-queue", "0", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    exe = Path(sys.executable).parent / "synthloop"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
+    server = subprocess.Popen(
+        [*cmd, "review", str(data)], cwd=tmp_path, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        url = next(line for line in server.stdout if line.startswith("http://")).strip()
+        base, token = url.split("/?token=")
+        with urllib.request.urlopen(f"{base}/api/queue?token={token}", timeout=30) as resp:
+            items = json.loads(resp.read())["items"]
+        assert [q["id"] for q in items] == ["u19"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -12,7 +12,11 @@ from synthloop.cli.common import holding, out_console
 
 def review(
     target: Annotated[
-        Path, typer.Argument(help="A run directory, or a folder `synthloop curate` wrote.")
+        Path,
+        typer.Argument(
+            help="A run directory, a folder `synthloop curate` wrote, or the dataset file "
+            "it curated (FILE.curated/ is reviewed)."
+        ),
     ],
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 [0: any free port].")
@@ -28,8 +32,13 @@ def review(
     from synthloop.curate.review import QUEUE_FILE
     from synthloop.curate.webapp import serve
 
+    given = target
+    if target.is_file():  # the dataset file curate was given: its queue is in FILE.curated
+        target = target.with_name(f"{target.stem}.curated")
     folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
     if not (folder / QUEUE_FILE).is_file():
-        raise ConfigError(f"no review queue in {target}", hint="run `synthloop curate` on it first")
+        raise ConfigError(
+            f"no review queue in {target}", hint=f"run `synthloop curate {given}` first"
+        )
     with holding(folder):  # its decisions are written there; curate writes the queue there
         serve(folder, port=port, announce=out_console.print)
