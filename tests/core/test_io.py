@@ -286,3 +286,13 @@ def test_a_json_array_file_is_named_as_such(tmp_path: Path, task: Task) -> None:
     path.write_text(json.dumps(rows))  # on one line: that line is no object
     with pytest.raises(DataError, match=r"synthetic\.json:1: each line must be a JSON object"):
         load_dataset_file(path, task)
+
+
+def test_a_dataset_with_its_own_column_names_says_which_it_has(tmp_path: Path, task: Task) -> None:
+    # was "row 1 has no column 'text'", with neither the columns it has nor what to do
+    path = tmp_path / "mine.jsonl"
+    path.write_text('{"sentence": "good", "sentiment": "positive"}\n')
+    with pytest.raises(DataError) as err:
+        load_dataset_file(path, task)
+    assert "row 1 has no column 'text' (columns: sentence, sentiment)" in err.value.one_line()
+    assert "the task's field names (text, label): rename its columns" in err.value.one_line()

@@ -354,7 +354,12 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
     for i, row in enumerate(rows):
         missing = [c for c in needed if c not in row]
         if missing:
-            raise DataError(f"{path}: row {i + 1} has no column {missing[0]!r}")
+            raise DataError(
+                f"{path}: row {i + 1} has no column {missing[0]!r} "
+                f"(columns: {', '.join(map(str, row))})",
+                hint=f"a dataset file uses the task's field names ({', '.join(needed)}): "
+                "rename its columns",
+            )
         nulls = [c for c in needed if row[c] is None]
         if nulls:  # str(None) would be read as the text "None"
             raise DataError(f"{path}: row {i + 1}: {nulls[0]!r} is null")
