@@ -37,6 +37,7 @@ def test_curate_a_run_dir_prints_drops_by_step_and_writes_the_audit(
     # the leaked text is in both real splits of the fixture; validation is checked first
     assert "exact_dedup" in proc.stdout and "leak:validation" in proc.stdout
     assert "42 records in, 40 kept" in proc.stdout
+    assert "leaks not checked" not in proc.stdout
     out = run / "curated"
     for name in (
         "dataset.jsonl",
@@ -60,6 +61,8 @@ def test_curate_a_file_needs_a_task_or_config(tmp_path: Path) -> None:
     proc = synthloop("curate", str(data), "--task", "task.yaml", "--steps", "length", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "gen.curated" / "dataset.jsonl").is_file()
+    # no real data to check leaks against: said, not left for the user to assume
+    assert "leaks not checked: no real validation or test data" in " ".join(proc.stdout.split())
 
 
 def test_curate_bad_steps_is_one_line_and_destroys_nothing(

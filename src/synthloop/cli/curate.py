@@ -183,6 +183,11 @@ def curate(
         result = asyncio.run(_run(pipeline, records, ctx, size))
         result.write(out)
         print_result(result, out)
+        if not refs:
+            out_console.print(
+                "leaks not checked: no real validation or test data with --task; "
+                "curate with --config RUN.yaml to drop copies of its examples"
+            )
 
 
 async def _run(
