@@ -131,7 +131,14 @@ def curate(
     from synthloop.core.io import load_dataset_file
     from synthloop.curate.base import CurateContext
     from synthloop.curate.confidence import LLMAgreementFilter
-    from synthloop.curate.pipeline import Pipeline, make_step, parse_steps_option, with_review
+    from synthloop.curate.pipeline import (
+        Pipeline,
+        check_steps_fit,
+        default_steps,
+        make_step,
+        parse_steps_option,
+        with_review,
+    )
     from synthloop.llm import LLMConfig, make_llm
     from synthloop.prompts import Prompter
 
@@ -143,7 +150,8 @@ def curate(
     elif cfg is not None and cfg.curate is not None:
         specs = list(cfg.curate.steps)
     else:
-        specs = list(DEFAULT_STEPS)
+        specs = default_steps(task_obj)
+    check_steps_fit(specs, task_obj)  # before any work: confidence on a QA task, say
     pipeline = with_review(Pipeline([make_step(s) for s in specs]), out)
     size = (
         review_queue

@@ -102,6 +102,8 @@ class Step(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     name: ClassVar[str] = "step"
+    #: it judges records by their class label: not for answers or responses (QA, instructions)
+    needs_labels: ClassVar[bool] = False
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
         raise NotImplementedError(f"{type(self).__name__} only runs asynchronously (arun)")

@@ -36,6 +36,7 @@ class ConfidenceFilter(FilterStep):
     below ``threshold``."""
 
     name = "confidence"
+    needs_labels = True
     threshold: float = Field(default=0.2, ge=0.0, le=1.0)
     folds: int = Field(default=5, ge=2)
     learner: str | None = None
@@ -77,6 +78,7 @@ class LLMAgreementFilter(Step):
     label differs from the given one. An answer that names no label passes."""
 
     name = "llm_agreement"
+    needs_labels = True
     mode: Mode = "drop"
 
     async def arun(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:

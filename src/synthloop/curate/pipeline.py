@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import write_json, write_jsonl, write_records
 from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.core.yamlio import describe_validation_error
 from synthloop.curate.base import AuditEntry, CurateContext, Step
 from synthloop.curate.confidence import ConfidenceFilter, LLMAgreementFilter
@@ -94,6 +95,26 @@ def make_step(spec: StepSpec | Step) -> Step:
         return STEPS[name].model_validate(params)
     except ValidationError as exc:
         raise ConfigError(f"curation step {name}: {describe_validation_error(exc)}") from exc
+
+
+def default_steps(task: Task) -> list[StepSpec]:
+    """:data:`DEFAULT_STEPS` less those that judge class labels when ``task``'s records
+    have none (a QA answer, an instruction's response)."""
+    return [s for s in DEFAULT_STEPS if task.has_labels or not make_step(s).needs_labels]
+
+
+def check_steps_fit(steps: Sequence[Step | StepSpec], task: Task) -> None:
+    """A step that judges class labels, on a task whose labels are free text: refused."""
+    if task.has_labels:
+        return
+    for spec in steps:
+        step = make_step(spec)
+        if step.needs_labels:
+            raise ConfigError(
+                f"curation step {step.name} judges class labels, and a {task.type} task's "
+                "label is free text (an answer or a response)",
+                hint=f"leave {step.name} out of the curation steps",
+            )
 
 
 _CLI_STEP = re.compile(r"\s*([\w-]+)\s*(?:\(([^()]*)\))?\s*(?:,|$)")
@@ -204,6 +225,7 @@ class Pipeline:
     async def arun(
         self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
     ) -> CurationResult:
+        check_steps_fit(self.steps, ctx.task)
         current = list(records)
         _check_unique_ids(current)
         audit: list[AuditEntry] = []

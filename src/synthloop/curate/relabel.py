@@ -25,6 +25,7 @@ from synthloop.curate.crossval import cross_val_proba
 
 class CrossPartitionRelabel(Step):
     name = "relabel"
+    needs_labels = True
     folds: int = Field(default=5, ge=2)
     min_confidence: float = Field(default=0.8, gt=0.0, le=1.0)
     learner: str | None = Field(default=None, description="the auxiliary model [the run's]")

@@ -159,7 +159,8 @@ def build_queue(
 ) -> list[dict[str, Any]]:
     """The records worth a person's look, least confident first: every record a step
     flagged, plus the ``size`` records whose own label the small model (cross-validated)
-    believes least."""
+    believes least. A task without class labels (QA, instructions) gets no model opinion:
+    only the flagged records are queued."""
     if not records:
         return []
     reasons: dict[str, list[str]] = {}
@@ -167,6 +168,21 @@ def build_queue(
         if entry.action == "flag":
             score = "" if entry.score is None else f" ({entry.score:.2f})"
             reasons.setdefault(entry.record_id, []).append(f"{entry.step}: {entry.reason}{score}")
+    if not ctx.task.has_labels:
+        return [
+            {
+                "id": r.id,
+                "inputs": r.inputs,
+                "label": r.label,
+                "model_label": None,
+                "model_confidence": None,
+                "label_confidence": None,
+                "reasons": reasons[r.id],
+                "method": r.method,
+            }
+            for r in sorted(records, key=lambda r: r.id)
+            if r.id in reasons
+        ]
     cv = cross_val_proba(records, ctx, folds=folds)
     given = cv.given([r.label for r in records])
     order = sorted(range(len(records)), key=lambda i: (given[i], records[i].id))

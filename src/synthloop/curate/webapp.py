@@ -65,7 +65,8 @@ def load_queue(folder: Path) -> tuple[list[dict[str, Any]], list[str]]:
     summary = folder / "summary.json"
     if summary.is_file():
         labels = list(json.loads(summary.read_text(encoding="utf-8")).get("labels", []))
-    if not labels:  # an older queue: the labels it shows are all we know
+    if not labels and any(q["model_label"] is not None for q in queue):
+        # an older queue: the labels it shows are all we know (a QA queue has none to offer)
         labels = sorted({q["label"] for q in queue} | {q["model_label"] for q in queue})
     return queue, labels
 

@@ -48,6 +48,7 @@ class ConfidenceWeighting(Step):
     """weight = max(floor, cross-validated probability of the record's label), mean 1."""
 
     name = "confidence_weight"
+    needs_labels = True
     folds: int = Field(default=5, ge=2)
     floor: float = Field(default=0.05, ge=0.0, le=1.0)
     learner: str | None = None
@@ -78,6 +79,7 @@ class SunGenWeighting(Step):
     """Learned weights: bilevel optimisation against a noise-robust held-out loss."""
 
     name = "sungen_weight"
+    needs_labels = True
     features: Literal["tfidf", "embed"] = "tfidf"
     dims: int = Field(default=256, ge=2, description="SVD dimensions of the TF-IDF features")
     folds: int = Field(default=2, ge=2)

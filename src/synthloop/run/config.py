@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import HF_PREFIX, DataSpec
 from synthloop.core.tasks import Task, load_task
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
-from synthloop.curate.pipeline import CurateConfig
+from synthloop.curate.pipeline import CurateConfig, check_steps_fit, default_steps
 from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
 from synthloop.llm import LLMConfig
 from synthloop.s3.config import INSTRUCTION_FIELDS, S3Config, check_s3_fields
@@ -64,6 +64,17 @@ class RunConfig(BaseModel):
     seed: int = 0
     templates_dir: str | None = None
     curate: CurateConfig | None = None  # curate each S3 round before training
+
+    @model_validator(mode="after")
+    def _curate_fits_task(self) -> RunConfig:
+        if self.curate is not None and not self.task.has_labels:
+            if "steps" not in self.curate.model_fields_set:  # the defaults that fit the task
+                self.curate = self.curate.model_copy(update={"steps": default_steps(self.task)})
+            try:
+                check_steps_fit(self.curate.steps, self.task)
+            except ConfigError as exc:
+                raise ConfigError(f"curate.steps: {exc.message}", hint=exc.hint) from None
+        return self
 
     @property
     def learner_name(self) -> str:
