@@ -87,3 +87,36 @@ def test_embedding_dedup_catches_paraphrases(task: Task) -> None:
     s1 = audit["s1"]
     assert s1.reason == "semantic_duplicate" and s1.score is not None and s1.score > 0.85
     assert audit["s2"].reason == "leak:test"
+
+
+PREMISE = (
+    "The harbour authority said on Monday that the new container terminal, built over four "
+    "years at a cost of 2.1 billion euros, will open to ships in the spring and double the "
+    "port's capacity, making it the largest on the northern coast."
+)
+
+
+def pair(rid: str, hypothesis: str, premise: str = PREMISE) -> Record:
+    return Record(id=rid, inputs={"premise": premise, "hypothesis": hypothesis}, label="yes")
+
+
+def test_near_dedup_of_pairs_compares_hypotheses_on_the_same_premise() -> None:
+    # was: a new hypothesis on a premise kept from validation (as pair generation and S3
+    # extrapolation do by design) matched the validation pair on the long premise alone,
+    # and was dropped as leak:validation; so were other hypotheses on the same premise
+    task = Task(name="nli", type="pair", domain="news", labels={"yes": "follows", "no": "not"})
+    real = pair("val-0", "The port will double its capacity.")
+    ctx = CurateContext(task=task, references={"validation": [real]})
+    records = [
+        pair("s0", "The terminal cost less than one billion euros."),
+        pair("s1", "Ships can use the terminal from spring onwards."),
+        pair("s2", "The port will double its capacity."),  # a copy of the real pair: a leak
+        pair("s3", "Ships can use the terminal from spring onwards!"),  # a copy of s1
+        pair("s4", "The terminal cost less than one billion euros.", premise="A cat slept."),
+    ]
+    for step in (MinHashDedup(), EmbeddingDedup()):
+        result = step.run(records, ctx)
+        assert [r.id for r in result.kept] == ["s0", "s1", "s4"], step.name
+        audit = {e.record_id: e for e in result.audit}
+        assert audit["s2"].reason == "leak:validation"
+        assert audit["s3"].detail == {"duplicate_of": "s1"}

@@ -4,6 +4,9 @@ validation and test sets, so no evaluation example leaks into training data.
 
 Within the set, the first record of each cluster is kept. A record that matches a
 reference (real) record is dropped as a ``leak:SPLIT``.
+
+A pair or QA record keeps a real premise or passage by design: near duplicates are then
+records with the same kept text whose written text (hypothesis, question) is near.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import Field
 
 from synthloop.compute import minhash
 from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate.base import CurateContext, Step, StepResult, apply_verdicts
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -26,6 +30,21 @@ DEFAULT_AGAINST = ("validation", "test")
 def normalise(text: str) -> str:
     """Case, accents' composition, punctuation and spacing do not make a text new."""
     return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+
+
+def _near_text(task: Task, record: Record) -> str:
+    """What near-duplicate checks compare: the text the LLM wrote when the task keeps real
+    inputs (many records share a premise or passage, and it would decide the match)."""
+    return record.inputs[task.generated_field] if task.kept_fields else task.joined_text(record)
+
+
+def _same_kept(task: Task, items: Sequence[Record], pairs: np.ndarray) -> np.ndarray:
+    """The ``pairs`` (indices into ``items``) whose kept inputs are the same text."""
+    if not task.kept_fields or not len(pairs):
+        return pairs
+    keys = [tuple(normalise(r.inputs[f]) for f in task.kept_fields) for r in items]
+    same = np.array([keys[int(a)] == keys[int(b)] for a, b in pairs], dtype=bool)
+    return pairs[same]
 
 
 def _references(ctx: CurateContext, against: Sequence[str]) -> list[tuple[str, Record]]:
@@ -97,21 +116,23 @@ class MinHashDedup(Step):
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
         refs = _references(ctx, self.against)
+        task = ctx.task
         result = ctx.compute.near_duplicates(
-            [ctx.task.joined_text(r) for r in records],
+            [_near_text(task, r) for r in records],
             threshold=self.threshold,
             num_perm=self.num_perm,
             ngram=self.ngram,
             seed=self.seed,
-            reference_texts=[ctx.task.joined_text(r) for _, r in refs],
+            reference_texts=[_near_text(task, r) for _, r in refs],
         )
+        duplicate_of, reference_of = result.duplicate_of, result.reference_of
+        if task.kept_fields:
+            pairs = _same_kept(task, [*records, *(r for _, r in refs)], result.pairs)
+            duplicate_of, reference_of = minhash.clusters(
+                pairs, len(records) + len(refs), n_reference=len(refs)
+            )
         verdicts, details = _verdicts(
-            records,
-            refs,
-            result.duplicate_of,
-            result.reference_of,
-            result.similarity,
-            "near_duplicate",
+            records, refs, duplicate_of, reference_of, result.similarity, "near_duplicate"
         )
         return apply_verdicts(self.name, "drop", records, verdicts, details)
 
@@ -126,7 +147,8 @@ class EmbeddingDedup(Step):
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
         refs = _references(ctx, self.against)
-        texts = [ctx.task.joined_text(r) for r in [*records, *(r for _, r in refs)]]
+        items = [*records, *(r for _, r in refs)]
+        texts = [_near_text(ctx.task, r) for r in items]
         vectors = ctx.compute.embed(texts, show_progress=ctx.show_progress)
         n, total = len(records), len(texts)
         pairs: list[np.ndarray] = []
@@ -139,6 +161,7 @@ class EmbeddingDedup(Step):
             i, j = np.nonzero(sims >= self.threshold)
             pairs.append(np.stack([rows[i], j], axis=1))
         edges = np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+        edges = _same_kept(ctx.task, items, edges)
         duplicate_of, reference_of = minhash.clusters(edges, total, n_reference=len(refs))
         verdicts, details = _verdicts(
             records, refs, duplicate_of, reference_of, best, "semantic_duplicate"
