@@ -10,6 +10,7 @@ import pytest
 from synthloop.core.io import DataSpec, read_rows
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.cli.test_curate import make_run_dir
+from tests.cli.test_curate_qa import make_qa_config, synthetic_qa
 
 SEEDS = [
     {"instruction": "Write a haiku about rain.", "input": "", "output": "Rain on the roof."},
@@ -337,3 +338,31 @@ def test_a_csv_with_a_trailing_comma_on_each_row_is_read(tmp_path: Path) -> None
         ("positive", "lovely food"),
         ("negative", "cold soup"),
     ]
+
+
+def test_evaluate_a_qa_dataset_whose_answer_is_not_in_its_context(tmp_path: Path) -> None:
+    # was: scored as it was (loading real QA data refuses such a record; a dataset file did not)
+    qa_config = make_qa_config(tmp_path)
+    rows = [json.loads(ln) for ln in synthetic_qa(tmp_path).read_text().splitlines()]
+    rows[2]["label"] = "a span that is not there"
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "scores.json"
+    proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
+                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "mine.jsonl: row 3: the answer 'a span that is not there' is not")
+    assert not out.exists()
+
+
+def test_curate_a_dataset_with_a_null_text(tmp_path: Path, run_config: Path) -> None:
+    # was: the null was curated as the text "None"
+    data = tmp_path / "mine.jsonl"
+    rows = [
+        {"text": "Fine food and kind staff.", "label": "positive"},
+        {"text": None, "label": "negative"},
+    ]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "exact_dedup",
+                     cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "mine.jsonl: row 2: 'text' is null")
+    assert not (tmp_path / "mine.curated").exists()

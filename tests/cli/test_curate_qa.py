@@ -34,8 +34,7 @@ def write_qa(path: Path, question: str) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
-@pytest.fixture
-def qa_config(tmp_path: Path) -> Path:
+def make_qa_config(tmp_path: Path) -> Path:
     write_qa(tmp_path / "validation.jsonl", "Which words of the passage say {}?")
     write_qa(tmp_path / "test.jsonl", "What does the passage tell about {}?")
     config = tmp_path / "qa.yaml"
@@ -47,6 +46,11 @@ def qa_config(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+@pytest.fixture
+def qa_config(tmp_path: Path) -> Path:
+    return make_qa_config(tmp_path)
 
 
 def synthetic_qa(tmp_path: Path) -> Path:

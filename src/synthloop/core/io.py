@@ -370,6 +370,11 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
                 f"task's labels ({', '.join(task.labels)})",
                 hint="is this the dataset of this task?",
             )
+        problem = task.spec.check_row(
+            task, {f: str(row[f]) for f in task.inputs}, str(row["label"])
+        )
+        if problem:  # e.g. a QA answer that is not a span of its context
+            raise DataError(f"{path}: row {i + 1}: {problem}")
         if row.get("id") is None or row["id"] == "":  # no id (a null or empty cell): its row
             row["id"] = f"row-{i}"
         _check_provenance(str(path), i, row)
