@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 from synthloop.core.io import load_records
+from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.run.config import load_config
 from synthloop.run.rundir import RunDir
@@ -14,7 +15,7 @@ from synthloop.s3.loop import s3_loop
 from tests.conftest import TASK_YAML, FakeLLM, labelled_rows, write_rows
 
 
-def make_fake_run(run_config: Path, out: Path) -> Path:
+def make_fake_run(run_config: Path, out: Path, llm: LLM | None = None) -> Path:
     cfg = load_config(run_config)
     validation = load_records(cfg.data.validation, cfg.task, split_name="validation")
     assert cfg.data.test is not None
@@ -23,7 +24,7 @@ def make_fake_run(run_config: Path, out: Path) -> Path:
     run.prepare(cfg)
     result = asyncio.run(
         s3_loop(
-            FakeLLM(),
+            llm or FakeLLM(),
             ExampleStrategy(
                 Prompter(cfg.task, cfg.llm, cfg.templates_dir), validation, test, cfg.s3
             ),

@@ -1,5 +1,6 @@
 """``synthloop report``: one self-contained HTML page from a run directory."""
 
+import itertools
 import json
 import re
 import shutil
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import assert_one_line_error, synthloop
-from tests.evaluate.runs import fake_run_dir
+from tests.cli.test_curate_qa import make_qa_config
+from tests.conftest import FakeLLM
+from tests.evaluate.runs import fake_run_dir, make_fake_run
 
 AUDIT = [
     {"record_id": "s3-seed-r0-00001", "step": "dedup", "action": "drop", "reason": "exact"},
@@ -132,3 +135,20 @@ def test_a_record_dropped_in_two_audits_counts_once(
     assert "curate_again/audit.jsonl" in html
     drops = dict(re.findall(r">([a-z]+: [a-z]+)</text>.*?>(\d+)</text>", html))
     assert drops["heuristics: short"] == "2" and drops["dedup: exact"] == "1"
+
+
+def test_report_of_a_qa_run(tmp_path: Path) -> None:
+    # was: "internal error KeyError: 'accuracy'": the page read classification figures only
+    config = make_qa_config(tmp_path)
+    config.write_text(
+        config.read_text() + "s3: {seed_size: 8, rounds: 1, max_errors_per_round: 4}\n"
+    )
+    asked = itertools.count()
+    llm = FakeLLM(lambda _: f"Which detail number {next(asked)} does the passage give?")
+    run = make_fake_run(config, tmp_path / "run", llm=llm)
+    proc = synthloop("report", str(run), "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    html = (run / "report.html").read_text(encoding="utf-8")
+    rounds = json.loads((run / "metrics.json").read_text())["rounds"]
+    assert "Exact match per S3 round" in html and "<th>exact match %</th>" in html
+    assert f"{100 * rounds[-1]['test']['exact_match']:.1f}%" in html  # the last round's card

@@ -59,12 +59,25 @@ DIVERSITY_ROWS: list[tuple[str, str, Callable[[Any], str], str]] = [
 ]
 
 
-def _cards(run: RunData, ev: dict[str, Any] | None) -> list[dict[str, str]]:
+#: what the report calls a task type's figures (QA: exact match and token F1)
+METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro-F1", "exact_match": "exact match",
+                "f1": "token F1"}  # fmt: skip
+
+
+def metric_names(task: Task) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The keys of the task type's two figures in metrics.json, and their names."""
+    keys = task.spec.metric_names
+    names = tuple(METRIC_NAMES.get(k, k.replace("_", " ")) for k in keys)
+    return keys, (names[0], names[1])
+
+
+def _cards(run: RunData, ev: dict[str, Any] | None, task: Task) -> list[dict[str, str]]:
     cards = [{"label": "synthetic records", "value": str(len(run.rows))}]
     rounds = run.metrics.get("rounds") or []
+    (key, _), (name, _) = metric_names(task)
     if rounds and rounds[-1].get("test"):
-        first, last = rounds[0]["test"]["accuracy"], rounds[-1]["test"]["accuracy"]
-        cards.append({"label": "test accuracy, last round (S3)", "value": f"{pct(last)}%"})
+        first, last = rounds[0]["test"][key], rounds[-1]["test"][key]
+        cards.append({"label": f"test {name}, last round (S3)", "value": f"{pct(last)}%"})
         cards.append(
             {"label": "change since seed round", "value": f"{100 * (last - first):+.1f} pt"}
         )
@@ -88,21 +101,23 @@ def _charts(run: RunData, ev: dict[str, Any] | None, task: Task) -> dict[str, Ma
     charts: dict[str, str] = {}
     rounds = run.metrics.get("rounds") or []
     if rounds:
+        (first, second), (name, second_name) = metric_names(task)
 
-        def col(key: str, field: str = "accuracy") -> list[float | None]:
+        def col(key: str, field: str = first) -> list[float | None]:
             return [(r.get(key) or {}).get(field) for r in rounds]
 
+        short = task.spec.metric_titles[0]
         charts["rounds"] = line_chart(
             [f"round {r['round']}" for r in rounds],
             {
-                "val accuracy (mined)": col("val"),
-                "held-out accuracy": col("heldout"),
-                "test accuracy": col("test"),
-                "test macro-F1": col("test", "macro_f1"),
+                f"val {name} (mined)": col("val"),
+                f"held-out {name}": col("heldout"),
+                f"test {name}": col("test"),
+                f"test {second_name}": col("test", second),
                 "real+synth held-out": col("heldout_with_real"),
-                "real+synth test acc": col("test_with_real"),
+                f"real+synth test {short}": col("test_with_real"),
             },
-            title="Accuracy per S3 round",
+            title=f"{name.capitalize()} per S3 round",
             y_max=1.0,
             width=700,
         )
@@ -223,7 +238,10 @@ def render(
         learner=learner,
         ev=ev,
         diversity_rows=diversity_rows,
-        cards=_cards(run, ev),
+        cards=_cards(run, ev, task),
+        metric_keys=metric_names(task)[0],
+        metric_names=metric_names(task)[1],
+        metric_short=task.spec.metric_titles[0],
         charts=_charts(run, ev, task),
         drops=run.drops,
         audits=[str(p.relative_to(run.path)) for p in run.audits],
