@@ -10,7 +10,7 @@ import pytest
 from synthloop.core.io import DataSpec, read_rows
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.cli.test_curate import make_run_dir
-from tests.cli.test_curate_qa import make_qa_config, synthetic_qa
+from tests.cli.test_qa import make_qa_config, synthetic_qa
 
 SEEDS = [
     {"instruction": "Write a haiku about rain.", "input": "", "output": "Rain on the roof."},

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_cli import assert_one_line_error, synthloop
-from tests.cli.test_curate_qa import make_qa_config
+from tests.cli.test_qa import make_qa_config
 from tests.conftest import FakeLLM
 from tests.evaluate.runs import fake_run_dir, make_fake_run
 

@@ -133,8 +133,12 @@ def evaluate(
         typer.Option(help="Real data to compare with [default: the config's validation set]."),
     ] = None,
     aux_learner: Annotated[
-        str, typer.Option(help="Auxiliary model for label agreement, trained on the real data.")
-    ] = "tfidf_lr",
+        str | None,
+        typer.Option(
+            help="Auxiliary model for label agreement, trained on the real data "
+            "[default: tfidf_lr; QA: span_lr]."
+        ),
+    ] = None,
     judge: Annotated[
         int,
         typer.Option(
@@ -212,7 +216,7 @@ def evaluate(
         learner or cfg.learner_name,
         *[x.strip() for x in (also or "").split(",") if x.strip()],
     ]
-    for name in [*learners, aux_learner]:
+    for name in [*learners, *([aux_learner] if aux_learner else [])]:
         make_learner(name)  # an unknown name fails here, before any work
     cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
     needs_llm = judge > 0 or references is not None

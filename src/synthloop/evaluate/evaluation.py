@@ -38,7 +38,7 @@ async def evaluate_dataset(
     test: Sequence[Record] | None = None,
     indirect_train: Sequence[Record] | None = None,
     learners: Sequence[str] = ("tfidf_lr",),
-    aux_learner: str = "tfidf_lr",
+    aux_learner: str | None = None,
     llm: LLM | None = None,
     judge_sample: int = 40,
     references: Sequence[Record] | None = None,

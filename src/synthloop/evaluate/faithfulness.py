@@ -75,6 +75,11 @@ def auxiliary_labels(
     return [str(p) for p in model.predict([task.learner_input(r) for r in sample])]
 
 
+def default_aux_learner(task: Task) -> str:
+    """``tfidf_lr`` for class labels; else the type's model (a QA answer is no class)."""
+    return "tfidf_lr" if task.has_labels else (task.default_learner or "tfidf_lr")
+
+
 def rating_summary(ratings: Sequence[Rating], *, seed: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for aspect in ("fluency", "relevance"):
@@ -93,14 +98,17 @@ async def faithfulness(
     task: Task,
     *,
     llm: LLM | None = None,
-    aux_learner: str = "tfidf_lr",
+    aux_learner: str | None = None,
     sample_size: int = 40,
     seed: int = 0,
     show_progress: bool = False,
 ) -> dict[str, Any]:
     """The auxiliary model's label agreement on every synthetic record; with an LLM, the
     judge's agreement and ratings on seeded samples of ``sample_size`` synthetic and real
-    records, and the label accuracy estimated from both raters on the judged sample."""
+    records, and the label accuracy estimated from both raters on the judged sample.
+    The auxiliary model is ``tfidf_lr`` by default; where the label is free text, the
+    task type's own model (QA: ``span_lr``, which answers with a span, not a class)."""
+    aux_learner = aux_learner or default_aux_learner(task)
     gold = [r.label for r in synthetic]
     aux = auxiliary_labels(synthetic, real, task, aux_learner)
     cv = cross_validated_accuracy(real, task, aux_learner, seed=seed)

@@ -1,5 +1,5 @@
-"""Curating extractive-QA data: its label is an answer, not a class, so the steps that judge
-class labels do not run on it (by default) or are refused (when named)."""
+"""Extractive-QA data through the commands: its label is an answer, not a class, so the
+steps and models that judge class labels do not run on it (by default) or are refused."""
 
 from __future__ import annotations
 
@@ -118,3 +118,15 @@ def test_qa_run_config_curates_each_round_without_label_steps(
     qa_config.write_text(text + "curate: {steps: [exact_dedup, relabel]}\n")
     with pytest.raises(ConfigError, match="curation step relabel judges class labels"):
         load_config(qa_config)
+
+
+def test_evaluate_qa_checks_answers_with_a_span_model(tmp_path: Path, qa_config: Path) -> None:
+    # was: tfidf_lr, a classifier over the real answers: it never agrees with an answer that
+    # no real record has, so its "label agreement" measured nothing
+    data = synthetic_qa(tmp_path)
+    out = tmp_path / "scores.json"
+    proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
+                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    aux = json.loads(out.read_text())["evaluation"]["faithfulness"]["auxiliary_model"]
+    assert aux["learner"] == "span_lr" and aux["trained_on_real"] == len(PASSAGES) * 2
