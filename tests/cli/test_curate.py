@@ -139,6 +139,17 @@ def test_flagged_records_are_queued_with_no_least_confident_ones(
     assert [json.loads(q)["id"] for q in queue] == ["u19"]
 
 
+def test_review_of_an_empty_queue_says_so(tmp_path: Path, run_config: Path) -> None:
+    # was: a page with nothing to review, served until Ctrl-C
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
+                     "--review-queue", "0", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    proc = synthloop("review", str(data), cwd=tmp_path)
+    assert_one_line_error(proc, "review queue in")
+    assert "is empty" in proc.stderr
+
+
 def test_review_a_curated_file_by_its_name(tmp_path: Path, run_config: Path) -> None:
     # curate FILE writes FILE.curated/; review FILE said "no review queue in FILE"
     data = _user_file(tmp_path, [f"u{i}" for i in range(20)])

@@ -120,7 +120,13 @@ def evaluate(
     with_validation: Annotated[
         bool, typer.Option(help="Also train on the config's real validation set.")
     ] = False,
-    learner: Annotated[str | None, typer.Option(help="Small model [default: tfidf_lr].")] = None,
+    learner: Annotated[
+        str | None,
+        typer.Option(
+            help="Small model [default: the config's learner, else the task type's: "
+            "tfidf_lr; pairs: embed_lr; QA: span_lr]."
+        ),
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write scores as JSON.")] = None,
     also: Annotated[
         str | None,

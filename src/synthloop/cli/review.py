@@ -30,7 +30,7 @@ def review(
     """
     from synthloop.core.errors import ConfigError
     from synthloop.curate.review import QUEUE_FILE
-    from synthloop.curate.webapp import serve
+    from synthloop.curate.webapp import load_queue, serve
 
     given = target
     if target.is_file():  # the dataset file curate was given: its queue is in FILE.curated
@@ -39,6 +39,12 @@ def review(
     if not (folder / QUEUE_FILE).is_file():
         raise ConfigError(
             f"no review queue in {target}", hint=f"run `synthloop curate {given}` first"
+        )
+    queue, _ = load_queue(folder)
+    if not queue:  # a page with nothing on it, served until Ctrl-C, tells the user nothing
+        raise ConfigError(
+            f"the review queue in {folder} is empty: curation queued no record",
+            hint="it kept none, or flagged none and --review-queue was 0; see summary.json",
         )
     with holding(folder):  # its decisions are written there; curate writes the queue there
         serve(folder, port=port, announce=out_console.print)
