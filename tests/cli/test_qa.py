@@ -130,3 +130,12 @@ def test_evaluate_qa_checks_answers_with_a_span_model(tmp_path: Path, qa_config:
     assert proc.returncode == 0, proc.stderr
     aux = json.loads(out.read_text())["evaluation"]["faithfulness"]["auxiliary_model"]
     assert aux["learner"] == "span_lr" and aux["trained_on_real"] == len(PASSAGES) * 2
+
+
+@pytest.mark.parametrize("option", ["--also", "--learner", "--aux-learner"])
+def test_evaluate_qa_refuses_a_classifier(tmp_path: Path, qa_config: Path, option: str) -> None:
+    # was: embed_lr trained on QA and scored 0.0 exact match, as if the data were worthless
+    data = synthetic_qa(tmp_path)
+    proc = synthloop("evaluate", str(data), "--config", str(qa_config), option, "embed_lr",
+                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "learner 'embed_lr' does not fit a qa task; choose one of: span_lr")

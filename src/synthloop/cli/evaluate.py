@@ -174,7 +174,7 @@ def evaluate(
     from synthloop.cli.runner import compute_of, runner_backend
     from synthloop.core.errors import ConfigError
     from synthloop.core.io import load_dataset_file, load_records, write_json
-    from synthloop.learners import make_learner
+    from synthloop.learners import check_learner
     from synthloop.llm import make_llm
     from synthloop.run.config import load_config
     from synthloop.run.rundir import RunDir
@@ -223,7 +223,7 @@ def evaluate(
         *[x.strip() for x in (also or "").split(",") if x.strip()],
     ]
     for name in [*learners, *([aux_learner] if aux_learner else [])]:
-        make_learner(name)  # an unknown name fails here, before any work
+        check_learner(name, task)  # an unknown or unfitting name fails here, before any work
     cache = run_dir.cache_path if run_dir else dataset.with_suffix(".cache.sqlite")
     needs_llm = judge > 0 or references is not None
     guard_outputs(

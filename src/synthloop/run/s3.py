@@ -113,7 +113,7 @@ class RunDirJob(S3Job):
         task = config.task
         self.config: RunConfig = config
         self.learner = config.learner_name  # an instruction task has none: fail before any call
-        check_learner(self.learner)  # nor may a misspelt one wait until round 0 is paid for
+        check_learner(self.learner, task)  # nor may a misspelt one wait until round 0 is paid for
         self.validation = load_records(config.data.validation, task, split_name="validation")
         _warn_unseen_labels(task.label_names, self.validation, config.data.validation.path)
         self.test = (
