@@ -83,3 +83,33 @@ def test_a_skewed_set_is_also_scored_at_the_real_label_mix(run_dir: Path, tmp_pa
     assert "at the real label mix" in proc.stdout
     matched = json.loads((tmp_path / "s.json").read_text())["label_mix_matched"]
     assert set(matched) == {"accuracy", "macro_f1", "n"} and matched["n"] == 30
+
+
+def test_evaluate_warns_of_training_records_that_copy_the_test_set(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    # was: trained on them without a word, so the test scores were inflated
+    import yaml
+
+    test_file = Path(yaml.safe_load((run_dir / "config.yaml").read_text())["data"]["test"]["path"])
+    tests = [json.loads(x) for x in test_file.read_text().splitlines()[:2]]
+    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
+    copies = [
+        json.dumps({"id": f"copy-{i}", "text": t["text"].upper() + " !", "label": t["label"]})
+        for i, t in enumerate(tests)
+    ]
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("\n".join([*rows, *copies]) + "\n")
+    config = str(run_dir / "config.yaml")
+    proc = synthloop("evaluate", str(mine), "--config", config, "--no-embeddings",
+                     "--json", str(tmp_path / "s.json"), cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    expected = f"warning: 2 of {len(rows) + 2} training records are copies of test records"
+    assert expected in " ".join(proc.stderr.split())
+    assert json.loads((tmp_path / "s.json").read_text())["evaluation"]["copies_of_test"] == [
+        "copy-0",
+        "copy-1",
+    ]
+    clean = synthloop("evaluate", str(run_dir / "dataset.jsonl"), "--config", config,
+                      "--no-embeddings", cwd=tmp_path)  # fmt: skip
+    assert clean.returncode == 0 and "copies of test" not in clean.stderr

@@ -172,7 +172,7 @@ def evaluate(
     embeddings and the small models' predictions are computed on Ray Data."""
     show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
-    from synthloop.core.errors import ConfigError
+    from synthloop.core.errors import ConfigError, warn
     from synthloop.core.io import load_dataset_file, load_records, write_json
     from synthloop.learners import check_learner
     from synthloop.llm import make_llm
@@ -213,6 +213,13 @@ def evaluate(
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
         raise ConfigError("no test set: pass --test FILE or set data.test in the config")
+    copies = _copies_of(train or synthetic, test_records, task)
+    if copies:
+        warn(
+            f"{len(copies)} of {len(train or synthetic)} training records are copies of test "
+            f"records (e.g. {copies[0]!r}): the test scores are inflated; `synthloop curate` "
+            "drops them (exact_dedup, minhash_dedup against test)"
+        )
     references = (
         load_records(cfg.data.spec_for(reference), task, split_name="reference")
         if reference
@@ -261,6 +268,7 @@ def evaluate(
             )
         )
         result["dataset"] = str(dataset)
+        result["copies_of_test"] = copies
         primary = result["indirect"][learners[0]]
         print_indirect(dataset.name, result["indirect"])
         print_direct(result)
@@ -270,6 +278,15 @@ def evaluate(
         if json_out is not None:
             scores = {k: v for k, v in primary.items() if k != "confusion"}
             write_json({**scores, "evaluation": result}, json_out)
+
+
+def _copies_of(train: list[Record], test: list[Record], task: Task) -> list[str]:
+    """Ids of the training records whose text (normalised as dedup does) is a test record's:
+    a model that has seen its test examples scores what it memorised."""
+    from synthloop.curate.dedup import normalise
+
+    seen = {normalise(task.joined_text(r)) for r in test}
+    return [r.id for r in train if normalise(task.joined_text(r)) in seen]
 
 
 async def _evaluate(
