@@ -15,6 +15,7 @@ from synthloop.core.io import (
     DataSpec,
     load_dataset_file,
     load_records,
+    records_from_rows,
     write_json,
     write_jsonl,
     write_records,
@@ -108,6 +109,7 @@ def test_a_columns_key_that_is_no_field_of_the_task_is_refused(tmp_path: Path, t
         ("[1, 2]\n", "must be a JSON object"),
         ('{"text": null, "label": "positive"}\n', "row 1: 'text' is null"),
         ('{"text": "x", "label": null}\n', "row 1: 'label' is null"),
+        ('{"text": " \\t ", "label": "positive"}\n', "row 1: 'text' is blank"),
     ],
 )
 def test_bad_data_files_give_one_line(
@@ -296,3 +298,18 @@ def test_a_dataset_with_its_own_column_names_says_which_it_has(tmp_path: Path, t
         load_dataset_file(path, task)
     assert "row 1 has no column 'text' (columns: sentence, sentiment)" in err.value.one_line()
     assert "the task's field names (text, label): rename its columns" in err.value.one_line()
+
+
+def test_a_blank_field_of_a_real_record_is_refused_unless_the_type_allows_it() -> None:
+    # was: a blank hypothesis was read as an example, for S3 to extrapolate from nothing
+    from tests.task_fakes import instruction_task, pair_task
+
+    spec = DataSpec(path="rte.jsonl")
+    rows = [{"premise": "The bakery opened.", "hypothesis": "", "label": "entailment"}]
+    with pytest.raises(DataError, match="row 1: 'hypothesis' is blank"):
+        records_from_rows(rows, spec, pair_task())
+    task = instruction_task()
+    row = {"instruction": "Name a colour.", "input": "", "label": "Blue."}
+    assert records_from_rows([row], spec, task)[0].inputs["input"] == ""
+    with pytest.raises(DataError, match="row 1: 'instruction' is blank"):
+        records_from_rows([{**row, "instruction": " "}], spec, task)

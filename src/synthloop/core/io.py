@@ -312,6 +312,12 @@ def records_from_rows(
         nulls = [f for f, col in wanted.items() if row[col] is None]
         if nulls:  # str(None) would be read as the text "None"
             raise DataError(f"{spec.path}: row {i + 1}: {nulls[0]!r} is null")
+        blank = [f for f in task.spec.required_inputs(task) if not str(row[wanted[f]]).strip()]
+        if blank:  # S3 would extrapolate from nothing, held-out would score a guess on it
+            raise DataError(
+                f"{spec.path}: row {i + 1}: {blank[0]!r} is blank",
+                hint="a real record needs text in every field: fill the row or remove it",
+            )
         raw_label = str(row[wanted["label"]])
         label = spec.label_map.get(raw_label, raw_label)
         if task.has_labels and label not in task.labels:

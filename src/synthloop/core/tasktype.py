@@ -111,6 +111,10 @@ class TaskType:
         """The input the LLM writes: the only one, else the second."""
         return task.inputs[0] if len(task.inputs) == 1 else task.inputs[1]
 
+    def required_inputs(self, task: Task) -> tuple[str, ...]:
+        """Inputs a real record must fill (a blank one is not an example of the task)."""
+        return task.inputs
+
     def kept_fields(self, task: Task) -> tuple[str, ...]:
         """Inputs kept from real data when generating (a premise, a passage)."""
         if not self.keeps_real_inputs:

@@ -30,6 +30,9 @@ class Instruction(TaskType):
     steps = ("new", "like", "response")
     hf_task_category = "text-generation"
 
+    def required_inputs(self, task: Task) -> tuple[str, ...]:
+        return task.inputs[:1]  # most instructions have no input
+
     def score(
         self,
         pred: Sequence[Any],
