@@ -175,3 +175,49 @@ def test_review_a_curated_file_by_its_name(tmp_path: Path, run_config: Path) -> 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_curate_a_file_keeps_the_users_own_columns(tmp_path: Path, run_config: Path) -> None:
+    # columns the task does not know (source, annotator) were dropped from the output
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        row.update(source=f"site-{i % 3}", annotator={"name": "ann", "n": i})
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
+    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    expected = {r["id"]: (r["source"], r["annotator"]) for r in rows}
+    assert len(kept) == 19
+    assert [r["id"] for r in dropped] == ["u19"]
+    for r in [*kept, *dropped]:
+        assert (r["source"], r["annotator"]) == expected[r["id"]]
+
+
+def test_curate_a_parquet_file_keeps_its_other_columns(tmp_path: Path, run_config: Path) -> None:
+    # a Parquet column of dates would not even be JSON; it was dropped with the rest
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        row.update(score=i, day=datetime.date(2024, 1, 1 + i))
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "mine.parquet")
+    data.unlink()
+    proc = synthloop("curate", "mine.parquet", "--config", str(run_config), "--steps",
+                     "length", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    kept = [
+        json.loads(x)
+        for x in (tmp_path / "mine.curated" / "dataset.jsonl").read_text().splitlines()
+    ]
+    assert [(r["id"], r["score"], r["day"]) for r in kept[:2]] == [
+        ("u0", 0, "2024-01-01"),
+        ("u1", 1, "2024-01-02"),
+    ]

@@ -21,6 +21,7 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -349,7 +350,8 @@ def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
 
 
 def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
-    """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns."""
+    """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns, or a
+    user's own file, keeping its other columns (:attr:`Record.columns`)."""
     path = Path(path)
     spec = DataSpec(path=str(path))
     rows = list(read_rows(spec))
@@ -384,7 +386,11 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
         if row.get("id") is None or row["id"] == "":  # no id (a null or empty cell): its row
             row["id"] = f"row-{i}"
         _check_provenance(str(path), i, row)
-        out.append(Record.from_row(row, task.inputs))
+        record = Record.from_row(row, task.inputs)
+        if record.columns:  # a user's own columns, written back as JSON (a Parquet date too)
+            columns = {k: json.loads(json.dumps(v, default=str)) for k, v in record.columns.items()}
+            record = replace(record, columns=columns)
+        out.append(record)
     return out
 
 

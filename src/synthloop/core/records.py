@@ -20,6 +20,8 @@ class Record:
     model: str | None = None  # the LLM that wrote it
     prompt_hash: str | None = None  # hash of the exact request sent to the LLM
     extra: dict[str, Any] = field(default_factory=dict)  # method-specific detail (e.g. rationales)
+    #: the row's other columns (a user's own: source, annotator...), written back as they were
+    columns: dict[str, Any] = field(default_factory=dict)
 
     def text(self, field_name: str) -> str:
         return self.inputs[field_name]
@@ -31,10 +33,13 @@ class Record:
             row[key] = data[key]
         if self.extra:
             row["extra"] = self.extra
+        for key, value in self.columns.items():
+            row.setdefault(key, value)
         return row
 
     @classmethod
     def from_row(cls, row: dict[str, Any], input_fields: tuple[str, ...]) -> Record:
+        known = {*PROVENANCE, *input_fields, "label", "extra"}
         return cls(
             id=str(row["id"]),
             inputs={f: str(row[f]) for f in input_fields},
@@ -45,4 +50,5 @@ class Record:
             model=row.get("model"),
             prompt_hash=row.get("prompt_hash"),
             extra=dict(row.get("extra") or {}),
+            columns={k: v for k, v in row.items() if k not in known},
         )
