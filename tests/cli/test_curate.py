@@ -221,3 +221,29 @@ def test_curate_a_parquet_file_keeps_its_other_columns(tmp_path: Path, run_confi
         ("u0", 0, "2024-01-01"),
         ("u1", 1, "2024-01-02"),
     ]
+
+
+def test_files_of_one_stem_do_not_share_a_curated_folder(tmp_path: Path, run_config: Path) -> None:
+    # mine.jsonl and mine.csv both wrote mine.curated/: the second overwrote the first and
+    # took over its review decisions
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    (tmp_path / "mine.csv").write_text(
+        "id,text,label\n" + "".join(f"{r['id']},{r['text']},{r['label']}\n" for r in rows[:10])
+    )
+    curate = ("--config", str(run_config), "--steps", "length(mode=flag)")
+    assert synthloop("curate", "mine.jsonl", *curate, cwd=tmp_path).returncode == 0
+    out = tmp_path / "mine.curated"
+    first = (out / "dataset.jsonl").read_text()
+    proc = synthloop("curate", "mine.csv", *curate, cwd=tmp_path)
+    assert_one_line_error(proc, "mine.curated holds the curation of mine.jsonl, not of mine.csv")
+    assert "--out mine.csv.curated" in proc.stderr
+    assert (out / "dataset.jsonl").read_text() == first
+    assert_one_line_error(synthloop("review", "mine.csv", cwd=tmp_path), "not of mine.csv")
+    # the same file again, into its own folder, is as before; another file goes to --out
+    assert synthloop("curate", "mine.jsonl", *curate, cwd=tmp_path).returncode == 0
+    assert (out / "dataset.jsonl").read_text() == first
+    proc = synthloop("curate", "mine.csv", *curate, "--out", "mine.csv.curated", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    kept = (tmp_path / "mine.csv.curated" / "dataset.jsonl").read_text().splitlines()
+    assert len(kept) == 10

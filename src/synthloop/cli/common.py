@@ -16,6 +16,34 @@ if TYPE_CHECKING:
 #: results go to stdout (progress and the estimate line before a run go to stderr)
 out_console = Console()
 
+#: in FILE.curated/: the name of the file curated there (std.csv and std.parquet would
+#: otherwise share std.curated/, the second overwriting the first and its review decisions)
+CURATED_FROM = "curated_from.txt"
+
+
+def curated_from(folder: Path) -> str | None:
+    """The name of the dataset file curated into ``folder``, if one was."""
+    try:
+        return (folder / CURATED_FROM).read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def curated_folder(dataset: Path, *, hint: str) -> Path:
+    """Where ``synthloop curate FILE`` writes by default: FILE.curated/ beside it (named by
+    its stem); a one-line error, with ``hint``, if another file of that stem was curated
+    there."""
+    from synthloop.core.errors import ConfigError
+
+    folder = dataset.with_name(f"{dataset.stem}.curated")
+    other = curated_from(folder)
+    if other is not None and other != dataset.name:
+        raise ConfigError(
+            f"{folder} holds the curation of {other}, not of {dataset.name}",
+            hint=hint,
+        )
+    return folder
+
 
 def announce(est: Any, only: bool, quiet: bool) -> bool:
     """Show the estimate (stdout with --estimate, else stderr); True: stop here."""

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from synthloop.cli.common import guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.common import (
+    CURATED_FROM,
+    curated_folder,
+    guard_outputs,
+    holding,
+    out_console,
+    show_third_party,
+)
 from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
 from synthloop.curate.defaults import DEFAULT_STEPS
 
@@ -38,9 +45,9 @@ CURATED_FILES = (
 
 
 def _inputs(
-    target: Path, config: Path | None, task_file: Path | None
+    target: Path, config: Path | None, task_file: Path | None, out: Path | None
 ) -> tuple[Path, RunConfig | None, Task, Path]:
-    """(dataset file, run config or None, task, default output folder)."""
+    """(dataset file, run config or None, task, output folder: ``out`` or the default)."""
     from synthloop.core.errors import ConfigError
     from synthloop.core.tasks import load_task
     from synthloop.run.config import load_config
@@ -51,16 +58,20 @@ def _inputs(
         if not run.config_path.is_file() or not run.dataset_path.is_file():
             raise ConfigError(f"{target} is not a run directory (no config.yaml and dataset.jsonl)")
         cfg = load_config(config or run.config_path)
-        return run.dataset_path, cfg, cfg.task, target / "curated"
+        return run.dataset_path, cfg, cfg.task, out or target / "curated"
     if not target.is_file():
         raise ConfigError(f"no such run directory or dataset file: {target}")
-    default_out = target.with_name(f"{target.stem}.curated")
+    if config is None and task_file is None:
+        raise ConfigError("curating a file needs --config RUN.yaml or --task TASK.yaml")
+    # given --out, another file's curation in FILE.curated/ is no matter
+    out = out or curated_folder(
+        target, hint=f"curate it into a folder of its own: --out {target}.curated"
+    )
     if config is not None:
         cfg = load_config(config)
-        return target, cfg, cfg.task, default_out
-    if task_file is not None:
-        return target, None, load_task(task_file), default_out
-    raise ConfigError("curating a file needs --config RUN.yaml or --task TASK.yaml")
+        return target, cfg, cfg.task, out
+    assert task_file is not None
+    return target, None, load_task(task_file), out
 
 
 def _references(cfg: RunConfig | None) -> dict[str, list[Record]]:
@@ -128,7 +139,7 @@ def curate(
     """
     show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
-    from synthloop.core.io import load_dataset_file
+    from synthloop.core.io import load_dataset_file, write_text_atomic
     from synthloop.curate.base import CurateContext
     from synthloop.curate.confidence import LLMAgreementFilter
     from synthloop.curate.pipeline import (
@@ -142,8 +153,7 @@ def curate(
     from synthloop.llm import LLMConfig, make_llm
     from synthloop.prompts import Prompter
 
-    dataset_path, cfg, task_obj, default_out = _inputs(target, config, task)
-    out = out or default_out
+    dataset_path, cfg, task_obj, out = _inputs(target, config, task, out)
     specs: list[StepSpec]
     if steps is not None:
         specs = parse_steps_option(steps)
@@ -165,7 +175,11 @@ def curate(
     cache = (target / "cache.sqlite") if target.is_dir() else out / "cache.sqlite"
     guard_outputs(
         "curate",
-        writes=[*(out / f for f in CURATED_FILES), cache if needs_llm else None],
+        writes=[
+            *(out / f for f in CURATED_FILES),
+            cache if needs_llm else None,
+            None if target.is_dir() else out / CURATED_FROM,
+        ],
         reads=[dataset_path, *(cfg.input_files() if cfg else [task])],
     )
     # a run directory is written when its cache is (llm_agreement) or the output lies in it
@@ -190,6 +204,8 @@ def curate(
         )
         result = asyncio.run(_run(pipeline, records, ctx, size))
         result.write(out)
+        if not target.is_dir():  # the folder is this file's: `review FILE` looks there
+            write_text_atomic(target.name + "\n", out / CURATED_FROM)
         print_result(result, out)
         if not refs:
             out_console.print(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import holding, out_console
+from synthloop.cli.common import curated_folder, holding, out_console
 
 
 def review(
@@ -34,7 +34,9 @@ def review(
 
     given = target
     if target.is_file():  # the dataset file curate was given: its queue is in FILE.curated
-        target = target.with_name(f"{target.stem}.curated")
+        target = curated_folder(
+            target, hint="review the folder its curation was written to (curate's --out)"
+        )
     folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
     if not (folder / QUEUE_FILE).is_file():
         raise ConfigError(
