@@ -51,6 +51,7 @@ def test_report_shows_every_part(report: Path, run_dir: Path) -> None:
     for section in ("rounds", "diversity", "faithfulness", "distance", "indirect", "drops"):
         assert f'id="{section}"' in html
     assert "Accuracy per S3 round" in html and "Vendi score" in html
+    assert "· labels positive, negative ·" in html  # the header names the task's labels
     # curation drops by reason, the relabel (a change, not a drop) left out
     assert "dedup: exact" in html and "heuristics: short" in html and "relabel: aux" not in html
     assert "curate/audit.jsonl" in html
@@ -152,3 +153,5 @@ def test_report_of_a_qa_run(tmp_path: Path) -> None:
     rounds = json.loads((run / "metrics.json").read_text())["rounds"]
     assert "Exact match per S3 round" in html and "<th>exact match %</th>" in html
     assert f"{100 * rounds[-1]['test']['exact_match']:.1f}%" in html  # the last round's card
+    header = html.split('<p class="sub">', 1)[1].split("</p>", 1)[0]
+    assert "labels" not in header  # was: "labels ·", naming none: QA has no class labels
