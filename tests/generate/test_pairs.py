@@ -65,6 +65,25 @@ async def test_a_hypothesis_that_copies_its_premise_is_dropped(tmp_path: Path) -
     assert gen.dropped["copy_of_context"] >= 1
 
 
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("I am ready to assist you with any questions you have.", "chatter"),
+        ("I will be happy to write one for this news story.", "chatter"),
+        ("The city opened a park, but as an AI I cannot know it.", "refusal"),
+    ],
+)
+async def test_a_hypothesis_of_assistant_talk_is_dropped(
+    tmp_path: Path, answer: str, reason: str
+) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
+    anchors = seed_anchors(task, val, 2)
+    llm = FakeLLM(lambda req: answer)
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    assert gen.records == [] and gen.dropped[reason] == 2
+
+
 def test_pair_generation_needs_anchors() -> None:
     from synthloop.generate.zerogen import zerogen_jobs
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from synthloop.tasktypes.rules import CHATTER, REFUSAL
+from synthloop.tasktypes.rules import CHATTER, REFUSAL, SELF_TALK
 
 # An opener that is only politeness: "Sure!", "Certainly.", "Of course,", "Great question!"
 _OPENER = re.compile(
@@ -55,13 +55,6 @@ _META_INSTRUCTION = re.compile(
 )
 
 
-# Assistant talk about itself, beyond the shared CHATTER pattern.
-_SELF_TALK = re.compile(
-    r"\bi'?m (?:not )?ready\b|^\s*i'?ll\b|\bi(?:'ll| will| would) be (?:ready|happy|glad) to\b|"
-    r"\bwhat do you need help with\b|\bhow may i (?:help|assist)\b|"
-    r"\bplease provide (?:the|a|an|me)\b",
-    re.IGNORECASE,
-)
 # A template slot the model copied instead of filling: "<output here>", "[your output]"
 # (not "<mask>", "[Recruiter]" or "[Your Name]", which human tasks use on purpose).
 _PLACEHOLDER = re.compile(
@@ -90,7 +83,7 @@ def talk(text: str) -> str | None:
     """``refusal``, ``chatter`` or ``placeholder`` when ``text`` is any of them."""
     if REFUSAL.search(text):
         return "refusal"
-    if CHATTER.search(text) or _SELF_TALK.search(text):
+    if CHATTER.search(text) or SELF_TALK.search(text):
         return "chatter"
     if _PLACEHOLDER.search(text):
         return "placeholder"
