@@ -8,11 +8,12 @@ from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
 from synthloop.generate import extrapolate, seed_anchors, zerogen
-from synthloop.llm import CachedLLM, LLMConfig
+from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.prompts import Prompter
 from synthloop.s3.config import S3Config
 from synthloop.s3.examples import ExampleStrategy
 from synthloop.s3.loop import s3_loop
+from synthloop.tasktypes.rules import copies_context
 from tests.conftest import FakeLLM, write_rows
 from tests.task_fakes import pair_answer, pair_rows, pair_task
 
@@ -63,6 +64,41 @@ async def test_a_hypothesis_that_copies_its_premise_is_dropped(tmp_path: Path) -
     llm = FakeLLM(lambda req: anchors[0].fixed["premise"])
     gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
     assert gen.dropped["copy_of_context"] >= 1
+
+
+async def test_a_hypothesis_that_is_its_premise_cut_short_is_dropped(tmp_path: Path) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
+    anchors = seed_anchors(task, val, 2)
+    premises = [a.fixed["premise"] for a in anchors]
+
+    def truncated_copy(req: Request) -> str:
+        prompt = req.messages[-1].content if req.messages else req.prompt or ""
+        premise = next(p for p in premises if p in prompt)
+        return premise[: int(len(premise) * 0.6)]  # cut mid-word, as max_tokens does
+
+    llm = FakeLLM(truncated_copy)
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    assert gen.records == [] and gen.dropped["copy_of_context"] == 2
+
+
+PREMISE = "The Osaka World Trade Center is the tallest building in Western Japan, built in 1995."
+
+
+@pytest.mark.parametrize(
+    ("hypothesis", "copy"),
+    [
+        (PREMISE, True),
+        ("the osaka world trade center is the tallest buil", True),  # truncated
+        ("The Osaka World Trade Center is the tallest building in Japan.", False),  # a change
+        ("The tallest building in Western Japan was built in 1995.", False),
+        ("It was built in 1995.", False),  # a short run: an extraction, not a copy
+    ],
+)
+def test_a_copy_of_the_premise_is_an_unchanged_run_of_half_of_it(
+    hypothesis: str, copy: bool
+) -> None:
+    assert copies_context(hypothesis, PREMISE) is copy
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from synthloop.llm import LLM, Request, Response, complete_many
 from synthloop.llm.cache import request_key
 from synthloop.llm.journal import Journal, journal_dir
 from synthloop.llm.progress import llm_progress
-from synthloop.tasktypes.rules import CHATTER
+from synthloop.tasktypes.rules import CHATTER, copies_context
 
 T = TypeVar("T")
 
@@ -125,8 +125,8 @@ def _normalised(text: str) -> str:
 def reject_for_task(text: str, job: Job, task: Task) -> str | None:
     """Why a parsed answer is no use for this task, or None: the rules every type shares,
     then the type's own."""
-    if any(_normalised(text) == _normalised(v) for v in job.fixed.values()):
-        return "copy_of_context"  # a hypothesis that repeats its premise word for word
+    if any(copies_context(text, v) for v in job.fixed.values()):
+        return "copy_of_context"  # a hypothesis that repeats (the start of) its premise
     if CHATTER.search(text):
         return "chatter"
     return task.spec.reject(task, text, job.label)
