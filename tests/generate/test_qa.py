@@ -55,6 +55,32 @@ async def test_questions_keep_the_passage_and_answer() -> None:
         del anchor
 
 
+@pytest.mark.parametrize(
+    "question", ["What is the answer to this question?", "Who wrote the famous novel?"]
+)
+async def test_a_question_about_nothing_in_its_passage_is_dropped(question: str) -> None:
+    task = qa_task()
+    anchors = seed_anchors(task, demo("validation"), 3)
+    gen = await zerogen(
+        FakeLLM(lambda req: question),
+        Prompter(task, LLMConfig()),
+        3,
+        anchors=anchors,
+        show_progress=False,
+    )
+    assert gen.records == [] and gen.dropped["question_off_passage"] == 3
+
+
+def test_a_question_sharing_a_stem_with_its_passage_is_kept() -> None:
+    task = qa_task()
+    passage = "The Harlow Bridge was built across the river Dene in 1887."
+    fixed = {"context": passage}
+    assert task.spec.reject(task, "When was Harlow's bridge finished?", "1887", fixed) is None
+    founded = {"context": "The school was founded by Ada Lyle in 1887."}
+    assert task.spec.reject(task, "When did its founder start?", "1887", founded) is None
+    assert task.spec.reject(task, "When did it open?", "1887", fixed) == "question_off_passage"
+
+
 async def test_a_question_that_gives_its_answer_away_is_dropped() -> None:
     task = qa_task()
     anchors = seed_anchors(task, demo("validation"), 3)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -148,9 +148,12 @@ class TaskType:
         """A parsed answer, trimmed to the one example asked for."""
         return text
 
-    def reject(self, task: Task, text: str, label: str) -> str | None:
+    def reject(
+        self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
+    ) -> str | None:
         """Why a parsed answer is no example of this type (beyond the rules every type
-        shares), or None."""
+        shares), or None; ``fixed`` holds the real inputs it was written for (a premise, a
+        passage), when it keeps any."""
         return None
 
     # -- evaluation -----------------------------------------------------------------------

@@ -129,7 +129,7 @@ def reject_for_task(text: str, job: Job, task: Task) -> str | None:
         return "copy_of_context"  # a hypothesis that repeats (the start of) its premise
     if CHATTER.search(text):
         return "chatter"
-    return task.spec.reject(task, text, job.label)
+    return task.spec.reject(task, text, job.label, job.fixed)
 
 
 def record_outcome(

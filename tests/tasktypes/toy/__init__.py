@@ -5,6 +5,7 @@ A stance is a one-sentence opinion for or against something; a question is no st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,5 +20,7 @@ class Stance(TaskType):
     template_prefix = "stance_"
     hf_task_category = "text-classification"
 
-    def reject(self, task: Task, text: str, label: str) -> str | None:
+    def reject(
+        self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
+    ) -> str | None:
         return "a_question" if text.rstrip().endswith("?") else None

@@ -4,6 +4,7 @@ value of the other (the premise) and a target label."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,7 +21,9 @@ class Pair(TaskType):
     templates: ClassVar[Path | None] = Path(__file__).parent / "templates"
     template_prefix = "pair_"
 
-    def reject(self, task: Task, text: str, label: str) -> str | None:
+    def reject(
+        self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
+    ) -> str | None:
         if re.search(rf"\b(?:{'|'.join(map(re.escape, task.inputs))})s?\b", text, re.IGNORECASE):
             return "meta_commentary"  # "The premise is true, so ..." talks about the task
         # A hypothesis states a fact; assistant talk anywhere in it ("I am ready to assist

@@ -4,7 +4,7 @@ answer span of it; a small model (``span_lr``) is scored by SQuAD's exact match 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +15,16 @@ from synthloop.core.tasktype import Scores, TaskType
 
 def _normalised(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+def _content_stems(text: str) -> set[str]:
+    """The content words of ``text`` (not stopwords), lowercased, without a possessive,
+    cut to five letters: a crude stem, so "founded" meets "founder" and "Bach's" "Bach"."""
+    from synthloop.tasktypes.qa.spans import is_content, tokenize
+
+    return {
+        t.lower.removesuffix("'s").removesuffix("’s")[:5] for t in tokenize(text) if is_content(t)
+    }
 
 
 class QA(TaskType):
@@ -57,11 +67,22 @@ class QA(TaskType):
             text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
         return text
 
-    def reject(self, task: Task, text: str, label: str) -> str | None:
+    def reject(
+        self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
+    ) -> str | None:
         if "?" not in text:
             return "not_a_question"
         if _normalised(label) in _normalised(text):
             return "answer_in_question"
+        passage = (fixed or {}).get(task.kept_fields[0])
+        if passage is not None and not _content_stems(text) & _content_stems(passage):
+            # "What is the answer to this question?" asks about no passage. A real question
+            # names something of its passage: of QNLI's 2,702 questions whose sentence
+            # holds the answer, 2.8% share no content word with that one sentence (mostly
+            # "he"/"it" standing for a name said earlier in the paragraph), 0.5% of the
+            # 1,362 questions with several sentences with all of them, and none of the
+            # 30 demo questions with their passage.
+            return "question_off_passage"
         return None
 
     def score(
