@@ -1,6 +1,5 @@
 """``synthloop report``: one self-contained HTML page from a run directory."""
 
-import itertools
 import json
 import re
 import shutil
@@ -13,6 +12,7 @@ from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.cli.test_qa import make_qa_config
 from tests.conftest import FakeLLM
 from tests.evaluate.runs import fake_run_dir, make_fake_run
+from tests.task_fakes import qa_answer
 
 AUDIT = [
     {"record_id": "s3-seed-r0-00001", "step": "dedup", "action": "drop", "reason": "exact"},
@@ -144,8 +144,7 @@ def test_report_of_a_qa_run(tmp_path: Path) -> None:
     config.write_text(
         config.read_text() + "s3: {seed_size: 8, rounds: 1, max_errors_per_round: 4}\n"
     )
-    asked = itertools.count()
-    llm = FakeLLM(lambda _: f"Which detail number {next(asked)} does the passage give?")
+    llm = FakeLLM(qa_answer)  # questions on their passage: generic ones are dropped
     run = make_fake_run(config, tmp_path / "run", llm=llm)
     proc = synthloop("report", str(run), "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
