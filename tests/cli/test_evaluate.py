@@ -113,3 +113,28 @@ def test_evaluate_warns_of_training_records_that_copy_the_test_set(
     clean = synthloop("evaluate", str(run_dir / "dataset.jsonl"), "--config", config,
                       "--no-embeddings", cwd=tmp_path)  # fmt: skip
     assert clean.returncode == 0 and "copies of test" not in clean.stderr
+
+
+def test_evaluate_prints_the_pairwise_comparison_with_a_reference(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    # was: the pairwise result went only into --json and evaluation.json
+    import yaml
+
+    from tests.llm.fault_server import Faults, FaultServer
+
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
+    reference = tmp_path / "reference.jsonl"
+    reference.write_text("\n".join(rows[:4]) + "\n")
+    with FaultServer(Faults()) as server:
+        cfg["llm"] = {"backend": "openai", "model": "m", "base_url": server.base_url}
+        config = tmp_path / "config.yaml"
+        config.write_text(yaml.safe_dump(cfg))
+        proc = synthloop("evaluate", str(run_dir / "dataset.jsonl"), "--config", str(config),
+                         "--reference", str(reference), "--pairs", "2", "--no-embeddings",
+                         cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    assert "pairwise against the reference (LLM judge, 2 pairs):" in out
+    assert "win rate" in out

@@ -107,6 +107,13 @@ def print_direct(result: dict[str, Any]) -> None:
             f", relevance {_num(ratings['relevance']['value'], 2)} of 5"
         )
     out_console.print(line)
+    pairs = result.get("pairwise")
+    if pairs:  # each pair asked in both orders: a win is preferred both times
+        out_console.print(
+            f"pairwise against the reference (LLM judge, {pairs['n']} pairs): "
+            f"{pairs['wins']} won, {pairs['losses']} lost, {pairs['ties']} tied or split; "
+            f"win rate {_pct(pairs['win_rate'])}%"
+        )
 
 
 def evaluate(
