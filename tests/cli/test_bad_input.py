@@ -366,3 +366,13 @@ def test_curate_a_dataset_with_a_null_text(tmp_path: Path, run_config: Path) -> 
                      cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "mine.jsonl: row 2: 'text' is null")
     assert not (tmp_path / "mine.curated").exists()
+
+
+def test_generate_with_an_empty_condition_value(tmp_path: Path, run_config: Path) -> None:
+    # was: exit 0, and prompts with "region: " and nothing after it
+    run_config.write_text(
+        run_config.read_text() + "generation: {conditions: {scopes: {region: [Europe, '']}}}\n"
+    )
+    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
+                     "--estimate", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "condition scope 'region' has an empty value")

@@ -45,3 +45,17 @@ def test_boost_reweights_and_a_zero_boost_falls_back() -> None:
 def test_bad_exclusions_are_config_errors(exclude: list, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         ConditionScopes({"topic": ["a", "b"]}, exclude=exclude)
+
+
+@pytest.mark.parametrize(
+    ("scopes", "message"),
+    [
+        ({"region": ["Europe", ""]}, "'region' has an empty value"),
+        ({"region": {"Europe": 1, "  ": 2}}, "'region' has an empty value"),
+        ({"": ["Europe"]}, "a condition scope has an empty name"),
+    ],
+)
+def test_an_empty_value_or_name_is_a_config_error(scopes: dict, message: str) -> None:
+    # was: accepted, and prompts asked for "region: " with nothing after it
+    with pytest.raises(ConfigError, match=message):
+        ConditionScopes(scopes)

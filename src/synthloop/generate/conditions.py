@@ -35,8 +35,12 @@ class ConditionScopes:
                 self.weights[str(key)] = {str(v): float(w) for v, w in values.items()}
             else:
                 self.weights[str(key)] = {str(v): 1.0 for v in values}
+            if not str(key).strip():
+                raise ConfigError("a condition scope has an empty name")
             if not self.weights[str(key)]:
                 raise ConfigError(f"condition scope {key!r} has no values")
+            if any(not v.strip() for v in self.weights[str(key)]):
+                raise ConfigError(f"condition scope {key!r} has an empty value")
         self.exclude: list[dict[str, set[str]]] = []
         for rule in exclude or []:
             parsed = {}
