@@ -376,3 +376,16 @@ def test_generate_with_an_empty_condition_value(tmp_path: Path, run_config: Path
     proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
                      "--estimate", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "condition scope 'region' has an empty value")
+
+
+def test_generate_with_a_concept_tree_file_naming_no_topic(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: exit 0, and every prompt asked for the topic " > slasher films"
+    (tmp_path / "tree.yaml").write_text('news:\n  "": [slasher films]\n')
+    run_config.write_text(
+        run_config.read_text() + "generation: {concept_tree: {file: tree.yaml}}\n"
+    )
+    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
+                     "--estimate", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "concept tree: news has a topic with no name")

@@ -63,6 +63,16 @@ def test_round_trip_and_malformed_files(tmp_path: Path) -> None:
         load_tree(tmp_path / "broken.yaml")
 
 
+@pytest.mark.parametrize(
+    "text", ['films:\n  horror: [slasher]\n  "": [ghost]\n', "films:\n  null: [x]\n", "null: [x]\n"]
+)
+def test_a_topic_with_no_name_is_refused(tmp_path: Path, text: str) -> None:
+    # was: accepted, and prompts asked for the topic " > ghost" or "None > x"
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="has a topic with no name"):
+        load_tree(tmp_path / "t.yaml")
+
+
 async def test_a_per_label_tree_expands_below_the_labels(tmp_path: Path, task: Task) -> None:
     fake = RecordingLLM()
     tree, calls = await load_or_expand_tree(

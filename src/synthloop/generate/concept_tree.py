@@ -67,11 +67,18 @@ def leaf_topic(path: tuple[str, ...], skip: int = 1) -> str:
     return SEPARATOR.join(path[skip:]) if len(path) > skip else path[-1]
 
 
+def _name(key: Any, where: str) -> str:
+    """A topic's name: a mapping key that says something (YAML reads ``null:`` as None)."""
+    if key is None or not str(key).strip():
+        raise ConfigError(f"concept tree: {where} has a topic with no name")
+    return str(key)
+
+
 def _children(value: Any, where: str) -> list[Node]:
     if value is None or value == "":
         return []
     if isinstance(value, dict):
-        return [Node(str(k), _children(v, f"{where} > {k}")) for k, v in value.items()]
+        return [Node(_name(k, where), _children(v, f"{where} > {k}")) for k, v in value.items()]
     if isinstance(value, list):
         out: list[Node] = []
         for item in value:
@@ -91,7 +98,8 @@ def tree_from_mapping(data: Any, source: str = "concept tree") -> Node:
     if not isinstance(data, dict) or len(data) != 1:
         raise ConfigError(f"{source}: a concept tree is a mapping with one root topic")
     ((name, value),) = data.items()
-    return Node(str(name), _children(value, str(name)))
+    root = _name(name, source)
+    return Node(root, _children(value, root))
 
 
 def load_tree(path: str | Path) -> Node:
