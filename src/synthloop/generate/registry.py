@@ -86,6 +86,22 @@ def demo_selector(cfg: GenerationConfig, pool: DemoPool | None) -> DemoSelector 
     if cfg.demonstrations is None or pool is None:
         return None
     d = cfg.demonstrations
+    task = pool.task
+    by_label = d.same_label and task.has_labels  # a QA label is an answer, not a class
+    groups = (
+        {label: sum(r.label == label for r in pool.records) for label in task.label_names}
+        if by_label
+        else {"": len(pool.records)}
+    )
+    for label, size in groups.items():
+        if size < d.k:
+            of = f" of label {label!r}" if by_label else ""
+            raise ConfigError(
+                f"generation.demonstrations.k is {d.k}, but the demonstration pool has "
+                f"{size} record{'s' if size != 1 else ''}{of}",
+                hint="lower k, add real examples"
+                + (", or set same_label: false" if by_label else ""),
+            )
     return DemoSelector(
         pool, k=d.k, select=d.select, same_label=d.same_label, max_prompt_tokens=d.max_prompt_tokens
     )
