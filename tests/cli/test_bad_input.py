@@ -406,3 +406,17 @@ def test_generate_with_more_demonstrations_than_the_pool_holds(
     proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
                      "--estimate", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, expected)
+
+
+def test_generate_with_a_concept_tree_file_that_is_a_folder(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: the tree's LLM calls paid for, then "error: Is a directory: .../.trees.1a2b.tmp"
+    # (a temporary file that is not there)
+    (tmp_path / "trees").mkdir()
+    run_config.write_text(
+        run_config.read_text() + "generation: {concept_tree: {file: trees, depth: 1}}\n"
+    )
+    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
+                     "--estimate", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, f"cannot write the output {tmp_path / 'trees'}: it is a folder")

@@ -71,9 +71,19 @@ def generate(
     from synthloop.run.generate import run_generate
 
     cfg = load_config(config)
+    tree = cfg.generation.concept_tree
+    tree_file = None  # written once expanded, unless it is there to be read
+    if tree is not None and GENERATORS[method.value].toolbox:
+        tree_file = Path(tree.file) if tree.file else out.with_suffix(".concept_tree.yaml")
+        tree_file = None if tree_file.is_file() else tree_file
     guard_outputs(
         "generate",
-        writes=[out, out.with_suffix(".stats.json"), cache or out.with_suffix(".cache.sqlite")],
+        writes=[
+            out,
+            out.with_suffix(".stats.json"),
+            cache or out.with_suffix(".cache.sqlite"),
+            tree_file,
+        ],
         reads=[*cfg.input_files(), from_],
         write_folders=[out.with_suffix(".journal")],
     )
