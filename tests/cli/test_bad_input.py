@@ -420,3 +420,16 @@ def test_generate_with_a_concept_tree_file_that_is_a_folder(
     proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
                      "--estimate", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, f"cannot write the output {tmp_path / 'trees'}: it is a folder")
+
+
+def test_generate_onto_the_saved_concept_tree(tmp_path: Path, run_config: Path) -> None:
+    # was: exit 0, and the records written over the (hand-edited) tree file it had read
+    tree = tmp_path / "tree.yaml"
+    tree.write_text("news:\n  sports: [tennis]\n")
+    run_config.write_text(
+        run_config.read_text() + "generation: {concept_tree: {file: tree.yaml}}\n"
+    )
+    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
+                     "-o", "tree.yaml", "--estimate", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, f"generate would write tree.yaml over its own input {tree}")
+    assert tree.read_text() == "news:\n  sports: [tennis]\n"

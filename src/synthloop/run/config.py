@@ -88,7 +88,7 @@ class RunConfig(BaseModel):
     def input_files(self) -> list[Path]:
         """The files this config was read from and makes a run read: the config file and
         the task file (when loaded with :func:`load_config`), the data splits, demonstration
-        data, the templates folder. What no command may write over."""
+        data, the templates folder, a saved concept tree. What no command may write over."""
         files = [Path(f) for f in self._read_from]
         specs = [self.data.validation, self.data.test]
         demos = self.generation.demonstrations
@@ -96,6 +96,9 @@ class RunConfig(BaseModel):
         files += [Path(s.path) for s in specs if s is not None and not s.path.startswith(HF_PREFIX)]
         if self.templates_dir:
             files.append(Path(self.templates_dir))
+        tree = self.generation.concept_tree
+        if tree is not None and tree.file and Path(tree.file).is_file():
+            files.append(Path(tree.file))  # read as it is (else written: an output)
         return files
 
     def to_yaml(self) -> str:
