@@ -433,3 +433,13 @@ def test_generate_onto_the_saved_concept_tree(tmp_path: Path, run_config: Path) 
                      "-o", "tree.yaml", "--estimate", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, f"generate would write tree.yaml over its own input {tree}")
     assert tree.read_text() == "news:\n  sports: [tennis]\n"
+
+
+@pytest.mark.parametrize(("name", "suffix"), [("gen.csv", ".csv"), ("gen", "a file with no")])
+def test_generate_to_an_output_it_cannot_write_as_named(
+    tmp_path: Path, run_config: Path, name: str, suffix: str
+) -> None:
+    # was: exit 0, and JSONL written into gen.csv (which evaluate then read as CSV)
+    proc = synthloop("generate", str(run_config), "-n", "4", "-o", name, "--estimate",
+                     cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, f"generate writes .jsonl or .parquet, not {suffix}")

@@ -24,6 +24,7 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
+from synthloop.core.errors import ConfigError
 from synthloop.generate.registry import GENERATORS
 
 #: the registered generators a run config drives (Self-Instruct has its own command)
@@ -87,6 +88,12 @@ def generate(
         reads=[*cfg.input_files(), from_],
         write_folders=[out.with_suffix(".journal")],
     )
+    if out.suffix.lower() not in (".jsonl", ".parquet"):  # any other name got JSONL
+        raise ConfigError(
+            f"cannot write the output {out}: generate writes .jsonl or .parquet, "
+            f"not {out.suffix or 'a file with no extension'}",
+            hint=f"name it {out.with_suffix('.jsonl').name}",
+        )
     est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
     if announce(est, estimate, quiet):
         return
