@@ -394,18 +394,20 @@ def test_generate_with_a_concept_tree_file_naming_no_topic(
 @pytest.mark.parametrize(
     ("section", "expected"),
     [
-        ("{k: 11}", "k is 11, but the demonstration pool has 10 records of label 'positive'"),
-        ("{k: 21, same_label: false}", "k is 21, but the demonstration pool has 20 records"),
+        ("{k: 11}", "k is 11, but the pool has fewer records of labels 'positive' (10), 'neg"),
+        ("{k: 21, same_label: false}", "k is 21, but the pool has fewer records (20 records)"),
     ],
 )
-def test_generate_with_more_demonstrations_than_the_pool_holds(
+def test_generate_with_more_demonstrations_than_the_pool_holds_says_so(
     tmp_path: Path, run_config: Path, section: str, expected: str
 ) -> None:
-    # was: exit 0, and every prompt showed fewer demonstrations than k asked for
+    # was: silent, every prompt showing fewer demonstrations than k asked for; a rare label
+    # with few real examples is normal, so the run goes on and the user is told
     run_config.write_text(run_config.read_text() + f"generation: {{demonstrations: {section}}}\n")
     proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
                      "--estimate", cwd=tmp_path)  # fmt: skip
-    assert_one_line_error(proc, expected)
+    assert proc.returncode == 0, proc.stderr
+    assert f"warning: generation.demonstrations.{expected}" in " ".join(proc.stderr.split())
 
 
 def test_generate_with_a_concept_tree_file_that_is_a_folder(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from synthloop.core.errors import ConfigError
+from synthloop.core.errors import ConfigError, warn
 from synthloop.core.io import DataSpec, load_records
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -93,15 +93,22 @@ def demo_selector(cfg: GenerationConfig, pool: DemoPool | None) -> DemoSelector 
         if by_label
         else {"": len(pool.records)}
     )
-    for label, size in groups.items():
-        if size < d.k:
-            of = f" of label {label!r}" if by_label else ""
-            raise ConfigError(
-                f"generation.demonstrations.k is {d.k}, but the demonstration pool has "
-                f"{size} record{'s' if size != 1 else ''}{of}",
-                hint="lower k, add real examples"
-                + (", or set same_label: false" if by_label else ""),
-            )
+    # a few real examples of a rare label are normal (77 intents, 2 each): its prompts show
+    # what there is, and the user is told, rather than the run refused
+    short = {label: size for label, size in groups.items() if size < d.k}
+    if short:
+        of = (
+            (" of label " if len(short) == 1 else " of labels ")
+            + ", ".join(f"{label!r} ({n})" for label, n in list(short.items())[:5])
+            + (" …" if len(short) > 5 else "")
+            if by_label
+            else f" ({short['']} records)"
+        )
+        warn(
+            f"generation.demonstrations.k is {d.k}, but the pool has fewer records{of}: "
+            "their prompts show fewer demonstrations"
+            + ("; add real examples or set same_label: false" if by_label else "")
+        )
     return DemoSelector(
         pool, k=d.k, select=d.select, same_label=d.same_label, max_prompt_tokens=d.max_prompt_tokens
     )
