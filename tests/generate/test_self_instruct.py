@@ -113,3 +113,29 @@ def test_cli_self_instruct_bad_seeds_is_one_line_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["self-instruct", str(tmp_path / "i.yaml")])
     assert res.exit_code != 0
     assert "needs 'instruction' and 'output'" in str(res.exception)
+
+
+def test_cli_self_instruct_says_why_its_candidates_were_dropped(tmp_path: Path) -> None:
+    # was: "0 instructions from 4 calls", the reasons only in OUT.stats.json
+    import json
+
+    from tests.llm.fault_server import Faults, FaultServer
+
+    (tmp_path / "seeds.jsonl").write_text(
+        '{"instruction": "Name a colour.", "output": "Blue"}\n'
+        '{"instruction": "Add two and two.", "input": "", "output": "4"}\n'
+    )
+    with FaultServer(Faults()) as server:  # it answers every prompt with a restaurant review
+        (tmp_path / "i.yaml").write_text(
+            "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
+            f"llm: {{backend: openai, model: m, base_url: '{server.base_url}'}}\n"
+            "self_instruct: {n: 2, batch: 2, max_calls: 4}\n"
+        )
+        out = tmp_path / "si.jsonl"
+        res = CliRunner().invoke(app, ["self-instruct", str(tmp_path / "i.yaml"), "-o", str(out),
+                                       "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    dropped = json.loads(out.with_suffix(".stats.json").read_text())["dropped"]
+    assert dropped
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
+    assert f"; dropped: {shown}" in " ".join(res.output.split())

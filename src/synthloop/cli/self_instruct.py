@@ -77,10 +77,13 @@ def self_instruct_command(
         n_wanted = cfg.self_instruct.n
         asyncio.run(run_generate(cfg, "self-instruct", n_wanted, out, show_progress=not quiet))
         stats = json.loads(out.with_suffix(".stats.json").read_text(encoding="utf-8"))
+    dropped = stats.get("dropped") or {}
+    # without the reasons, "0 instructions from 12 calls" leaves the user nothing to change
+    why = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
     out_console.print(
         f"{out}: {stats['count']} instructions from {stats['calls']} calls; ROUGE-L to "
         f"nearest: mean {stats['rouge_l_nearest_mean']}, "
-        f"distinct-2 {stats['distinct_2_instructions']}"
+        f"distinct-2 {stats['distinct_2_instructions']}" + (f"; dropped: {why}" if why else "")
     )
     # with real: data, "rounds" lists the S3 rounds; alone, Self-Instruct counts its own
     for r in stats["rounds"] if cfg.real is not None else []:
