@@ -185,3 +185,64 @@ async def test_meta_commentary_and_chatter_are_dropped(tmp_path: Path) -> None:
     assert [r.inputs["hypothesis"] for r in gen.records] == [
         "The bakery in Paris was opened by volunteers."
     ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("Headline: Storm hits coast", "headline"),
+        ("Title: Bakery opens in Paris", "headline"),  # the parser cuts "Title:" off
+        ("**News headline:** Bakery opens in Paris", "headline"),
+        ("Sure! Here's a headline for this story.\nBakery Opens In Paris", "headline"),
+        ("Here is a rewritten version: The bakery in Paris was opened.", "rewrite"),
+        ("Rewrite: The bakery in Paris was opened by the mayor.", "rewrite"),
+        ("Paraphrased premise - The bakery in Paris was opened.", "rewrite"),
+        ("You could rewrite it to say that the bakery was closed.", "rewrite"),
+        ("Try changing 'opened' to 'closed' in the sentence.", "rewrite"),
+        ("- The bakery was opened.\n- The bakery is in Paris.", "list_of_answers"),
+        ("1. The bakery was opened.\n2. The mayor was there.", "list_of_answers"),
+    ],
+)
+async def test_a_headline_rewrite_or_list_is_no_hypothesis(
+    tmp_path: Path, answer: str, reason: str
+) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
+    anchors = seed_anchors(task, val, 2)
+    llm = FakeLLM(lambda req: answer)
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    assert gen.records == [] and gen.dropped == {reason: 2}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Suggested hypothesis: The bakery in Paris was opened by volunteers.",
+        "Possible hypothesis - The bakery in Paris was opened by volunteers.",
+        "1. The bakery in Paris was opened by volunteers.",  # one item: its number is cut
+        # the words alone are no wrapper
+        "The bakery in Paris was opened by volunteers.",
+    ],
+)
+async def test_a_hypothesis_in_a_label_is_kept_without_it(tmp_path: Path, answer: str) -> None:
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
+    anchors = seed_anchors(task, val, 2)
+    llm = FakeLLM(lambda req: answer)
+    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    assert [r.inputs["hypothesis"] for r in gen.records] == [
+        "The bakery in Paris was opened by volunteers."
+    ] * 2
+
+
+@pytest.mark.parametrize(
+    "hypothesis",
+    [
+        "The title of the novel was changed in 1995.",  # 'title', but no label
+        "Reuters revised its forecast: growth will slow.",
+        "The headline figure was clear: prices rose by 2%.",
+    ],
+)
+def test_words_of_a_wrapper_inside_a_hypothesis_are_kept(hypothesis: str) -> None:
+    task = pair_task()
+    assert task.spec.reject_raw(task, hypothesis) is None

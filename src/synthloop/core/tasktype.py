@@ -148,6 +148,12 @@ class TaskType:
         """A parsed answer, trimmed to the one example asked for."""
         return text
 
+    def reject_raw(self, task: Task, raw: str) -> str | None:
+        """Why an answer, as the LLM wrote it, is no example of this type, or None: what the
+        parser would cut off says so ("Headline: Storm hits coast" is a headline, not a
+        hypothesis with its label cut off). Asked once the parser has found an example."""
+        return None
+
     def reject(
         self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
     ) -> str | None:

@@ -139,6 +139,9 @@ def record_outcome(
     parsed = parse_example(text, task, prompt=job.request.text, source=job.source)
     if parsed.text is None:
         return None, parsed.reason or "unparsable"
+    rejected = task.spec.reject_raw(task, text)
+    if rejected:
+        return None, rejected
     cleaned = task.spec.clean(parsed.text)
     rejected = reject_for_task(cleaned, job, task)
     if rejected:

@@ -37,6 +37,8 @@ _GENERIC_PREFIX_WORDS = (
     "message",
     "title",
 )
+#: what a label may say of its example: "Suggested hypothesis:", "Possible question:"
+_ADJECTIVES = "suggested|possible|proposed|generated"
 _BULLET = re.compile(r"^\s*(?:[-*•]+|\d+[.)]|\(\d+\))\s*")
 _MARKDOWN = re.compile(r"(\*\*|__|\*|#+\s)")
 
@@ -66,9 +68,11 @@ def _prefix_pattern(task: Task) -> re.Pattern[str]:
     words.update(w.lower() for w in re.findall(r"[A-Za-z]+", task.example_noun))
     words.update(w.lower() for name in task.labels for w in re.findall(r"[A-Za-z]+", name))
     alt = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-    # e.g. "Review:", "Positive movie review:", "New example 2:", "Text -", "#Sci/Tech:"
+    # e.g. "Review:", "Positive movie review:", "New example 2:", "Text -", "#Sci/Tech:",
+    # "Suggested hypothesis:"
     return re.compile(
-        rf"^#*(?:(?:the|a|an|my|your|here is|here's)\s+)?(?:(?:{alt})[\s\d#/&]*){{1,4}}"
+        rf"^#*(?:(?:the|a|an|my|your|here is|here's)\s+)?(?:(?:{_ADJECTIVES})\s+)?"
+        rf"(?:(?:{alt})[\s\d#/&]*){{1,4}}"
         r"\s*(?:is|would be|could be)?\s*[:\-–]\s*",
         re.IGNORECASE,
     )

@@ -12,6 +12,46 @@ from synthloop.core.tasks import Task
 from synthloop.core.tasktype import TaskType
 from synthloop.tasktypes.rules import REFUSAL, SELF_TALK
 
+_MARKUP = re.compile(r"\*\*|__|`|^#+\s*", re.MULTILINE)
+_QUOTES = "\"'“”‘’«»"
+#: what an answer opens with before its colon, or a first line of its own that a parser
+#: takes for a preamble ("Sure! Here's a headline for this story." then the headline)
+_LEAD_IN = re.compile(
+    r"^([^:\n]{1,80}?)\s*(?::|\s[-–—]\s)|^((?:sure|certainly|okay|ok|here)\b[^\n]{0,80})\n",
+    re.IGNORECASE,
+)
+#: a lead-in that names a headline: "Title", "News headline", "A headline for this story"
+_HEADLINE = re.compile(
+    r"\b(?:headline|title|subject line)s?(?:\s+(?:for|of)\s+(?:the|this|that|it)\b.*)?$",
+    re.IGNORECASE,
+)
+#: one that names a rewrite: "Rewrite", "Here is a rewritten version", "Paraphrased premise"
+_REWRITE = re.compile(
+    r"^(?:(?:sure|ok|okay|certainly)\W+)?(?:(?:here(?:'s| is| are)|this is)\s+)?"
+    r"(?:(?:a|an|the|my|one)\s+)?(?:(?:slightly|possible|suggested|new)\s+)?"
+    r"(?:rewrit|re-?phras|paraphras|re-?word|revis)\w*",
+    re.IGNORECASE,
+)
+#: advice on how to change the premise instead of a hypothesis
+_ADVICE = re.compile(
+    r"^(?:you (?:could|can|might|should|may)|try|consider|i (?:would|'d) suggest)\b[^.\n]{0,40}?"
+    r"\b(?:rewrit|re-?phras|paraphras|re-?word|chang|replac)",
+    re.IGNORECASE,
+)
+_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s+\S", re.MULTILINE)
+_ITEM_MARK = re.compile(r"^(?:[-*•]|\d+[.)]|\(\d+\))\s+")
+
+
+def _lead_in(raw: str) -> str:
+    """What an answer says before its example: the words before its first colon or dash
+    (twelve at most), or a short first line of its own that opens like a preamble."""
+    text = _MARKUP.sub("", raw.replace("\r", "")).strip().lstrip(_QUOTES)
+    found = _LEAD_IN.match(text)
+    if not found:
+        return ""
+    head = found.group(1) if found.group(1) is not None else found.group(2)
+    return head.strip().rstrip(".!") if len(head.split()) <= 12 else ""
+
 
 class Pair(TaskType):
     name = "pair"
@@ -20,6 +60,24 @@ class Pair(TaskType):
     default_learner = "embed_lr"  # a bag of words is at chance on NLI
     templates: ClassVar[Path | None] = Path(__file__).parent / "templates"
     template_prefix = "pair_"
+
+    def clean(self, text: str) -> str:
+        return _ITEM_MARK.sub("", text, count=1)  # "1. The bakery opened." on its own
+
+    def reject_raw(self, task: Task, raw: str) -> str | None:
+        # A small model asked for a hypothesis writes a headline for the premise, rewrites
+        # it or says how to, or lists several: the parser would cut "Title:", "Here is a
+        # rewritten version:" or the bullets off and keep what follows as a hypothesis.
+        # False rejects on real data: 0 of RTE's 2,767 hypotheses, 0 of QNLI's 5,463
+        # questions (train + validation/test).
+        lead = _lead_in(raw)
+        if _HEADLINE.search(lead):
+            return "headline"
+        if _REWRITE.search(lead) or _ADVICE.match(raw.strip().lstrip(_QUOTES)):
+            return "rewrite"
+        if len(_ITEM.findall(raw)) >= 2:
+            return "list_of_answers"
+        return None
 
     def reject(
         self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
