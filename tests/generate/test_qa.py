@@ -7,6 +7,7 @@ import pytest
 from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, load_records
 from synthloop.generate import extrapolate, seed_anchors, zerogen
+from synthloop.generate.anchors import Anchor
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
 from synthloop.s3.config import S3Config
@@ -79,6 +80,47 @@ def test_a_question_sharing_a_stem_with_its_passage_is_kept() -> None:
     founded = {"context": "The school was founded by Ada Lyle in 1887."}
     assert task.spec.reject(task, "When did its founder start?", "1887", founded) is None
     assert task.spec.reject(task, "When did it open?", "1887", fixed) == "question_off_passage"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "What is the answer to the question: Who designed the bridge?",
+        "What's the answer to this question - Who designed the bridge?",
+        "Answer the following question: 'Who designed the bridge?'",
+        'What is the answer to the question "Who designed the bridge?"',
+        "Question: Who designed the bridge?",
+        "Question 2: Who designed the bridge? Answer: the engineer.",
+        "Here is a question about the passage: Who designed the bridge?",
+        "Who designed the bridge?",
+    ],
+)
+async def test_a_question_wrapped_in_meta_text_is_kept_without_it(answer: str) -> None:
+    task = qa_task()
+    context = demo("validation")[1].inputs["context"]
+    anchors = [Anchor(fixed={"context": context}, label="Margaret Ashby")]
+    gen = await zerogen(
+        FakeLLM(lambda req: answer),
+        Prompter(task, LLMConfig()),
+        1,
+        anchors=anchors,
+        show_progress=False,
+    )
+    assert [r.inputs["question"] for r in gen.records] == ["Who designed the bridge?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Question: Who designed the bridge?", "Who designed the bridge?"),  # any example_noun
+        ("Question marks: where do they go?", "Question marks: where do they go?"),
+        ("What is the answer to the question of tolls?", None),  # a question itself
+        ("What is the answer to this question?", None),  # nothing inside
+    ],
+)
+def test_only_a_wrapper_is_cut_from_a_question(text: str, kept: str | None) -> None:
+    task = qa_task()
+    assert task.spec.clean(text) == (kept or text)
 
 
 async def test_a_question_that_gives_its_answer_away_is_dropped() -> None:
