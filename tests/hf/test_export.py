@@ -81,6 +81,34 @@ def test_the_card_scores_the_kept_round_not_the_last(finished_run: Path) -> None
     assert sl["evaluation"]["test_accuracy"] == 0.123
 
 
+def test_the_card_of_a_run_dir_of_real_records_claims_no_llm_nor_s3(finished_run: Path) -> None:
+    # a run dir assembled by hand (config.yaml + the user's own records) was described as S3
+    # output written by the config's LLM, with its seed size and rounds
+    real = (finished_run.parent / "validation.jsonl").read_text()
+    (finished_run / "dataset.jsonl").write_text(real)
+    (finished_run / "metrics.json").unlink()
+    folder = export_run(finished_run, finished_run.parent / "export")
+    card = (folder / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---")[1])
+    assert meta["synthloop"]["llm"] is None and meta["synthloop"]["s3"] is None
+    assert "synthetic" not in meta["tags"] and "s3" not in meta["tags"]
+    assert "Synthesis Step by Step" not in card and "fake" not in card
+    assert "none of it was written by an LLM" in card
+    assert "| train | 20 | real (brought by the user) |" in card
+    assert "No round metrics were recorded" in card and "*mined*" not in card
+
+
+def test_the_card_of_a_zerogen_run_describes_zerogen(finished_run: Path) -> None:
+    path = finished_run / "dataset.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    path.write_text("".join(json.dumps({**r, "method": "zerogen"}) + "\n" for r in rows))
+    card = (export_run(finished_run, finished_run.parent / "export") / "README.md").read_text()
+    meta = yaml.safe_load(card.split("---")[1])
+    assert meta["synthloop"]["method"] == ["zerogen"] and meta["synthloop"]["s3"] is None
+    assert "ZeroGen: the LLM writes examples" in card and "Synthesis Step by Step" not in card
+    assert "synthetic" in meta["tags"] and "s3" not in meta["tags"]
+
+
 def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a finished synthloop run"):
         run_dataset_dict(tmp_path)

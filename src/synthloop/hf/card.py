@@ -48,6 +48,18 @@ def _rounds_table(rounds: list[dict[str, Any]], task: Task) -> str:
     return "\n".join(lines)
 
 
+def _rounds_section(rounds: list[dict[str, Any]], task: Task) -> str:
+    if not rounds:
+        return "No round metrics were recorded for this run."
+    return f"""Each round trains a small model on the synthetic data (and, in the real + synthetic
+columns, on the real validation records beside it). The val score is *mined*: each round
+imitates the validation records the model gets wrong, so it rises by construction. Trust
+held-out (cross-fitted over the validation records: fold k is scored by a model that never
+saw fold k nor anything extrapolated from it) and test.
+
+{_rounds_table(rounds, task)}"""
+
+
 def _final_model(metrics: dict[str, Any], task: Task) -> str:
     """The model the run chose on held-out real data, or why it chose none."""
     final, first = metrics.get("final_model"), task.spec.metric_names[0]
@@ -68,6 +80,35 @@ def _final_model(metrics: dict[str, Any], task: Task) -> str:
     if rounds and kept is not None and kept != rounds[-1].get("round"):
         line += f" The data of rounds 0–{kept} is kept (the best held-out round)."
     return line
+
+
+#: what each synthloop method did, in the card's words; a method not listed is named as it is
+_HOW = {
+    "zerogen": "ZeroGen: the LLM writes examples of each label from the task description alone.",
+    "conditional": "conditional generation: each prompt names sampled conditions (attributes "
+    "or concept-tree topics) the example must meet.",
+    "self-instruct": "Self-Instruct: the LLM writes new instructions from sampled ones, then "
+    "their responses.",
+    "real": "`real`: records the user brought, not written by an LLM.",
+}
+#: the methods that make records with an LLM (a run dir assembled by hand may hold none)
+_LLM_FREE = {"real"}
+
+
+def _method_lines(config: RunConfig, method: list[str]) -> str:
+    """One line per method the data holds: an assembled run of real records must not be
+    described as S3 output with an LLM it never used."""
+    lines = []
+    if {"s3-seed", "extrapolate"} & set(method):
+        lines.append(
+            f'S3 ("Synthesis Step by Step"): the LLM lists rationales per label, writes '
+            f"{config.s3.seed_size} seed examples from them, then for {config.s3.rounds} "
+            f"round(s) a small model (`{config.learner}`) is trained on the synthetic data, its "
+            "errors on the real validation split are collected, and the LLM writes "
+            f"{config.s3.per_error} new example(s) like each error, with its gold label."
+        )
+    lines += [_HOW.get(m, f"`{m}`.") for m in method if m not in ("s3-seed", "extrapolate")]
+    return " ".join(lines) if lines else "none recorded."
 
 
 def _usage_line(usage: Any) -> str:
@@ -97,15 +138,18 @@ def dataset_card(
     kept = metrics.get("kept_round", rounds[-1].get("round") if rounds else None)
     kept_row = next((r for r in rounds if r.get("round") == kept), rounds[-1] if rounds else {})
     kept_test = kept_row.get("test") or {}
-    method = sorted(set(dd["train"]["method"])) if len(dd["train"]) else []
+    method = sorted({m for m in dd["train"]["method"] if m}) if len(dd["train"]) else []
+    generated = bool(set(method) - _LLM_FREE)
+    s3 = bool({"s3-seed", "extrapolate"} & set(method))
     llm = metrics.get("model") or config.llm.model or config.llm.backend
     synthloop_meta = {
         "task": {"name": task.name, "type": task.type, "domain": task.domain,
                  "inputs": list(task.inputs), "labels": dict(task.labels)},
         "llm": {"backend": config.llm.backend, "model": llm, "mode": config.llm.mode,
-                "temperature": config.llm.temperature, "max_tokens": config.llm.max_tokens},
+                "temperature": config.llm.temperature,
+                "max_tokens": config.llm.max_tokens} if generated else None,
         "method": method,
-        "s3": config.s3.model_dump(mode="json"),
+        "s3": config.s3.model_dump(mode="json") if s3 else None,
         "seed": config.seed,
         "learner": config.learner,
         # extrapolation rounds run (round 0, the seed, is not one), as s3.rounds counts them
@@ -117,9 +161,9 @@ def dataset_card(
         "usage": metrics.get("usage"),
     }  # fmt: skip
     data = DatasetCardData(
-        pretty_name=f"{task.name} (synthetic, synthloop)",
+        pretty_name=f"{task.name} ({'synthetic, ' if generated else ''}synthloop)",
         task_categories=[task.spec.hf_task_category],
-        tags=["synthetic", "synthloop", *(["s3"] if "s3-seed" in method else [])],
+        tags=[*(["synthetic"] if generated else []), "synthloop", *(["s3"] if s3 else [])],
         size_categories=[_size_category(sizes.get("train", 0))],
         configs=[
             {
@@ -135,16 +179,32 @@ def dataset_card(
         )
     else:  # an answer or a response: free text, no classes
         labels = f"A record's `label` is its {task.spec.label_noun}: free text, not a class."
+    train_source = "synthetic (this run)" if generated else "real (brought by the user)"
+    if generated and "real" in method:
+        train_source = "synthetic (this run) and real"
     split_lines = "\n".join(
-        f"| {name} | {n} | {'synthetic (this run)' if name == 'train' else 'real'} |"
+        f"| {name} | {n} | {train_source if name == 'train' else 'real'} |"
         for name, n in sizes.items()
     )
     title = repo_id or task.name
+    made = (
+        f"- **LLM:** `{llm}` ({config.llm.backend} backend, {config.llm.mode} mode, temperature\n"
+        f"  {config.llm.temperature}, max_tokens {config.llm.max_tokens})\n"
+        if generated
+        else "- **LLM:** none: no record of the train split was written by an LLM.\n"
+    )
+    site = "[synthloop](https://pypi.org/project/synthloop/)"
+    if not generated:
+        intro = f"Training data for **{task.name}** ({task.domain}), assembled with {site}; "
+        intro += "none of it was written by an LLM."
+    else:
+        intro = f"Synthetic training data for **{task.name}** ({task.domain}), written by an "
+        intro += f"LLM with {site}"
+        intro += " and checked round by round against real data." if rounds else "."
     body = f"""
 # {title}
 
-Synthetic training data for **{task.name}** ({task.domain}), written by an LLM with
-[synthloop](https://pypi.org/project/synthloop/) and checked round by round against real data.
+{intro}
 
 ## Task
 
@@ -154,24 +214,12 @@ Each example is one {task.example_noun}; the inputs are {", ".join(f"`{f}`" for 
 
 ## How it was made
 
-- **LLM:** `{llm}` ({config.llm.backend} backend, {config.llm.mode} mode, temperature
-  {config.llm.temperature}, max_tokens {config.llm.max_tokens})
-- **Method:** {", ".join(method) or "none"}. S3 ("Synthesis Step by Step"): the LLM lists
-  rationales per label, writes {config.s3.seed_size} seed examples from them, then for
-  {config.s3.rounds} round(s) a small model (`{config.learner}`) is trained on the synthetic
-  data, its errors on the real validation split are collected, and the LLM writes
-  {config.s3.per_error} new example(s) like each error, with its gold label.
+{made}- **Method:** {", ".join(method) or "none"}. {_method_lines(config, method)}
 - **Seed:** {config.seed}. LLM usage: {_usage_line(metrics.get("usage"))}.
 
 ## Evaluation (small models scored on real data)
 
-Each round trains a small model on the synthetic data (and, in the real + synthetic
-columns, on the real validation records beside it). The val score is *mined*: each round
-imitates the validation records the model gets wrong, so it rises by construction. Trust
-held-out (cross-fitted over the validation records: fold k is scored by a model that never
-saw fold k nor anything extrapolated from it) and test.
-
-{_rounds_table(rounds, task) if rounds else "No round metrics were recorded for this run."}
+{_rounds_section(rounds, task)}
 
 Final model, chosen on held-out real data: {_final_model(metrics, task)}
 
