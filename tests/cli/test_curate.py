@@ -247,3 +247,25 @@ def test_files_of_one_stem_do_not_share_a_curated_folder(tmp_path: Path, run_con
     assert proc.returncode == 0, proc.stderr
     kept = (tmp_path / "mine.csv.curated" / "dataset.jsonl").read_text().splitlines()
     assert len(kept) == 10
+
+
+def test_curate_keeps_a_users_columns_named_like_the_drop_reasons(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # dropped.jsonl wrote the step, reason, score and detail over the user's own columns
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        row.update(score=i / 10, reason=f"crawl {i}", detail={"stars": i}, dropped_by="nobody")
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    [dropped] = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    [audit] = [json.loads(x) for x in (out / "audit.jsonl").read_text().splitlines()]
+    assert {k: dropped[k] for k in rows[-1]} == rows[-1]
+    why = (dropped["synthloop_dropped_by"], dropped["synthloop_reason"])
+    assert why == ("length", audit["reason"])
+    assert {"synthloop_score", "synthloop_detail"} <= dropped.keys()
+    assert "why each was dropped is under synthloop_dropped_by" in " ".join(proc.stdout.split())

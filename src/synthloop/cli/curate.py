@@ -86,6 +86,8 @@ def _references(cfg: RunConfig | None) -> dict[str, list[Record]]:
 
 
 def print_result(result: CurationResult, out: Path) -> None:
+    from synthloop.curate.pipeline import DROP_FIELDS
+
     table = Table(title="curation: drops and changes by step")
     for col, justify in (("step", "left"), ("action", "left"), ("reason", "left")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -103,6 +105,12 @@ def print_result(result: CurationResult, out: Path) -> None:
     out_console.print(
         f"written to {out}/ (dataset.jsonl, dropped.jsonl, audit.jsonl, summary.json)"
     )
+    names = result.drop_fields()
+    if names != DROP_FIELDS:  # the records have columns of those names: said, not left to find
+        out_console.print(
+            f"the records have columns named like dropped.jsonl's ({', '.join(DROP_FIELDS)}): "
+            f"kept as they are there, and why each was dropped is under {', '.join(names)}"
+        )
 
 
 def curate(

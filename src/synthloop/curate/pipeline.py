@@ -167,6 +167,10 @@ class CurateConfig(BaseModel):
         return Pipeline([make_step(s) for s in self.steps])
 
 
+#: what dropped.jsonl adds to each dropped record: the step, the reason, its score and detail
+DROP_FIELDS = ("dropped_by", "reason", "score", "detail")
+
+
 @dataclass
 class CurationResult:
     input_size: int
@@ -199,19 +203,29 @@ class CurationResult:
             ],
         }
 
+    def drop_fields(self) -> tuple[str, ...]:
+        """The names dropped.jsonl gives why each record was dropped: :data:`DROP_FIELDS`,
+        prefixed ``synthloop_`` when a dropped record has a column of one of those names of
+        its own (a user's ``score``), which is then written as it was."""
+        rows = [rec.to_row() for rec, _ in self.dropped]
+        prefix = ""
+        while any(prefix + name in row for row in rows for name in DROP_FIELDS):
+            prefix += "synthloop_"
+        return tuple(prefix + name for name in DROP_FIELDS)
+
     def write(self, out: str | Path) -> Path:
         """dataset.jsonl (kept), dropped.jsonl (with reasons), audit.jsonl, summary.json,
         review_queue.jsonl. Each file is replaced atomically."""
         out = Path(out)
         write_records(self.kept, out / "dataset.jsonl")
+        by, reason, score, detail = self.drop_fields()
         write_jsonl(
             (
-                {**rec.to_row(), "dropped_by": e.step, "reason": e.reason, "score": e.score,
-                 "detail": e.detail}
+                {**rec.to_row(), by: e.step, reason: e.reason, score: e.score, detail: e.detail}
                 for rec, e in self.dropped
             ),
             out / "dropped.jsonl",
-        )  # fmt: skip
+        )
         write_jsonl((e.to_row() for e in self.audit), out / "audit.jsonl")
         write_jsonl(self.queue, out / QUEUE_FILE)
         write_json(self.summary(), out / "summary.json")
