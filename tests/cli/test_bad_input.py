@@ -115,6 +115,7 @@ def test_generate_too_few_calls_for_one_example(
         ({"extra": "{not json"}, "row 1: extra is not valid JSON"),
         ({"extra": [1, 2]}, "row 1: extra is not a JSON object"),
         ({"round": "abc"}, "row 1: round 'abc' is not a whole number"),
+        ({"round": 2.7}, "row 1: round 2.7 is not a whole number"),  # was read as round 2
     ],
 )
 def test_a_dataset_row_with_bad_provenance(
@@ -122,8 +123,10 @@ def test_a_dataset_row_with_bad_provenance(
 ) -> None:
     # was: "internal error JSONDecodeError" / "internal error ValueError: invalid literal..."
     run = make_run_dir(tmp_path, run_config)
+    # a row of synthloop's, with all its provenance (a user's own round is theirs to fill)
+    ours = dict.fromkeys(("method", "round", "parent_id", "model", "prompt_hash"))
     (run / "dataset.jsonl").write_text(
-        json.dumps({"id": "a", "text": "fine food", "label": "positive", **row}) + "\n"
+        json.dumps({"id": "a", "text": "fine food", "label": "positive", **ours, **row}) + "\n"
     )
     before = checksums(run)
     assert_one_line_error(synthloop("curate", str(run), "--steps", "length", cwd=tmp_path),

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from synthloop.core.io import write_records
@@ -269,3 +270,42 @@ def test_curate_keeps_a_users_columns_named_like_the_drop_reasons(
     assert why == ("length", audit["reason"])
     assert {"synthloop_score", "synthloop_detail"} <= dropped.keys()
     assert "why each was dropped is under synthloop_dropped_by" in " ".join(proc.stdout.split())
+
+
+def test_curate_keeps_a_users_columns_named_like_provenance(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # a user's round "a" was refused ("not a whole number"), a round 2.5 written back as 2,
+    # and every row of a file without a method column gained method: "real"
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        row.update(round=["a", "b", 2.5, {"batch": i}][i % 4], model="my-annotator", parent_id=i)
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
+    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    assert len(kept) == 19 and [r["id"] for r in dropped] == ["u19"]
+    by_id = {r["id"]: r for r in rows}
+    for r in [*kept, *dropped]:
+        assert {k: r[k] for k in by_id[r["id"]]} == by_id[r["id"]]
+        assert "method" not in r and "prompt_hash" not in r
+
+
+def test_curate_a_file_synthloop_wrote_keeps_its_provenance(
+    tmp_path: Path, run_config: Path
+) -> None:
+    records, _ = noisy_records(n=20, flipped=0)
+    records = [replace(r, round=1, model="m") for r in records]
+    data = write_records(records, tmp_path / "gen.jsonl")
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    kept = [
+        json.loads(x) for x in (tmp_path / "gen.curated" / "dataset.jsonl").read_text().splitlines()
+    ]
+    assert len(kept) == 20
+    assert {(r["method"], r["round"], r["model"]) for r in kept} == {("zerogen", 1, "m")}

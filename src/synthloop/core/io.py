@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthloop.core.errors import DataError
-from synthloop.core.records import Record
+from synthloop.core.records import PROVENANCE, Record
 from synthloop.core.tasks import Task
 from synthloop.core.yamlio import label_keyed
 
@@ -351,7 +351,12 @@ def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
 
 def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
     """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns, or a
-    user's own file, keeping its other columns (:attr:`Record.columns`)."""
+    user's own file, keeping its other columns (:attr:`Record.columns`).
+
+    A row is synthloop's when it has every provenance column: synthloop writes them all.
+    A user's row may well have a ``round`` or ``model`` of its own: those are its columns,
+    written back as they were, and it gains no provenance it did not have (``method``).
+    """
     path = Path(path)
     spec = DataSpec(path=str(path))
     rows = list(read_rows(spec))
@@ -385,8 +390,9 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
             raise DataError(f"{path}: row {i + 1}: {problem}")
         if row.get("id") is None or row["id"] == "":  # no id (a null or empty cell): its row
             row["id"] = f"row-{i}"
-        _check_provenance(str(path), i, row)
-        record = Record.from_row(row, task.inputs)
+        provenance = row.keys() >= set(PROVENANCE)
+        _check_provenance(str(path), i, row, provenance)
+        record = Record.from_row(row, task.inputs, provenance=provenance)
         if record.columns:  # a user's own columns, written back as JSON (a Parquet date too)
             columns = {k: json.loads(json.dumps(v, default=str)) for k, v in record.columns.items()}
             record = replace(record, columns=columns)
@@ -394,8 +400,9 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
     return out
 
 
-def _check_provenance(source: str, i: int, row: dict[str, Any]) -> None:
-    """``round`` a whole number and ``extra`` a JSON object (Parquet stores it as text)."""
+def _check_provenance(source: str, i: int, row: dict[str, Any], provenance: bool) -> None:
+    """``extra`` a JSON object (Parquet stores it as text) and, in a row of synthloop's
+    (``provenance``), ``round`` a whole number."""
     extra = row.get("extra") or {}
     if isinstance(extra, str):
         try:
@@ -405,13 +412,14 @@ def _check_provenance(source: str, i: int, row: dict[str, Any]) -> None:
     if not isinstance(extra, dict):
         raise DataError(f"{source}: row {i + 1}: extra is not a JSON object")
     row["extra"] = extra
-    if row.get("round") is not None:
-        try:
-            int(row["round"])
-        except (TypeError, ValueError) as exc:
-            raise DataError(
-                f"{source}: row {i + 1}: round {row['round']!r} is not a whole number"
-            ) from exc
+    value = row.get("round")
+    if provenance and value is not None:
+        try:  # int() would read 2.7 as round 2
+            whole = not isinstance(value, bool) and int(value) == float(value)
+        except (TypeError, ValueError):
+            whole = False
+        if not whole:
+            raise DataError(f"{source}: row {i + 1}: round {value!r} is not a whole number")
 
 
 @contextmanager

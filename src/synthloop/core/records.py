@@ -14,7 +14,9 @@ class Record:
     id: str
     inputs: dict[str, str]
     label: str
-    method: str = "real"  # real | zerogen | s3-seed | extrapolate
+    #: real | zerogen | s3-seed | extrapolate...; None: a user's record, read from a file
+    #: without synthloop's provenance, and written back without it
+    method: str | None = "real"
     round: int | None = None  # S3 round that produced it (0 = seed)
     parent_id: str | None = None  # for extrapolated records: the validation error it imitates
     model: str | None = None  # the LLM that wrote it
@@ -28,9 +30,10 @@ class Record:
 
     def to_row(self) -> dict[str, Any]:
         row: dict[str, Any] = {"id": self.id, **self.inputs, "label": self.label}
-        data = asdict(self)
-        for key in PROVENANCE[1:]:
-            row[key] = data[key]
+        if self.method is not None:
+            data = asdict(self)
+            for key in PROVENANCE[1:]:
+                row[key] = data[key]
         if self.extra:
             row["extra"] = self.extra
         for key, value in self.columns.items():
@@ -38,7 +41,21 @@ class Record:
         return row
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], input_fields: tuple[str, ...]) -> Record:
+    def from_row(
+        cls, row: dict[str, Any], input_fields: tuple[str, ...], *, provenance: bool = True
+    ) -> Record:
+        """The record of a row synthloop wrote; with ``provenance`` False, of a user's row:
+        its ``method``, ``round``, ``model``... are columns of the user's, kept as they are."""
+        if not provenance:
+            known = {"id", *input_fields, "label", "extra"}
+            return cls(
+                id=str(row["id"]),
+                inputs={f: str(row[f]) for f in input_fields},
+                label=str(row["label"]),
+                method=None,
+                extra=dict(row.get("extra") or {}),
+                columns={k: v for k, v in row.items() if k not in known},
+            )
         known = {*PROVENANCE, *input_fields, "label", "extra"}
         return cls(
             id=str(row["id"]),
