@@ -128,3 +128,22 @@ def test_the_url_answers_as_soon_as_it_is_known(tmp_path: Path, task: Task) -> N
         socket.create_connection(("127.0.0.1", srv.port), timeout=10).close()
     finally:
         srv.sock.close()
+
+
+def test_a_users_record_is_shown_without_a_method(tmp_path: Path, task: Task) -> None:
+    # a record of the user's own file has no method: the page said "r3 · None"
+    records, _ = noisy_records(n=40, flipped=4)
+    records = [dataclasses.replace(r, method=None) for r in records]
+    steps = [make_step({"confidence": {"threshold": 0.3, "mode": "flag"}})]
+    folder = (
+        Pipeline(steps)
+        .run(records, CurateContext(task=task), review_queue=6)
+        .write(tmp_path / "curated")
+    )
+    srv = ReviewServer(folder).start()
+    try:
+        with urllib.request.urlopen(srv.url, timeout=10) as resp:
+            page = resp.read().decode()
+    finally:
+        srv.stop()
+    assert "record 1 of" in page and "None" not in page

@@ -154,3 +154,22 @@ def test_report_of_a_qa_run(tmp_path: Path) -> None:
     assert f"{100 * rounds[-1]['test']['exact_match']:.1f}%" in html  # the last round's card
     header = html.split('<p class="sub">', 1)[1].split("</p>", 1)[0]
     assert "labels" not in header  # was: "labels ·", naming none: QA has no class labels
+
+
+def test_report_on_records_without_synthloop_provenance(run_dir: Path, tmp_path: Path) -> None:
+    # a user's curated file has no method and may have a round of its own: the report
+    # offered "None" as a method to filter by, and failed on int("a")
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    dataset = copy / "dataset.jsonl"
+    rows = [json.loads(line) for line in dataset.read_text(encoding="utf-8").splitlines()]
+    for i, row in enumerate(rows):
+        for key in ("method", "parent_id", "prompt_hash"):
+            row.pop(key)
+        row["round"] = "ab"[i % 2]
+    dataset.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    proc = synthloop("report", str(copy), "--no-evaluate", "-o", "r.html", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<option>None</option>" not in html
+    assert "<option>a</option><option>b</option>" in html

@@ -246,8 +246,12 @@ def render(
         drops=run.drops,
         audits=[str(p.relative_to(run.path)) for p in run.audits],
         sample=browse,
-        methods=sorted({str(r.get("method")) for r in run.rows}),
-        round_names=sorted({str(r["round"]) for r in browse if r["round"] != ""}, key=int),
+        # a user's curated file has no method, or a round of its own ("a"): no "None" to
+        # filter by, and rounds in order without int() failing on them
+        methods=sorted({str(r["method"]) for r in run.rows if r.get("method") is not None}),
+        round_names=sorted(
+            {str(r["round"]) for r in browse if r["round"] != ""}, key=lambda r: (len(r), r)
+        ),
         config_text=run.config_text,
         missing_evaluation=missing_evaluation,
         pct=pct,
