@@ -299,44 +299,84 @@ def records_from_rows(
     for i, row in enumerate(rows):
         if spec.limit is not None and i >= spec.limit:
             break
-        missing = [(f, col) for f, col in wanted.items() if col not in row]
-        if missing:
-            field, col = missing[0]
-            # the same spec is a config's data section or load_dataset_records' arguments
-            raise DataError(
-                f"{spec.path}: row {i + 1} has no column {col!r}"
-                + (f" for the task's {field!r}" if col != field else "")
-                + f" (columns: {', '.join(map(str, row))})",
-                hint=f"map it: columns: {{{field}: COLUMN}} in a config's data spec, "
-                f"columns={{'{field}': 'COLUMN'}} from Python",
-            )
-        nulls = [f for f, col in wanted.items() if row[col] is None]
-        if nulls:  # str(None) would be read as the text "None"
-            raise DataError(f"{spec.path}: row {i + 1}: {nulls[0]!r} is null")
-        blank = [f for f in task.spec.required_inputs(task) if not str(row[wanted[f]]).strip()]
-        if blank:  # S3 would extrapolate from nothing, held-out would score a guess on it
-            raise DataError(
-                f"{spec.path}: row {i + 1}: {blank[0]!r} is blank",
-                hint="a real record needs text in every field: fill the row or remove it",
-            )
-        raw_label = str(row[wanted["label"]])
-        label = spec.label_map.get(raw_label, raw_label)
-        if task.has_labels and label not in task.labels:
-            mapped = f" (label_map makes it {label!r})" if label != raw_label else ""
-            raise DataError(
-                f"{spec.path}: row {i + 1} has label {raw_label!r}{mapped}, which is not one of "
-                f"the task's labels ({', '.join(task.labels)}); map it with label_map"
-            )
-        inputs = {f: str(row[wanted[f]]) for f in task.inputs}
-        _check_length(spec.path, i, {**inputs, "label": label})
-        problem = task.spec.check_row(task, inputs, label)
-        if problem:
-            raise DataError(f"{spec.path}: row {i + 1}: {problem}")
+        inputs, label = _row_fields(spec.path, i, row, task, wanted, spec)
         rid = str(row["id"]) if "id" in row and "id" not in wanted.values() else f"{split_name}-{i}"
         records.append(Record(id=rid, inputs=inputs, label=label, method="real"))
     if not records:
         raise DataError(f"{spec.path}: the {split_name} set is empty")
     return records
+
+
+def _row_fields(
+    source: str,
+    i: int,
+    row: dict[str, Any],
+    task: Task,
+    wanted: dict[str, str],
+    spec: DataSpec | None,
+) -> tuple[dict[str, str], str]:
+    """The task's inputs and label of raw row ``i``, checked the one way every reader of
+    rows checks them (a column for each field, none null, texts within
+    :data:`MAX_LINE_BYTES`, the label one of the task's, the task type's ``check_row``);
+    else a one-line DataError naming ``source`` and the row.
+
+    ``wanted`` maps each task field to its column. ``spec`` is the data spec of real data
+    (:func:`records_from_rows`): its ``label_map`` applies and a blank required input is
+    refused. None reads a dataset file (:func:`load_dataset_file`): columns named as the
+    task's fields, texts' length checked before the label, a blank text left to curation.
+    """
+    missing = [(f, col) for f, col in wanted.items() if col not in row]
+    if missing:
+        field, col = missing[0]
+        if spec is None:
+            fields = ", ".join(wanted)
+            hint = f"a dataset file uses the task's field names ({fields}): rename its columns"
+        else:  # the same spec is a config's data section or load_dataset_records' arguments
+            hint = (
+                f"map it: columns: {{{field}: COLUMN}} in a config's data spec, "
+                f"columns={{'{field}': 'COLUMN'}} from Python"
+            )
+        raise DataError(
+            f"{source}: row {i + 1} has no column {col!r}"
+            + (f" for the task's {field!r}" if col != field else "")
+            + f" (columns: {', '.join(map(str, row))})",
+            hint=hint,
+        )
+    nulls = [f for f, col in wanted.items() if row[col] is None]
+    if nulls:  # str(None) would be read as the text "None"
+        raise DataError(f"{source}: row {i + 1}: {nulls[0]!r} is null")
+    inputs = {f: str(row[wanted[f]]) for f in task.inputs}
+    raw_label = row[wanted["label"]]
+    labels = ", ".join(task.labels)
+    if spec is None:
+        label = str(raw_label)
+        _check_length(source, i, {**inputs, "label": label})
+        if task.has_labels and label not in task.labels:
+            raise DataError(
+                f"{source}: row {i + 1} has label {raw_label!r}, which is not one of the "
+                f"task's labels ({labels})",
+                hint="is this the dataset of this task?",
+            )
+    else:
+        blank = [f for f in task.spec.required_inputs(task) if not inputs[f].strip()]
+        if blank:  # S3 would extrapolate from nothing, held-out would score a guess on it
+            raise DataError(
+                f"{source}: row {i + 1}: {blank[0]!r} is blank",
+                hint="a real record needs text in every field: fill the row or remove it",
+            )
+        raw_label = str(raw_label)
+        label = spec.label_map.get(raw_label, raw_label)
+        if task.has_labels and label not in task.labels:
+            mapped = f" (label_map makes it {label!r})" if label != raw_label else ""
+            raise DataError(
+                f"{source}: row {i + 1} has label {raw_label!r}{mapped}, which is not one of "
+                f"the task's labels ({labels}); map it with label_map"
+            )
+        _check_length(source, i, {**inputs, "label": label})
+    problem = task.spec.check_row(task, inputs, label)
+    if problem:  # e.g. a QA answer that is not a span of its context
+        raise DataError(f"{source}: row {i + 1}: {problem}")
+    return inputs, label
 
 
 def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
@@ -362,32 +402,10 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
     rows = list(read_rows(spec))
     if not rows:
         raise DataError(f"{path}: the dataset is empty")
-    needed = (*task.inputs, "label")
+    same = {f: f for f in (*task.inputs, "label")}  # its columns are the task's fields
     out = []
     for i, row in enumerate(rows):
-        missing = [c for c in needed if c not in row]
-        if missing:
-            raise DataError(
-                f"{path}: row {i + 1} has no column {missing[0]!r} "
-                f"(columns: {', '.join(map(str, row))})",
-                hint=f"a dataset file uses the task's field names ({', '.join(needed)}): "
-                "rename its columns",
-            )
-        nulls = [c for c in needed if row[c] is None]
-        if nulls:  # str(None) would be read as the text "None"
-            raise DataError(f"{path}: row {i + 1}: {nulls[0]!r} is null")
-        _check_length(str(path), i, {c: str(row[c]) for c in needed})
-        if task.has_labels and str(row["label"]) not in task.labels:
-            raise DataError(
-                f"{path}: row {i + 1} has label {row['label']!r}, which is not one of the "
-                f"task's labels ({', '.join(task.labels)})",
-                hint="is this the dataset of this task?",
-            )
-        problem = task.spec.check_row(
-            task, {f: str(row[f]) for f in task.inputs}, str(row["label"])
-        )
-        if problem:  # e.g. a QA answer that is not a span of its context
-            raise DataError(f"{path}: row {i + 1}: {problem}")
+        _row_fields(str(path), i, row, task, same, None)
         if row.get("id") is None or row["id"] == "":  # no id (a null or empty cell): its row
             row["id"] = f"row-{i}"
         provenance = row.keys() >= set(PROVENANCE)
