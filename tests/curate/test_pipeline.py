@@ -14,11 +14,13 @@ from synthloop.curate import (
     CurateConfig,
     CurateContext,
     ExactDedup,
+    HumanReview,
     LengthFilter,
     MinHashDedup,
     Pipeline,
     ReviewStore,
     RoundCurator,
+    Step,
     make_step,
     parse_steps_option,
     with_review,
@@ -31,6 +33,7 @@ from synthloop.s3.examples import ExampleStrategy
 from synthloop.s3.loop import s3_loop
 from tests.conftest import FakeLLM, use_fake_llm
 from tests.curate.conftest import noisy_records
+from tests.task_fakes import qa_records, qa_task
 
 
 def test_steps_from_yaml_shapes_and_the_cli_option() -> None:
@@ -70,6 +73,39 @@ def test_run_config_curate_section_is_validated(run_config: Path) -> None:
     run_config.write_text(run_config.read_text() + "curate: {steps: [exact_dedup, bogus]}\n")
     with pytest.raises(ConfigError, match="unknown curation step 'bogus'"):
         load_config(run_config)
+
+
+def test_a_python_pipeline_refuses_a_step_that_judges_class_labels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the config (load_config) and the command (synthloop curate) refuse them too: test_qa
+    import synthloop.curate.pipeline as pipeline_module
+
+    qa, records = qa_task(), qa_records("validation")
+    ctx = CurateContext(task=qa)
+    with pytest.raises(ConfigError, match="curation step confidence judges class labels"):
+        Pipeline([ExactDedup(), make_step("confidence")]).run(records, ctx)
+    with pytest.raises(ConfigError, match="curation step relabel judges class labels"):
+        Pipeline.for_task(["exact_dedup", "relabel"], qa)
+    # checked once, before any work: a run on that task, a person's decisions first, does
+    # not check again
+    checks: list[list[Step]] = []
+    check = pipeline_module.check_steps_fit
+
+    def counted(steps: list[Step], task: Task) -> None:
+        checks.append(steps)
+        check(steps, task)
+
+    monkeypatch.setattr(pipeline_module, "check_steps_fit", counted)
+    ReviewStore(tmp_path / "review.sqlite").close()
+    pipeline = with_review(Pipeline.for_task(["exact_dedup"], qa), tmp_path)
+    assert isinstance(pipeline.steps[0], HumanReview)
+    assert pipeline.run(records, ctx).kept and checks == []
+    # ... but steps added since are
+    pipeline.steps.append(make_step("confidence"))
+    with pytest.raises(ConfigError, match="curation step confidence judges class labels"):
+        pipeline.run(records, ctx)
+    assert len(checks) == 1
 
 
 def test_pipeline_audit_and_written_files(tmp_path: Path, task: Task) -> None:

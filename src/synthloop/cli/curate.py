@@ -152,9 +152,7 @@ def curate(
     from synthloop.curate.confidence import LLMAgreementFilter
     from synthloop.curate.pipeline import (
         Pipeline,
-        check_steps_fit,
         default_steps,
-        make_step,
         parse_steps_option,
         with_review,
     )
@@ -169,8 +167,8 @@ def curate(
         specs = list(cfg.curate.steps)
     else:
         specs = default_steps(task_obj)
-    check_steps_fit(specs, task_obj)  # before any work: confidence on a QA task, say
-    pipeline = with_review(Pipeline([make_step(s) for s in specs]), out)
+    # an unfit step refused before any work: confidence on a QA task, say
+    pipeline = with_review(Pipeline.for_task(specs, task_obj), out)
     size = (
         review_queue
         if review_queue is not None

@@ -107,14 +107,23 @@ def check_steps_fit(steps: Sequence[Step | StepSpec], task: Task) -> None:
     """A step that judges class labels, on a task whose labels are free text: refused."""
     if task.has_labels:
         return
-    for spec in steps:
+    _fitting_steps(steps, task)
+
+
+def _fitting_steps(specs: Sequence[Step | StepSpec], task: Task) -> list[Step]:
+    """The steps of ``specs``, made in order (:func:`make_step`); each refused as it is
+    made if it judges class labels and ``task``'s label is free text."""
+    steps = []
+    for spec in specs:
         step = make_step(spec)
-        if step.needs_labels:
+        if step.needs_labels and not task.has_labels:
             raise ConfigError(
                 f"curation step {step.name} judges class labels, and a {task.type} task's "
                 "label is free text (an answer or a response)",
                 hint=f"leave {step.name} out of the curation steps",
             )
+        steps.append(step)
+    return steps
 
 
 _CLI_STEP = re.compile(r"\s*([\w-]+)\s*(?:\(([^()]*)\))?\s*(?:,|$)")
@@ -235,11 +244,24 @@ class CurationResult:
 class Pipeline:
     def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = list(steps)
+        #: the task these steps were checked to fit (check_steps_fit), and the steps then
+        self._fit: tuple[Task, list[Step]] | None = None
+
+    @classmethod
+    def for_task(cls, specs: Sequence[Step | StepSpec], task: Task) -> Pipeline:
+        """The pipeline of ``specs`` (:func:`make_step`), a step that does not fit
+        ``task`` refused now, before any work (:func:`check_steps_fit`); a run on
+        ``task`` does not check them again."""
+        pipeline = cls(_fitting_steps(specs, task))
+        pipeline._fit = (task, list(pipeline.steps))
+        return pipeline
 
     async def arun(
         self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
     ) -> CurationResult:
-        check_steps_fit(self.steps, ctx.task)
+        fit = self._fit
+        if fit is None or fit[0] is not ctx.task or fit[1] != self.steps:  # unchecked
+            check_steps_fit(self.steps, ctx.task)
         current = list(records)
         _check_unique_ids(current)
         audit: list[AuditEntry] = []
@@ -292,4 +314,8 @@ def with_review(pipeline: Pipeline, out: str | Path) -> Pipeline:
     store = Path(out) / STORE_FILE
     if not store.exists() or any(isinstance(s, HumanReview) for s in pipeline.steps):
         return pipeline
-    return Pipeline([HumanReview(store=str(store)), *pipeline.steps])
+    reviewed = Pipeline([HumanReview(store=str(store)), *pipeline.steps])
+    if pipeline._fit is not None:  # a person's decisions judge no class labels: still fit
+        task, checked = pipeline._fit
+        reviewed._fit = (task, [reviewed.steps[0], *checked])
+    return reviewed
