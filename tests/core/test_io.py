@@ -313,3 +313,19 @@ def test_a_blank_field_of_a_real_record_is_refused_unless_the_type_allows_it() -
     assert records_from_rows([row], spec, task)[0].inputs["input"] == ""
     with pytest.raises(DataError, match="row 1: 'instruction' is blank"):
         records_from_rows([{**row, "instruction": " "}], spec, task)
+
+
+def test_real_ids_that_are_null_or_shared_are_not_taken_as_ids(tmp_path: Path, task: Task) -> None:
+    # a null id became the id "None" for every such row; two rows of one id were two
+    # records the loop could not tell apart (an extrapolation names its error by id)
+    path = tmp_path / "v.jsonl"
+    rows = [{"id": None, "text": "good food", "label": "positive"},
+            {"id": "", "text": "bad food", "label": "negative"},
+            {"id": 7, "text": "fine food", "label": "positive"}]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    records = load_records(DataSpec(path=str(path)), task, split_name="validation")
+    assert [r.id for r in records] == ["validation-0", "validation-1", "7"]
+    rows.append({"id": "7", "text": "awful food", "label": "negative"})
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(DataError, match=r"rows 3 and 4 have the same id '7'"):
+        load_records(DataSpec(path=str(path)), task)

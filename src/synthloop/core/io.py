@@ -296,11 +296,19 @@ def records_from_rows(
             f"(fields: {', '.join(wanted)})"
         )
     records: list[Record] = []
+    seen: dict[str, int] = {}
     for i, row in enumerate(rows):
         if spec.limit is not None and i >= spec.limit:
             break
         inputs, label = _row_fields(spec.path, i, row, task, wanted, spec)
-        rid = str(row["id"]) if "id" in row and "id" not in wanted.values() else f"{split_name}-{i}"
+        own = row.get("id") if "id" not in wanted.values() else None
+        rid = f"{split_name}-{i}" if own is None or own == "" else str(own)  # null: its row
+        if rid in seen:  # an error's extrapolations and the review name a real record by id
+            raise DataError(
+                f"{spec.path}: rows {seen[rid] + 1} and {i + 1} have the same id {rid!r} "
+                "(hint: make the ids unique, or drop the id column: rows are then numbered)"
+            )
+        seen[rid] = i
         records.append(Record(id=rid, inputs=inputs, label=label, method="real"))
     if not records:
         raise DataError(f"{spec.path}: the {split_name} set is empty")
