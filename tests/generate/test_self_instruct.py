@@ -115,27 +115,70 @@ def test_cli_self_instruct_bad_seeds_is_one_line_error(tmp_path: Path) -> None:
     assert "needs 'instruction' and 'output'" in str(res.exception)
 
 
-def test_cli_self_instruct_says_why_its_candidates_were_dropped(tmp_path: Path) -> None:
+def test_cli_self_instruct_says_why_its_candidates_were_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # was: "0 instructions from 4 calls", the reasons only in OUT.stats.json
     import json
 
-    from tests.llm.fault_server import Faults, FaultServer
+    from tests.conftest import use_fake_llm
+
+    use_fake_llm(monkeypatch, FakeLLM(InstructWriter()))  # some kept, some dropped
+    (tmp_path / "seeds.jsonl").write_text("".join(json.dumps(s.model_dump()) + "\n" for s in SEEDS))
+    (tmp_path / "i.yaml").write_text(
+        "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
+        "self_instruct: {n: 6, batch: 4, max_calls: 40}\n"
+    )
+    out = tmp_path / "si.jsonl"
+    res = CliRunner().invoke(app, ["self-instruct", str(tmp_path / "i.yaml"), "-o", str(out),
+                                   "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    stats = json.loads(out.with_suffix(".stats.json").read_text())
+    assert stats["count"] == 6 and stats["dropped"]
+    shown = ", ".join(f"{k} {v}" for k, v in sorted(stats["dropped"].items()))
+    assert f"; dropped: {shown}" in " ".join(res.output.split())
+
+
+def test_cli_self_instruct_keeping_nothing_fails_and_says_why(tmp_path: Path) -> None:
+    # was: exit 0, "0 instructions from 4 calls", and an empty OUT written over the
+    # instructions of an earlier run
+    import json
+
+    from tests.cli.test_cli import assert_one_line_error, synthloop
+    from tests.llm.fault_server import FaultServer
 
     (tmp_path / "seeds.jsonl").write_text(
         '{"instruction": "Name a colour.", "output": "Blue"}\n'
         '{"instruction": "Add two and two.", "input": "", "output": "4"}\n'
     )
-    with FaultServer(Faults()) as server:  # it answers every prompt with a restaurant review
+    with FaultServer(answer=lambda _: "Draw a picture of a cat on a mat.") as server:
         (tmp_path / "i.yaml").write_text(
             "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
             f"llm: {{backend: openai, model: m, base_url: '{server.base_url}'}}\n"
             "self_instruct: {n: 2, batch: 2, max_calls: 4}\n"
         )
         out = tmp_path / "si.jsonl"
-        res = CliRunner().invoke(app, ["self-instruct", str(tmp_path / "i.yaml"), "-o", str(out),
-                                       "-q"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    dropped = json.loads(out.with_suffix(".stats.json").read_text())["dropped"]
-    assert dropped
-    shown = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items()))
-    assert f"; dropped: {shown}" in " ".join(res.output.split())
+        args = ("self-instruct", "i.yaml", "-o", out.name, "-q")
+        proc = synthloop(*args, cwd=tmp_path)
+        stats = out.with_suffix(".stats.json")
+        # still written, for the details
+        assert json.loads(stats.read_text())["dropped"] == {"needs_non_text": 4}
+        expected = "self-instruct kept no instructions from 4 calls (dropped: needs_non_text 4)"
+        assert_one_line_error(proc, expected)
+        assert f"the counts are in {stats.name}" in proc.stderr
+        assert not out.exists()  # no empty dataset
+
+        # an earlier run's output and its stats are not replaced by nothing
+        out.write_text('{"precious": true}\n')
+        stats.write_text('{"count": 1}\n')
+        proc = synthloop(*args, cwd=tmp_path)
+        assert_one_line_error(proc, expected)
+        assert out.read_text() == '{"precious": true}\n' and stats.read_text() == '{"count": 1}\n'
+
+        # with real: instructions (S3), the seed step says the same, not only that no model
+        # can be trained
+        (tmp_path / "val.jsonl").write_text('{"instruction": "Name a fruit.", "output": "Fig"}\n')
+        with (tmp_path / "i.yaml").open("a") as f:
+            f.write("real: {validation: val.jsonl}\n")
+        proc = synthloop(*args[:3], "s3.jsonl", "-q", cwd=tmp_path)
+        assert_one_line_error(proc, expected)

@@ -297,6 +297,17 @@ def self_instruct_plan(
     return result
 
 
+def nothing_kept(gen: Generation, hint: str | None = None) -> ConfigError:
+    """The error for a run that kept no instruction, naming why its candidates were
+    dropped: an empty dataset with exit 0 read as success, and "0 instructions" alone
+    leaves the user nothing to change."""
+    why = ", ".join(f"{k} {v}" for k, v in sorted(gen.dropped.items())) or "none"
+    return ConfigError(
+        f"self-instruct kept no instructions from {gen.calls} calls (dropped: {why})",
+        hint=hint,
+    )
+
+
 def instruction_stand_in(i: int, _job: Job) -> str:
     """The estimate's answer to a new-instruction call (distinct, so it is kept)."""
     return f"Describe item number {i} of a typical list in plain words."

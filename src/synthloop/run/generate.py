@@ -13,6 +13,7 @@ from synthloop.core.runlock import RunLock
 from synthloop.generate.anchors import Anchor, seed_anchors
 from synthloop.generate.common import Generation, run_plan
 from synthloop.generate.registry import GeneratorInputs, demo_pool, generator
+from synthloop.generate.self_instruct import nothing_kept
 from synthloop.llm import Budget, CachedLLM, Usage, make_llm
 from synthloop.llm.journal import journaling
 from synthloop.prompts import Prompter, token_counter
@@ -139,6 +140,14 @@ async def run_generate(
                 "usage": spent(llm, config.llm),
                 "seconds": round(time.perf_counter() - start, 2),
             }
+            if not gen.records:
+                # an empty file would replace an earlier run's instructions, and new stats
+                # would describe a file that is not there: an earlier output is left whole
+                stats_path = out.with_suffix(".stats.json")
+                if out.exists():
+                    raise nothing_kept(gen, f"{out} and its stats, from an earlier run, are kept")
+                write_json(stats, stats_path)
+                raise nothing_kept(gen, f"the counts are in {stats_path}")
             write_instructions(gen.records, stats, config.task, out)
         else:
             write_records(gen.records, out)

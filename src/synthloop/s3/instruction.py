@@ -21,6 +21,7 @@ from synthloop.generate.self_instruct import (
     InstructionExample,
     NoveltyFilter,
     SelfInstructConfig,
+    nothing_kept,
     self_instruct_plan,
 )
 from synthloop.learners import Predictor
@@ -72,6 +73,8 @@ class InstructionStrategy:
         gen = yield from self_instruct_plan(
             self.prompter, self.seeds, self.cfg, seed=self.seed_value
         )
+        if not gen.records:  # no model to train: say why, not only that there is none
+            raise nothing_kept(gen)
         self.seeded = list(gen.records)
         return gen
 
