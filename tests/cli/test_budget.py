@@ -105,3 +105,42 @@ def test_max_cost_without_prices_is_a_config_error(tmp_path: Path, run_config: P
     openai_config(run_config, "http://127.0.0.1:9/v1")
     proc = synthloop("generate", str(run_config), "-n", "5", "--max-cost", "1", cwd=tmp_path)
     assert_one_line_error(proc, "--max-cost needs prices")
+
+
+def test_self_instruct_max_calls_stops_cleanly_and_a_rerun_resumes(tmp_path: Path) -> None:
+    # was: no such option: self-instruct spent whatever its config allowed
+    import json
+
+    from tests.task_fakes import NEW_INSTRUCTIONS
+
+    def answer(body: dict) -> str:
+        text = " ".join(m.get("content", "") for m in body["messages"])
+        if "Carry out this instruction" in text:
+            return "Input: <none>\nOutput: First this, then that, and done."
+        return NEW_INSTRUCTIONS[int(body.get("seed") or 0) % len(NEW_INSTRUCTIONS)]
+
+    (tmp_path / "seeds.jsonl").write_text(
+        '{"instruction": "Name a colour.", "output": "Blue"}\n'
+        '{"instruction": "Add two and two.", "input": "", "output": "4"}\n'
+    )
+    with FaultServer(answer=answer) as server:
+        (tmp_path / "i.yaml").write_text(
+            "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
+            f"llm: {{backend: openai, model: m, base_url: '{server.base_url}'}}\n"
+            "self_instruct: {n: 3, batch: 2}\n"
+        )
+        out = tmp_path / "si.jsonl"
+        args = ("self-instruct", "i.yaml", "-o", out.name, "-q")
+        proc = synthloop(*args, "--max-calls", "3", cwd=tmp_path)
+        assert proc.returncode == 3
+        assert_one_line_error(proc, "budget reached: 3 calls made, --max-calls 3")
+        assert server.stats.answered.total() == 3
+        assert not out.exists()
+
+        proc = synthloop(*args, cwd=tmp_path)  # what was paid for is not paid again
+        assert proc.returncode == 0, proc.stderr
+        assert set(server.stats.answered.values()) == {1}
+        assert json.loads(out.with_suffix(".stats.json").read_text())["count"] >= 1
+
+        proc = synthloop(*args, "--max-cost", "1", cwd=tmp_path)
+        assert_one_line_error(proc, "--max-cost needs prices")

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import guard_outputs, out_console, show_third_party
-from synthloop.cli.options import QuietOpt, VerboseOpt
+from synthloop.cli.common import budget_of, guard_outputs, out_console, show_third_party
+from synthloop.cli.options import MaxCallsOpt, MaxCostOpt, MaxTokensOpt, QuietOpt, VerboseOpt
 
 
 def _rouge_range(value: float | None) -> float | None:
@@ -41,11 +41,16 @@ def self_instruct_command(
     ] = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
+    max_calls: MaxCallsOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_cost: MaxCostOpt = None,
 ) -> None:
     """Self-Instruct: new instructions prompted with sampled pool members, kept only when
     novel (ROUGE-L below the threshold against every instruction so far), then answered.
     With ``real:`` in the config, a small model is trained on them and scored on real
-    instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors."""
+    instructions (ROUGE-L, coverage), and ``--rounds`` S3 rounds extrapolate its errors.
+    ``--max-calls`` caps the paid calls (cached answers are free), as in generate and s3;
+    the config's ``self_instruct.max_calls`` is where generation stops, paid or not."""
     show_third_party(verbose)
     from synthloop.core.errors import ConfigError
     from synthloop.core.yamlio import validate_model
@@ -71,11 +76,16 @@ def self_instruct_command(
         if rounds and cfg.real is None:
             raise ConfigError("--rounds needs real: instructions in the config to find errors in")
         cfg = cfg.model_copy(update={"s3": cfg.s3.model_copy(update={"rounds": rounds})})
+    budget = budget_of(max_calls, max_tokens, max_cost)
     if cfg.real is not None:  # S3 for instructions: seed, then --rounds rounds
-        stats = asyncio.run(run_s3(cfg, out, show_progress=not quiet)).metrics
+        stats = asyncio.run(run_s3(cfg, out, show_progress=not quiet, budget=budget)).metrics
     else:  # Self-Instruct alone
         n_wanted = cfg.self_instruct.n
-        asyncio.run(run_generate(cfg, "self-instruct", n_wanted, out, show_progress=not quiet))
+        asyncio.run(
+            run_generate(
+                cfg, "self-instruct", n_wanted, out, show_progress=not quiet, budget=budget
+            )
+        )
         stats = json.loads(out.with_suffix(".stats.json").read_text(encoding="utf-8"))
     dropped = stats.get("dropped") or {}
     # without the reasons, "0 instructions from 12 calls" leaves the user nothing to change
