@@ -448,3 +448,29 @@ def test_generate_to_an_output_it_cannot_write_as_named(
     proc = synthloop("generate", str(run_config), "-n", "4", "-o", name, "--estimate",
                      cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, f"generate writes .jsonl or .parquet, not {suffix}")
+
+
+@pytest.mark.parametrize(
+    ("method", "section", "expected"),
+    [
+        ("rationale-example", "{rounds: 2}", "rationale-example ignores generation.rounds (2): "
+         "only conditional generates in dataset-wise rounds"),
+        ("dialogue", "{rounds: 3, demonstrations: {k: 1}}", "dialogue ignores generation.rounds "
+         "(3): only conditional generates in dataset-wise rounds; and "
+         "generation.demonstrations: its turns show none"),
+    ],
+)  # fmt: skip
+def test_generate_says_which_generation_settings_its_method_ignores(
+    tmp_path: Path, run_config: Path, method: str, section: str, expected: str
+) -> None:
+    # was: silent, one round and no demonstrations though the config asked for them
+    run_config.write_text(run_config.read_text() + f"generation: {section}\n")
+
+    def warnings(method: str) -> list[str]:
+        proc = synthloop("generate", str(run_config), "--method", method, "-n", "4",
+                         "--estimate", cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: ")]
+
+    assert warnings(method) == [f"warning: {expected}"]
+    assert warnings("conditional") == []  # it honours both

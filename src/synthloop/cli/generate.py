@@ -24,8 +24,8 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
-from synthloop.core.errors import ConfigError
-from synthloop.generate.registry import GENERATORS
+from synthloop.core.errors import ConfigError, warn
+from synthloop.generate.registry import GENERATORS, ignored_settings
 
 #: the registered generators a run config drives (Self-Instruct has its own command)
 Method = StrEnum(  # type: ignore[misc]
@@ -94,6 +94,9 @@ def generate(
             f"not {out.suffix or 'a file with no extension'}",
             hint=f"name it {out.with_suffix('.jsonl').name}",
         )
+    ignored = ignored_settings(method.value, cfg.generation)
+    if ignored:  # a user who set them expects them to be used
+        warn(f"{method.value} ignores " + "; and ".join(ignored))
     est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
     if announce(est, estimate, quiet):
         return

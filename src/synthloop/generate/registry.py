@@ -263,6 +263,21 @@ def _toolbox(method: str) -> Callable[[GeneratorInputs], Plan[Generation]]:
     return plan
 
 
+def ignored_settings(method: str, cfg: GenerationConfig) -> list[str]:
+    """The ``generation:`` settings toolbox ``method`` does not apply, each with why.
+    Dataset-wise rounds re-plan conditional's calls only, and a dialogue's turns show no
+    demonstrations; honouring them would change those methods' output, so the run goes
+    on and the user is told."""
+    ignored = []
+    if cfg.rounds > 1 and method in ("rationale-example", "dialogue"):
+        ignored.append(
+            f"generation.rounds ({cfg.rounds}): only conditional generates in dataset-wise rounds"
+        )
+    if cfg.demonstrations is not None and method == "dialogue":
+        ignored.append("generation.demonstrations: its turns show none")
+    return ignored
+
+
 def _self_instruct(i: GeneratorInputs) -> Plan[Generation]:
     settings = i.self_instruct.model_copy(update={"n": i.n})
     return self_instruct_plan(i.prompter, i.seeds, settings, seed=i.seed)
