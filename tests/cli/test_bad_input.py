@@ -381,6 +381,28 @@ def test_generate_with_an_empty_condition_value(tmp_path: Path, run_config: Path
     assert_one_line_error(proc, "condition scope 'region' has an empty value")
 
 
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("region: ", "condition scope 'region' has no values: list them ([a, b])"),
+        ("region: north", "condition scope 'region' is 'north', not values: list them ([a, b])"),
+    ],
+)
+def test_generate_with_a_condition_scope_that_is_not_values(
+    tmp_path: Path, run_config: Path, scope: str, expected: str
+) -> None:
+    # was: pydantic's two union messages ("Input should be a valid list; Input should be a
+    # valid dictionary") over the scope's path, saying neither which form it takes
+    run_config.write_text(
+        run_config.read_text() + f"generation:\n  conditions:\n    scopes: {{{scope}}}\n"
+    )
+    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
+                     "--estimate", cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, expected)
+    assert "or weigh them ({a: 2, b: 1})" in proc.stderr
+    assert "valid dictionary" not in proc.stderr
+
+
 def test_generate_with_a_concept_tree_file_naming_no_topic(
     tmp_path: Path, run_config: Path
 ) -> None:

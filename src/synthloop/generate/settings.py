@@ -43,6 +43,20 @@ class ConditionsConfig(BaseModel):
         description="combinations never generated: each maps keys to a value (or values)",
     )
 
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _values_or_weights(cls, scopes: Any) -> Any:
+        # `region:` (null) or `region: north` failed as both union members at once: two raw
+        # messages naming neither the scope's forms nor, plainly, the scope
+        if isinstance(scopes, dict):
+            forms = "list them ([a, b]) or weigh them ({a: 2, b: 1})"
+            for key, values in scopes.items():
+                if values is None:
+                    raise ValueError(f"condition scope {key!r} has no values: {forms}")
+                if not isinstance(values, list | dict):
+                    raise ValueError(f"condition scope {key!r} is {values!r}, not values: {forms}")
+        return scopes
+
     @field_validator("scopes")
     @classmethod
     def _non_empty(cls, scopes: dict[str, ScopeValues]) -> dict[str, ScopeValues]:
