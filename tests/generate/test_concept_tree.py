@@ -129,3 +129,41 @@ async def test_an_expansion_with_no_subtopics_is_said_not_silently_saved(
         RecordingLLM(), Prompter(task, LLMConfig()), "dining", depth=1, show_progress=False
     )
     assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "per_label", "alone"),
+    [
+        ("movies:\n", False, "the root"),
+        ("movies: []\n", False, "the root"),
+        ("movies: [positive, negative]\n", True, "the labels"),
+    ],
+)
+async def test_a_tree_file_with_no_topics_is_said_not_silently_walked(
+    tmp_path: Path,
+    task: Task,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    per_label: bool,
+    alone: str,
+) -> None:
+    # was: no word, and every prompt conditioned on the root ("topic: movies") alone
+    path = tmp_path / "tree.yaml"
+    path.write_text(text)
+    llm = RecordingLLM()
+    _, calls = await load_or_expand_tree(
+        llm, Prompter(task, LLMConfig()), "movies", path=path, show_progress=False,
+        first_level=task.label_names if per_label else None,
+    )  # fmt: skip
+    assert calls == llm.calls == 0  # the file is used as it is
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1, err
+    assert (
+        f"warning: concept tree: {path} names no topics under 'movies': generation walks "
+        f"{alone} alone; write the topics into it by hand, or delete it for the LLM to expand"
+    ) in " ".join(err.split())
+    path.write_text("movies: [horror, comedy]\n")  # a tree with topics says nothing
+    await load_or_expand_tree(
+        llm, Prompter(task, LLMConfig()), "movies", path=path, show_progress=False
+    )
+    assert "warning" not in capsys.readouterr().err

@@ -210,7 +210,19 @@ def tree_plan(
     """The tree saved at ``path`` if that file exists (no calls); else expand it, and save
     it there unless ``save`` is off (an estimate writes nothing)."""
     if path is not None and Path(path).is_file():
-        return load_tree(path), 0
+        tree = load_tree(path)
+        fixed = 1 + (len(tree.children) if first_level else 0)  # the root, and any labels
+        # a tree is there for the topics under it; one with none (pruned bare, or saved so
+        # after the warning below) conditions every prompt on the root: said, not refused,
+        # so a rerun of a run that went on after that warning goes on too. A per-label
+        # file with no labels is ConditionPlan's error.
+        if tree.size() == fixed and (tree.children or not first_level):
+            warn(
+                f"concept tree: {path} names no topics under {tree.name!r}: generation walks "
+                f"{'the labels' if first_level else 'the root'} alone; write the topics into "
+                "it by hand, or delete it for the LLM to expand"
+            )
+        return tree, 0
     tree, calls = yield from expand_tree_plan(
         prompter, root, depth=depth, branching=branching, seed=seed, first_level=first_level
     )
