@@ -55,6 +55,29 @@ async def test_demonstrations_are_recorded_and_copies_of_them_dropped(task: Task
     assert "awful steak" in first_message(llm.requests[1])
 
 
+async def test_near_copies_of_a_demonstration_are_dropped_too(task: Task) -> None:
+    # was: kept, only a verbatim copy (up to case and spacing) was dropped
+    real = [Record(id="v1", inputs={"text": "the brunch eggs were perfect"}, label="positive")]
+    pool = DemoPool(real, task, embed=bag_of_words_embed)
+    answers = iter(
+        [
+            "The brunch eggs were perfect!",  # punctuation and case only: a copy
+            "the brunch, eggs -- were perfect",
+            "the brunch eggs were perfect, truly",  # a word more: its own example
+        ]
+    )
+    llm = RecordingLLM(lambda _: next(answers))
+    gen = await conditional(
+        llm,
+        Prompter(task.model_copy(update={"labels": {"positive": "happy"}}), LLMConfig()),
+        3,
+        demos=DemoSelector(pool, k=1, select="random"),
+        show_progress=False,
+    )
+    assert gen.dropped["copy_of_demo"] == 2
+    assert [r.inputs["text"] for r in gen.records] == ["the brunch eggs were perfect, truly"]
+
+
 async def test_plain_conditional_is_zero_shot(task: Task, tmp_path: Path) -> None:
     llm = RecordingLLM()
     gen = await conditional(llm, Prompter(task, LLMConfig()), 2, show_progress=False)

@@ -11,6 +11,7 @@ A QA example's label is its anchor's answer, so labels are not planned for QA.""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,15 +167,25 @@ def conditional_jobs(
     return jobs
 
 
+_WORDS = re.compile(r"\w+")
+
+
+def copy_key(text: str) -> str:
+    """What a copy is judged by: the words, lower-cased. Case, spacing and punctuation
+    alone ("The eggs were perfect!" for "the eggs were perfect") do not make it new."""
+    return " ".join(_WORDS.findall(text.lower()))
+
+
 def drop_copies(
     gen: Generation, banned: set[str], reason: str = "copy_of_demo", *, field: str | None = None
 ) -> Generation:
     """Drop records whose text (or only their ``field``: the hypothesis or question a
-    pair/QA task writes) is a verbatim copy of one of ``banned`` (normalised)."""
+    pair/QA task writes) copies one of ``banned`` (each a :func:`copy_key`)."""
     kept = []
     for rec in gen.records:
         text = rec.inputs[field] if field is not None else " ".join(rec.inputs.values())
-        if " ".join(text.lower().split()) in banned:
+        key = copy_key(text)
+        if key and key in banned:
             gen.dropped[reason] += 1
         else:
             kept.append(rec)
@@ -212,16 +223,21 @@ def conditional_plan(
     task = prompter.task
     gen = yield from records_plan(jobs, task, method=method, round=round)
     if demos is not None:
-        shown = {d for j in jobs for d in j.extra.get("demos", [])}
-        # pair/QA: the kept inputs are real by design; a copied hypothesis is not
-        field = task.generated_field if task.kept_fields else None
-        banned = {
-            " ".join((r.inputs[field] if field else task.joined_text(r)).lower().split())
-            for r in demos.pool.records
-            if r.id in shown
-        }
-        drop_copies(gen, banned, field=field)
+        drop_demo_copies(gen, jobs, demos, task)
     return gen
+
+
+def drop_demo_copies(gen: Generation, jobs: Sequence[Job], demos: DemoSelector, task: Task) -> None:
+    """Drop the records that copy a demonstration some job showed (``copy_of_demo``)."""
+    shown = {d for j in jobs for d in j.extra.get("demos", [])}
+    # pair/QA: the kept inputs are real by design; a copied hypothesis is not
+    field = task.generated_field if task.kept_fields else None
+    banned = {
+        copy_key(r.inputs[field] if field else task.joined_text(r))
+        for r in demos.pool.records
+        if r.id in shown
+    }
+    drop_copies(gen, banned, field=field)
 
 
 async def conditional(
