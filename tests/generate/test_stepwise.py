@@ -1,10 +1,17 @@
+from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.conditional import ConditionPlan
 from synthloop.generate.conditions import ConditionScopes
+from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.generate.stepwise import rationale_then_example
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from tests.generate.fakes import RecordingLLM, first_message, toolbox_answer
+from tests.generate.fakes import (
+    RecordingLLM,
+    bag_of_words_embed,
+    first_message,
+    toolbox_answer,
+)
 
 
 async def test_each_example_is_written_from_its_own_first_answer(task: Task) -> None:
@@ -31,3 +38,28 @@ async def test_an_unusable_first_answer_costs_its_sample(task: Task) -> None:
     llm = RecordingLLM(silent_on_reasons)
     gen = await rationale_then_example(llm, Prompter(task, LLMConfig()), 3, show_progress=False)
     assert gen.records == [] and gen.calls == 3 and gen.dropped["rationale_empty"] == 3
+
+
+async def test_copies_of_a_demonstration_are_dropped(task: Task) -> None:
+    # was: kept; only conditional dropped them (copy_of_demo)
+    real = [
+        Record(id="v1", inputs={"text": "the brunch eggs were perfect"}, label="positive"),
+        Record(id="v2", inputs={"text": "awful steak, never again"}, label="negative"),
+    ]
+    pool = DemoPool(real, task, embed=bag_of_words_embed)
+
+    def copy_the_positive_demo(request: Request) -> str:
+        text = first_message(request)
+        if "describe a specific" in text:
+            return toolbox_answer(request)
+        return "The brunch eggs were perfect." if "(positive)" in text else "a new awful meal"
+
+    gen = await rationale_then_example(
+        RecordingLLM(copy_the_positive_demo),
+        Prompter(task, LLMConfig()),
+        2,
+        demos=DemoSelector(pool, k=1, select="random"),
+        show_progress=False,
+    )
+    assert gen.dropped["copy_of_demo"] == 1
+    assert [r.inputs["text"] for r in gen.records] == ["a new awful meal"]

@@ -25,7 +25,12 @@ from synthloop.generate.common import (
     run_plan,
     template_for,
 )
-from synthloop.generate.conditional import ConditionPlan, conditional_jobs, step_template
+from synthloop.generate.conditional import (
+    ConditionPlan,
+    conditional_jobs,
+    drop_demo_copies,
+    step_template,
+)
 from synthloop.generate.demos import DemoSelector
 from synthloop.generate.parse import parse_example
 from synthloop.llm import LLM
@@ -84,6 +89,8 @@ def rationale_then_example_plan(
         extra = {**job.extra, **composed.provenance(), "rationale": why.text}
         second.append(Job(request=composed.request, label=job.label, extra=extra, fixed=job.fixed))
     gen = yield from records_plan(second, task, method=method, round=round)
+    if demos is not None:  # as conditional: a demonstration copied is no new example
+        drop_demo_copies(gen, second, demos, task)
     gen.calls += len(first)
     gen.dropped.update(dropped)
     return gen
