@@ -70,3 +70,30 @@ def test_an_unwritable_json_target_fails_before_the_evaluation(tmp_path: Path) -
                      "task.yaml/scores.json", cwd=tmp_path)  # fmt: skip
     assert "task.yaml is a file, not a folder" in one_line_error(proc)
     assert proc.stdout == ""  # no table printed: it stopped before evaluating
+
+
+def test_a_warning_is_said_once_not_again_by_the_estimate_before_the_run(
+    tmp_path: Path,
+) -> None:
+    # was: every warning twice, once as the estimate walked the plans, again as the run did
+    with FaultServer() as server:
+        config = write_run(tmp_path, server.base_url, s3="seed_size: 3, rounds: 0")
+        config.write_text(config.read_text() + "generation: {demonstrations: {k: 32}}\n")
+        with (tmp_path / "task.yaml").open("a") as f:  # a label no real record carries
+            f.write("  mixed: the customer was both\n")
+        runs = {
+            "generate": synthloop("generate", str(config), "--method", "conditional", "-n", "3",
+                                  "-o", "g.jsonl", cwd=tmp_path),
+            "generate --estimate": synthloop("generate", str(config), "--method",
+                                             "conditional", "-n", "3", "--estimate",
+                                             cwd=tmp_path),
+            "s3": synthloop("s3", str(config), "--out", "run", cwd=tmp_path),
+        }  # fmt: skip
+    said = {
+        "generate": "warning: generation.demonstrations.k is 32",
+        "generate --estimate": "warning: generation.demonstrations.k is 32",
+        "s3": "warning: 1 of 3 labels have no validation records ('mixed')",
+    }
+    for name, proc in runs.items():
+        assert proc.returncode == 0, (name, proc.stderr)
+        assert proc.stderr.count(said[name]) == 1, (name, proc.stderr)

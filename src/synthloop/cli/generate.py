@@ -24,7 +24,7 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
-from synthloop.core.errors import ConfigError, warn
+from synthloop.core.errors import ConfigError, warn, warnings_muted
 from synthloop.generate.registry import GENERATORS, ignored_settings
 
 #: the registered generators a run config drives (Self-Instruct has its own command)
@@ -97,7 +97,10 @@ def generate(
     ignored = ignored_settings(method.value, cfg.generation)
     if ignored:  # a user who set them expects them to be used
         warn(f"{method.value} ignores " + "; and ".join(ignored))
-    est = estimate_run(cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache)
+    with warnings_muted(not estimate):  # the run walks the same plans, and warns once
+        est = estimate_run(
+            cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache
+        )
     if announce(est, estimate, quiet):
         return
     budget = budget_of(max_calls, max_tokens, max_cost)

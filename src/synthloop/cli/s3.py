@@ -157,6 +157,7 @@ def s3(
     """
     show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
+    from synthloop.core.errors import warnings_muted
     from synthloop.run.config import load_config
     from synthloop.run.estimate import estimate_run
     from synthloop.run.s3 import run_s3
@@ -172,7 +173,9 @@ def s3(
     guard_outputs(
         "s3", writes=writes, reads=reads, write_folders=[out / "journal", *rounds_written]
     )
-    if announce(estimate_run(cfg, out=out), estimate, quiet):
+    with warnings_muted(not estimate):  # the run reads the same inputs, and warns once
+        est = estimate_run(cfg, out=out)
+    if announce(est, estimate, quiet):
         return
     budget = budget_of(max_calls, max_tokens, max_cost)
     with runner_backend(runner, ray_address, ray_workers, endpoint) as backend:

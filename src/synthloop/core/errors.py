@@ -21,13 +21,30 @@ nothing is a :func:`warn` line.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import sys
+from collections.abc import Iterator
+
+_MUTED = contextvars.ContextVar("synthloop_warnings_muted", default=False)
 
 
 def warn(message: str) -> None:
     """One line on stderr, looked up at call time: a live progress bar has replaced
     ``sys.stderr`` with a proxy that prints above the bar instead of through it."""
-    print(f"warning: {message}", file=sys.stderr, flush=True)
+    if not _MUTED.get():
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def warnings_muted(muted: bool = True) -> Iterator[None]:
+    """No :func:`warn` lines inside (when ``muted``): for a pass that the run itself
+    repeats, such as the estimate walking the plans the run then walks, saying each twice."""
+    token = _MUTED.set(muted)
+    try:
+        yield
+    finally:
+        _MUTED.reset(token)
 
 
 class SynthloopError(Exception):
