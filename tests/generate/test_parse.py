@@ -82,6 +82,50 @@ def test_drops_what_cannot_be_an_example(task: Task, raw: str, reason: str) -> N
     assert parsed.text is None and parsed.reason == reason
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "I'm sorry for the misunderstanding, but as a chatbot, I'm designed to help.",
+        "Sorry, as a text-based AI I don't have the ability to send messages.",
+        "I can't write a review of a film I have not seen.",
+    ],
+)
+def test_an_assistant_declining_is_a_refusal(task: Task, raw: str) -> None:
+    assert parse_example(raw, task).reason == "refusal"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Sorry, I'll call later in the meeting",  # 1% of sms_spam's real messages
+        "I wont be long, start without me",
+        "i am sorry that i was unable to get the full brunt of the comedy .",  # sst2
+        "this is a truly , truly bad movie .",
+        "sure , it 's contrived and predictable",
+        "absolutely , inescapably gorgeous , skyscraper-trapeze motion",
+        "here is unusually tame",
+        "Ok. Me watching tv too.",
+    ],
+)
+def test_real_texts_that_open_like_a_refusal_or_preamble_are_kept(task: Task, raw: str) -> None:
+    # the same words opening an LLM's answer drop it; opening a real text they are the text
+    # (301 of sst2's, sms_spam's and ag_news's 93,217 real texts were dropped, 24 are now)
+    assert parse_example(raw, task).text == raw
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Here is the new restaurant review with a negative tone.",
+        "This is a positive restaurant review from a regular.",
+        "Sure! I'd be happy to help.",
+        "Okay.",
+    ],
+)
+def test_an_answer_that_is_only_a_preamble_is_dropped(task: Task, raw: str) -> None:
+    assert parse_example(raw, task).reason == "only_preamble"
+
+
 def test_parse_list_strips_bullets_and_preambles() -> None:
     raw = (
         "Here are 4 reasons:\n1. **Great food** made with care\n2) Friendly staff\n"

@@ -12,11 +12,25 @@ import re
 from dataclasses import dataclass
 
 from synthloop.core.tasks import Task
+from synthloop.tasktypes.rules import CHATTER
 
 _QUOTES = "\"'“”‘’«»`"
+#: how a refusal opens; only an opening that also says what refuses (below) is one:
+#: "Sorry, I'll call later" and "I wont be long" are what people text (68 of sms_spam's
+#: 5,574 messages open like this)
 _REFUSAL = re.compile(
     r"^(i'?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:no|')t|i am unable|i'?m unable|"
     r"i won'?t|as an ai|as a language model|unfortunately,? i)",
+    re.IGNORECASE,
+)
+#: ... an assistant declining: it names itself an AI, or declines to do the writing
+_REFUSER = re.compile(
+    r"\b(?:as an? (?:\w+[- ]){0,3}(?:ai|assistant|chatbot|language model)\b|"
+    r"(?:ai|language) model\b|chatbot\b|text-based ai\b|"
+    r"i (?:can(?:no|')?t|am unable to|'?m unable to|won'?t|will not|do not|don'?t) "
+    r"(?:\w+ ){0,2}(?:help|assist|provide|write|generate|create|produce|comply|fulfil|"
+    r"complete|do that|do this)\b|"
+    r"i (?:do not|don'?t) have the (?:ability|capability))",
     re.IGNORECASE,
 )
 _PREAMBLE = re.compile(
@@ -24,6 +38,38 @@ _PREAMBLE = re.compile(
     r"this is|i(?:'ve| have) written|i'?d be happy)\b.*[:!.]?$",
     re.IGNORECASE,
 )
+#: a preamble that cannot be the example itself even when nothing follows it: "Here is a
+#: ...", "I've written ..."; a lone "here is unusually tame" or "this is just lazy writing."
+#: is a real text (232 of sst2's and sms_spam's texts were dropped as preambles)
+_ONLY_PREAMBLE = re.compile(
+    r"^(?:(?:here(?:'s| is| are)|below is)\s+(?:a|an|the|my|one|some|your|\d+)\b|"
+    r"i(?:'ve| have) written\b|i'?d be happy\b)",
+    re.IGNORECASE,
+)
+#: an opener and its punctuation: "Sure!", "Ok...", "Certainly, "
+_OPENER = re.compile(r"^(?:sure|certainly|of course|okay|ok|absolutely)\s*[!,.]+\s*", re.I)
+
+
+def _refusal(text: str) -> bool:
+    return bool(_REFUSAL.match(text) and _REFUSER.search(text))
+
+
+def _lone_preamble(para: str, task: Task) -> bool:
+    """Whether an answer's last paragraph, which opens like a preamble, is one: no example
+    follows it to be taken instead."""
+    if _ONLY_PREAMBLE.match(para) or para.endswith(":"):
+        return True
+    opener = _OPENER.match(para)
+    if opener:  # "Sure! Happy to." is not a message; "Ok. Me watching tv too." is one
+        rest = para[opener.end() :]
+        return len(rest.split()) < 3 or bool(_PREAMBLE.match(rest) or CHATTER.search(rest))
+    # "This is a regular SMS message from a family member." describes an example; "this
+    # is a truly bad movie." is one (the example noun's head word, not its domain word)
+    head = task.example_noun.split()[-1].lower() if task.example_noun.split() else ""
+    words = set(re.findall(r"[a-z]+", para.lower()))
+    return para.lower().startswith("this is") and bool(words & {head, "example", "sample"})
+
+
 _GENERIC_PREFIX_WORDS = (
     "text",
     "example",
@@ -121,19 +167,21 @@ def parse_example(
     text = (raw or "").replace("\r", "").strip()
     if not text:
         return Parsed(None, "empty")
-    if _REFUSAL.match(_strip_quotes(text)):
+    if _refusal(_strip_quotes(text)):
         return Parsed(None, "refusal")
     prefix = _prefix_pattern(task)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
     body: str | None = None
-    for para in paragraphs:
+    for n, para in enumerate(paragraphs, 1):
         para = _MARKDOWN.sub("", para).strip()
         para = _BULLET.sub("", para) if len(paragraphs) > 1 else para
         if _PREAMBLE.match(para):
             _, colon, tail = para.partition(":")
             if colon and tail.strip():
                 para = tail.strip()  # "Here is a review: Great film!" on one line
-            elif para.endswith(":") or len(para.split()) <= 12:
+            elif para.endswith(":") or (
+                len(para.split()) <= 12 and (n < len(paragraphs) or _lone_preamble(para, task))
+            ):
                 continue  # "Sure! Here's a positive review:" on its own line
         # quotes first: '"Spam: Win a prize"' would otherwise keep its label prefix
         stripped = prefix.sub("", _strip_quotes(para), count=1).strip()
@@ -150,7 +198,7 @@ def parse_example(
         body = _strip_echo(body, prompt)
     body = _trailing_label(task).sub("", _strip_quotes(body)).strip()
     body = _strip_quotes(body)
-    if _REFUSAL.match(body):
+    if _refusal(body):
         return Parsed(None, "refusal")
     if body.lower().strip(" .") in {n.lower() for n in task.labels}:
         return Parsed(None, "label_only")
