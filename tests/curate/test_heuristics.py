@@ -111,11 +111,16 @@ def test_refusals(ctx: CurateContext) -> None:
         "I cannot create content that is harmful.",
         "The waiter said sorry for the long wait and brought free dessert.",
         GOOD,
+        # an apology alone is what people write (sms_spam's real messages), not a refusal
+        "I'm sorry it hurt you. I love u",
+        "I am sorry to hear that, we will refund the order today.",
+        "Sorry, as a chatbot I don't have the ability to send texts.",
     ]
     assert reasons(RefusalFilter(), texts, ctx) == {
         "t0": "refusal",
         "t1": "refusal",
         "t2": "refusal",
+        "t7": "refusal",
     }
 
 

@@ -14,10 +14,13 @@ CHATTER = re.compile(
 )
 
 #: refusals and assistant talk anywhere in a text (generation's filters use it too)
+#: (an apology alone is no refusal: "I'm sorry it hurt you", "I am sorry to hear that, we will
+#: fix it" are what people and support agents write: 14 of sst2's and sms_spam's real texts)
 REFUSAL = re.compile(
-    r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|as an ai|as a language model|"
+    r"\b(?:as an ai|as a language model|"
     r"i (?:can ?not|can't|won't|am unable to|'m unable to|am not able to) "
     r"(?:write|create|provide|generate|help(?! but)|assist|fulfil|comply|produce)|"
+    r"i (?:do not|don'?t) have (?:the )?(?:ability|capability|access) to|"
     r"against my (?:guidelines|programming|policy)|i'?m not comfortable)\b",
     re.IGNORECASE,
 )
