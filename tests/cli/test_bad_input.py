@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import synthloop as synthloop_pkg
 from synthloop.core.io import DataSpec, read_rows
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.cli.test_curate import make_run_dir
@@ -496,3 +497,34 @@ def test_generate_says_which_generation_settings_its_method_ignores(
 
     assert warnings(method) == [f"warning: {expected}"]
     assert warnings("conditional") == []  # it honours both
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("rationale-example", "rationale-example ignores generation.template (my_step): its "
+         "prompts are its own steps' (sample_rationale, then s3_seed)"),
+        ("dialogue", "dialogue ignores generation.template (my_step): its prompts are its own "
+         "steps' (dialogue_user and dialogue_assistant)"),
+    ],
+)  # fmt: skip
+def test_generate_says_its_method_ignores_the_generation_template(
+    tmp_path: Path, run_config: Path, method: str, expected: str
+) -> None:
+    # was: silent, the user's template never rendered
+    own = tmp_path / "templates"
+    own.mkdir()
+    zerogen = Path(synthloop_pkg.__file__).parent / "tasktypes/classification/templates"
+    (own / "my_step.chat.j2").write_text((zerogen / "zerogen.chat.j2").read_text())
+    run_config.write_text(
+        run_config.read_text() + "templates_dir: templates\ngeneration: {template: my_step}\n"
+    )
+
+    def warnings(method: str) -> list[str]:
+        proc = synthloop("generate", str(run_config), "--method", method, "-n", "4",
+                         "--estimate", cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: ")]
+
+    assert warnings(method) == [f"warning: {expected}"]
+    assert warnings("conditional") == []  # it renders it

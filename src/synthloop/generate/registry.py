@@ -265,9 +265,9 @@ def _toolbox(method: str) -> Callable[[GeneratorInputs], Plan[Generation]]:
 
 def ignored_settings(method: str, cfg: GenerationConfig) -> list[str]:
     """The ``generation:`` settings toolbox ``method`` does not apply, each with why.
-    Dataset-wise rounds re-plan conditional's calls only, and a dialogue's turns show no
-    demonstrations; honouring them would change those methods' output, so the run goes
-    on and the user is told."""
+    Dataset-wise rounds re-plan conditional's calls only, a dialogue's turns show no
+    demonstrations, and only conditional renders ``template``; honouring them would change
+    those methods' output, so the run goes on and the user is told."""
     ignored = []
     if cfg.rounds > 1 and method in ("rationale-example", "dialogue"):
         ignored.append(
@@ -275,7 +275,20 @@ def ignored_settings(method: str, cfg: GenerationConfig) -> list[str]:
         )
     if cfg.demonstrations is not None and method == "dialogue":
         ignored.append("generation.demonstrations: its turns show none")
+    # a template the user named (the default, zerogen, too: neither method renders it)
+    if "template" in cfg.model_fields_set and method in _OWN_TEMPLATES:
+        ignored.append(
+            f"generation.template ({cfg.template}): its prompts are its own steps' "
+            f"({_OWN_TEMPLATES[method]})"
+        )
     return ignored
+
+
+#: the step templates rationale-example and dialogue render, whatever generation.template says
+_OWN_TEMPLATES = {
+    "rationale-example": "sample_rationale, then s3_seed",
+    "dialogue": "dialogue_user and dialogue_assistant",
+}
 
 
 def _self_instruct(i: GeneratorInputs) -> Plan[Generation]:
