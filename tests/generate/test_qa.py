@@ -123,6 +123,29 @@ def test_only_a_wrapper_is_cut_from_a_question(text: str, kept: str | None) -> N
     assert task.spec.clean(text) == (kept or text)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "1. Who designed the bridge?\n2. When was the bridge built?",
+        "- When was the bridge built?\n- Who designed the bridge?",
+        "Here are two questions:\n1) Who designed the bridge?\n2) What did the bridge cost?",
+    ],
+)
+async def test_a_list_of_questions_is_dropped(answer: str) -> None:
+    # was: the first item kept, though the anchored answer may answer another
+    task = qa_task()
+    context = demo("validation")[1].inputs["context"]
+    anchors = [Anchor(fixed={"context": context}, label="Margaret Ashby")]
+    gen = await zerogen(
+        FakeLLM(lambda req: answer),
+        Prompter(task, LLMConfig()),
+        1,
+        anchors=anchors,
+        show_progress=False,
+    )
+    assert gen.records == [] and gen.dropped == {"list_of_answers": 1}
+
+
 async def test_a_question_that_gives_its_answer_away_is_dropped() -> None:
     task = qa_task()
     anchors = seed_anchors(task, demo("validation"), 3)

@@ -35,6 +35,10 @@ SELF_TALK = re.compile(
     re.IGNORECASE,
 )
 
+#: a list item opening a line ("- ", "* ", "• ", "1. ", "2) ", "(3) "): an answer with two or
+#: more is a list of examples where one was asked for (pair, QA: ``list_of_answers``)
+LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s+\S", re.MULTILINE)
+
 _WORD = re.compile(r"[a-z0-9']+")
 
 

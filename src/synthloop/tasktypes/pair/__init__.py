@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from synthloop.core.tasks import Task
 from synthloop.core.tasktype import TaskType
-from synthloop.tasktypes.rules import REFUSAL, SELF_TALK
+from synthloop.tasktypes.rules import LIST_ITEM, REFUSAL, SELF_TALK
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*", re.MULTILINE)
 _QUOTES = "\"'“”‘’«»"
@@ -38,7 +38,6 @@ _ADVICE = re.compile(
     r"\b(?:rewrit|re-?phras|paraphras|re-?word|chang|replac)",
     re.IGNORECASE,
 )
-_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s+\S", re.MULTILINE)
 _ITEM_MARK = re.compile(r"^(?:[-*•]|\d+[.)]|\(\d+\))\s+")
 
 
@@ -75,7 +74,7 @@ class Pair(TaskType):
             return "headline"
         if _REWRITE.search(lead) or _ADVICE.match(raw.strip().lstrip(_QUOTES)):
             return "rewrite"
-        if len(_ITEM.findall(raw)) >= 2:
+        if len(LIST_ITEM.findall(raw)) >= 2:
             return "list_of_answers"
         return None
 
