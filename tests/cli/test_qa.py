@@ -77,6 +77,23 @@ def test_curate_qa_file_with_the_default_steps(tmp_path: Path, qa_config: Path) 
     assert "confidence" not in json.dumps(summary["steps"])
 
 
+def test_curate_drops_a_qa_record_with_a_blank_question(tmp_path: Path, qa_config: Path) -> None:
+    # was: kept, its passage long enough for the length step, and trained on as a question
+    data = synthetic_qa(tmp_path)
+    rows = [json.loads(ln) for ln in data.open()]
+    rows[2]["question"] = "  "
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    proc = synthloop("curate", str(data), "--config", str(qa_config), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "synthetic.curated"
+    kept = [json.loads(ln) for ln in (folder / "dataset.jsonl").open()]
+    dropped = [json.loads(ln) for ln in (folder / "dropped.jsonl").open()]
+    assert all(r["question"].strip() for r in kept)
+    assert [(r["id"], r["reason"]) for r in dropped if r["dropped_by"] == "length"] == [
+        ("row-2", "too_short")
+    ]
+
+
 def test_curate_qa_refuses_a_step_that_judges_class_labels(tmp_path: Path, qa_config: Path) -> None:
     data = synthetic_qa(tmp_path)
     proc = synthloop(

@@ -33,7 +33,9 @@ def words(text: str) -> list[str]:
 
 
 class LengthFilter(FilterStep):
-    """Drop texts with fewer than ``min_words`` or more than ``max_words`` words."""
+    """Drop texts with fewer than ``min_words`` or more than ``max_words`` words, and (with
+    ``min_words`` above 0) a record one of whose inputs has no word: a pair's blank
+    hypothesis or a QA question beside a long passage is no example, whatever its length."""
 
     name = "length"
     min_words: int = Field(default=3, ge=0)
@@ -49,7 +51,8 @@ class LengthFilter(FilterStep):
         out: list[Verdict] = []
         for r in records:
             n = len(words(ctx.task.joined_text(r)))
-            if n < self.min_words:
+            blank = self.min_words > 0 and any(not words(r.inputs[f]) for f in ctx.task.inputs)
+            if n < self.min_words or blank:
                 out.append(("too_short", float(n)))
             elif n > self.max_words:
                 out.append(("too_long", float(n)))
