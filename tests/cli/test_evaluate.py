@@ -115,6 +115,32 @@ def test_evaluate_warns_of_training_records_that_copy_the_test_set(
     assert clean.returncode == 0 and "copies of test" not in clean.stderr
 
 
+def test_evaluate_leaves_out_records_with_a_blank_text(run_dir: Path, tmp_path: Path) -> None:
+    # was: trained on without a word, and a file of blank texts only failed with "internal
+    # error ValueError: empty vocabulary"
+    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
+    blanks = [json.dumps({"id": f"blank-{i}", "text": t, "label": "positive"})
+              for i, t in enumerate(["", "  \n"])]  # fmt: skip
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("\n".join([*rows, *blanks]) + "\n")
+    config = str(run_dir / "config.yaml")
+    proc = synthloop("evaluate", str(mine), "--config", config, "--no-embeddings",
+                     "--json", str(tmp_path / "s.json"), cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    expected = (
+        f"warning: 2 of {len(rows) + 2} records have a blank text (e.g. 'blank-0'): left out "
+        "of training and the metrics; `synthloop curate` drops them (length)"
+    )
+    assert expected in proc.stderr.splitlines()
+    assert json.loads((tmp_path / "s.json").read_text())["train_size"] == len(rows)
+    only = tmp_path / "blank.jsonl"
+    only.write_text("\n".join(blanks) + "\n")
+    assert_one_line_error(
+        synthloop("evaluate", str(only), "--config", config, "--no-embeddings", cwd=tmp_path),
+        f"{only}: every record has a blank text: nothing to train on",
+    )
+
+
 def test_evaluate_prints_the_pairwise_comparison_with_a_reference(
     run_dir: Path, tmp_path: Path
 ) -> None:

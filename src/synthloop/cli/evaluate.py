@@ -206,7 +206,7 @@ def evaluate(
         raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
     cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
     task = cfg.task
-    synthetic = load_dataset_file(dataset, task)
+    synthetic = _without_blanks(load_dataset_file(dataset, task), task, dataset)
     validation = load_records(cfg.data.validation, task, split_name="validation")
     # a file of the config's data: section is read with its columns and label_map
     real_records = (
@@ -285,6 +285,33 @@ def evaluate(
         if json_out is not None:
             scores = {k: v for k, v in primary.items() if k != "confusion"}
             write_json({**scores, "evaluation": result}, json_out)
+
+
+def _without_blanks(records: list[Record], task: Task, source: Path) -> list[Record]:
+    """The dataset's records but those with a blank input, which no model learns from: left
+    out in one warning line (curation drops them, as ``length``); a file of nothing else is
+    a one-line error (was: trained on, and a tf-idf model of blank texts only failed with
+    'internal error ValueError: empty vocabulary')."""
+    from synthloop.core.errors import DataError, warn
+
+    def is_blank(r: Record) -> bool:
+        return any(not r.inputs[f].strip() for f in task.inputs)
+
+    blank = [r for r in records if is_blank(r)]
+    if not blank:
+        return records
+    fields = [f for f in task.inputs if any(not r.inputs[f].strip() for r in blank)]
+    what = f"a blank {' or '.join(fields)}"
+    if len(blank) == len(records):
+        raise DataError(
+            f"{source}: every record has {what}: nothing to train on",
+            hint=f"is this the dataset of this task? its inputs are {', '.join(task.inputs)}",
+        )
+    warn(
+        f"{len(blank)} of {len(records)} records have {what} (e.g. {blank[0].id!r}): left out "
+        "of training and the metrics; `synthloop curate` drops them (length)"
+    )
+    return [r for r in records if not is_blank(r)]
 
 
 def _copies_of(train: list[Record], test: list[Record], task: Task) -> list[str]:
