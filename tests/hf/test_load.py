@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import datasets
@@ -42,6 +43,25 @@ def test_task_and_records_from_a_dataset_object() -> None:
     # a raw label_map still wins over the ClassLabel names
     swapped = load_dataset_records(ds, task, label_map={"0": "positive", "1": "negative"})
     assert [r.label for r in swapped] == ["positive", "negative"]
+
+
+def test_two_bare_datasets_never_share_record_ids() -> None:
+    # was: data-0, data-1, ... for every Dataset without a split name (from_dict/from_list,
+    # load_from_disk(...)["test"]), so its validation and test records clashed
+    task = task_from_dataset(sst_like(), name="sst", domain="movies", text_column="sentence")
+    validation = load_dataset_records(sst_like(), task)
+    rows = [{"sentence": "a slow bore", "label": 0}, {"sentence": "a delight", "label": 1}]
+    test = load_dataset_records(
+        datasets.Dataset.from_list(rows, features=sst_like().features), task
+    )
+    assert not {r.id for r in validation} & {r.id for r in test}
+    assert [r.id for r in load_dataset_records(sst_like(), task)] == [r.id for r in validation]
+    assert all(re.fullmatch(r"data-[0-9a-f]{8}-[01]", r.id) for r in validation)
+    # split= names a bare Dataset's records as a run config's data: names them
+    named = load_dataset_records(sst_like(), task, split="validation")
+    assert [r.id for r in named] == ["validation-0", "validation-1"]
+    loaded = datasets.DatasetDict({"test": sst_like()})
+    assert load_dataset_records(loaded, task, split="test")[0].id == "test-0"
 
 
 def test_a_dataset_dict_needs_a_split_and_columns_must_exist() -> None:

@@ -7,6 +7,8 @@ users who hold a ``datasets.Dataset`` (or ``DatasetDict``) already.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from synthloop.core.errors import DataError
@@ -27,6 +29,14 @@ def _one_split(ds: Any, split: str | None) -> Any:
     return ds
 
 
+def _digest(ds: Any) -> str:
+    """Eight hex digits of a Dataset's rows: its name where it has no split."""
+    digest = hashlib.sha256()
+    for row in ds:
+        digest.update(json.dumps(row, sort_keys=True, default=str).encode() + b"\n")
+    return digest.hexdigest()[:8]
+
+
 def load_dataset_records(
     ds: Any,
     task: Task,
@@ -39,10 +49,14 @@ def load_dataset_records(
     """Records of a ``datasets.Dataset`` (or one ``split`` of a ``DatasetDict``).
 
     ``columns`` maps task fields to columns; ClassLabel integers become their names
-    unless ``label_map`` maps the raw values itself.
+    unless ``label_map`` maps the raw values itself. Records are named ``SPLIT-N`` (as a
+    run config's ``data:`` names them: ``validation-0``, …) after ``split``, which names a
+    bare Dataset too, else the Dataset's own split (``load_dataset(..., split=...)``). One
+    with neither (``from_dict``, ``load_from_disk(...)["test"]``) is named after its rows,
+    ``data-<digest>-N``: two such datasets never share ids, and the same rows keep theirs.
     """
     ds = _one_split(ds, split)
-    name = split or (ds.split and str(ds.split)) or "data"
+    name = split or (ds.split and str(ds.split)) or f"data-{_digest(ds)}"
     spec = DataSpec(
         path=f"<datasets.Dataset {name}>",
         columns=columns or {},
