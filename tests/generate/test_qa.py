@@ -92,6 +92,8 @@ def test_a_question_sharing_a_stem_with_its_passage_is_kept() -> None:
         "Question: Who designed the bridge?",
         "Question 2: Who designed the bridge? Answer: the engineer.",
         "Here is a question about the passage: Who designed the bridge?",
+        "1. Who designed the bridge?",  # was: kept with its number
+        "- Question: Who designed the bridge?",
         "Who designed the bridge?",
     ],
 )

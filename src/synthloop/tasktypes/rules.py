@@ -38,6 +38,8 @@ SELF_TALK = re.compile(
 #: a list item opening a line ("- ", "* ", "• ", "1. ", "2) ", "(3) "): an answer with two or
 #: more is a list of examples where one was asked for (pair, QA: ``list_of_answers``)
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s+\S", re.MULTILINE)
+#: the mark of a lone item, which its type's clean cuts ("1. The bakery opened.")
+ITEM_MARK = re.compile(r"^(?:[-*•]|\d+[.)]|\(\d+\))\s+")
 
 _WORD = re.compile(r"[a-z0-9']+")
 

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from synthloop.core.tasks import Task
 from synthloop.core.tasktype import TaskType
-from synthloop.tasktypes.rules import LIST_ITEM, REFUSAL, SELF_TALK
+from synthloop.tasktypes.rules import ITEM_MARK, LIST_ITEM, REFUSAL, SELF_TALK
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*", re.MULTILINE)
 _QUOTES = "\"'“”‘’«»"
@@ -38,7 +38,6 @@ _ADVICE = re.compile(
     r"\b(?:rewrit|re-?phras|paraphras|re-?word|chang|replac)",
     re.IGNORECASE,
 )
-_ITEM_MARK = re.compile(r"^(?:[-*•]|\d+[.)]|\(\d+\))\s+")
 
 
 def _lead_in(raw: str) -> str:
@@ -61,7 +60,7 @@ class Pair(TaskType):
     template_prefix = "pair_"
 
     def clean(self, text: str) -> str:
-        return _ITEM_MARK.sub("", text, count=1)  # "1. The bakery opened." on its own
+        return ITEM_MARK.sub("", text, count=1)  # "1. The bakery opened." on its own
 
     def reject_raw(self, task: Task, raw: str) -> str | None:
         # A small model asked for a hypothesis writes a headline for the premise, rewrites

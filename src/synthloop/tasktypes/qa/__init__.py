@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from synthloop.core.records import Record
 from synthloop.core.tasks import LearnerInput, Task
 from synthloop.core.tasktype import Scores, TaskType
-from synthloop.tasktypes.rules import LIST_ITEM
+from synthloop.tasktypes.rules import ITEM_MARK, LIST_ITEM
 
 #: what a small model wraps its question in: "What is the answer to the question: ...?",
 #: "Question 2:", "Here is a question about the passage: ...", "Answer this question -"
@@ -97,8 +97,9 @@ class QA(TaskType):
     def clean(self, text: str) -> str:
         # The question a small model wrapped in meta text is kept, the wrapper cut (the
         # parser cuts "Question:" only when the task's example_noun says "question").
-        # Nothing is cut from any of QNLI's 5,463 real questions (train + test).
-        text = _unwrapped(text.strip())
+        # Nothing is cut from any of QNLI's 5,463 real questions (train + test). A lone
+        # list item's mark goes too ("1. Who built it?"; a list is dropped by reject_raw).
+        text = _unwrapped(ITEM_MARK.sub("", text.strip(), count=1))
         if "?" in text:  # one question: cut what a small model adds after it
             text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
         return text
