@@ -154,3 +154,15 @@ def test_a_qa_run_keeps_its_answers_as_text_and_its_card_says_question_answering
     assert meta["synthloop"]["evaluation"]["test_exact_match"] == last["exact_match"]
     assert "test exact match %" in card and f"{100 * last['f1']:.1f}" in card
     assert "free text, not a class" in card
+
+
+def test_the_card_names_the_small_model_a_run_without_learner_trained(finished_run: Path) -> None:
+    # the config leaves `learner` out, so each round trained the task type's default;
+    # the card said "a small model (`None`)" and `learner: null`
+    assert "learner" not in (finished_run.parent / "run.yaml").read_text()
+    folder = export_run(finished_run, finished_run.parent / "export")
+    card = (folder / "README.md").read_text()
+    sl = yaml.safe_load(card.split("---")[1])["synthloop"]
+    assert sl["learner"] == "tfidf_lr"
+    assert "a small model (`tfidf_lr`) is trained" in card
+    assert "`None`" not in card

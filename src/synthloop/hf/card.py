@@ -95,6 +95,12 @@ _HOW = {
 _LLM_FREE = {"real"}
 
 
+def _learner(config: RunConfig) -> str | None:
+    """The small model each round trained: the config's, else the task type's default (a
+    config that leaves it out ran that one; it was shown as ``None``)."""
+    return config.learner or config.task.default_learner
+
+
 def _method_lines(config: RunConfig, method: list[str]) -> str:
     """One line per method the data holds: an assembled run of real records must not be
     described as S3 output with an LLM it never used."""
@@ -103,7 +109,7 @@ def _method_lines(config: RunConfig, method: list[str]) -> str:
         lines.append(
             f'S3 ("Synthesis Step by Step"): the LLM lists rationales per label, writes '
             f"{config.s3.seed_size} seed examples from them, then for {config.s3.rounds} "
-            f"round(s) a small model (`{config.learner}`) is trained on the synthetic data, its "
+            f"round(s) a small model (`{_learner(config)}`) is trained on the synthetic data, its "
             "errors on the real validation split are collected, and the LLM writes "
             f"{config.s3.per_error} new example(s) like each error, with its gold label."
         )
@@ -151,7 +157,7 @@ def dataset_card(
         "method": method,
         "s3": config.s3.model_dump(mode="json") if s3 else None,
         "seed": config.seed,
-        "learner": config.learner,
+        "learner": _learner(config),
         # extrapolation rounds run (round 0, the seed, is not one), as s3.rounds counts them
         "rounds": rounds[-1].get("round", len(rounds) - 1) if rounds else 0,
         "kept_round": kept,
