@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import datasets
 import pytest
 import yaml
 
+import synthloop
 from synthloop.core.errors import DataError
 from synthloop.core.io import load_dataset_file
 from synthloop.core.tasks import Task
-from synthloop.hf import export_run, run_dataset_dict
+from synthloop.hf import export_run, run_dataset_dict, task_from_dataset
+from tests.conftest import FakeLLM
+from tests.reviews import labelled_rows
 
 
 def test_the_run_becomes_a_dataset_dict(finished_run: Path, task: Task) -> None:
@@ -166,3 +170,30 @@ def test_the_card_names_the_small_model_a_run_without_learner_trained(finished_r
     assert sl["learner"] == "tfidf_lr"
     assert "a small model (`tfidf_lr`) is trained" in card
     assert "`None`" not in card
+
+
+def test_a_run_of_a_config_built_in_python_exports_from_anywhere(
+    tmp_path: Path, real_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a RunConfig built in Python holds paths relative to the working directory; the run's
+    # config.yaml kept them relative, so reading the run back (run_dataset_dict, export,
+    # push, evaluate) looked for the data inside the run directory: "data file not found"
+    monkeypatch.chdir(tmp_path)
+    task = task_from_dataset(
+        datasets.Dataset.from_list(labelled_rows(4)),
+        name="reviews",
+        domain="restaurant reviews",
+        descriptions={"positive": "the customer was happy", "negative": "the customer was unhappy"},
+    )
+    config = synthloop.RunConfig(
+        task=task,
+        data={"validation": {"path": "validation.jsonl"}, "test": {"path": "test.jsonl"}},
+        s3={"seed_size": 6, "rationale_calls_per_label": 1, "rounds": 1, "max_errors_per_round": 3},
+    )
+    asyncio.run(synthloop.run_s3(config, "run", show_progress=False, backend=lambda _c: FakeLLM()))
+    monkeypatch.chdir(tmp_path / "run")
+    dd = run_dataset_dict(".")
+    assert (len(dd["validation"]), len(dd["test"])) == (20, 30)
+    assert synthloop.load_config("config.yaml").data.validation.path == str(
+        real_files["validation"].resolve()
+    )

@@ -103,6 +103,20 @@ class RunConfig(BaseModel):
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json")
+        # a config built in Python may hold paths relative to the working directory; the
+        # text is read back (load_config) relative to the file it is written to (a run's
+        # config.yaml), so it says them absolute, as load_config made those of a file
+        base = Path.cwd()
+        for spec in data["data"].values():
+            if isinstance(spec, dict) and isinstance(spec.get("path"), str):
+                spec["path"] = _resolve(base, spec["path"])
+        data["generation"] = resolve_generation_paths(
+            data["generation"], lambda p: _resolve(base, p)
+        )
+        if isinstance(data.get("templates_dir"), str):
+            data["templates_dir"] = _resolve(base, data["templates_dir"])
+        templates = data["task"].get("templates") or {}
+        data["task"]["templates"] = {k: _resolve(base, v) for k, v in templates.items()}
         for name in INSTRUCTION_FIELDS:  # instruction data's settings: not a run config's
             data["s3"].pop(name, None)
         if data.get("curate") is None:  # runs without curation keep their config text
