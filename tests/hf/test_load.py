@@ -8,7 +8,7 @@ from pathlib import Path
 import datasets
 import pytest
 
-from synthloop.core.errors import DataError
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import DataSpec, load_records
 from synthloop.hf import load_dataset_records, task_from_dataset
 from synthloop.run.config import load_config
@@ -129,3 +129,25 @@ def test_an_unreachable_hub_is_one_line(tmp_path: Path) -> None:
     proc = synthloop("s3", str(tmp_path / "run.yaml"), "--estimate", cwd=tmp_path, env=env)
     assert_one_line_error(proc, "cannot load Hugging Face dataset 'hf:nobody/no-such-set'")
     assert "save_to_disk" in proc.stderr
+
+
+def test_task_from_a_dataset_says_what_does_not_fit_in_one_line() -> None:
+    rows = [{"text": "win cash", "label": "spam"}, {"text": "see you", "label": "ham"}]
+    # a row without a label is not a label called 'None' the LLM is asked to write
+    with_gap = datasets.Dataset.from_list([*rows, {"text": "?", "label": None}])
+    assert list(task_from_dataset(with_gap, name="sms", domain="sms").labels) == ["ham", "spam"]
+    # a text column the dataset lacks is said here, not at the first load or run
+    with pytest.raises(DataError, match="no column 'sentence'") as info:
+        task_from_dataset(with_gap, name="sms", domain="sms", text_column="sentence")
+    assert "text_column=" in info.value.one_line()
+    # a column of one label (or none) is refused in the error tree, not by pydantic
+    one = datasets.Dataset.from_list([{"text": "a", "label": "x"}, {"text": "b", "label": "x"}])
+    with pytest.raises(DataError, match=r"'label' holds 1 label\(s\) \(x\); .* at least two"):
+        task_from_dataset(one, name="sms", domain="sms")
+    with pytest.raises(DataError, match="holds 0 label"):
+        task_from_dataset(
+            datasets.Dataset.from_dict({"text": [], "label": []}), name="s", domain="s"
+        )
+    with pytest.raises(ConfigError, match=r"^task_from_dataset: name: ") as bad:
+        task_from_dataset(with_gap, name="", domain="sms")
+    assert "\n" not in bad.value.one_line()

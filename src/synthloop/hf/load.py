@@ -11,10 +11,13 @@ import hashlib
 import json
 from typing import Any
 
-from synthloop.core.errors import DataError
+from pydantic import ValidationError
+
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import DataSpec, class_label_names, records_from_rows
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
+from synthloop.core.yamlio import describe_validation_error
 
 
 def _one_split(ds: Any, split: str | None) -> Any:
@@ -84,26 +87,38 @@ def task_from_dataset(
     import datasets
 
     ds = _one_split(ds, split)
-    if label_column not in ds.column_names:
-        raise DataError(
-            f"the dataset has no column {label_column!r} ({', '.join(ds.column_names)})"
-        )
+    for column, argument in ((text_column, "text_column"), (label_column, "label_column")):
+        if column not in ds.column_names:  # else a task no row of this dataset fits
+            raise DataError(
+                f"the dataset has no column {column!r} ({', '.join(ds.column_names)})",
+                hint=f"name the column with {argument}=",
+            )
     feature = ds.features[label_column]
     if isinstance(feature, datasets.ClassLabel):
         labels = list(feature.names)
-    else:
-        labels = sorted({str(v) for v in ds[label_column]})
+    else:  # a missing label (None) is no label: str() would make it one named 'None'
+        labels = sorted({str(v) for v in ds[label_column] if v is not None})
+    if len(labels) < 2:
+        raise DataError(
+            f"column {label_column!r} holds {len(labels)} label(s)"
+            + (f" ({', '.join(labels)})" if labels else "")
+            + "; a classification task needs at least two",
+            hint="is it the label column? name it with label_column=",
+        )
     described = descriptions or {}
     unknown = sorted(set(described) - set(labels))
     if unknown:
         raise DataError(f"descriptions name labels the dataset lacks: {', '.join(unknown)}")
-    return Task(
-        name=name,
-        domain=domain,
-        example_noun=example_noun,
-        inputs=(text_column,),
-        labels={
-            lab: described.get(lab, f"the {example_noun} is {lab.replace('_', ' ')}")
-            for lab in labels
-        },
-    )
+    try:
+        return Task(
+            name=name,
+            domain=domain,
+            example_noun=example_noun,
+            inputs=(text_column,),
+            labels={
+                lab: described.get(lab, f"the {example_noun} is {lab.replace('_', ' ')}")
+                for lab in labels
+            },
+        )
+    except ValidationError as exc:  # e.g. an empty name: one line, in the error tree
+        raise ConfigError(f"task_from_dataset: {describe_validation_error(exc)}") from None
