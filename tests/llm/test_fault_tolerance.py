@@ -9,11 +9,12 @@ from collections.abc import Iterator
 import httpx2
 import pytest
 
+import synthloop
 from synthloop.core.errors import LLMConnectionError, LLMResponseError
 from synthloop.core.tasks import Task
 from synthloop.generate.common import run_jobs
 from synthloop.generate.zerogen import zerogen_jobs
-from synthloop.llm import LLMConfig, Request
+from synthloop.llm import Budget, LLMConfig, Request
 from synthloop.llm.openai_compat import OpenAICompatLLM
 from synthloop.prompts import Prompter
 from tests.llm.fault_server import KINDS, Faults, FaultServer
@@ -192,3 +193,36 @@ async def test_structured_requests_send_a_json_schema_and_fall_back() -> None:
     assert isinstance(first, dict) and first["type"] == "json_schema"
     assert "response_format" not in bodies[1]
     await llm.aclose()
+
+
+@pytest.mark.parametrize(
+    ("max_concurrency", "budget"),
+    [(1, None), (16, Budget(max_tokens=1000))],
+    ids=["limiter-waits", "budget-waits"],
+)
+def test_one_llm_serves_one_asyncio_run_after_another(
+    server: FaultServer,
+    monkeypatch: pytest.MonkeyPatch,
+    max_concurrency: int,
+    budget: Budget | None,
+) -> None:
+    # a script builds the LLM once and awaits each step in its own asyncio.run (as the
+    # README's Python section does); the second run failed 'Event loop is closed' (the
+    # client's pooled connections) or '... is bound to a different event loop' (the
+    # concurrency limiter's or the budget's condition, once a request had waited on it:
+    # here 3 at once past 1 slot, or past a budget that reserves 3 x 400 tokens of 1000)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    config = synthloop.LLMConfig(
+        backend="openai", model="m", base_url=server.base_url, max_concurrency=max_concurrency
+    )
+    llm = synthloop.make_llm(config, budget=budget)
+
+    async def three(run: int) -> list[str]:
+        requests = [
+            synthloop.Request(prompt=f"run {run}, review {i}", max_tokens=400) for i in range(3)
+        ]
+        return [r.text for r in await asyncio.gather(*(llm.complete(q) for q in requests))]
+
+    for run in range(3):
+        texts = asyncio.run(three(run))
+        assert len(texts) == 3 and all("Review" in t for t in texts)

@@ -93,6 +93,7 @@ class BudgetedLLM(LLM):
         self._reserved = Spent()
         self._ratio = 1.0  # tokens per prompt byte, an upper bound until calls teach us
         self._cond: asyncio.Condition | None = None
+        self._cond_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def model(self) -> str:
@@ -135,8 +136,9 @@ class BudgetedLLM(LLM):
         into.cost += sign * delta.cost
 
     async def complete(self, request: Request) -> Response:
-        if self._cond is None:
-            self._cond = asyncio.Condition()
+        loop = asyncio.get_running_loop()
+        if self._cond is None or self._cond_loop is not loop:  # a condition is one loop's
+            self._cond, self._cond_loop = asyncio.Condition(), loop
         cond = self._cond
         async with cond:
             while True:

@@ -27,14 +27,17 @@ class AdaptiveLimiter:
         self.decreases = 0
         self._resume_at = 0.0  # time.monotonic() before which nothing new is sent
         self._cond: asyncio.Condition | None = None
+        self._cond_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def current(self) -> int:
         return max(self.minimum, int(self.limit))
 
     def _condition(self) -> asyncio.Condition:
-        if self._cond is None:  # created lazily: it must belong to the running loop
-            self._cond = asyncio.Condition()
+        # created lazily, again for each event loop: a condition belongs to one loop
+        loop = asyncio.get_running_loop()
+        if self._cond is None or self._cond_loop is not loop:
+            self._cond, self._cond_loop = asyncio.Condition(), loop
         return self._cond
 
     async def acquire(self) -> int:

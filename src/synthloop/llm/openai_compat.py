@@ -176,7 +176,7 @@ class OpenAICompatLLM(LLM):
         self.outage = Outage(unreachable_timeout, notify=notify)
         self._rng = random.Random(seed)
         self._schema_supported = True
-        self._client = httpx2.AsyncClient(
+        self._new_client = lambda: httpx2.AsyncClient(
             base_url=self.base_url,
             headers=headers,
             timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -185,6 +185,19 @@ class OpenAICompatLLM(LLM):
                 max_connections=max_concurrency, max_keepalive_connections=max_concurrency
             ),
         )
+        self._client = self._new_client()
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+
+    def _http(self) -> httpx2.AsyncClient:
+        """The client of the running event loop. Its pooled connections belong to the loop
+        they were opened on: one LLM used from two ``asyncio.run`` calls (a script's
+        generate, then extrapolate) failed the second with 'Event loop is closed'."""
+        loop = asyncio.get_running_loop()
+        if self._client_loop is not loop:
+            if self._client_loop is not None:  # the last loop's client: closed with it
+                self._client = self._new_client()
+            self._client_loop = loop
+        return self._client
 
     @property
     def model(self) -> str:
@@ -256,7 +269,7 @@ class OpenAICompatLLM(LLM):
         path, body = self.payload(request)
         url = f"{self.base_url}{path}"
         try:
-            resp = await self._client.post(path, json=body)
+            resp = await self._http().post(path, json=body)
             content = await resp.aread()
         except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
             raise _Unreachable(LLMConnectionError(_reason(exc))) from exc
