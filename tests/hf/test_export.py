@@ -197,3 +197,13 @@ def test_a_run_of_a_config_built_in_python_exports_from_anywhere(
     assert synthloop.load_config("config.yaml").data.validation.path == str(
         real_files["validation"].resolve()
     )
+
+
+def test_the_card_records_the_s3_settings_the_run_config_holds(finished_run: Path) -> None:
+    # the card's s3 block listed errors_per_round and error_below, settings of instruction
+    # data that a run config refuses and its config.yaml leaves out
+    folder = export_run(finished_run, finished_run.parent / "export")
+    sl = yaml.safe_load((folder / "README.md").read_text().split("---")[1])["synthloop"]
+    written = yaml.safe_load((finished_run / "config.yaml").read_text())["s3"]
+    assert sl["s3"] == written
+    assert "errors_per_round" not in sl["s3"] and "error_below" not in sl["s3"]

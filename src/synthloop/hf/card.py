@@ -11,6 +11,7 @@ from typing import Any
 
 from synthloop.core.tasks import Task
 from synthloop.run.config import RunConfig
+from synthloop.s3.config import INSTRUCTION_FIELDS
 
 _SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
 
@@ -155,7 +156,8 @@ def dataset_card(
                 "temperature": config.llm.temperature,
                 "max_tokens": config.llm.max_tokens} if generated else None,
         "method": method,
-        "s3": config.s3.model_dump(mode="json") if s3 else None,
+        # a run config's S3 settings, as its config.yaml says them (not instruction data's)
+        "s3": config.s3.model_dump(mode="json", exclude=set(INSTRUCTION_FIELDS)) if s3 else None,
         "seed": config.seed,
         "learner": _learner(config),
         # extrapolation rounds run (round 0, the seed, is not one), as s3.rounds counts them
