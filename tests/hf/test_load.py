@@ -151,3 +151,19 @@ def test_task_from_a_dataset_says_what_does_not_fit_in_one_line() -> None:
     with pytest.raises(ConfigError, match=r"^task_from_dataset: name: ") as bad:
         task_from_dataset(with_gap, name="", domain="sms")
     assert "\n" not in bad.value.one_line()
+
+
+def test_a_label_map_to_a_label_the_task_lacks_is_not_told_to_use_label_map() -> None:
+    # integer labels (no ClassLabel) make a task of labels '0' and '1'; mapping them to
+    # names the task lacks was answered "map it with label_map", which the caller had done
+    ds = datasets.Dataset.from_list([{"text": "win cash", "label": 1}, {"text": "hi", "label": 0}])
+    task = task_from_dataset(ds, name="sms", domain="sms")
+    assert list(task.labels) == ["0", "1"]
+    with pytest.raises(DataError) as info:
+        load_dataset_records(ds, task, label_map={"0": "ham", "1": "spam"})
+    line = info.value.one_line()
+    assert "label '1' (label_map makes it 'spam')" in line and "(0, 1)" in line
+    assert "map it with label_map" not in line and "map it to one of them" in line
+    named = task_from_dataset(sst_like(), name="s", domain="s", text_column="sentence")
+    with pytest.raises(DataError, match="map it with label_map"):  # no label_map: use one
+        load_dataset_records(ds, named, columns={"sentence": "text"})

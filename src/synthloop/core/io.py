@@ -378,7 +378,8 @@ def _row_fields(
             mapped = f" (label_map makes it {label!r})" if label != raw_label else ""
             raise DataError(
                 f"{source}: row {i + 1} has label {raw_label!r}{mapped}, which is not one of "
-                f"the task's labels ({labels}); map it with label_map"
+                f"the task's labels ({labels}); "
+                + ("map it to one of them" if mapped else "map it with label_map")
             )
         _check_length(source, i, {**inputs, "label": label})
     problem = task.spec.check_row(task, inputs, label)
