@@ -1,10 +1,12 @@
 """The generator registry, and the toolbox as a user drives it: a run YAML's generation:
 section."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+import synthloop
 from synthloop.core.errors import ConfigError
 from synthloop.generate.registry import GeneratorInputs, demo_pool, generate
 from synthloop.llm import LLMConfig
@@ -82,3 +84,18 @@ def test_bad_generation_sections_are_config_errors(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(write_config(run_config, section))
+
+
+@pytest.mark.parametrize("n", [0, -1])
+def test_run_generate_from_python_refuses_no_calls_as_the_cli_does(
+    run_config: Path, tmp_path: Path, n: int
+) -> None:
+    # `generate -n 0` is refused; run_generate(..., 0, out) wrote an empty file and its
+    # stats, as if the generator had run and kept nothing
+    out = tmp_path / "zg.jsonl"
+    with pytest.raises(ConfigError, match=f"zerogen needs n of at least 1 .*not {n}"):
+        asyncio.run(synthloop.run_generate(load_config(run_config), "zerogen", n, out))
+    assert not out.exists()
+    # ... and a Python caller is told the keyword, beside the command line's option
+    with pytest.raises(ConfigError, match=r"errors_path= from Python"):
+        asyncio.run(synthloop.run_generate(load_config(run_config), "extrapolate", 5, out))

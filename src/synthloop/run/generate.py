@@ -35,6 +35,8 @@ def generator_inputs(
     premises or passages a pair/QA task keeps, the examples to imitate, the
     demonstration pool. A run and its estimate build the same."""
     spec = generator(method)
+    if n < 1 and not spec.needs_errors:  # as `generate -n` refuses it; else an empty file
+        raise ConfigError(f"{method} needs n of at least 1 (LLM calls), not {n}")
     task = config.task
     prompter = Prompter(task, config.llm, config.templates_dir)
     if isinstance(config, InstructConfig):
@@ -58,7 +60,9 @@ def generator_inputs(
     errors: list[Record] = []
     if spec.needs_errors:
         if errors_path is None:
-            raise ConfigError(f"{method} needs --from FILE: real examples to imitate")
+            raise ConfigError(
+                f"{method} needs --from FILE (errors_path= from Python): real examples to imitate"
+            )
         errors = load_records(config.data.spec_for(errors_path), task, split_name="errors")
     elif errors_path is not None:  # a user who gives examples expects them to be used
         raise ConfigError(
