@@ -164,3 +164,29 @@ def test_evaluate_prints_the_pairwise_comparison_with_a_reference(
     out = " ".join(proc.stdout.split())
     assert "pairwise against the reference (LLM judge, 2 pairs):" in out
     assert "win rate" in out
+
+
+def test_results_are_written_even_when_stdout_is_closed(run_dir: Path, tmp_path: Path) -> None:
+    # was: written after the tables were printed, so `synthloop evaluate … --json s.json | head`
+    # exited 1 and wrote neither s.json nor RUN_DIR/evaluation.json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    (copy / "evaluation.json").unlink(missing_ok=True)
+    read, write = os.pipe()
+    os.close(read)  # a reader that has gone away, as `| head` does after its lines
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "synthloop.cli", "evaluate", str(copy), "--no-embeddings",
+             "-q", "--json", str(tmp_path / "s.json")],
+            cwd=tmp_path, stdout=write, stderr=subprocess.PIPE, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert "Traceback" not in proc.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["train_size"] > 0
+    assert (copy / "evaluation.json").is_file()

@@ -277,14 +277,17 @@ def evaluate(
         result["dataset"] = str(dataset)
         result["copies_of_test"] = copies
         primary = result["indirect"][learners[0]]
-        print_indirect(dataset.name, result["indirect"])
-        print_direct(result)
+        # the results are written before they are printed: a closed stdout (`| head`) must
+        # not lose them
         if run_dir is not None:
             write_json(result, run_dir.path / EVALUATION_FILE)
-            out_console.print(f"written: {run_dir.path / EVALUATION_FILE}")
         if json_out is not None:
             scores = {k: v for k, v in primary.items() if k != "confusion"}
             write_json({**scores, "evaluation": result}, json_out)
+        print_indirect(dataset.name, result["indirect"])
+        print_direct(result)
+        if run_dir is not None:
+            out_console.print(f"written: {run_dir.path / EVALUATION_FILE}")
 
 
 def _without_blanks(records: list[Record], task: Task, source: Path) -> list[Record]:
