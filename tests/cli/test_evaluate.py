@@ -190,3 +190,25 @@ def test_results_are_written_even_when_stdout_is_closed(run_dir: Path, tmp_path:
     assert "Traceback" not in proc.stderr
     assert json.loads((tmp_path / "s.json").read_text())["train_size"] > 0
     assert (copy / "evaluation.json").is_file()
+
+
+def test_with_validation_is_recorded_and_reported_as_such(run_dir: Path, tmp_path: Path) -> None:
+    # was: RUN_DIR/evaluation.json of `--with-validation` said nothing of it, so `synthloop
+    # report` showed the synthetic + validation scores as "trained on the synthetic data"
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    proc = synthloop("evaluate", str(copy), "--with-validation", "--no-embeddings", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "dataset.jsonl + real validation: small model on real test data" in proc.stdout
+    assert json.loads((copy / "evaluation.json").read_text())["with_validation"] is True
+    proc = synthloop("report", str(copy), "--no-evaluate", "-o", str(tmp_path / "r.html"),
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "trained on the synthetic data plus the real validation set" in html
+    proc = synthloop("evaluate", str(copy), "--no-embeddings", "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "with_validation" not in json.loads((copy / "evaluation.json").read_text())
+    assert "+ real validation" not in proc.stdout

@@ -36,8 +36,11 @@ def _interval(est: dict[str, Any] | None) -> str:
     return f"{_pct(est['value'])} [{_pct(est['low'])}–{_pct(est['high'])}] (n={est['n']})"
 
 
-def print_indirect(name: str, indirect: dict[str, dict[str, Any]]) -> None:
-    table = Table(title=f"{name}: small model on real test data")
+def print_indirect(
+    name: str, indirect: dict[str, dict[str, Any]], *, with_validation: bool = False
+) -> None:
+    trained = " + real validation" if with_validation else ""
+    table = Table(title=f"{name}{trained}: small model on real test data")
     qa = any("exact_match" in s for s in indirect.values())
     keys = ("exact_match", "f1") if qa else ("accuracy", "macro_f1")
     heads = ("exact match %", "token F1 %") if qa else ("accuracy %", "macro-F1 %")
@@ -276,6 +279,9 @@ def evaluate(
         )
         result["dataset"] = str(dataset)
         result["copies_of_test"] = copies
+        if with_validation:  # the indirect scores are of synthetic + real training data:
+            # say so in the JSON (and so in `synthloop report`), not only in a train size
+            result["with_validation"] = True
         primary = result["indirect"][learners[0]]
         # the results are written before they are printed: a closed stdout (`| head`) must
         # not lose them
@@ -284,7 +290,7 @@ def evaluate(
         if json_out is not None:
             scores = {k: v for k, v in primary.items() if k != "confusion"}
             write_json({**scores, "evaluation": result}, json_out)
-        print_indirect(dataset.name, result["indirect"])
+        print_indirect(dataset.name, result["indirect"], with_validation=with_validation)
         print_direct(result)
         if run_dir is not None:
             out_console.print(f"written: {run_dir.path / EVALUATION_FILE}")
