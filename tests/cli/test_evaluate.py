@@ -212,3 +212,15 @@ def test_with_validation_is_recorded_and_reported_as_such(run_dir: Path, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert "with_validation" not in json.loads((copy / "evaluation.json").read_text())
     assert "+ real validation" not in proc.stdout
+
+
+def test_label_agreement_is_printed_beside_the_auxiliary_models_real_accuracy(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    # was: only the agreement, without the ceiling the README puts beside it
+    config = str(run_dir / "config.yaml")
+    proc = synthloop("evaluate", str(run_dir / "dataset.jsonl"), "--config", config,
+                     "--no-embeddings", "-q", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    assert "label agreement: auxiliary model" in out and "(on real, cross-validated:" in out

@@ -99,7 +99,10 @@ def print_direct(result: dict[str, Any]) -> None:
         parts += [f"MMD² {_num(emb['mmd_rbf'], 4)}", f"Fréchet {_num(emb['frechet'], 4)}"]
     out_console.print("distance to real: " + ", ".join(parts))
     faith = result["faithfulness"]
-    line = "label agreement: auxiliary model " + _interval(faith["auxiliary_model"]["agreement"])
+    aux = faith["auxiliary_model"]
+    line = "label agreement: auxiliary model " + _interval(aux["agreement"])
+    if (aux.get("real_cv_accuracy") or {}).get("value") is not None:  # its ceiling
+        line += f" (on real, cross-validated: {_pct(aux['real_cv_accuracy']['value'])})"
     judge = faith.get("llm_judge")
     if judge:
         ratings = judge["ratings"]["synthetic"]
