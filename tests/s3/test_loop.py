@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from synthloop.core.io import load_records
 from synthloop.core.tasks import Task
 from synthloop.llm import CachedLLM, LLMConfig
@@ -42,3 +44,22 @@ async def test_s3_loop_seeds_then_extrapolates_each_error(
     assert llm.usage.calls <= 2 + 6 + 4 + 4
     # extrapolating the errors teaches the small model the words it was missing
     assert len(result.rounds[-1].errors) < len(result.rounds[0].errors)
+
+
+async def test_seed_examples_without_rationales_are_said_to_be(
+    tmp_path: Path, task: Task, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a small model whose lists parse to nothing left S3's seed step writing from the label
+    # description alone (ZeroGen by another name) without a word
+    from synthloop import s3_seed
+
+    llm = CachedLLM(FakeLLM(), tmp_path / "c.sqlite")
+    prompter = Prompter(task, LLMConfig())
+    rationales = {"positive": ["The food was tasty"], "negative": []}
+    gen = await s3_seed(llm, prompter, rationales, 4, show_progress=False)
+    assert len(gen.records) + sum(gen.dropped.values()) == 4
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 1
+    assert "no rationales for 'negative': its seed examples are written from the label" in err
+    await s3_seed(llm, prompter, {**rationales, "negative": ["Cold soup"]}, 4, show_progress=False)
+    assert "warning" not in capsys.readouterr().err

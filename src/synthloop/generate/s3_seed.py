@@ -15,7 +15,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from synthloop.core.errors import ConfigError
+from synthloop.core.errors import ConfigError, warn
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_variables
 from synthloop.generate.common import (
@@ -92,6 +92,14 @@ def s3_seed_plan(
     task = prompter.task
     if task.kept_fields and not anchors:
         raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
+    bare = [label for label in task.label_names if not rationales.get(label)]
+    if bare and n > 0:  # S3's seed is then ZeroGen for those labels: say so, not silently
+        warn(
+            f"no rationales for {', '.join(map(repr, bare))}: "
+            f"{'its' if len(bare) == 1 else 'their'} seed examples are written from the label "
+            "description alone (the LLM listed none that parsed; more "
+            "s3.rationale_calls_per_label may help)"
+        )
     rng = random.Random(derive_seed(seed, "s3-seed-sampling"))
     jobs = []
     for i in range(n):
