@@ -15,12 +15,12 @@ it, by the largest tokens-per-byte ratio seen so far, with a margin.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from dataclasses import dataclass
 
 from synthloop.core.errors import BudgetExceeded, ConfigError
 from synthloop.llm.base import LLM, Request, Response
+from synthloop.llm.concurrency import LoopCondition
 
 #: tokens a chat template adds around each message (role markers), generously
 TEMPLATE_TOKENS_PER_MESSAGE = 8
@@ -92,8 +92,7 @@ class BudgetedLLM(LLM):
         self.spent = Spent()
         self._reserved = Spent()
         self._ratio = 1.0  # tokens per prompt byte, an upper bound until calls teach us
-        self._cond: asyncio.Condition | None = None
-        self._cond_loop: asyncio.AbstractEventLoop | None = None
+        self._cond = LoopCondition()
 
     @property
     def model(self) -> str:
@@ -136,10 +135,7 @@ class BudgetedLLM(LLM):
         into.cost += sign * delta.cost
 
     async def complete(self, request: Request) -> Response:
-        loop = asyncio.get_running_loop()
-        if self._cond is None or self._cond_loop is not loop:  # a condition is one loop's
-            self._cond, self._cond_loop = asyncio.Condition(), loop
-        cond = self._cond
+        cond = self._cond.get()
         async with cond:
             while True:
                 worst = self.worst_case(request)

@@ -15,6 +15,22 @@ import contextlib
 import time
 
 
+class LoopCondition:
+    """An ``asyncio.Condition`` of the running event loop, made lazily and again for each
+    loop: a condition belongs to one loop, and one LLM may be used from one ``asyncio.run``
+    after another (a script's generate, then extrapolate)."""
+
+    def __init__(self) -> None:
+        self._cond: asyncio.Condition | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def get(self) -> asyncio.Condition:
+        loop = asyncio.get_running_loop()
+        if self._cond is None or self._loop is not loop:
+            self._cond, self._loop = asyncio.Condition(), loop
+        return self._cond
+
+
 class AdaptiveLimiter:
     def __init__(self, maximum: int, *, minimum: int = 1) -> None:
         if maximum < 1 or minimum < 1 or minimum > maximum:
@@ -26,23 +42,15 @@ class AdaptiveLimiter:
         self.epoch = 0  # bumped at each halving
         self.decreases = 0
         self._resume_at = 0.0  # time.monotonic() before which nothing new is sent
-        self._cond: asyncio.Condition | None = None
-        self._cond_loop: asyncio.AbstractEventLoop | None = None
+        self._cond = LoopCondition()
 
     @property
     def current(self) -> int:
         return max(self.minimum, int(self.limit))
 
-    def _condition(self) -> asyncio.Condition:
-        # created lazily, again for each event loop: a condition belongs to one loop
-        loop = asyncio.get_running_loop()
-        if self._cond is None or self._cond_loop is not loop:
-            self._cond, self._cond_loop = asyncio.Condition(), loop
-        return self._cond
-
     async def acquire(self) -> int:
         """Wait for a slot; returns the epoch to hand back to :meth:`overloaded`."""
-        cond = self._condition()
+        cond = self._cond.get()
         async with cond:
             while True:
                 pause = self._resume_at - time.monotonic()
@@ -56,7 +64,7 @@ class AdaptiveLimiter:
                 await cond.wait()
 
     async def release(self) -> None:
-        cond = self._condition()
+        cond = self._cond.get()
         async with cond:
             self.in_flight -= 1
             cond.notify_all()
