@@ -41,6 +41,15 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|\(\d+\))\s+\S", re.MULTILINE)
 #: the mark of a lone item, which its type's clean cuts ("1. The bakery opened.")
 ITEM_MARK = re.compile(r"^(?:[-*•]|\d+[.)]|\(\d+\))\s+")
 
+#: quotes a small model wraps its example in, or opens it with
+QUOTES = "\"'“”‘’«»"
+
+
+def lists_several(raw: str) -> bool:
+    """Whether an answer is a list of two or more items (:data:`LIST_ITEM`)."""
+    return len(LIST_ITEM.findall(raw)) >= 2
+
+
 _WORD = re.compile(r"[a-z0-9']+")
 
 

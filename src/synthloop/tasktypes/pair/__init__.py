@@ -10,10 +10,9 @@ from typing import ClassVar
 
 from synthloop.core.tasks import Task
 from synthloop.core.tasktype import TaskType
-from synthloop.tasktypes.rules import ITEM_MARK, LIST_ITEM, REFUSAL, SELF_TALK
+from synthloop.tasktypes.rules import ITEM_MARK, QUOTES, REFUSAL, SELF_TALK, lists_several
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s*", re.MULTILINE)
-_QUOTES = "\"'“”‘’«»"
 #: what an answer opens with before its colon, or a first line of its own that a parser
 #: takes for a preamble ("Sure! Here's a headline for this story." then the headline)
 _LEAD_IN = re.compile(
@@ -43,7 +42,7 @@ _ADVICE = re.compile(
 def _lead_in(raw: str) -> str:
     """What an answer says before its example: the words before its first colon or dash
     (twelve at most), or a short first line of its own that opens like a preamble."""
-    text = _MARKUP.sub("", raw.replace("\r", "")).strip().lstrip(_QUOTES)
+    text = _MARKUP.sub("", raw.replace("\r", "")).strip().lstrip(QUOTES)
     found = _LEAD_IN.match(text)
     if not found:
         return ""
@@ -71,9 +70,9 @@ class Pair(TaskType):
         lead = _lead_in(raw)
         if _HEADLINE.search(lead):
             return "headline"
-        if _REWRITE.search(lead) or _ADVICE.match(raw.strip().lstrip(_QUOTES)):
+        if _REWRITE.search(lead) or _ADVICE.match(raw.strip().lstrip(QUOTES)):
             return "rewrite"
-        if len(LIST_ITEM.findall(raw)) >= 2:
+        if lists_several(raw):
             return "list_of_answers"
         return None
 

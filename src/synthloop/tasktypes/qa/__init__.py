@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from synthloop.core.records import Record
 from synthloop.core.tasks import LearnerInput, Task
 from synthloop.core.tasktype import Scores, TaskType
-from synthloop.tasktypes.rules import ITEM_MARK, LIST_ITEM
+from synthloop.tasktypes.rules import ITEM_MARK, QUOTES, lists_several
 
 #: what a small model wraps its question in: "What is the answer to the question: ...?",
 #: "Question 2:", "Here is a question about the passage: ...", "Answer this question -"
@@ -25,7 +25,6 @@ _WRAPPER = re.compile(
     r"(?:passage|text|context|paragraph|article))?",
     re.IGNORECASE,
 )
-_QUOTES = "\"'“”‘’«»"
 
 
 def _unwrapped(text: str) -> str:
@@ -37,11 +36,11 @@ def _unwrapped(text: str) -> str:
     rest = text[found.end() :].lstrip()
     if rest and rest[0] in ":-–—":
         rest = rest[1:].lstrip()
-    elif rest[:1] not in _QUOTES:
+    elif rest[:1] not in QUOTES:
         return text  # "What is the answer to the question of ...?" asks a question itself
-    inner = rest.strip(_QUOTES + " ")
+    inner = rest.strip(QUOTES + " ")
     if "?" in rest and not inner.endswith("?"):
-        inner = rest.split("?")[0].strip(_QUOTES + " ") + "?"
+        inner = rest.split("?")[0].strip(QUOTES + " ") + "?"
     return inner if "?" in inner and len(inner.split()) >= 3 else text
 
 
@@ -108,7 +107,7 @@ class QA(TaskType):
         # "1. Who built it?\n2. When?" is a list of questions: the parser would keep the
         # first, which need not be the one the anchored answer answers. False rejects on
         # real data: 0 of QNLI's 5,463 questions (train + test).
-        if len(LIST_ITEM.findall(raw)) >= 2:
+        if lists_several(raw):
             return "list_of_answers"
         return None
 
