@@ -141,6 +141,22 @@ def test_evaluate_leaves_out_records_with_a_blank_text(run_dir: Path, tmp_path: 
     )
 
 
+def test_evaluate_texts_without_a_word_is_a_one_line_error(run_dir: Path, tmp_path: Path) -> None:
+    # was: "internal error ValueError: empty vocabulary" from tf-idf on texts of punctuation
+    # and one-letter words, which are not blank and so reached the learner
+    texts = ["!!! ???", "a b c", ":-) :-("]
+    labels = ["positive", "negative"]
+    rows = [json.dumps({"id": f"p-{i}", "text": texts[i % 3], "label": labels[i % 2]})
+            for i in range(12)]  # fmt: skip
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("\n".join(rows) + "\n")
+    config = str(run_dir / "config.yaml")
+    assert_one_line_error(
+        synthloop("evaluate", str(junk), "--config", config, "--no-embeddings", cwd=tmp_path),
+        "none of the 12 training texts has a word of two or more letters",
+    )
+
+
 def test_evaluate_prints_the_pairwise_comparison_with_a_reference(
     run_dir: Path, tmp_path: Path
 ) -> None:

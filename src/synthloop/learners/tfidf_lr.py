@@ -9,6 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from synthloop.core.errors import DataError
 from synthloop.core.tasks import LearnerInput
 from synthloop.learners.base import check_training_data
 
@@ -40,7 +41,18 @@ class TfidfLogisticRegression:
             ]
         )
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.pipeline_.fit([_as_text(t) for t in texts], list(labels), lr__sample_weight=weights)
+        inputs = [_as_text(t) for t in texts]
+        try:
+            self.pipeline_.fit(inputs, list(labels), lr__sample_weight=weights)
+        except ValueError as e:
+            if "empty vocabulary" not in str(e):
+                raise
+            # Texts of punctuation, emoji or one-letter words only: tf-idf has no term to weigh.
+            raise DataError(
+                f"none of the {len(texts)} training texts has a word of two or more letters",
+                hint="check that the data holds texts, or use a learner that reads them whole "
+                "(--learner embed_lr)",
+            ) from None
         self.classes_ = self.pipeline_.classes_
         return self
 
