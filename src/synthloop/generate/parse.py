@@ -12,27 +12,9 @@ import re
 from dataclasses import dataclass
 
 from synthloop.core.tasks import Task
-from synthloop.tasktypes.rules import CHATTER
+from synthloop.tasktypes.rules import CHATTER, REFUSAL_OPENING, opens_refusal
 
 _QUOTES = "\"'“”‘’«»`"
-#: how a refusal opens; only an opening that also says what refuses (below) is one:
-#: "Sorry, I'll call later" and "I wont be long" are what people text (68 of sms_spam's
-#: 5,574 messages open like this)
-_REFUSAL = re.compile(
-    r"^(i'?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:no|')t|i am unable|i'?m unable|"
-    r"i won'?t|as an ai|as a language model|unfortunately,? i)",
-    re.IGNORECASE,
-)
-#: ... an assistant declining: it names itself an AI, or declines to do the writing
-_REFUSER = re.compile(
-    r"\b(?:as an? (?:\w+[- ]){0,3}(?:ai|assistant|chatbot|language model)\b|"
-    r"(?:ai|language) model\b|chatbot\b|text-based ai\b|"
-    r"i (?:can(?:no|')?t|am unable to|'?m unable to|won'?t|will not|do not|don'?t) "
-    r"(?:\w+ ){0,2}(?:help|assist|provide|write|generate|create|produce|comply|fulfil|"
-    r"complete|do that|do this)\b|"
-    r"i (?:do not|don'?t) have the (?:ability|capability))",
-    re.IGNORECASE,
-)
 _PREAMBLE = re.compile(
     r"^(sure|certainly|of course|okay|ok|absolutely|here(?:'s| is| are)|below is|"
     r"this is|i(?:'ve| have) written|i'?d be happy)\b.*[:!.]?$",
@@ -48,10 +30,6 @@ _ONLY_PREAMBLE = re.compile(
 )
 #: an opener and its punctuation: "Sure!", "Ok...", "Certainly, "
 _OPENER = re.compile(r"^(?:sure|certainly|of course|okay|ok|absolutely)\s*[!,.]+\s*", re.I)
-
-
-def _refusal(text: str) -> bool:
-    return bool(_REFUSAL.match(text) and _REFUSER.search(text))
 
 
 def _lone_preamble(para: str, task: Task) -> bool:
@@ -167,7 +145,7 @@ def parse_example(
     text = (raw or "").replace("\r", "").strip()
     if not text:
         return Parsed(None, "empty")
-    if _refusal(_strip_quotes(text)):
+    if opens_refusal(_strip_quotes(text)):
         return Parsed(None, "refusal")
     prefix = _prefix_pattern(task)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
@@ -198,7 +176,7 @@ def parse_example(
         body = _strip_echo(body, prompt)
     body = _trailing_label(task).sub("", _strip_quotes(body)).strip()
     body = _strip_quotes(body)
-    if _refusal(body):
+    if opens_refusal(body):
         return Parsed(None, "refusal")
     if body.lower().strip(" .") in {n.lower() for n in task.labels}:
         return Parsed(None, "label_only")
@@ -216,7 +194,7 @@ def parse_list(raw: str, *, min_words: int = 2, max_words: int = 40) -> list[str
     for line in (raw or "").replace("\r", "").split("\n"):
         line = _BULLET.sub("", _MARKDOWN.sub("", line)).strip()
         line = _strip_quotes(line).rstrip(":").strip()
-        if not line or _PREAMBLE.match(line) or _REFUSAL.match(line):
+        if not line or _PREAMBLE.match(line) or REFUSAL_OPENING.match(line):
             continue
         n_words = len(line.split())
         if n_words < min_words or n_words > max_words:

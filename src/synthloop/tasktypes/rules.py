@@ -13,17 +13,46 @@ CHATTER = re.compile(
     re.IGNORECASE,
 )
 
+#: what an assistant declines to do ("I can't write ...", "I won't provide ...")
+_DECLINED = "write|create|provide|generate|assist|fulfil|comply|produce"
+
 #: refusals and assistant talk anywhere in a text (generation's filters use it too)
 #: (an apology alone is no refusal: "I'm sorry it hurt you", "I am sorry to hear that, we will
 #: fix it" are what people and support agents write: 14 of sst2's and sms_spam's real texts)
 REFUSAL = re.compile(
     r"\b(?:as an ai|as a language model|"
     r"i (?:can ?not|can't|won't|am unable to|'m unable to|am not able to) "
-    r"(?:write|create|provide|generate|help(?! but)|assist|fulfil|comply|produce)|"
+    rf"(?:{_DECLINED}|help(?! but))|"
     r"i (?:do not|don'?t) have (?:the )?(?:ability|capability|access) to|"
     r"against my (?:guidelines|programming|policy)|i'?m not comfortable)\b",
     re.IGNORECASE,
 )
+
+#: how a whole answer opens when it refuses; only an opening that also says what refuses
+#: (:data:`REFUSER`) is one: "Sorry, I'll call later" and "I wont be long" are what people
+#: text (68 of sms_spam's 5,574 messages open like this)
+REFUSAL_OPENING = re.compile(
+    r"^(i'?m sorry|i am sorry|sorry,|i apologi[sz]e|i can(?:no|')t|i am unable|i'?m unable|"
+    r"i won'?t|as an ai|as a language model|unfortunately,? i)",
+    re.IGNORECASE,
+)
+#: ... an assistant declining: it names itself an AI, or declines to do the writing. Broader
+#: than REFUSAL ("as a friendly AI", "I don't want to help"), as it only judges what opens
+#: like a refusal
+REFUSER = re.compile(
+    r"\b(?:as an? (?:\w+[- ]){0,3}(?:ai|assistant|chatbot|language model)\b|"
+    r"(?:ai|language) model\b|chatbot\b|text-based ai\b|"
+    r"i (?:can(?:no|')?t|am unable to|'?m unable to|won'?t|will not|do not|don'?t) "
+    rf"(?:\w+ ){{0,2}}(?:{_DECLINED}|help|complete|do that|do this)\b|"
+    r"i (?:do not|don'?t) have the (?:ability|capability))",
+    re.IGNORECASE,
+)
+
+
+def opens_refusal(text: str) -> bool:
+    """Whether a whole answer is a refusal: it opens like one and something in it refuses."""
+    return bool(REFUSAL_OPENING.match(text) and REFUSER.search(text))
+
 
 #: assistant talk about itself, beyond CHATTER: too broad for a review ("I'm not ready for
 #: the sequel"), but no hypothesis, question or instruction of real data says it (none of
