@@ -21,15 +21,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext, FilterStep
-from synthloop.tasktypes.rules import REFUSAL
-
-_WORD = re.compile(r"\w+")
+from synthloop.tasktypes.rules import REFUSAL, words
 
 Verdict = tuple[str, float] | None
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
 
 
 class LengthFilter(FilterStep):

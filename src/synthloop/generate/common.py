@@ -29,7 +29,7 @@ from synthloop.llm import LLM, Request, Response, complete_many
 from synthloop.llm.cache import request_key
 from synthloop.llm.journal import Journal, journal_dir
 from synthloop.llm.progress import llm_progress
-from synthloop.tasktypes.rules import CHATTER, copies_context
+from synthloop.tasktypes.rules import CHATTER, copies_context, lowered
 
 T = TypeVar("T")
 
@@ -116,10 +116,6 @@ class Generation:
 def template_for(task: Task, step: str) -> str:
     """The prompt template of a generation step for the task's type (``pair_zerogen``...)."""
     return task.spec.template(step)
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def reject_for_task(text: str, job: Job, task: Task) -> str | None:
@@ -256,7 +252,7 @@ def collect(answers: Sequence[Answer], task: Task, *, calls: int | None = None) 
         if answer.record is None:
             gen.dropped[answer.dropped or "unparsable"] += 1
             continue
-        key = _normalised(task.joined_text(answer.record))
+        key = lowered(task.joined_text(answer.record))
         if key in seen:  # the same answer twice adds nothing but weight
             gen.dropped["duplicate"] += 1
             continue

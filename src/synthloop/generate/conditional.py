@@ -11,7 +11,6 @@ A QA example's label is its anchor's answer, so labels are not planned for QA.""
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoSelector
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
+from synthloop.tasktypes.rules import words
 
 #: the package's generation steps; a pair/QA task uses its type's variant (pair_zerogen)
 STEPS = ("zerogen", "s3_seed", "extrapolate")
@@ -167,13 +167,10 @@ def conditional_jobs(
     return jobs
 
 
-_WORDS = re.compile(r"\w+")
-
-
 def copy_key(text: str) -> str:
     """What a copy is judged by: the words, lower-cased. Case, spacing and punctuation
     alone ("The eggs were perfect!" for "the eggs were perfect") do not make it new."""
-    return " ".join(_WORDS.findall(text.lower()))
+    return " ".join(words(text))
 
 
 def drop_copies(

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from synthloop.core.tasks import Task
-from synthloop.tasktypes.rules import CHATTER, REFUSAL_OPENING, opens_refusal
+from synthloop.tasktypes.rules import CHATTER, REFUSAL_OPENING, ascii_words, opens_refusal
 
 _QUOTES = "\"'“”‘’«»`"
 _PREAMBLE = re.compile(
@@ -111,18 +111,14 @@ def _trailing_label(task: Task) -> re.Pattern[str]:
     )
 
 
-def _normalise(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
 def _strip_echo(body: str, prompt: str) -> str:
     """Drop an echo of the instruction before a colon: "It should reflect these points: ..."."""
     head, colon, tail = body.partition(":")
     if not colon or not tail.strip() or len(head) > 80:
         return body
-    words = _normalise(head).split()
+    words = ascii_words(head)
     grams = {" ".join(words[i : i + 3]) for i in range(len(words) - 2)}
-    sent = _normalise(prompt)
+    sent = " ".join(ascii_words(prompt))
     return tail.strip() if any(g in sent for g in grams) else body
 
 
@@ -182,7 +178,7 @@ def parse_example(
         return Parsed(None, "label_only")
     if len(body.split()) < min_words:
         return Parsed(None, "too_short")
-    if source is not None and _normalise(body) == _normalise(source):
+    if source is not None and ascii_words(body) == ascii_words(source):
         return Parsed(None, "copy_of_source")
     return Parsed(body)
 

@@ -79,7 +79,24 @@ def lists_several(raw: str) -> bool:
     return len(LIST_ITEM.findall(raw)) >= 2
 
 
-_WORD = re.compile(r"[a-z0-9']+")
+_ASCII_WORD = re.compile(r"[a-z0-9']+")
+_WORD = re.compile(r"\w+")
+
+
+def ascii_words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased: runs of ASCII letters, digits and apostrophes
+    ("don't" is one word; "café" is "caf")."""
+    return _ASCII_WORD.findall(text.lower())
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased: runs of any script's letters, digits and ``_``."""
+    return _WORD.findall(text.lower())
+
+
+def lowered(text: str) -> str:
+    """``text`` lower-cased, each run of whitespace one space, none at the ends."""
+    return " ".join(text.lower().split())
 
 
 def copies_context(text: str, context: str) -> bool:
@@ -95,11 +112,11 @@ def copies_context(text: str, context: str) -> bool:
     premise): on real data, 6 of RTE's 2,767 hypotheses (0.22%, train + validation) and 0 of
     QNLI's 5,463 questions (against their sentence) would count as copies.
     """
-    words, source = _WORD.findall(text.lower()), _WORD.findall(context.lower())
-    n = len(words)
+    mine, source = ascii_words(text), ascii_words(context)
+    n = len(mine)
     if not n or n > len(source) or (2 * n < len(source) and n < 12):
         return False
-    head, last = words[:-1], words[-1]
+    head, last = mine[:-1], mine[-1]
     return any(
         source[i : i + n - 1] == head and source[i + n - 1].startswith(last)
         for i in range(len(source) - n + 1)

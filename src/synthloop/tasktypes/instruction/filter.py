@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from synthloop.tasktypes.rules import CHATTER, REFUSAL, SELF_TALK
+from synthloop.tasktypes.rules import CHATTER, REFUSAL, SELF_TALK, ascii_words
 
 # An opener that is only politeness: "Sure!", "Certainly.", "Of course,", "Great question!"
 _OPENER = re.compile(
@@ -63,7 +63,6 @@ _PLACEHOLDER = re.compile(
     r"(?:output|input|response|answer|instruction)\b[^\]\n]{0,20}\]",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z0-9']+")
 # The reply form's own labels inside an input or response: the model wrote another round.
 _FORM = re.compile(r"(?im)^\s*(?:instruction|input|output)\s*:|\binput\s*:")
 
@@ -73,9 +72,9 @@ def echoes_prompt(text: str, prompt: str, n: int = 4) -> bool:
     wording, e.g. "Carry out this instruction. If it needs an input …")."""
     if not prompt:
         return False
-    words = _WORD.findall(prompt.lower())
+    words = ascii_words(prompt)
     grams = {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-    mine = _WORD.findall(text.lower())
+    mine = ascii_words(text)
     return any(tuple(mine[i : i + n]) in grams for i in range(len(mine) - n + 1))
 
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from synthloop.core.records import Record
 from synthloop.core.tasks import LearnerInput, Task
 from synthloop.core.tasktype import Scores, TaskType
-from synthloop.tasktypes.rules import ITEM_MARK, QUOTES, lists_several
+from synthloop.tasktypes.rules import ITEM_MARK, QUOTES, lists_several, lowered
 
 #: what a small model wraps its question in: "What is the answer to the question: ...?",
 #: "Question 2:", "Here is a question about the passage: ...", "Answer this question -"
@@ -42,10 +42,6 @@ def _unwrapped(text: str) -> str:
     if "?" in rest and not inner.endswith("?"):
         inner = rest.split("?")[0].strip(QUOTES + " ") + "?"
     return inner if "?" in inner and len(inner.split()) >= 3 else text
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def _content_stems(text: str) -> set[str]:
@@ -116,7 +112,7 @@ class QA(TaskType):
     ) -> str | None:
         if "?" not in text:
             return "not_a_question"
-        if _normalised(label) in _normalised(text):
+        if lowered(label) in lowered(text):
             return "answer_in_question"
         passage = (fixed or {}).get(task.kept_fields[0])
         if passage is not None and not _content_stems(text) & _content_stems(passage):
