@@ -15,12 +15,13 @@ it, by the largest tokens-per-byte ratio seen so far, with a margin.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 
 from synthloop.core.errors import BudgetExceeded, ConfigError
 from synthloop.llm.base import LLM, Request, Response
-from synthloop.llm.concurrency import LoopCondition
+from synthloop.llm.concurrency import PerLoop
 
 #: tokens a chat template adds around each message (role markers), generously
 TEMPLATE_TOKENS_PER_MESSAGE = 8
@@ -92,7 +93,7 @@ class BudgetedLLM(LLM):
         self.spent = Spent()
         self._reserved = Spent()
         self._ratio = 1.0  # tokens per prompt byte, an upper bound until calls teach us
-        self._cond = LoopCondition()
+        self._cond = PerLoop(asyncio.Condition)
 
     @property
     def model(self) -> str:

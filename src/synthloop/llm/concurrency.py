@@ -13,22 +13,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
-class LoopCondition:
-    """An ``asyncio.Condition`` of the running event loop, made lazily and again for each
-    loop: a condition belongs to one loop, and one LLM may be used from one ``asyncio.run``
-    after another (a script's generate, then extrapolate)."""
+class PerLoop(Generic[T]):
+    """An object of the running event loop, made by ``make`` and made again for each loop:
+    an ``asyncio.Condition``, or an HTTP client's pooled connections, belongs to the loop
+    it was used on, and one LLM may be used from one ``asyncio.run`` after another (a
+    script's generate, then extrapolate). ``first``, made up front, serves the first loop."""
 
-    def __init__(self) -> None:
-        self._cond: asyncio.Condition | None = None
+    def __init__(self, make: Callable[[], T], *, first: T | None = None) -> None:
+        self._make = make
+        self.value = first  # the last loop's
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def get(self) -> asyncio.Condition:
+    def get(self) -> T:
         loop = asyncio.get_running_loop()
-        if self._cond is None or self._loop is not loop:
-            self._cond, self._loop = asyncio.Condition(), loop
-        return self._cond
+        if self.value is None or self._loop not in (None, loop):
+            self.value = self._make()
+        self._loop = loop
+        return self.value
 
 
 class AdaptiveLimiter:
@@ -42,7 +49,7 @@ class AdaptiveLimiter:
         self.epoch = 0  # bumped at each halving
         self.decreases = 0
         self._resume_at = 0.0  # time.monotonic() before which nothing new is sent
-        self._cond = LoopCondition()
+        self._cond = PerLoop(asyncio.Condition)
 
     @property
     def current(self) -> int:

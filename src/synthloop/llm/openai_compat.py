@@ -32,7 +32,7 @@ import httpx2
 
 from synthloop.core.errors import ConfigError, LLMConnectionError, LLMError, LLMResponseError, warn
 from synthloop.llm.base import LLM, Request, Response
-from synthloop.llm.concurrency import AdaptiveLimiter
+from synthloop.llm.concurrency import AdaptiveLimiter, PerLoop
 from synthloop.llm.reconnect import Outage
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
@@ -176,28 +176,21 @@ class OpenAICompatLLM(LLM):
         self.outage = Outage(unreachable_timeout, notify=notify)
         self._rng = random.Random(seed)
         self._schema_supported = True
-        self._new_client = lambda: httpx2.AsyncClient(
-            base_url=self.base_url,
-            headers=headers,
-            timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
-            transport=transport,
-            limits=httpx2.Limits(
-                max_connections=max_concurrency, max_keepalive_connections=max_concurrency
-            ),
-        )
-        self._client = self._new_client()
-        self._client_loop: asyncio.AbstractEventLoop | None = None
 
-    def _http(self) -> httpx2.AsyncClient:
-        """The client of the running event loop. Its pooled connections belong to the loop
-        they were opened on: one LLM used from two ``asyncio.run`` calls (a script's
-        generate, then extrapolate) failed the second with 'Event loop is closed'."""
-        loop = asyncio.get_running_loop()
-        if self._client_loop is not loop:
-            if self._client_loop is not None:  # the last loop's client: closed with it
-                self._client = self._new_client()
-            self._client_loop = loop
-        return self._client
+        def new_client() -> httpx2.AsyncClient:
+            return httpx2.AsyncClient(
+                base_url=self.base_url,
+                headers=headers,
+                timeout=httpx2.Timeout(timeout, connect=min(timeout, 10.0)),
+                transport=transport,
+                limits=httpx2.Limits(
+                    max_connections=max_concurrency, max_keepalive_connections=max_concurrency
+                ),
+            )
+
+        # one client per event loop: a client used from a second ``asyncio.run`` (a
+        # script's generate, then extrapolate) failed with 'Event loop is closed'
+        self._client = PerLoop(new_client, first=new_client())
 
     @property
     def model(self) -> str:
@@ -269,7 +262,7 @@ class OpenAICompatLLM(LLM):
         path, body = self.payload(request)
         url = f"{self.base_url}{path}"
         try:
-            resp = await self._http().post(path, json=body)
+            resp = await self._client.get().post(path, json=body)
             content = await resp.aread()
         except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
             raise _Unreachable(LLMConnectionError(_reason(exc))) from exc
@@ -335,4 +328,5 @@ class OpenAICompatLLM(LLM):
         raise last
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client.value is not None:
+            await self._client.value.aclose()
