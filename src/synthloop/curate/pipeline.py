@@ -180,6 +180,14 @@ class CurateConfig(BaseModel):
 DROP_FIELDS = ("dropped_by", "reason", "score", "detail")
 
 
+def _drop_fields(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    """:data:`DROP_FIELDS`, prefixed until no name is a column of ``rows`` (dropped records)."""
+    prefix = ""
+    while any(prefix + name in row for row in rows for name in DROP_FIELDS):
+        prefix += "synthloop_"
+    return tuple(prefix + name for name in DROP_FIELDS)
+
+
 @dataclass
 class CurationResult:
     input_size: int
@@ -216,22 +224,19 @@ class CurationResult:
         """The names dropped.jsonl gives why each record was dropped: :data:`DROP_FIELDS`,
         prefixed ``synthloop_`` when a dropped record has a column of one of those names of
         its own (a user's ``score``), which is then written as it was."""
-        rows = [rec.to_row() for rec, _ in self.dropped]
-        prefix = ""
-        while any(prefix + name in row for row in rows for name in DROP_FIELDS):
-            prefix += "synthloop_"
-        return tuple(prefix + name for name in DROP_FIELDS)
+        return _drop_fields([rec.to_row() for rec, _ in self.dropped])
 
     def write(self, out: str | Path) -> Path:
         """dataset.jsonl (kept), dropped.jsonl (with reasons), audit.jsonl, summary.json,
         review_queue.jsonl. Each file is replaced atomically."""
         out = Path(out)
         write_records(self.kept, out / "dataset.jsonl")
-        by, reason, score, detail = self.drop_fields()
+        rows = [rec.to_row() for rec, _ in self.dropped]
+        by, reason, score, detail = _drop_fields(rows)
         write_jsonl(
             (
-                {**rec.to_row(), by: e.step, reason: e.reason, score: e.score, detail: e.detail}
-                for rec, e in self.dropped
+                {**row, by: e.step, reason: e.reason, score: e.score, detail: e.detail}
+                for row, (_, e) in zip(rows, self.dropped, strict=True)
             ),
             out / "dropped.jsonl",
         )
