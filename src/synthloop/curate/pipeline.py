@@ -249,7 +249,8 @@ class CurationResult:
 class Pipeline:
     def __init__(self, steps: Sequence[Step]) -> None:
         self.steps = list(steps)
-        #: the task these steps were checked to fit (check_steps_fit), and the steps then
+        #: the task and the steps checked to fit it when made (for_task, with_review): a run
+        #: of those steps on that task (or an equal one) is not checked again
         self._fit: tuple[Task, list[Step]] | None = None
 
     @classmethod
@@ -264,8 +265,7 @@ class Pipeline:
     async def arun(
         self, records: Sequence[Record], ctx: CurateContext, *, review_queue: int = 0
     ) -> CurationResult:
-        fit = self._fit
-        if fit is None or fit[0] is not ctx.task or fit[1] != self.steps:  # unchecked
+        if self._fit != (ctx.task, self.steps):
             check_steps_fit(self.steps, ctx.task)
         current = list(records)
         _check_unique_ids(current)
