@@ -186,6 +186,27 @@ async def test_s3_loop_curates_each_round(
     assert all(len(rec.inputs["text"].split()) >= 9 for rec in result.dataset)
 
 
+async def test_a_round_curator_checks_its_steps_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import synthloop.curate.pipeline as pipeline_module
+
+    made: list[object] = []
+    fitting = pipeline_module._fitting_steps
+
+    def counted(specs: list[pipeline_module.StepSpec], task: Task) -> list[Step]:
+        made.append(specs)
+        return fitting(specs, task)
+
+    monkeypatch.setattr(pipeline_module, "_fitting_steps", counted)
+    monkeypatch.setattr(pipeline_module, "check_steps_fit", lambda *_: made.append("check"))
+    qa, records = qa_task(), qa_records("validation")
+    curator = RoundCurator(CurateConfig(steps=["exact_dedup"]), CurateContext(task=qa), tmp_path)
+    for round in (0, 1, 2):
+        assert await curator(records, round)
+    assert len(made) == 1  # made and checked at the first round; never checked again
+
+
 async def test_run_config_curate_section_drives_the_s3_run(
     tmp_path: Path, run_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

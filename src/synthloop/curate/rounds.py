@@ -10,7 +10,7 @@ from pathlib import Path
 
 from synthloop.core.records import Record
 from synthloop.curate.base import CurateContext
-from synthloop.curate.pipeline import CurateConfig, with_review
+from synthloop.curate.pipeline import CurateConfig, Pipeline, with_review
 
 
 class RoundCurator:
@@ -18,11 +18,15 @@ class RoundCurator:
         self.config = config
         self.ctx = ctx
         self.run_dir = Path(run_dir)
+        #: the steps, made and checked to fit the task at the first round, for every round
+        self._pipeline: Pipeline | None = None
 
     async def __call__(self, records: list[Record], round: int) -> list[Record]:
         out = self.run_dir / f"round_{round}" / "curation"
+        if self._pipeline is None:
+            self._pipeline = Pipeline.for_task(self.config.steps, self.ctx.task)
         # decisions a person made on the final curated set apply to later runs too
-        pipeline = with_review(self.config.pipeline(), self.run_dir / "curated")
+        pipeline = with_review(self._pipeline, self.run_dir / "curated")
         result = await pipeline.arun(records, self.ctx, review_queue=self.config.review_queue)
         result.write(out)
         return result.kept
