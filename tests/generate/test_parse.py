@@ -88,6 +88,7 @@ def test_drops_what_cannot_be_an_example(task: Task, raw: str, reason: str) -> N
         "I'm sorry for the misunderstanding, but as a chatbot, I'm designed to help.",
         "Sorry, as a text-based AI I don't have the ability to send messages.",
         "I can't write a review of a film I have not seen.",
+        "I can't help you with that request.",
     ],
 )
 def test_an_assistant_declining_is_a_refusal(task: Task, raw: str) -> None:
@@ -105,6 +106,9 @@ def test_an_assistant_declining_is_a_refusal(task: Task, raw: str) -> None:
         "absolutely , inescapably gorgeous , skyscraper-trapeze motion",
         "here is unusually tame",
         "Ok. Me watching tv too.",
+        "I can't help but love this movie, every scene of it.",  # was: dropped as a refusal
+        "I can't help myself, the soup here is too good.",
+        "I couldn't help it: the plot made me laugh out loud.",
     ],
 )
 def test_real_texts_that_open_like_a_refusal_or_preamble_are_kept(task: Task, raw: str) -> None:

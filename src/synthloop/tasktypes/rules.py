@@ -16,13 +16,17 @@ CHATTER = re.compile(
 #: what an assistant declines to do ("I can't write ...", "I won't provide ...")
 _DECLINED = "write|create|provide|generate|assist|fulfil|comply|produce"
 
+#: declining to help, not "I can't help but love it" / "help myself" / "help it", which
+#: people write
+_HELP = r"help(?! but\b| myself\b| it\b)"
+
 #: refusals and assistant talk anywhere in a text (generation's filters use it too)
 #: (an apology alone is no refusal: "I'm sorry it hurt you", "I am sorry to hear that, we will
 #: fix it" are what people and support agents write: 14 of sst2's and sms_spam's real texts)
 REFUSAL = re.compile(
     r"\b(?:as an ai|as a language model|"
     r"i (?:can ?not|can't|won't|am unable to|'m unable to|am not able to) "
-    rf"(?:{_DECLINED}|help(?! but))|"
+    rf"(?:{_DECLINED}|{_HELP})|"
     r"i (?:do not|don'?t) have (?:the )?(?:ability|capability|access) to|"
     r"against my (?:guidelines|programming|policy)|i'?m not comfortable)\b",
     re.IGNORECASE,
@@ -43,7 +47,7 @@ REFUSER = re.compile(
     r"\b(?:as an? (?:\w+[- ]){0,3}(?:ai|assistant|chatbot|language model)\b|"
     r"(?:ai|language) model\b|chatbot\b|text-based ai\b|"
     r"i (?:can(?:no|')?t|am unable to|'?m unable to|won'?t|will not|do not|don'?t) "
-    rf"(?:\w+ ){{0,2}}(?:{_DECLINED}|help|complete|do that|do this)\b|"
+    rf"(?:\w+ ){{0,2}}(?:{_DECLINED}|{_HELP}|complete|do that|do this)\b|"
     r"i (?:do not|don'?t) have the (?:ability|capability))",
     re.IGNORECASE,
 )
