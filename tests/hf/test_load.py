@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import datasets
 import pytest
@@ -92,8 +93,8 @@ def test_hf_name_loads_through_datasets_load_dataset(
     stand-in for the hub answers here: there is no network)."""
     asked: list[tuple[str, str | None]] = []
 
-    def load_dataset(name: str, split: str | None = None) -> datasets.Dataset:
-        asked.append((name, split))
+    def load_dataset(path: str, name: str | None = None, split: str | None = None) -> Any:
+        asked.append((path, split))
         return sst_like()
 
     monkeypatch.setattr(datasets, "load_dataset", load_dataset)
@@ -115,6 +116,50 @@ def test_hf_name_loads_through_datasets_load_dataset(
     # without a label_map, ClassLabel integers become their names
     named = load_records(DataSpec(path="hf:sst2", columns={"text": "sentence"}), cfg.task)
     assert [r.label for r in named] == ["negative", "positive"]
+
+
+def test_hf_name_with_a_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``config:`` names a dataset's configuration (glue's sst2), which ``hf:NAME`` could
+    not: NAME holds a '/' of its own. Was: no way to name one, so glue, super_glue and the
+    like could not be read at all."""
+    asked: list[tuple[str, str | None, str | None]] = []
+    configs = ["cola", "sst2"]
+
+    def load_dataset(path: str, name: str | None = None, split: str | None = None) -> Any:
+        asked.append((path, name, split))
+        if name is None:  # as datasets says it for a dataset of several configurations
+            raise ValueError(
+                f"Config name is missing.\nPlease pick one among the available configs: "
+                f"{configs}\nExample of usage:\n\t`load_dataset('{path}', 'cola')`"
+            )
+        whole = datasets.DatasetDict({"train": sst_like(), "validation": sst_like()})
+        return whole if split is None else whole[split]
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    (tmp_path / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
+    run = tmp_path / "run.yaml"
+    run.write_text(
+        "task: task.yaml\n"
+        "data:\n"
+        "  validation: {path: 'hf:nyu-mll/glue', config: sst2, split: validation,\n"
+        "               columns: {text: sentence}}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(run)
+    records = load_records(cfg.data.validation, cfg.task, split_name="validation")
+    assert asked == [("nyu-mll/glue", "sst2", "validation")]
+    assert [r.label for r in records] == ["negative", "positive"]
+    # without config: one line that lists the configurations to choose from
+    with pytest.raises(DataError) as info:
+        load_records(DataSpec(path="hf:nyu-mll/glue", split="validation"), cfg.task)
+    assert "Config name is missing" in info.value.one_line()
+    assert "config: CONFIG, of ['cola', 'sst2']" in info.value.one_line()
+    # without split: the splits to choose from (was: a traceback from the DatasetDict)
+    with pytest.raises(DataError, match=r"holds splits \['train', 'validation'\]"):
+        load_records(DataSpec(path="hf:nyu-mll/glue", config="sst2"), cfg.task)
+    # config: on a file would be ignored, reading other data than the user meant
+    with pytest.raises(DataError, match="config: names a configuration of a hub dataset"):
+        load_records(DataSpec(path=str(run), config="sst2"), cfg.task)
 
 
 def test_an_unreachable_hub_is_one_line(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -58,6 +59,10 @@ class DataSpec(BaseModel):
     columns: dict[str, str] = Field(default_factory=dict, description="task field -> column")
     label_map: dict[str, str] = Field(default_factory=dict, description="raw label -> task label")
     split: str | None = Field(default=None, description="split name for Hugging Face datasets")
+    config: str | None = Field(
+        default=None,
+        description="configuration (subset) of an hf:NAME dataset, e.g. sst2 of nyu-mll/glue",
+    )
     limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
 
     _labels_as_text = field_validator("label_map", mode="before")(label_keyed)
@@ -204,21 +209,27 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
     source = spec.path
     try:
         if source.startswith(HF_PREFIX):
-            ds: Any = datasets.load_dataset(source[len(HF_PREFIX) :], split=spec.split)
+            # the config is its own argument: NAME may hold a '/' (nyu-mll/glue), so no
+            # spelling inside the path could tell NAME from NAME/CONFIG
+            repo = source[len(HF_PREFIX) :]
+            ds: Any = datasets.load_dataset(repo, name=spec.config, split=spec.split)
         else:
             ds = datasets.load_from_disk(source)
-            if isinstance(ds, datasets.DatasetDict):
-                if spec.split is None or spec.split not in ds:
-                    raise DataError(
-                        f"{source} holds splits {sorted(ds)}; choose one with split: NAME"
-                    )
-                ds = ds[spec.split]
+        if isinstance(ds, datasets.DatasetDict):  # no split: (the hub's too) gives them all
+            if spec.split is None or spec.split not in ds:
+                raise DataError(f"{source} holds splits {sorted(ds)}; choose one with split: NAME")
+            ds = ds[spec.split]
     except DataError:
         raise
     except Exception as exc:  # the hub client raises many unrelated types
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        lines = str(exc).splitlines()
+        first = lines[0] if lines else type(exc).__name__
         hint = None
-        if source.startswith(HF_PREFIX):
+        # datasets names the configurations it has on a line of their own: keep them
+        configs = re.search(r"(?:available configs|Available): (\[.*\])", str(exc))
+        if source.startswith(HF_PREFIX) and configs:
+            hint = f"name one with config: CONFIG, of {configs.group(1)}"
+        elif source.startswith(HF_PREFIX):
             hint = (
                 "no network? where there is one, save it with Dataset.save_to_disk(FOLDER) "
                 "and give that folder as path"
@@ -254,6 +265,11 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
     """Raw rows of a data source, as dicts, in file order."""
     if spec.path.startswith(HF_PREFIX):
         return _read_hf(spec)
+    if spec.config is not None:  # else silently ignored: the user meant some other data
+        raise DataError(
+            f"{spec.path}: config: names a configuration of a hub dataset; this is not one",
+            hint="give path: hf:NAME, or drop config:",
+        )
     path = Path(spec.path)
     if path.is_dir():
         return _read_hf(spec)
