@@ -212,3 +212,26 @@ def test_a_label_map_to_a_label_the_task_lacks_is_not_told_to_use_label_map() ->
     named = task_from_dataset(sst_like(), name="s", domain="s", text_column="sentence")
     with pytest.raises(DataError, match="map it with label_map"):  # no label_map: use one
         load_dataset_records(ds, named, columns={"sentence": "text"})
+
+
+def test_task_from_plain_integer_labels_takes_a_label_map() -> None:
+    """A label column of plain integers (no ClassLabel names) made a task of labels '0' and
+    '1', the prompts asking the LLM for "a review that is 0"; ``label_map`` names them, as
+    ``load_dataset_records`` already took it, so the task and its records agree."""
+    rows = [{"text": "a tedious mess", "label": 0}, {"text": "sheer joy", "label": 1}]
+    ds = datasets.Dataset.from_list(rows)
+    label_map = {0: "negative", 1: "positive"}
+    task = task_from_dataset(ds, name="sst", domain="movies", label_map=label_map)
+    assert list(task.labels) == ["negative", "positive"]
+    assert task.labels["positive"] == "the text is positive"
+    records = load_dataset_records(ds, task, label_map=label_map)
+    assert [r.label for r in records] == ["negative", "positive"]
+    # it wins over ClassLabel names, as in load_dataset_records
+    swapped = task_from_dataset(
+        sst_like(), name="sst", domain="movies", text_column="sentence",
+        label_map={"0": "bad", "1": "good"},
+    )  # fmt: skip
+    assert list(swapped.labels) == ["bad", "good"]
+    # a value it leaves out would be a record no label fits: said now, in one line
+    with pytest.raises(DataError, match=r"holds values label_map does not map: 1$"):
+        task_from_dataset(ds, name="sst", domain="movies", label_map={0: "negative"})

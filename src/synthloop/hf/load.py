@@ -17,7 +17,7 @@ from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import DataSpec, class_label_names, records_from_rows
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.core.yamlio import describe_validation_error
+from synthloop.core.yamlio import describe_validation_error, label_keyed
 
 
 def _one_split(ds: Any, split: str | None) -> Any:
@@ -45,7 +45,7 @@ def load_dataset_records(
     task: Task,
     *,
     columns: dict[str, str] | None = None,
-    label_map: dict[str, str] | None = None,
+    label_map: dict[Any, str] | None = None,
     split: str | None = None,
     limit: int | None = None,
 ) -> list[Record]:
@@ -70,6 +70,22 @@ def load_dataset_records(
     return records_from_rows(rows, spec, task, split_name=name)
 
 
+def _mapped_labels(values: list[Any], label_map: dict[Any, str], column: str) -> list[str]:
+    """The task labels ``label_map`` makes of a column's raw values, in the map's order;
+    a value it leaves out would be a record no label of the task fits."""
+    try:  # 0: and "0": alike, as in a run config's label_map
+        mapping: dict[str, str] = label_keyed(label_map)
+    except ValueError as exc:
+        raise ConfigError(f"task_from_dataset: label_map: {exc}") from None
+    unmapped = sorted({str(v) for v in values if v is not None} - set(mapping))
+    if unmapped:
+        raise DataError(
+            f"column {column!r} holds values label_map does not map: {', '.join(unmapped)}",
+            hint="give each value its label in label_map",
+        )
+    return list(dict.fromkeys(mapping.values()))
+
+
 def task_from_dataset(
     ds: Any,
     *,
@@ -79,11 +95,14 @@ def task_from_dataset(
     text_column: str = "text",
     label_column: str = "label",
     descriptions: dict[str, str] | None = None,
+    label_map: dict[Any, str] | None = None,
     split: str | None = None,
 ) -> Task:
     """A classification task whose labels are the dataset's: the ClassLabel names, or the
-    distinct values of ``label_column``. ``descriptions`` (label -> what it means) go into
-    the prompts; a label without one is described by its name."""
+    distinct values of ``label_column``, or the names ``label_map`` gives its raw values
+    (``{0: "negative", 1: "positive"}``, as :func:`load_dataset_records` takes it, so the
+    task and the records agree). ``descriptions`` (label -> what it means) go into the
+    prompts; a label without one is described by its name."""
     import datasets
 
     ds = _one_split(ds, split)
@@ -94,7 +113,9 @@ def task_from_dataset(
                 hint=f"name the column with {argument}=",
             )
     feature = ds.features[label_column]
-    if isinstance(feature, datasets.ClassLabel):
+    if label_map:
+        labels = _mapped_labels(ds[label_column], label_map, label_column)
+    elif isinstance(feature, datasets.ClassLabel):
         labels = list(feature.names)
     else:  # a missing label (None) is no label: str() would make it one named 'None'
         labels = sorted({str(v) for v in ds[label_column] if v is not None})
