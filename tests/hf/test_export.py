@@ -49,6 +49,8 @@ def test_the_exported_folder_loads_back_with_its_card(finished_run: Path) -> Non
     sl = meta["synthloop"]
     assert sl["task"]["labels"] == {"positive": "the customer was happy",
                                     "negative": "the customer was unhappy"}  # fmt: skip
+    # what one example is, as the task says it (was: only in the body's prose)
+    assert sl["task"]["example_noun"] == "restaurant review"
     assert sl["llm"]["model"] == metrics["model"] == "fake-1"
     assert sl["method"] == ["extrapolate", "s3-seed"]
     # one extrapolation round after the seed round, as s3.rounds counts them
@@ -154,6 +156,7 @@ def test_a_qa_run_keeps_its_answers_as_text_and_its_card_says_question_answering
     card = (folder / "README.md").read_text()
     meta = yaml.safe_load(card.split("---")[1])
     assert meta["task_categories"] == ["question-answering"]
+    assert meta["synthloop"]["task"]["example_noun"] == "question"
     last = json.loads((qa_run / "metrics.json").read_text())["rounds"][-1]["test"]
     assert meta["synthloop"]["evaluation"]["test_exact_match"] == last["exact_match"]
     assert "test exact match %" in card and f"{100 * last['f1']:.1f}" in card

@@ -151,7 +151,8 @@ def dataset_card(
     llm = metrics.get("model") or config.llm.model or config.llm.backend
     synthloop_meta = {
         "task": {"name": task.name, "type": task.type, "domain": task.domain,
-                 "inputs": list(task.inputs), "labels": dict(task.labels)},
+                 "example_noun": task.example_noun, "inputs": list(task.inputs),
+                 "labels": dict(task.labels)},
         "llm": {"backend": config.llm.backend, "model": llm, "mode": config.llm.mode,
                 "temperature": config.llm.temperature,
                 "max_tokens": config.llm.max_tokens} if generated else None,
