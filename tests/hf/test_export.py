@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import synthloop
-from synthloop.core.errors import DataError
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import load_dataset_file
 from synthloop.core.tasks import Task
 from synthloop.hf import export_run, run_dataset_dict, task_from_dataset
@@ -113,6 +113,23 @@ def test_the_card_of_a_zerogen_run_describes_zerogen(finished_run: Path) -> None
     assert meta["synthloop"]["method"] == ["zerogen"] and meta["synthloop"]["s3"] is None
     assert "ZeroGen: the LLM writes examples" in card and "Synthesis Step by Step" not in card
     assert "synthetic" in meta["tags"] and "s3" not in meta["tags"]
+
+
+def test_exporting_onto_a_file_is_one_line_and_leaves_the_file(finished_run: Path) -> None:
+    # was: NotADirectoryError with a traceback, from mkdir of FILE/data
+    target = finished_run.parent / "notes.txt"
+    target.write_text("my notes\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"notes.txt is a file, not a folder") as info:
+        export_run(finished_run, target)
+    assert "\n" not in info.value.one_line()
+    assert target.read_text(encoding="utf-8") == "my notes\n"
+    # a file where its data/ folder goes, likewise
+    folder = finished_run.parent / "export"
+    folder.mkdir()
+    (folder / "data").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"data is a file, not a folder"):
+        export_run(finished_run, folder)
+    assert (folder / "data").read_text(encoding="utf-8") == "x"
 
 
 def test_a_folder_that_is_not_a_run(tmp_path: Path) -> None:

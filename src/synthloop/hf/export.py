@@ -13,6 +13,7 @@ from typing import Any
 
 from synthloop.core.errors import DataError
 from synthloop.core.io import load_dataset_file, load_records
+from synthloop.core.outputs import check_writable
 from synthloop.core.records import PROVENANCE, Record
 from synthloop.run.config import RunConfig, load_config
 from synthloop.run.rundir import RunDir
@@ -90,8 +91,11 @@ def export_run(run_dir: str | Path, out: str | Path, *, repo_id: str | None = No
     from synthloop.hf.card import dataset_card
 
     config, _, metrics = load_run(run_dir)
-    dd = run_dataset_dict(run_dir)
     out = Path(out)
+    # an out (or out/data) that is a file was a NotADirectoryError traceback: one line,
+    # before any work, the file left as it was
+    check_writable(out / "data" / f"{SPLITS[0]}-00000-of-00001.parquet", "export")
+    dd = run_dataset_dict(run_dir)
     (out / "data").mkdir(parents=True, exist_ok=True)
     import datasets
 
