@@ -235,3 +235,17 @@ def test_task_from_plain_integer_labels_takes_a_label_map() -> None:
     # a value it leaves out would be a record no label fits: said now, in one line
     with pytest.raises(DataError, match=r"holds values label_map does not map: 1$"):
         task_from_dataset(ds, name="sst", domain="movies", label_map={0: "negative"})
+
+
+def test_a_class_label_of_minus_one_is_no_label_not_one_to_map() -> None:
+    """ClassLabel's -1 is "no label" (GLUE's and SuperGLUE's test splits hide theirs so):
+    it was read as a label '-1' and the user told to map it with label_map."""
+    rows = [{"sentence": "a slow bore", "label": 0}, {"sentence": "hidden", "label": -1}]
+    hidden = datasets.Dataset.from_list(rows, features=sst_like().features)
+    task = task_from_dataset(hidden, name="sst", domain="movies", text_column="sentence")
+    assert list(task.labels) == ["negative", "positive"]
+    with pytest.raises(DataError) as info:
+        load_dataset_records(hidden, task, split="test")
+    line = info.value.one_line()
+    assert "row 2: 'label' is null" in line and "labels are hidden" in line
+    assert "label_map" not in line

@@ -241,11 +241,15 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
 def _with_label_names(
     rows: Iterable[dict[str, Any]], names: dict[str, list[str]]
 ) -> Iterator[dict[str, Any]]:
-    """``rows`` with the integers of each ClassLabel column in ``names`` given as names."""
+    """``rows`` with the integers of each ClassLabel column in ``names`` given as names,
+    and its -1 (no label: GLUE's test splits hide theirs) as null, not a label '-1' the
+    user is told to map."""
     for row in rows:
         for col, labels in names.items():
             if isinstance(row.get(col), int) and 0 <= row[col] < len(labels):
                 row[col] = labels[row[col]]
+            elif row.get(col) == -1:
+                row[col] = None
         yield row
 
 
@@ -368,7 +372,14 @@ def _row_fields(
         )
     nulls = [f for f, col in wanted.items() if row[col] is None]
     if nulls:  # str(None) would be read as the text "None"
-        raise DataError(f"{source}: row {i + 1}: {nulls[0]!r} is null")
+        no_label = (
+            "a real record needs its label: fill it or remove the row (a split whose "
+            "labels are hidden, as GLUE's test split, has none)"
+        )
+        raise DataError(
+            f"{source}: row {i + 1}: {nulls[0]!r} is null",
+            hint=no_label if nulls[0] == "label" else None,
+        )
     inputs = {f: str(row[wanted[f]]) for f in task.inputs}
     raw_label = row[wanted["label"]]
     labels = ", ".join(task.labels)
