@@ -44,3 +44,23 @@ def test_a_30_s_outage_mid_generate_is_ridden_out(tmp_path: Path) -> None:
     answered = first.stats.answered + second.stats.answered
     assert len(answered) == N and set(answered.values()) == {1}
     assert f"{N} records" in out
+
+
+def test_the_hint_counts_only_the_answers_this_model_would_reuse(tmp_path: Path) -> None:
+    # was: every answer in the cache, another model's too ("resume from the 6 answers")
+    def config(model: str, base_url: str) -> Path:
+        # one declared server identity: the cache keys differ by model alone
+        path = write_run(tmp_path, base_url, llm="server_identity: srv, unreachable_timeout: 0.5")
+        path.write_text(path.read_text().replace("model: m,", f"model: {model},"))
+        return path
+
+    cache = str(tmp_path / "shared.sqlite")
+    with FaultServer() as server:
+        for model, n in (("m", "2"), ("other", "4")):
+            assert synthloop("generate", str(config(model, server.base_url)), "-n", n,
+                             "-o", f"{model}.jsonl", "--cache", cache, "-q",
+                             cwd=tmp_path).returncode == 0  # fmt: skip
+    proc = synthloop("generate", str(config("m", server.base_url)), "-n", "4", "-o", "m2.jsonl",
+                     "--cache", cache, "-q", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode != 0
+    assert f"resume from the 2 answers saved in {cache}" in proc.stderr, proc.stderr

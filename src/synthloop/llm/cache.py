@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 
 def request_key(llm: LLM, request: Request) -> str:
     """Hash of what decides an answer: the backend's identity and the full request."""
-    payload = json.dumps(
-        {"llm": llm.identity(), "request": json.loads(request.canonical())}, sort_keys=True
-    )
+    return _key(llm.identity(), request.canonical())
+
+
+def _key(identity: dict[str, str], canonical: str) -> str:
+    payload = json.dumps({"llm": identity, "request": json.loads(canonical)}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -87,6 +89,7 @@ class CachedLLM(LLM):
                 hint="is its folder writable? choose another output folder or cache file",
             ) from exc
         self.usage = Usage()
+        self._reusable: int | None = None  # reusable()'s count, until an answer is added
         #: cache key -> (prompt, completion) tokens of every answer this process used
         self.answers: dict[str, tuple[int, int]] = {}
 
@@ -120,6 +123,17 @@ class CachedLLM(LLM):
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0])
 
+    def reusable(self) -> int:
+        """How many saved answers are this backend's (same identity: backend, model,
+        server): those a rerun can reuse. A shared cache also holds other models' answers,
+        which ``len`` counts. The key hides the identity, so each stored request is keyed
+        again with this one's; a full scan, for the error path only."""
+        if self._reusable is None:  # once, not for each of the requests that fail together
+            identity = self.inner.identity()
+            rows = self._db.execute("SELECT key, request FROM responses")
+            self._reusable = sum(1 for key, req in rows if _key(identity, req) == key)
+        return self._reusable
+
     async def complete(self, request: Request) -> Response:
         key = self.key(request)
         row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
@@ -132,7 +146,7 @@ class CachedLLM(LLM):
         except LLMConnectionError as exc:  # the server is gone: say what is kept, and how on
             resume = "run the same command again once the server is up"
             if resume not in (exc.hint or ""):  # said once, however many calls fail
-                n = len(self)
+                n = self.reusable()
                 kept = f"{resume} to " + (
                     f"resume from the {n} answers saved in {self.path}" if n else "start"
                 )
@@ -152,6 +166,7 @@ class CachedLLM(LLM):
             "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)",
             (key, request.canonical(), json.dumps(stored), time.time()),
         )
+        self._reusable = None
         return resp
 
     def _hit(self, key: str, resp: Response) -> None:
