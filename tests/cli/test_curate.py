@@ -309,3 +309,35 @@ def test_curate_a_file_synthloop_wrote_keeps_its_provenance(
     ]
     assert len(kept) == 20
     assert {(r["method"], r["round"], r["model"]) for r in kept} == {("zerogen", 1, "m")}
+
+
+def test_curate_keeps_a_users_extra_column_and_evaluate_reads_it_as_theirs(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: a user's extra column read as synthloop's: "a note" refused as "extra is not
+    # valid JSON", and {"weight": 0} read as curation's training weight
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    for i, row in enumerate(rows):
+        row["extra"] = ["a note", {"weight": 0}, [1, 2], 3][i % 4]
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    scored = synthloop("evaluate", str(data), "--config", str(run_config), "--no-embeddings",
+                       "-q", cwd=tmp_path)  # fmt: skip
+    assert scored.returncode == 0, scored.stderr
+    proc = synthloop("curate", str(data), "--config", str(run_config),
+                     "--steps", "length,confidence_weight", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
+    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    assert len(kept) == 19 and [r["id"] for r in dropped] == ["u19"]
+    by_id = {r["id"]: r for r in rows}
+    for r in [*kept, *dropped]:
+        assert {k: r[k] for k in by_id[r["id"]]} == by_id[r["id"]]
+    # curation's own weights go beside it, and a second curate reads them back as its own
+    assert all("weight" in r["synthloop_extra"] for r in kept)
+    again = synthloop("curate", str(out / "dataset.jsonl"), "--config", str(run_config),
+                      "--steps", "length", "--out", "again", cwd=tmp_path)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    twice = [json.loads(x) for x in (tmp_path / "again" / "dataset.jsonl").read_text().splitlines()]
+    assert twice == kept

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from synthloop.core.errors import DataError
-from synthloop.core.records import PROVENANCE, Record
+from synthloop.core.records import PROVENANCE, USER_ROW_EXTRA, Record
 from synthloop.core.tasks import Task
 from synthloop.core.yamlio import label_keyed
 
@@ -455,17 +455,20 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
 
 
 def _check_provenance(source: str, i: int, row: dict[str, Any], provenance: bool) -> None:
-    """``extra`` a JSON object (Parquet stores it as text) and, in a row of synthloop's
-    (``provenance``), ``round`` a whole number."""
-    extra = row.get("extra") or {}
+    """synthloop's extra a JSON object (Parquet stores it as text): ``extra`` in a row of
+    synthloop's (``provenance``), whose ``round`` must be a whole number too, and
+    :data:`USER_ROW_EXTRA` in a user's, whose ``extra`` is its own, read as it is."""
+    name = "extra" if provenance else USER_ROW_EXTRA
+    extra = row.get(name) or {}
     if isinstance(extra, str):
         try:
             extra = json.loads(extra)
         except json.JSONDecodeError as exc:
-            raise DataError(f"{source}: row {i + 1}: extra is not valid JSON ({exc.msg})") from exc
+            raise DataError(f"{source}: row {i + 1}: {name} is not valid JSON ({exc.msg})") from exc
     if not isinstance(extra, dict):
-        raise DataError(f"{source}: row {i + 1}: extra is not a JSON object")
-    row["extra"] = extra
+        raise DataError(f"{source}: row {i + 1}: {name} is not a JSON object")
+    if name in row:
+        row[name] = extra
     value = row.get("round")
     if provenance and value is not None:
         try:  # int() would read 2.7 as round 2
@@ -524,11 +527,13 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: str | Path) -> Path:
 def write_records(records: Iterable[Record], path: str | Path) -> Path:
     """Write records as JSONL, or as Parquet when the path ends in .parquet."""
     path = Path(path)
+    records = list(records)
     rows = [r.to_row() for r in records]
     if path.suffix.lower() != ".parquet":
         return write_jsonl(rows, path)
-    for row in rows:  # nested, per-method detail does not fit one Arrow schema
-        row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
+    for rec, row in zip(records, rows, strict=True):  # nested, per-method detail does not
+        # fit one Arrow schema (a user's own extra column is theirs: written as it is)
+        row[rec.extra_column] = json.dumps(rec.extra, ensure_ascii=False)
     with atomic_path(path) as tmp:
         pq.write_table(pa.Table.from_pylist(rows), tmp)
     return path

@@ -7,6 +7,9 @@ from typing import Any
 
 # Columns every written record carries besides its input fields and label.
 PROVENANCE = ("id", "method", "round", "parent_id", "model", "prompt_hash")
+#: the column of a user's row (no provenance) that holds synthloop's ``extra`` (a curation
+#: weight, a review mark): its ``extra`` column, if it has one, is the user's own
+USER_ROW_EXTRA = "synthloop_extra"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,12 @@ class Record:
     def text(self, field_name: str) -> str:
         return self.inputs[field_name]
 
+    @property
+    def extra_column(self) -> str:
+        """The column :attr:`extra` is written to: ``extra`` in synthloop's rows, and
+        :data:`USER_ROW_EXTRA` in a user's, whose ``extra`` is one of its own columns."""
+        return "extra" if self.method is not None else USER_ROW_EXTRA
+
     def to_row(self) -> dict[str, Any]:
         row: dict[str, Any] = {"id": self.id, **self.inputs, "label": self.label}
         if self.method is not None:
@@ -35,7 +44,7 @@ class Record:
             for key in PROVENANCE[1:]:
                 row[key] = data[key]
         if self.extra:
-            row["extra"] = self.extra
+            row[self.extra_column] = self.extra
         for key, value in self.columns.items():
             row.setdefault(key, value)
         return row
@@ -45,15 +54,16 @@ class Record:
         cls, row: dict[str, Any], input_fields: tuple[str, ...], *, provenance: bool = True
     ) -> Record:
         """The record of a row synthloop wrote; with ``provenance`` False, of a user's row:
-        its ``method``, ``round``, ``model``... are columns of the user's, kept as they are."""
+        its ``method``, ``round``, ``model``, ``extra``... are columns of the user's, kept
+        as they are, and synthloop's extra is read from :data:`USER_ROW_EXTRA`."""
         if not provenance:
-            known = {"id", *input_fields, "label", "extra"}
+            known = {"id", *input_fields, "label", USER_ROW_EXTRA}
             return cls(
                 id=str(row["id"]),
                 inputs={f: str(row[f]) for f in input_fields},
                 label=str(row["label"]),
                 method=None,
-                extra=dict(row.get("extra") or {}),
+                extra=dict(row.get(USER_ROW_EXTRA) or {}),
                 columns={k: v for k, v in row.items() if k not in known},
             )
         known = {*PROVENANCE, *input_fields, "label", "extra"}
