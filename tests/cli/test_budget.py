@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,8 +110,6 @@ def test_max_cost_without_prices_is_a_config_error(tmp_path: Path, run_config: P
 
 def test_self_instruct_max_calls_stops_cleanly_and_a_rerun_resumes(tmp_path: Path) -> None:
     # was: no such option: self-instruct spent whatever its config allowed
-    import json
-
     from tests.task_fakes import NEW_INSTRUCTIONS
 
     def answer(body: dict) -> str:
@@ -144,3 +143,40 @@ def test_self_instruct_max_calls_stops_cleanly_and_a_rerun_resumes(tmp_path: Pat
 
         proc = synthloop(*args, "--max-cost", "1", cwd=tmp_path)
         assert_one_line_error(proc, "--max-cost needs prices")
+
+
+def test_self_instruct_estimate_before_a_run(tmp_path: Path) -> None:
+    # was: no such option: self-instruct could not say what a run would cost before it
+    (tmp_path / "seeds.jsonl").write_text(
+        '{"instruction": "Name a colour.", "output": "Blue"}\n'
+        '{"instruction": "Add two and two.", "input": "", "output": "4"}\n'
+    )
+    config = tmp_path / "i.yaml"
+    config.write_text(
+        "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
+        "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_tokens: 50, "
+        "price_prompt: 0.15, price_completion: 0.6}\n"
+        "self_instruct: {n: 3, batch: 2}\n"
+    )
+    before = sorted(tmp_path.iterdir())
+    proc = synthloop("self-instruct", str(config), "-o", "si.jsonl", "--estimate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    line = " ".join(proc.stdout.split())  # the shape of generate's and s3's estimate line
+    assert line.startswith("estimate: 12 calls") and "in cost" in line, line
+    assert sorted(tmp_path.iterdir()) == before  # nothing asked, nothing written
+
+    # with real instructions, S3's plan: the seed, then each round at its worst
+    rows = [{"instruction": f"Say the number {i}.", "output": str(i)} for i in range(4)]
+    for split in ("validation", "test"):
+        (tmp_path / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config.write_text(
+        config.read_text() + "real: {validation: validation.jsonl, test: test.jsonl}\n"
+    )
+    before = sorted(tmp_path.iterdir())
+    proc = synthloop("self-instruct", str(config), "-o", "si.jsonl", "--rounds", "1",
+                     "--estimate", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    line = " ".join(proc.stdout.split())
+    # the same 12, then one round over at most the 4 validation instructions
+    assert line.startswith("estimate: ≤16 calls"), line
+    assert sorted(tmp_path.iterdir()) == before

@@ -9,8 +9,15 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import budget_of, guard_outputs, out_console, show_third_party
-from synthloop.cli.options import MaxCallsOpt, MaxCostOpt, MaxTokensOpt, QuietOpt, VerboseOpt
+from synthloop.cli.common import announce, budget_of, guard_outputs, out_console, show_third_party
+from synthloop.cli.options import (
+    EstimateOpt,
+    MaxCallsOpt,
+    MaxCostOpt,
+    MaxTokensOpt,
+    QuietOpt,
+    VerboseOpt,
+)
 
 
 def _rouge_range(value: float | None) -> float | None:
@@ -44,6 +51,7 @@ def self_instruct_command(
     max_calls: MaxCallsOpt = None,
     max_tokens: MaxTokensOpt = None,
     max_cost: MaxCostOpt = None,
+    estimate: EstimateOpt = False,
 ) -> None:
     """Self-Instruct: new instructions prompted with sampled pool members, kept only when
     novel (ROUGE-L below the threshold against every instruction so far), then answered.
@@ -52,8 +60,9 @@ def self_instruct_command(
     ``--max-calls`` caps the paid calls (cached answers are free), as in generate and s3;
     the config's ``self_instruct.max_calls`` is where generation stops, paid or not."""
     show_third_party(verbose)
-    from synthloop.core.errors import ConfigError
+    from synthloop.core.errors import ConfigError, warnings_muted
     from synthloop.core.yamlio import validate_model
+    from synthloop.run.estimate import estimate_run
     from synthloop.run.generate import run_generate
     from synthloop.run.instruct import load_instruct_config
     from synthloop.run.s3 import run_s3
@@ -76,6 +85,14 @@ def self_instruct_command(
         if rounds and cfg.real is None:
             raise ConfigError("--rounds needs real: instructions in the config to find errors in")
         cfg = cfg.model_copy(update={"s3": cfg.s3.model_copy(update={"rounds": rounds})})
+    # as generate and s3 do: the plans the run walks (S3's with real data), cached answers free
+    with warnings_muted(not estimate):  # the run reads the same inputs, and warns once
+        if cfg.real is not None:
+            est = estimate_run(cfg, out=out)
+        else:
+            est = estimate_run(cfg, method="self-instruct", n=cfg.self_instruct.n, out=out)
+    if announce(est, estimate, quiet):
+        return
     budget = budget_of(max_calls, max_tokens, max_cost)
     if cfg.real is not None:  # S3 for instructions: seed, then --rounds rounds
         stats = asyncio.run(run_s3(cfg, out, show_progress=not quiet, budget=budget)).metrics
