@@ -237,6 +237,13 @@ def test_task_from_plain_integer_labels_takes_a_label_map() -> None:
         task_from_dataset(ds, name="sst", domain="movies", label_map={0: "negative"})
 
 
+def test_plain_integer_labels_keep_their_order() -> None:
+    # was sorted as text: a 12-class column's labels read '0', '1', '10', '11', '2', ...
+    rows = [{"text": f"message {i}", "label": i % 12} for i in range(24)]
+    task = task_from_dataset(datasets.Dataset.from_list(rows), name="intents", domain="bank")
+    assert list(task.labels) == [str(i) for i in range(12)]
+
+
 def test_a_class_label_of_minus_one_is_no_label_not_one_to_map() -> None:
     """ClassLabel's -1 is "no label" (GLUE's and SuperGLUE's test splits hide theirs so):
     it was read as a label '-1' and the user told to map it with label_map."""

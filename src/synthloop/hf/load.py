@@ -118,7 +118,10 @@ def task_from_dataset(
     elif isinstance(feature, datasets.ClassLabel):
         labels = list(feature.names)
     else:  # a missing label (None) is no label: str() would make it one named 'None'
-        labels = sorted({str(v) for v in ds[label_column] if v is not None})
+        values = {v for v in ds[label_column] if v is not None}
+        # integers in their order (2 before 10), anything else as text
+        numeric = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        labels = [str(v) for v in sorted(values, key=None if numeric else str)]
     if len(labels) < 2:
         raise DataError(
             f"column {label_column!r} holds {len(labels)} label(s)"
