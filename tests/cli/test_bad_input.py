@@ -528,3 +528,26 @@ def test_generate_says_its_method_ignores_the_generation_template(
 
     assert warnings(method) == [f"warning: {expected}"]
     assert warnings("conditional") == []  # it renders it
+
+
+@pytest.mark.parametrize("command", ["s3", "generate"])
+def test_a_self_instruct_config_given_to_a_run_command(tmp_path: Path, command: str) -> None:
+    # was: "data: Field required; seeds: Extra inputs are not permitted; self_instruct: ...",
+    # for the README's instruct.yaml, with no word of the command that runs it
+    config = instruct_config(tmp_path)
+    proc = synthloop(command, str(config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "instruct.yaml is a Self-Instruct config (seeds:)")
+    assert "synthloop self-instruct CONFIG" in proc.stderr
+
+
+def test_s3_on_an_instruction_task_points_to_self_instruct(tmp_path: Path) -> None:
+    # was: "a instruction task has no small model to train"
+    (tmp_path / "seeds.jsonl").write_text("".join(json.dumps(s) + "\n" for s in SEEDS))
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        "task: {name: helper, type: instruction, domain: writing}\n"
+        "data: {validation: {path: seeds.jsonl, columns: {label: output}}}\n"
+    )
+    proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "an instruction task has no small model to train")
+    assert "synthloop self-instruct CONFIG --rounds N" in proc.stderr

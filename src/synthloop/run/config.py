@@ -82,7 +82,10 @@ class RunConfig(BaseModel):
         if name is None:
             command = self.task.spec.s3_command
             hint = f"S3 for {self.task.type} data is `{command}`" if command else None
-            raise ConfigError(f"a {self.task.type} task has no small model to train", hint=hint)
+            article = "an" if self.task.type[:1] in "aeiou" else "a"
+            raise ConfigError(
+                f"{article} {self.task.type} task has no small model to train", hint=hint
+            )
         return name
 
     def input_files(self) -> list[Path]:
@@ -140,6 +143,13 @@ def config_from_mapping(data: dict[str, Any], base: Path, source: str) -> RunCon
     if isinstance(task, str):
         read_from.append(_resolve(base, task))
         data["task"] = load_task(read_from[-1])
+    instruct_keys = [key for key in ("seeds", "self_instruct", "real") if key in data]
+    if instruct_keys:  # a Self-Instruct config given to s3, generate, curate or evaluate
+        raise ConfigError(
+            f"{source} is a Self-Instruct config ({instruct_keys[0]}:), not a run config",
+            hint="`synthloop self-instruct CONFIG` runs it (S3 rounds: --rounds N); this command "
+            "takes a run config (task:, data:)",
+        )
     splits = data.get("data")
     if isinstance(splits, dict) and "train" in splits:  # the first thing a user with 3 splits tries
         raise ConfigError(
