@@ -187,3 +187,20 @@ async def test_s3_on_qa_scores_exact_match_and_f1(tmp_path: Path) -> None:
     assert first.test.macro_f1 > 0.3
     extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
     assert len(extrapolated) == min(6, len(first.errors))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        'What is the answer to the question "Who designed the bridge?"',
+        "Question: Who designed the bridge?",
+    ],
+)
+async def test_extrapolation_drops_the_error_question_in_a_wrapper(answer: str) -> None:
+    # was: kept, the wrapper cut after the copy check, so the validation question itself
+    # went into the training data as a "new" example
+    task = qa_task()
+    error = demo("validation")[1]
+    assert error.inputs["question"] == "Who designed the bridge?"
+    gen = await extrapolate(FakeLLM(lambda req: answer), Prompter(task, LLMConfig()), [error])
+    assert gen.records == [] and gen.dropped == {"copy_of_source": 1}

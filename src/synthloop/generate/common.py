@@ -24,7 +24,7 @@ from typing import Any, Literal, TypeVar
 from synthloop.core.errors import ConfigError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.generate.parse import parse_example
+from synthloop.generate.parse import copies_source, parse_example
 from synthloop.llm import LLM, Request, Response, complete_many
 from synthloop.llm.cache import request_key
 from synthloop.llm.journal import Journal, journal_dir
@@ -139,6 +139,10 @@ def record_outcome(
     if rejected:
         return None, rejected
     cleaned = task.spec.clean(parsed.text)
+    if job.source is not None and copies_source(cleaned, job.source):
+        # the type's clean can uncover a copy the parser could not see ("What is the
+        # answer to the question "<the error's own question>"")
+        return None, "copy_of_source"
     rejected = reject_for_task(cleaned, job, task)
     if rejected:
         return None, rejected

@@ -111,6 +111,11 @@ def _trailing_label(task: Task) -> re.Pattern[str]:
     )
 
 
+def copies_source(text: str, source: str) -> bool:
+    """``text`` is the example it was asked to imitate, up to case and punctuation."""
+    return ascii_words(text) == ascii_words(source)
+
+
 def _strip_echo(body: str, prompt: str) -> str:
     """Drop an echo of the instruction before a colon: "It should reflect these points: ..."."""
     head, colon, tail = body.partition(":")
@@ -178,7 +183,7 @@ def parse_example(
         return Parsed(None, "label_only")
     if len(body.split()) < min_words:
         return Parsed(None, "too_short")
-    if source is not None and ascii_words(body) == ascii_words(source):
+    if source is not None and copies_source(body, source):
         return Parsed(None, "copy_of_source")
     return Parsed(body)
 
