@@ -89,6 +89,10 @@ def test_a_question_sharing_a_stem_with_its_passage_is_kept() -> None:
         "What's the answer to this question - Who designed the bridge?",
         "Answer the following question: 'Who designed the bridge?'",
         'What is the answer to the question "Who designed the bridge?"',
+        # was: one wrapper cut, the inner one kept (SmolLM2-135M on real passages)
+        'What is the answer to the question "What is the answer to the question: Who designed'
+        ' the bridge?"',
+        'What does the answer to the question "Who designed the bridge?"',  # was: kept whole
         "Question: Who designed the bridge?",
         "Question 2: Who designed the bridge? Answer: the engineer.",
         "Here is a question about the passage: Who designed the bridge?",

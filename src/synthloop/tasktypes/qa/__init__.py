@@ -17,7 +17,7 @@ from synthloop.tasktypes.rules import ITEM_MARK, QUOTES, lists_several, lowered
 #: what a small model wraps its question in: "What is the answer to the question: ...?",
 #: "Question 2:", "Here is a question about the passage: ...", "Answer this question -"
 _WRAPPER = re.compile(
-    r"^(?:(?:what is|what's)\s+)?(?:the\s+)?answer\s+(?:to\s+)?(?:the|this|that|a|my)\s+"
+    r"^(?:(?:what is|what's|what does)\s+)?(?:the\s+)?answer\s+(?:to\s+)?(?:the|this|that|a|my)\s+"
     r"(?:following\s+)?question|"
     r"^(?:(?:here\s+is|here's|this\s+is)\s+)?(?:(?:a|an|the|my|one)\s+)?"
     r"(?:(?:new|possible|suggested|sample|good)\s+)?question(?![a-z])(?:\s*\d+)?"
@@ -94,7 +94,9 @@ class QA(TaskType):
         # parser cuts "Question:" only when the task's example_noun says "question").
         # Nothing is cut from any of QNLI's 5,463 real questions (train + test). A lone
         # list item's mark goes too ("1. Who built it?"; a list is dropped by reject_raw).
-        text = _unwrapped(ITEM_MARK.sub("", text.strip(), count=1))
+        text = ITEM_MARK.sub("", text.strip(), count=1)
+        while (inner := _unwrapped(text)) != text:  # a wrapper inside a wrapper
+            text = inner
         if "?" in text:  # one question: cut what a small model adds after it
             text = text.split("?")[0].strip().lstrip("\"'“‘«").strip() + "?"
         return text
