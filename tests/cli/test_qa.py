@@ -125,6 +125,20 @@ def test_qa_flagged_records_are_queued_and_the_review_page_serves(
         server.stop()
 
 
+def test_review_of_a_qa_curation_with_nothing_flagged_says_how_to_queue(
+    tmp_path: Path, qa_config: Path
+) -> None:
+    # was: "it kept none, or flagged none and --review-queue was 0", though curate kept
+    # every record with the default --review-queue 50: a QA record gets no model opinion
+    data = synthetic_qa(tmp_path)
+    proc = synthloop("curate", str(data), "--config", str(qa_config), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = synthloop("review", str(data), cwd=tmp_path)
+    assert_one_line_error(proc, "the review queue in")
+    assert "only records a step flagged are queued" in proc.stderr
+    assert "mode=flag" in proc.stderr
+
+
 def test_qa_run_config_curates_each_round_without_label_steps(
     tmp_path: Path, qa_config: Path
 ) -> None:

@@ -44,9 +44,26 @@ def review(
         )
     queue, _ = load_queue(folder)
     if not queue:  # a page with nothing on it, served until Ctrl-C, tells the user nothing
+        hint = "it kept none, or flagged none and --review-queue was 0; see summary.json"
+        if _labels(folder) == []:  # QA, instructions: no model opinion to rank them by
+            hint = (
+                "a task without class labels gets no model opinion, so only records a step "
+                'flagged are queued: curate with a step in flag mode, e.g. --steps "length('
+                'mode=flag),placeholder(mode=flag)"'
+            )
         raise ConfigError(
-            f"the review queue in {folder} is empty: curation queued no record",
-            hint="it kept none, or flagged none and --review-queue was 0; see summary.json",
+            f"the review queue in {folder} is empty: curation queued no record", hint=hint
         )
     with holding(folder):  # its decisions are written there; curate writes the queue there
         serve(folder, port=port, announce=out_console.print)
+
+
+def _labels(folder: Path) -> list[str] | None:
+    """The task's class labels as curate recorded them in summary.json; None if unknown."""
+    import json
+
+    try:
+        labels = json.loads((folder / "summary.json").read_text(encoding="utf-8"))["labels"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return labels if isinstance(labels, list) else None
