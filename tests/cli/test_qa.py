@@ -163,6 +163,19 @@ def test_evaluate_qa_checks_answers_with_a_span_model(tmp_path: Path, qa_config:
     assert aux["learner"] == "span_lr" and aux["trained_on_real"] == len(PASSAGES) * 2
 
 
+def test_evaluate_qa_prints_the_span_model_ceiling(tmp_path: Path, qa_config: Path) -> None:
+    # was: no "(on real, cross-validated: …)" beside the agreement on QA: the folds were
+    # stratified by answer, and with every answer unique no split was possible
+    data = synthetic_qa(tmp_path)
+    out = tmp_path / "scores.json"
+    proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
+                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    aux = json.loads(out.read_text())["evaluation"]["faithfulness"]["auxiliary_model"]
+    assert aux["real_cv_accuracy"]["n"] == len(PASSAGES) * 2
+    assert "(on real, cross-validated: " in " ".join(proc.stdout.split())
+
+
 @pytest.mark.parametrize("option", ["--also", "--learner", "--aux-learner"])
 def test_evaluate_qa_refuses_a_classifier(tmp_path: Path, qa_config: Path, option: str) -> None:
     # was: embed_lr trained on QA and scored 0.0 exact match, as if the data were worthless

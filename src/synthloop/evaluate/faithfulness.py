@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -52,14 +52,21 @@ def cross_validated_accuracy(
     records: Sequence[Record], task: Task, learner: str, *, folds: int = 5, seed: int = 0
 ) -> Estimate | None:
     """The auxiliary model's own accuracy on real data (k-fold): the most its agreement
-    with correctly labelled data can be expected to reach."""
+    with correctly labelled data can be expected to reach. Folds are stratified by class;
+    a label that is free text (a QA answer, nearly every one unique) is split plainly."""
     labels = [r.label for r in records]
-    smallest = min(Counter(labels).values())
-    k = min(folds, smallest)
-    if k < 2 or len(set(labels)) < 2:
-        return None
+    splitter: StratifiedKFold | KFold
+    if task.has_labels:
+        k = min(folds, min(Counter(labels).values()))
+        if k < 2 or len(set(labels)) < 2:
+            return None
+        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    else:
+        k = min(folds, len(records))
+        if k < 2:
+            return None
+        splitter = KFold(n_splits=k, shuffle=True, random_state=seed)
     right = 0
-    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(labels, labels):
         model = fit_on([records[i] for i in train_idx], task, learner)
         test = [records[i] for i in test_idx]
