@@ -551,3 +551,31 @@ def test_s3_on_an_instruction_task_points_to_self_instruct(tmp_path: Path) -> No
     proc = synthloop("s3", str(config), "--estimate", cwd=tmp_path)
     assert_one_line_error(proc, "an instruction task has no small model to train")
     assert "synthloop self-instruct CONFIG --rounds N" in proc.stderr
+
+
+def test_generate_keeping_nothing_fails_and_keeps_an_earlier_output(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: exit 0, "0 records from 4 calls", and an empty OUT written over the records of
+    # an earlier run (rationale-example on a QA task kept none of 8 answers of SmolLM2-135M)
+    from tests.llm.fault_server import FaultServer
+
+    with FaultServer(answer=lambda _: "I'm sorry, but I can't write that.") as server:
+        with run_config.open("a") as f:
+            f.write(f"llm: {{backend: openai, model: m, base_url: '{server.base_url}'}}\n")
+        text = run_config.read_text().replace("llm: {max_tokens: 40}\n", "")
+        run_config.write_text(text)
+        out = tmp_path / "zg.jsonl"
+        args = ("generate", run_config.name, "-n", "4", "-o", out.name, "-q")
+        proc = synthloop(*args, cwd=tmp_path)
+        expected = "generate --method zerogen kept no records from 4 calls (dropped: refusal 4)"
+        assert_one_line_error(proc, expected)
+        stats = out.with_suffix(".stats.json")
+        assert json.loads(stats.read_text())["dropped"] == {"refusal": 4}
+        assert not out.exists()  # no empty dataset
+
+        out.write_text('{"precious": true}\n')
+        stats.write_text('{"count": 1}\n')
+        proc = synthloop(*args, cwd=tmp_path)
+        assert_one_line_error(proc, expected)
+        assert out.read_text() == '{"precious": true}\n' and stats.read_text() == '{"count": 1}\n'

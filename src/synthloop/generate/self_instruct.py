@@ -297,14 +297,19 @@ def self_instruct_plan(
     return result
 
 
-def nothing_kept(gen: Generation, hint: str | None = None) -> ConfigError:
-    """The error for a run that kept no instruction, naming why its candidates were
-    dropped: an empty dataset with exit 0 read as success, and "0 instructions" alone
-    leaves the user nothing to change."""
+def nothing_kept(
+    gen: Generation,
+    hint: str | None = None,
+    *,
+    command: str = "self-instruct",
+    noun: str = "instructions",
+) -> ConfigError:
+    """The error for a run that kept nothing, naming why its candidates were dropped: an
+    empty dataset with exit 0 read as success, and "0 instructions" alone leaves the user
+    nothing to change."""
     why = ", ".join(f"{k} {v}" for k, v in sorted(gen.dropped.items())) or "none"
     return ConfigError(
-        f"self-instruct kept no instructions from {gen.calls} calls (dropped: {why})",
-        hint=hint,
+        f"{command} kept no {noun} from {gen.calls} calls (dropped: {why})", hint=hint
     )
 
 

@@ -154,9 +154,16 @@ async def run_generate(
                 raise nothing_kept(gen, f"the counts are in {stats_path}")
             write_instructions(gen.records, stats, config.task, out)
         else:
+            stats_path = out.with_suffix(".stats.json")
+            stats = {"method": method, **gen.summary(), "usage": spent(llm, config.llm)}
+            if not gen.records:  # as for self-instruct: an earlier output is left whole
+                what: dict[str, str] = {"command": f"generate --method {method}", "noun": "records"}
+                if out.exists():
+                    raise nothing_kept(
+                        gen, f"{out} and its stats, from an earlier run, are kept", **what
+                    )
+                write_json(stats, stats_path)
+                raise nothing_kept(gen, f"the counts are in {stats_path}", **what)
             write_records(gen.records, out)
-            write_json(
-                {"method": method, **gen.summary(), "usage": spent(llm, config.llm)},
-                out.with_suffix(".stats.json"),
-            )
+            write_json(stats, stats_path)
         return gen, llm.usage
