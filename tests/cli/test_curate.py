@@ -341,3 +341,34 @@ def test_curate_keeps_a_users_extra_column_and_evaluate_reads_it_as_theirs(
     assert again.returncode == 0, again.stderr
     twice = [json.loads(x) for x in (tmp_path / "again" / "dataset.jsonl").read_text().splitlines()]
     assert twice == kept
+
+
+def test_a_label_with_one_record_leaves_no_model_opinion_to_drop_or_rank_by(
+    tmp_path: Path,
+) -> None:
+    # was: no fold could be made, every record kept the uniform 0.33 of three labels, and
+    # confidence(threshold=0.4) dropped all nine as "low_confidence"; the review queue
+    # listed them as "low model confidence in its label (0.33)", in id order
+    (tmp_path / "task.yaml").write_text(
+        "name: intents\ndomain: banking\nlabels:\n  balance: asks for a balance\n"
+        "  transfer: sends money\n  lost_card: lost a card\n"
+    )
+    texts = {
+        "balance": ["how much is in my account", "what is my balance", "show my savings total",
+                    "balance on my card please"],
+        "transfer": ["send ten pounds to Sam", "move money to savings", "pay my rent to Ana",
+                     "wire cash to my brother"],
+        "lost_card": ["I lost my debit card"],
+    }  # fmt: skip
+    rows = [{"text": t, "label": lab} for lab, ts in texts.items() for t in ts]
+    data = tmp_path / "gen.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = synthloop("curate", str(data), "--task", "task.yaml", "--steps",
+                     "confidence(threshold=0.4)", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "gen.curated"
+    assert len((folder / "dataset.jsonl").read_text().splitlines()) == 9
+    queue = [json.loads(ln) for ln in (folder / "review_queue.jsonl").open()]
+    assert len(queue) == 9
+    assert all(q["model_label"] is None and q["label_confidence"] is None for q in queue)
+    assert all("no model opinion" in q["reasons"][-1] for q in queue)

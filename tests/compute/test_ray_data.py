@@ -68,6 +68,7 @@ def test_confidence_and_evaluation_match_the_single_process_path(task: Task) -> 
     remote = data.cross_val_confidence(recs, task, folds=4, seed=3)
     np.testing.assert_allclose(remote.proba, local.proba)
     assert remote.classes == local.classes
+    np.testing.assert_array_equal(remote.judged_mask(), local.judged_mask())
 
     model = fit_on(recs[:30], task)
     assert data.score(model, recs[30:], task, shards=3) == score(model, recs[30:], task)

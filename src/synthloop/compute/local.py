@@ -92,11 +92,13 @@ class LocalCompute:
 
         classes = list(task.label_names)
         proba = np.full((len(records), len(classes)), 1.0 / len(classes))
+        judged = np.zeros(len(records), dtype=bool)
         for train_idx, test_idx in stratified_folds([r.label for r in records], folds, seed):
             train = [records[i] for i in train_idx]
             held_out = [records[i] for i in test_idx]
             proba[test_idx] = fold_proba(train, held_out, task, learner, classes)
-        return CrossVal(classes, proba)
+            judged[test_idx] = True
+        return CrossVal(classes, proba, judged)
 
     def predict(self, model: Predictor, inputs: Sequence[Any]) -> list[Any]:
         return list(model.predict(list(inputs)))

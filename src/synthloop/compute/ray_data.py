@@ -239,9 +239,11 @@ def cross_val_confidence(
         train = [records[i] for i in train_idx]
         held_out = [records[i] for i in test_idx]
         jobs.append((test_idx, remote.remote(train, held_out, task_ref, learner, classes)))
+    judged = np.zeros(len(records), dtype=bool)
     for test_idx, ref in jobs:
         proba[test_idx] = ray.get(ref)
-    return CrossVal(classes, proba)
+        judged[test_idx] = True
+    return CrossVal(classes, proba, judged)
 
 
 def _predict_batch(batch: dict[str, np.ndarray], *, model: Predictor) -> dict[str, np.ndarray]:

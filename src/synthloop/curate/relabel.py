@@ -34,8 +34,11 @@ class CrossPartitionRelabel(Step):
         cv = cross_val_proba(records, ctx, folds=self.folds, learner=self.learner)
         kept: list[Record] = []
         audit: list[AuditEntry] = []
-        for record, new, p in zip(records, cv.predicted, cv.top, strict=True):
-            if new == record.label or p < self.min_confidence or is_human_checked(record):
+        for record, new, p, judged in zip(
+            records, cv.predicted, cv.top, cv.judged_mask(), strict=True
+        ):
+            mute = not judged or p < self.min_confidence  # no fold model, or unsure
+            if mute or new == record.label or is_human_checked(record):
                 kept.append(record)
                 continue
             kept.append(relabelled(record, new, self.name, float(p)))

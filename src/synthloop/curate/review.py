@@ -185,24 +185,33 @@ def build_queue(
         ]
     cv = cross_val_proba(records, ctx, folds=folds)
     given = cv.given([r.label for r in records])
-    order = sorted(range(len(records)), key=lambda i: (given[i], records[i].id))
+    judged = cv.judged_mask()
+    # least confident first; records no fold model judged (a label with fewer than 2
+    # records) have no confidence to rank by, and come after, in id order
+    order = sorted(range(len(records)), key=lambda i: (not judged[i], given[i], records[i].id))
+    rank = {i: k for k, i in enumerate(order)}
     picked = [i for i in order if records[i].id in reasons]
     picked += [i for i in order[:size] if records[i].id not in reasons]
-    picked.sort(key=lambda i: (given[i], records[i].id))
+    picked.sort(key=rank.__getitem__)
     queue = []
     for i in picked:
         r = records[i]
         why = reasons.get(r.id, [])
         if i in order[:size]:
-            why = [*why, f"low model confidence in its label ({given[i]:.2f})"]
+            why = [
+                *why,
+                f"low model confidence in its label ({given[i]:.2f})"
+                if judged[i]
+                else "no model opinion (cross-validation needs 2 records of every label)",
+            ]
         queue.append(
             {
                 "id": r.id,
                 "inputs": r.inputs,
                 "label": r.label,
-                "model_label": cv.predicted[i],
-                "model_confidence": round(float(cv.top[i]), 4),
-                "label_confidence": round(float(given[i]), 4),
+                "model_label": cv.predicted[i] if judged[i] else None,
+                "model_confidence": round(float(cv.top[i]), 4) if judged[i] else None,
+                "label_confidence": round(float(given[i]), 4) if judged[i] else None,
                 "reasons": why,
                 "method": r.method,
             }

@@ -27,6 +27,13 @@ from synthloop.learners.fit import fit_on
 class CrossVal:
     classes: list[str]
     proba: np.ndarray  # (n, len(classes)), rows sum to 1
+    #: which records a fold model judged (None: all); the others keep a uniform row, which
+    #: is no opinion (a label with fewer than 2 records leaves no stratified split)
+    judged: np.ndarray | None = None
+
+    def judged_mask(self) -> np.ndarray:
+        n = len(self.proba)
+        return np.ones(n, dtype=bool) if self.judged is None else self.judged
 
     def given(self, labels: Sequence[str]) -> np.ndarray:
         """The probability each record's own label gets."""
