@@ -176,6 +176,19 @@ def test_evaluate_qa_prints_the_span_model_ceiling(tmp_path: Path, qa_config: Pa
     assert "(on real, cross-validated: " in " ".join(proc.stdout.split())
 
 
+def test_evaluate_qa_claims_no_label_mix(tmp_path: Path, qa_config: Path) -> None:
+    # was: "distance to real: label TV 0.000", a perfect label mix, for answers that are
+    # no classes at all
+    data = synthetic_qa(tmp_path)
+    out = tmp_path / "scores.json"
+    proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
+                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    labels = json.loads(out.read_text())["evaluation"]["distance"]["labels"]
+    assert labels["total_variation"] is None
+    assert "distance to real: vocab Jaccard" in proc.stdout and "label TV" not in proc.stdout
+
+
 @pytest.mark.parametrize("option", ["--also", "--learner", "--aux-learner"])
 def test_evaluate_qa_refuses_a_classifier(tmp_path: Path, qa_config: Path, option: str) -> None:
     # was: embed_lr trained on QA and scored 0.0 exact match, as if the data were worthless

@@ -89,8 +89,9 @@ def print_direct(result: dict[str, Any]) -> None:
         table.add_row(label, _num(syn, digits), _num(real, digits))
     out_console.print(table)
     dist = result["distance"]
-    parts = [
-        f"label TV {dist['labels']['total_variation']:.3f}",
+    tv = dist["labels"]["total_variation"]
+    parts = [f"label TV {tv:.3f}"] if tv is not None else []  # None: no class labels
+    parts += [
         f"vocab Jaccard {dist['vocabulary']['jaccard']:.3f}",
         f"length W1 {_num(dist['length']['wasserstein'], 2)} tokens",
     ]

@@ -155,7 +155,8 @@ def distribution_distance(
         "labels": {
             "synthetic": syn_bal,
             "real": real_bal,
-            "total_variation": total_variation(syn_bal, real_bal),
+            # no class labels (QA answers, responses): no mix to compare, not a perfect one
+            "total_variation": total_variation(syn_bal, real_bal) if label_names else None,
         },
         "vocabulary": vocabulary_overlap(syn_tokens, real_tokens),
     }

@@ -131,7 +131,7 @@ async def evaluate_dataset(
             indirect_train or synthetic, test, task, learners, compute=compute
         )
         mix_gap = distance["labels"]["total_variation"]
-        if indirect_train is None and task.has_labels and mix_gap > LABEL_MIX_TOLERANCE:
+        if indirect_train is None and mix_gap is not None and mix_gap > LABEL_MIX_TOLERANCE:
             reweighted = match_real_prior()(real, synthetic)
             again = indirect_evaluation(reweighted, test, task, learners, compute=compute)
             for name, scores in again.items():
