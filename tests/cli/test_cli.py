@@ -13,12 +13,12 @@ from tests.reviews import TASK_YAML, labelled_rows, write_rows
 
 
 def synthloop(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "synthloop"
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
     return subprocess.run(
-        [*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        [*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )  # fmt: skip
 

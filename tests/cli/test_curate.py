@@ -372,3 +372,19 @@ def test_a_label_with_one_record_leaves_no_model_opinion_to_drop_or_rank_by(
     assert len(queue) == 9
     assert all(q["model_label"] is None and q["label_confidence"] is None for q in queue)
     assert all("no model opinion" in q["reasons"][-1] for q in queue)
+
+
+def test_review_of_an_s3_rounds_queue_is_refused_and_points_to_the_run(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: served; its decisions went to round_N/curation/review.sqlite, which neither
+    # `synthloop curate RUN_DIR` nor a rerun of the loop reads (they read RUN_DIR/curated/)
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    folder = tmp_path / "run" / "round_1" / "curation"
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps",
+                     "length(mode=flag)", "--out", str(folder), cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    proc = synthloop("review", str(folder), cwd=tmp_path, timeout=60)  # was: served on
+    assert_one_line_error(proc, "is the loop's record of round 1's curation")
+    assert f"synthloop curate {tmp_path / 'run'}" in proc.stderr
+    assert not (folder / "review.sqlite").exists()

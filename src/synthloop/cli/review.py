@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,17 @@ def review(
             target, hint="review the folder its curation was written to (curate's --out)"
         )
     folder = target / "curated" if (target / "curated" / QUEUE_FILE).is_file() else target
+    round_dir = re.fullmatch(r"round_(\d+)", folder.resolve().parent.name)
+    if folder.name == "curation" and round_dir:
+        # the loop reads a person's decisions from RUN_DIR/curated/ only: made here, they
+        # would be saved and never applied
+        run = folder.parent.parent
+        raise ConfigError(
+            f"{folder} is the loop's record of round {round_dir[1]}'s curation, not a queue "
+            "whose decisions are applied",
+            hint=f"run `synthloop curate {run}`, then `synthloop review {run}`: the decisions "
+            "apply to its curated set and to the rounds of a later run",
+        )
     if not (folder / QUEUE_FILE).is_file():
         raise ConfigError(
             f"no review queue in {target}", hint=f"run `synthloop curate {given}` first"
