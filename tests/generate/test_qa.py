@@ -93,6 +93,11 @@ def test_a_question_sharing_a_stem_with_its_passage_is_kept() -> None:
         'What is the answer to the question "What is the answer to the question: Who designed'
         ' the bridge?"',
         'What does the answer to the question "Who designed the bridge?"',  # was: kept whole
+        # was: kept whole (SmolLM2-135M, extrapolating real questions)
+        'I\'m not sure where to place the question "Who designed the bridge?"',
+        'In this context, the question "Who designed the bridge?"',
+        'The question is "Who designed the bridge?"',
+        'A question about this context, which is "Who designed the bridge?"',
         "Question: Who designed the bridge?",
         "Question 2: Who designed the bridge? Answer: the engineer.",
         "Here is a question about the passage: Who designed the bridge?",

@@ -26,22 +26,30 @@ _WRAPPER = re.compile(
     re.IGNORECASE,
 )
 
+#: a question in double quotes soon after the word "question", anywhere: 'In this
+#: context, the question "Who built it?"', 'A question about this context, which is "…?"'
+_QUOTED_QUESTION = re.compile(r'\bquestions?\b[^"“?]{0,40}?["“]([^"”?]+\?)', re.I)
+
 
 def _unwrapped(text: str) -> str:
     """The question inside a wrapper of meta text, or ``text`` when it has none: the
-    wrapper must end in a colon or dash, or in a quote opening the question."""
+    wrapper must end in a colon or dash, or in a quote opening the question; else a
+    question in double quotes after the word "question" is the one asked."""
     found = _WRAPPER.match(text)
-    if not found:
-        return text
-    rest = text[found.end() :].lstrip()
+    rest = text[found.end() :].lstrip() if found else ""
     if rest and rest[0] in ":-–—":
         rest = rest[1:].lstrip()
     elif rest[:1] not in QUOTES:
-        return text  # "What is the answer to the question of ...?" asks a question itself
-    inner = rest.strip(QUOTES + " ")
-    if "?" in rest and not inner.endswith("?"):
-        inner = rest.split("?")[0].strip(QUOTES + " ") + "?"
-    return inner if "?" in inner and len(inner.split()) >= 3 else text
+        rest = ""  # "What is the answer to the question of ...?" asks a question itself
+    if rest:
+        inner = rest.strip(QUOTES + " ")
+        if "?" in rest and not inner.endswith("?"):
+            inner = rest.split("?")[0].strip(QUOTES + " ") + "?"
+        if "?" in inner and len(inner.split()) >= 3:
+            return inner
+    quoted = _QUOTED_QUESTION.search(text)
+    inner = quoted[1].strip() if quoted else ""
+    return inner if len(inner.split()) >= 3 else text
 
 
 def _content_stems(text: str) -> set[str]:
