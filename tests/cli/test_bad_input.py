@@ -97,6 +97,21 @@ def test_self_instruct_rouge_threshold_out_of_range(tmp_path: Path, value: str) 
 
 
 @pytest.mark.parametrize(
+    ("method", "n", "calls"), [("dialogue", "6", 4), ("rationale-example", "5", 4)]
+)
+def test_generate_says_which_calls_make_no_whole_example(
+    tmp_path: Path, run_config: Path, method: str, n: str, calls: int
+) -> None:
+    # was: silent; -n 6 made one dialogue of 4 turns, and the estimate's "4 calls" was
+    # the only sign that 2 of the calls asked for were not made
+    proc = synthloop("generate", str(run_config), "--method", method, "-n", n, "--estimate",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert f"estimate: {calls} calls" in proc.stdout
+    assert f"warning: {method}: n={n} leaves {int(n) - calls} call(s) unused" in proc.stderr
+
+
+@pytest.mark.parametrize(
     ("method", "n", "per"), [("dialogue", "3", 4), ("rationale-example", "1", 2)]
 )
 def test_generate_too_few_calls_for_one_example(

@@ -209,6 +209,11 @@ def _toolbox(method: str) -> Callable[[GeneratorInputs], Plan[Generation]]:
                 f"{method} needs {per} calls per example, so n={i.n} makes none",
                 hint=f"ask for {per} calls or more (-n {per})",
             )
+        if i.n % per:
+            warn(
+                f"{method}: n={i.n} leaves {i.n % per} call(s) unused: an example takes "
+                f"{per} calls, so it makes {i.n // per} ({i.n // per * per} calls)"
+            )
         check_anchors(task, i.anchors)
         if cfg.concept_tree is not None and cfg.concept_tree.per_label and not task.has_labels:
             raise ConfigError(f"concept_tree.per_label: a {task.type} task has no labels")
