@@ -275,3 +275,28 @@ async def test_generate_conditional_from_a_pair_run_yaml(
         assert cond["inference"] in ("paraphrase", "negation", "numbers")
         assert (cond["length"], cond["register"]) != ("long", "chat")
     assert {r.round for r in written} == {0, 1}
+
+
+async def test_generate_in_dataset_wise_rounds_writes_what_each_round_was_steered_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was: OUT.stats.json held the calls and drops only; the plan of each later round (the
+    # label and condition weights that fill what the data lacks) was computed and dropped
+    import json
+
+    use_fake_llm(monkeypatch, RecordingLLM(pair_answer))
+    write_rows(tmp_path / "v.jsonl", pair_rows(10))
+    cfg = config_from_mapping(
+        {
+            "task": pair_task().model_dump(),
+            "data": {"validation": "v.jsonl"},
+            "generation": {"conditions": {"scopes": {"length": ["short", "long"]}}, "rounds": 2},
+        },
+        tmp_path,
+        "run.yaml",
+    )
+    await runner.run_generate(cfg, "conditional", 8, tmp_path / "out.jsonl", show_progress=False)
+    stats = json.loads((tmp_path / "out.stats.json").read_text())
+    plans = stats["round_plans"]
+    assert [p["round"] for p in plans] == [0, 1] and sum(p["calls"] for p in plans) == 8
+    assert set(plans[1]["label_weights"]) == set(pair_task().labels)

@@ -237,6 +237,7 @@ def _toolbox(method: str) -> Callable[[GeneratorInputs], Plan[Generation]]:
                 anchors=anchors,
             )
             gen = result.generation
+            gen.info["round_plans"] = result.rounds  # what each later round was steered to
         elif method == "conditional":
             gen = yield from conditional_plan(
                 i.prompter,
