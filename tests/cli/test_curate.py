@@ -388,3 +388,20 @@ def test_review_of_an_s3_rounds_queue_is_refused_and_points_to_the_run(
     assert_one_line_error(proc, "is the loop's record of round 1's curation")
     assert f"synthloop curate {tmp_path / 'run'}" in proc.stderr
     assert not (folder / "review.sqlite").exists()
+
+
+def test_evaluate_of_a_curated_run_says_it_scores_the_uncurated_dataset(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: silent; after curate (and a person's review) `synthloop evaluate RUN_DIR` scored
+    # RUN_DIR/dataset.jsonl as before, and nothing said the curated set was elsewhere
+    run = make_run_dir(tmp_path, run_config)
+    before = synthloop("evaluate", str(run), "--no-embeddings", cwd=tmp_path)
+    assert before.returncode == 0, before.stderr
+    assert "curated" not in before.stderr
+    assert synthloop("curate", str(run), "--steps", "exact_dedup", cwd=tmp_path).returncode == 0
+    proc = synthloop("evaluate", str(run), "--no-embeddings", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert f"warning: scoring {run / 'dataset.jsonl'}, the run's dataset before curation" in said
+    assert f"synthloop evaluate {run / 'curated' / 'dataset.jsonl'} --config" in said

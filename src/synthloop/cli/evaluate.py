@@ -207,6 +207,13 @@ def evaluate(
             )
         config = config or run_dir.config_path
         dataset = run_dir.dataset_path
+        curated = run_dir.path / "curated" / "dataset.jsonl"
+        if curated.is_file():  # curate and review leave the run's own dataset as it was
+            warn(
+                f"scoring {dataset}, the run's dataset before curation; for the curated set "
+                f"(and a person's review): synthloop evaluate {curated} --config "
+                f"{run_dir.config_path}"
+            )
     elif not dataset.exists():
         raise ConfigError(f"no such run directory or dataset file: {dataset}")
     if config is None:
