@@ -405,3 +405,15 @@ def test_evaluate_of_a_curated_run_says_it_scores_the_uncurated_dataset(
     said = " ".join(proc.stderr.split())
     assert f"warning: scoring {run / 'dataset.jsonl'}, the run's dataset before curation" in said
     assert f"synthloop evaluate {run / 'curated' / 'dataset.jsonl'} --config" in said
+
+
+def test_curate_that_changes_nothing_prints_no_empty_table(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: the table's title and header over no row, above "20 kept (0 dropped, …)"
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "refusal",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "20 records in, 20 kept (0 dropped" in " ".join(proc.stdout.split())
+    assert "drops and changes by step" not in proc.stdout

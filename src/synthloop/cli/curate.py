@@ -94,7 +94,8 @@ def print_result(result: CurationResult, out: Path) -> None:
     table.add_column("records", justify="right")
     for (step, action, reason), n in sorted(result.counts().items()):
         table.add_row(step, action, reason, str(n))
-    out_console.print(table)
+    if table.row_count:  # an empty box says less than the line below, "0 dropped"
+        out_console.print(table)
     s = result.summary()
     out_console.print(
         f"{s['input']} records in, {s['kept']} kept ({s['dropped']} dropped, "
