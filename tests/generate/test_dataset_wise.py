@@ -4,7 +4,7 @@ from collections.abc import Callable
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.concept_tree import tree_from_mapping
-from synthloop.generate.conditional import ConditionPlan, conditional
+from synthloop.generate.conditional import ConditionPlan, Steering, conditional, conditional_jobs
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.dataset_wise import dataset_wise, deficit_weights, what_is_lacking
 from synthloop.llm import LLMConfig, Request
@@ -93,3 +93,20 @@ async def test_rounds_refill_what_earlier_rounds_lacked(task: Task) -> None:
     ]
     assert asked[0] == 4 and asked[1] > 4 and asked[2] > 4  # later rounds ask for more
     assert gen.dropped["refusal"] == 24 - len(gen.records)
+
+
+def test_a_steered_round_gives_each_label_and_leaf_its_share(task: Task) -> None:
+    """A round's labels and leaves were drawn at random by their weights: with equal
+    weights one label of a 5-intent round got 3 examples and another none. Each now gets
+    its share of the round, within one."""
+    prompter = Prompter(task, LLMConfig())
+    tree = tree_from_mapping({"dining": ["pizza", "sushi", "tapas", "curry"]})
+    plan = ConditionPlan(scopes=None, tree=tree)
+    for seed in range(10):
+        even = Steering(label_weights=[1.0, 1.0], leaf_weights=[2.0, 2.0, 2.0, 2.0])
+        jobs = conditional_jobs(prompter, 40, plan=plan, steering=even, seed=seed)
+        assert Counter(j.label for j in jobs) == {label: 20 for label in task.label_names}
+        assert set(Counter(j.extra["leaf"][-1] for j in jobs).values()) == {10}
+        skewed = Steering(label_weights=[3.0, 1.0])
+        jobs = conditional_jobs(prompter, 40, plan=plan, steering=skewed, seed=seed)
+        assert [Counter(j.label for j in jobs)[x] for x in task.label_names] == [30, 10]

@@ -1,7 +1,7 @@
 """Conditional generation: each example is asked for under a condition — sampled values
 of the declared scopes and/or the next leaf of a concept tree — optionally with
-demonstrations chosen for that condition. Labels go in turn (or by ``label_weights``),
-and tree leaves are walked so every leaf meets every label.
+demonstrations chosen for that condition. Labels go in turn (or in proportion to
+``label_weights``), and tree leaves are walked so every leaf meets every label.
 
 Pair and QA tasks keep real inputs: each example starts from an
 :class:`~synthloop.generate.anchors.Anchor` (a real premise, or a passage and answer span),
@@ -93,6 +93,25 @@ class Steering:
     boost: Mapping[str, Mapping[str, float]] | None = None
 
 
+class WeightedTurns:
+    """Values in turn, each as often as its weight says (smooth weighted round-robin): of n
+    turns, value j gets n * w_j / sum(w) within one. A random draw by the weights would leave
+    a value of a small round without a single example; equal weights go strictly in turn."""
+
+    def __init__(self, weights: Sequence[float]) -> None:
+        self.weights = [max(float(w), 0.0) for w in weights]
+        if sum(self.weights) <= 0:
+            self.weights = [1.0] * len(self.weights)
+        self.credit = [0.0] * len(self.weights)
+
+    def next(self) -> int:
+        for j, w in enumerate(self.weights):
+            self.credit[j] += w
+        best = max(range(len(self.credit)), key=self.credit.__getitem__)  # first of ties
+        self.credit[best] -= sum(self.weights)
+        return best
+
+
 def conditional_jobs(
     prompter: Prompter,
     n: int,
@@ -120,14 +139,18 @@ def conditional_jobs(
     leaves = plan.leaves
     rng = random.Random(derive_seed(seed, method, "plan", round))
     name = step_template(task, template)
+    label_turns = (
+        WeightedTurns(steering.label_weights) if steering.label_weights is not None else None
+    )
+    leaf_turns: dict[tuple[int, ...], WeightedTurns] = {}  # one per label's set of leaves
     jobs = []
     for i in range(n):
         anchor = anchors[i % len(anchors)] if anchors else None
         fixed = dict(anchor.fixed) if anchor is not None else {}
         if anchor is not None and anchor.label is not None:
             label = anchor.label  # QA: the question's answer is fixed by the anchor
-        elif steering.label_weights is not None:
-            label = rng.choices(labels, weights=list(steering.label_weights))[0]
+        elif label_turns is not None:
+            label = labels[label_turns.next()]
         else:
             label = labels[i % len(labels)]
         conditions: dict[str, str] = {}
@@ -137,8 +160,10 @@ def conditional_jobs(
             raise ConfigError(f"the per-label concept tree has no leaves for label {label!r}")
         if allowed:
             if steering.leaf_weights is not None:
-                weights = [steering.leaf_weights[j] for j in allowed]
-                leaf = leaves[rng.choices(allowed, weights=weights)[0]]
+                key = tuple(allowed)
+                if key not in leaf_turns:
+                    leaf_turns[key] = WeightedTurns([steering.leaf_weights[j] for j in allowed])
+                leaf = leaves[allowed[leaf_turns[key].next()]]
             else:  # label-major walk: leaf j meets every label (allowed) before j+1 starts
                 leaf = leaves[allowed[(i // per_walk) % len(allowed)]]
             conditions[plan.tree_key] = plan.topic(leaf)
