@@ -153,7 +153,10 @@ def test_qa_run_config_curates_each_round_without_label_steps(
 
 def test_evaluate_qa_checks_answers_with_a_span_model(tmp_path: Path, qa_config: Path) -> None:
     # was: tfidf_lr, a classifier over the real answers: it never agrees with an answer that
-    # no real record has, so its "label agreement" measured nothing
+    # no real record has, so its "label agreement" measured nothing; and no "(on real,
+    # cross-validated: …)" ceiling beside it: the folds were stratified by answer, and with
+    # every answer unique no split was possible; and "distance to real: label TV 0.000", a
+    # perfect label mix, for answers that are no classes at all
     data = synthetic_qa(tmp_path)
     out = tmp_path / "scores.json"
     proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
@@ -161,29 +164,8 @@ def test_evaluate_qa_checks_answers_with_a_span_model(tmp_path: Path, qa_config:
     assert proc.returncode == 0, proc.stderr
     aux = json.loads(out.read_text())["evaluation"]["faithfulness"]["auxiliary_model"]
     assert aux["learner"] == "span_lr" and aux["trained_on_real"] == len(PASSAGES) * 2
-
-
-def test_evaluate_qa_prints_the_span_model_ceiling(tmp_path: Path, qa_config: Path) -> None:
-    # was: no "(on real, cross-validated: …)" beside the agreement on QA: the folds were
-    # stratified by answer, and with every answer unique no split was possible
-    data = synthetic_qa(tmp_path)
-    out = tmp_path / "scores.json"
-    proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
-                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    aux = json.loads(out.read_text())["evaluation"]["faithfulness"]["auxiliary_model"]
     assert aux["real_cv_accuracy"]["n"] == len(PASSAGES) * 2
     assert "(on real, cross-validated: " in " ".join(proc.stdout.split())
-
-
-def test_evaluate_qa_claims_no_label_mix(tmp_path: Path, qa_config: Path) -> None:
-    # was: "distance to real: label TV 0.000", a perfect label mix, for answers that are
-    # no classes at all
-    data = synthetic_qa(tmp_path)
-    out = tmp_path / "scores.json"
-    proc = synthloop("evaluate", str(data), "--config", str(qa_config), "--json", str(out),
-                     "--no-embeddings", cwd=tmp_path)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
     labels = json.loads(out.read_text())["evaluation"]["distance"]["labels"]
     assert labels["total_variation"] is None
     assert "distance to real: vocab Jaccard" in proc.stdout and "label TV" not in proc.stdout
