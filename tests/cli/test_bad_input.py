@@ -594,3 +594,32 @@ def test_generate_keeping_nothing_fails_and_keeps_an_earlier_output(
         proc = synthloop(*args, cwd=tmp_path)
         assert_one_line_error(proc, expected)
         assert out.read_text() == '{"precious": true}\n' and stats.read_text() == '{"count": 1}\n'
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        ("placeholder(skip_types=[qa)", "--steps placeholder: cannot read skip_types='[qa'"),
+        ("length(min_words={)", "--steps length: cannot read min_words='{'"),
+        ("length(min_words=1,min_words=2)", "--steps length: min_words is given twice"),
+    ],
+)
+def test_curate_steps_option_with_a_value_it_cannot_read(
+    tmp_path: Path, run_config: Path, steps: str, expected: str
+) -> None:
+    # was: "internal error ScannerError" over 4 lines; a key given twice: the last one, silently
+    run = make_run_dir(tmp_path, run_config)
+    before = checksums(run)
+    proc = synthloop("curate", str(run), "--steps", steps, cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert checksums(run) == before
+
+
+def test_curate_steps_option_takes_a_list_of_two(tmp_path: Path, run_config: Path) -> None:
+    # was: the list split at its comma, "[instruction" read as broken YAML: an internal error
+    run = make_run_dir(tmp_path, run_config)
+    proc = synthloop("curate", str(run), "--steps", "placeholder(skip_types=[instruction,qa])",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((run / "curated" / "summary.json").read_text())
+    assert summary["steps"][0]["placeholder"]["skip_types"] == ["instruction", "qa"]

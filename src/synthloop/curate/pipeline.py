@@ -129,6 +129,26 @@ def _fitting_steps(specs: Sequence[Step | StepSpec], task: Task) -> list[Step]:
 _CLI_STEP = re.compile(r"\s*([\w-]+)\s*(?:\(([^()]*)\))?\s*(?:,|$)")
 
 
+def _split_args(args: str) -> list[str]:
+    """``"a=[x,y],b=2"`` -> ``["a=[x,y]", "b=2"]``: split on the commas outside brackets and
+    quotes (a list value's own commas were split too, and its half read as broken YAML)."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(args):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0:
+            parts.append(args[start:i])
+            start = i + 1
+    parts.append(args[start:])
+    return parts
+
+
 def parse_steps_option(text: str) -> list[StepSpec]:
     """``"exact_dedup,minhash_dedup(threshold=0.7,ngram=2),length"`` -> step specs."""
     specs: list[StepSpec] = []
@@ -143,11 +163,21 @@ def parse_steps_option(text: str) -> list[StepSpec]:
             specs.append(name)
         else:
             params: dict[str, Any] = {}
-            for part in args.split(","):
+            for part in _split_args(args):
                 key, sep, value = part.partition("=")
-                if not sep or not key.strip():
+                key = key.strip()
+                if not sep or not key:
                     raise ConfigError(f"--steps {name}: expected key=value, got {part.strip()!r}")
-                params[key.strip()] = yaml.safe_load(value.strip())
+                if key in params:
+                    raise ConfigError(f"--steps {name}: {key} is given twice")
+                try:
+                    params[key] = yaml.safe_load(value.strip())
+                except yaml.YAMLError as exc:
+                    problem = getattr(exc, "problem", None) or "not a YAML value"
+                    raise ConfigError(
+                        f"--steps {name}: cannot read {key}={value.strip()!r} ({problem})",
+                        hint="a list is written [a,b]; quote a text holding , [ ] { } or :",
+                    ) from exc
             specs.append({name: params})
         pos = m.end()
     if not specs:
