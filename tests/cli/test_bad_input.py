@@ -623,3 +623,15 @@ def test_curate_steps_option_takes_a_list_of_two(tmp_path: Path, run_config: Pat
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((run / "curated" / "summary.json").read_text())
     assert summary["steps"][0]["placeholder"]["skip_types"] == ["instruction", "qa"]
+
+
+def test_s3_out_onto_a_folder_of_data_that_is_no_run(tmp_path: Path, run_config: Path) -> None:
+    # was: exit 0 after the user's own data/dataset.jsonl was written over by the run's
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "dataset.jsonl").write_text('{"precious": true}\n')
+    before = checksums(data)
+    proc = synthloop("s3", str(run_config), "--out", "data", cwd=tmp_path)
+    assert_one_line_error(proc, "data is not a synthloop run (no config.yaml) and holds dataset")
+    assert "--force" in proc.stderr
+    assert checksums(data) == before

@@ -45,6 +45,10 @@ def _what_decides(config_text: str) -> Any:
     return data
 
 
+#: the files a run writes at its top level, besides config.yaml and the cache
+OUTPUTS = ("dataset.jsonl", "dataset.parquet", "metrics.json", "rationales.json", "round_0")
+
+
 class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -80,6 +84,16 @@ class RunDir:
                     f"{self.path} holds a run with a different config",
                     hint="choose another --out, or pass --force to reuse it (the cache stays)",
                 )
+            if not force and not self.config_path.exists():
+                # no config.yaml: not a run, so these are someone's own files of the names
+                # a run writes (a folder of data given as --out): they were overwritten
+                theirs = [n for n in OUTPUTS if (self.path / n).exists()]
+                if theirs:
+                    raise ConfigError(
+                        f"{self.path} is not a synthloop run (no config.yaml) and holds "
+                        f"{', '.join(theirs)}, which a run would write over",
+                        hint="choose another --out, or pass --force to write over them",
+                    )
         except BaseException:
             self.lock.release()
             raise
