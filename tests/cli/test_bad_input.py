@@ -635,3 +635,23 @@ def test_s3_out_onto_a_folder_of_data_that_is_no_run(tmp_path: Path, run_config:
     assert_one_line_error(proc, "data is not a synthloop run (no config.yaml) and holds dataset")
     assert "--force" in proc.stderr
     assert checksums(data) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["evaluate", "run", "--no-embeddings", "--json", "notes.jsonl"],
+         "cannot write the output notes.jsonl: evaluate --json writes .json, not .jsonl"),
+        (["report", "run", "--no-evaluate", "-o", "notes.jsonl"],
+         "cannot write the output notes.jsonl: report writes .html or .htm, not .jsonl"),
+    ],
+)  # fmt: skip
+def test_evaluate_and_report_onto_a_file_of_another_kind(
+    tmp_path: Path, run_config: Path, args: list[str], expected: str
+) -> None:
+    # was: exit 0, the user's notes.jsonl replaced by the scores' JSON or the report's HTML
+    make_run_dir(tmp_path, run_config)
+    (tmp_path / "notes.jsonl").write_text('{"precious": true}\n')
+    proc = synthloop(*args, cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert (tmp_path / "notes.jsonl").read_text() == '{"precious": true}\n'

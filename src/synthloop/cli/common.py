@@ -78,6 +78,20 @@ def guard_outputs(
             check_writable(path)
 
 
+def check_suffix(what: str, out: Path | None, suffixes: tuple[str, ...]) -> None:
+    """Refuse an output named as another kind of file (``--json test.jsonl``, ``report -o
+    task.yaml``): it was written over with this command's JSON or HTML."""
+    if out is None or out.suffix.lower() in suffixes:
+        return
+    from synthloop.core.errors import ConfigError
+
+    raise ConfigError(
+        f"cannot write the output {out}: {what} writes {' or '.join(suffixes)}, "
+        f"not {out.suffix or 'a file with no extension'}",
+        hint=f"name it {out.with_suffix(suffixes[0]).name}",
+    )
+
+
 @contextlib.contextmanager
 def holding(directory: Path | None) -> Iterator[None]:
     """Hold a run directory's lock (one writer at a time) while a command writes into it."""

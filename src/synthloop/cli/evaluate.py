@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from synthloop.cli.common import guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.common import check_suffix, guard_outputs, holding, out_console, show_third_party
 from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
 
 if TYPE_CHECKING:
@@ -263,6 +263,7 @@ def evaluate(
         ],
         reads=[dataset, *cfg.input_files(), test, real, reference],
     )
+    check_suffix("evaluate --json", json_out, (".json",))
     with runner_backend(runner, ray_address) as backend, holding(run_dir.path if run_dir else None):
         result = asyncio.run(
             _evaluate(

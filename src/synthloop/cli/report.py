@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.common import check_suffix, guard_outputs, holding, out_console, show_third_party
 from synthloop.cli.options import QuietOpt, VerboseOpt
 
 
@@ -51,6 +51,7 @@ def report(
         ],
         reads=[*reads, *load_config(config).input_files()],
     )
+    check_suffix("report", out, (".html", ".htm"))
     with holding(run_dir):
         path = build_report(
             run_dir,
