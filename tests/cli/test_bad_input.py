@@ -655,3 +655,15 @@ def test_evaluate_and_report_onto_a_file_of_another_kind(
     proc = synthloop(*args, cwd=tmp_path)
     assert_one_line_error(proc, expected)
     assert (tmp_path / "notes.jsonl").read_text() == '{"precious": true}\n'
+
+
+def test_self_instruct_onto_a_file_of_another_kind(tmp_path: Path) -> None:
+    # was: the instructions' JSONL written over the user's notes.yaml (after the LLM calls)
+    config = instruct_config(tmp_path)
+    (tmp_path / "notes.yaml").write_text("precious\n")
+    proc = synthloop("self-instruct", str(config), "-o", "notes.yaml", cwd=tmp_path)
+    assert_one_line_error(
+        proc, "cannot write the output notes.yaml: self-instruct writes .jsonl or .parquet"
+    )
+    assert "cannot reach" not in proc.stderr  # refused before any call
+    assert (tmp_path / "notes.yaml").read_text() == "precious\n"

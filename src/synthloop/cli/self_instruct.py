@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import announce, budget_of, guard_outputs, out_console, show_third_party
+from synthloop.cli.common import (
+    announce,
+    budget_of,
+    check_suffix,
+    guard_outputs,
+    out_console,
+    show_third_party,
+)
 from synthloop.cli.options import (
     EstimateOpt,
     MaxCallsOpt,
@@ -74,6 +81,8 @@ def self_instruct_command(
         reads=_inputs(config),
         write_folders=[out.with_suffix(".journal")],
     )
+    # JSONL, or Parquet by suffix when generated alone (S3 on real: writes JSONL)
+    check_suffix("self-instruct", out, (".jsonl",) if cfg.real else (".jsonl", ".parquet"))
     overrides = {"n": n, "rouge_threshold": rouge_threshold}
     settings = validate_model(  # validated as the config's own (model_copy would not)
         type(cfg.self_instruct),
