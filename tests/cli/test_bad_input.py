@@ -348,6 +348,17 @@ def test_a_csv_row_with_fewer_fields_than_its_header(tmp_path: Path, run_config:
     assert "a value for every column" in proc.stderr
 
 
+def test_a_csv_whose_header_names_a_column_twice(tmp_path: Path, run_config: Path) -> None:
+    # was: accepted, each row's last 'label' read and the first lost: a file with the gold
+    # label first and a model's guess second was read as the guess, silently
+    (tmp_path / "validation.csv").write_text(
+        "text,label,label\nlovely food,positive,negative\ncold soup,negative,positive\n"
+    )
+    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "validation.csv:1: the header names 'label' twice")
+
+
 def test_a_csv_with_a_trailing_comma_on_each_row_is_read(tmp_path: Path) -> None:
     # spreadsheet exports end rows with an empty field no header names: nothing is cut
     path = tmp_path / "v.csv"

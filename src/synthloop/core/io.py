@@ -148,6 +148,13 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[dict[str, Any]]:
     sep = "a comma" if delimiter == "," else "a tab"
     try:
         reader = csv.DictReader(lines(), delimiter=delimiter, restkey=_EXTRA, restval=_MISSING)
+        header = list(reader.fieldnames or ())
+        twice = sorted({h for h in header if h.strip() and header.count(h) > 1})
+        if twice:  # a row's later field of the name was read, the earlier lost silently
+            raise DataError(
+                f"{path}:1: the header names {', '.join(repr(h) for h in twice)} twice",
+                hint="each column needs its own name: rename or remove one",
+            )
         for row in reader:
             extra = row.pop(_EXTRA, None)
             missing = [k for k, v in row.items() if v is _MISSING]
