@@ -678,3 +678,23 @@ def test_self_instruct_onto_a_file_of_another_kind(tmp_path: Path) -> None:
     )
     assert "cannot reach" not in proc.stderr  # refused before any call
     assert (tmp_path / "notes.yaml").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("notes.txt", "model notes.txt is not a GGUF file (it begins b'prec', not b'GGUF')"),
+        ("models", "model models is a folder, not a GGUF file"),
+    ],
+)
+def test_an_embedded_model_that_is_no_gguf_file(
+    tmp_path: Path, run_config: Path, model: str, expected: str
+) -> None:
+    # was: llama.cpp's log, then "llama.cpp could not convert notes.txt to q8_0"; and a
+    # folder was "model file not found"
+    (tmp_path / "notes.txt").write_text("precious\n")
+    (tmp_path / "models").mkdir()
+    run_config.write_text(run_config.read_text().replace("{max_tokens: 40}", f"{{model: {model}}}"))
+    proc = synthloop("generate", str(run_config), "-n", "1", "-o", "g.jsonl", cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert (tmp_path / "notes.txt").read_text() == "precious\n"

@@ -71,8 +71,20 @@ class EmbeddedLLM(LLM):
         flash_attn: bool | None = None,
     ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
+        if self.model_path.is_dir():  # was "model file not found" for a folder that is there
+            raise ModelLoadError(
+                f"model {self.model_path} is a folder, not a GGUF file",
+                hint="llm.model is the path of a .gguf file, for the embedded backend",
+            )
         if not self.model_path.is_file():
             raise ModelLoadError(f"model file not found: {self.model_path}")
+        with self.model_path.open("rb") as f:
+            magic = f.read(4)
+        if magic != b"GGUF":  # was llama.cpp's log, then "could not convert it to q8_0"
+            raise ModelLoadError(
+                f"model {self.model_path} is not a GGUF file (it begins {magic!r}, not b'GGUF')",
+                hint="llm.model is the path of a .gguf file, for the embedded backend",
+            )
         self.n_ctx = n_ctx
         self.n_threads = n_threads or usable_cpus()
         self.max_concurrency = max(1, max_concurrency)
