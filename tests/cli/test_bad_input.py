@@ -218,6 +218,7 @@ def test_review_and_curate_with_a_damaged_review_store(tmp_path: Path, run_confi
     (curated / "review_queue.jsonl").write_text(json.dumps(QUEUED) + "\n")
     (curated / "review.sqlite").write_text("not a database\n")
     (curated / "dataset.jsonl").write_text('{"precious": true}\n')
+    (curated / "summary.json").write_text('{"steps": [], "kept": 1}\n')  # an earlier curation's
     before = checksums(run)
     expected = "run/curated/review.sqlite: file is not a database"
     assert_one_line_error(synthloop("review", str(run), cwd=tmp_path), expected)
@@ -698,3 +699,20 @@ def test_an_embedded_model_that_is_no_gguf_file(
     proc = synthloop("generate", str(run_config), "-n", "1", "-o", "g.jsonl", cwd=tmp_path)
     assert_one_line_error(proc, expected)
     assert (tmp_path / "notes.txt").read_text() == "precious\n"
+
+
+def test_curate_out_onto_a_folder_that_no_curation_wrote(tmp_path: Path, run_config: Path) -> None:
+    # was: exit 0, the user's mine/dataset.jsonl replaced by the curated records
+    make_run_dir(tmp_path, run_config)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "dataset.jsonl").write_text('{"precious": true}\n')
+    before = checksums(mine)
+    proc = synthloop("curate", "run", "--steps", "exact_dedup", "-o", "mine", cwd=tmp_path)
+    assert_one_line_error(proc, "mine is not the output of a curation")
+    assert "holds dataset.jsonl" in proc.stderr
+    assert checksums(mine) == before
+    # a folder curate wrote is curated into again
+    for _ in range(2):
+        proc = synthloop("curate", "run", "--steps", "exact_dedup", "-o", "cur", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr

@@ -104,6 +104,7 @@ def test_curate_a_file_with_repeated_ids_is_refused_and_destroys_nothing(
     out = tmp_path / "mine.curated"
     out.mkdir()
     (out / "dataset.jsonl").write_text('{"precious": true}\n')
+    (out / "summary.json").write_text('{"steps": [], "kept": 1}\n')  # an earlier curation's
     proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
                      cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "records 1 and 11 have the same id 'u0'")

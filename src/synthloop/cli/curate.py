@@ -189,6 +189,7 @@ def curate(
         ],
         reads=[dataset_path, *(cfg.input_files() if cfg else [task])],
     )
+    _refuse_foreign_folder(out)
     # a run directory is written when its cache is (llm_agreement) or the output lies in it
     # (the default RUN_DIR/curated): then no s3 or other command may write it meanwhile
     inside = target.is_dir() and out.resolve().is_relative_to(target.resolve())
@@ -219,6 +220,29 @@ def curate(
                 "leaks not checked: no real validation or test data with --task; "
                 "curate with --config RUN.yaml to drop copies of its examples"
             )
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    """An output folder holding files of curate's names that no curation wrote (no
+    summary.json of one, written last): someone's own data, refused (it was overwritten)."""
+    import json
+
+    from synthloop.core.errors import ConfigError
+
+    theirs = [f for f in CURATED_FILES if (out / f).is_file()]
+    if not theirs:
+        return
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        if isinstance(summary, dict) and "steps" in summary and "kept" in summary:
+            return  # an earlier curation: curating again replaces it
+    except (OSError, ValueError):
+        pass
+    raise ConfigError(
+        f"{out} is not the output of a curation (no summary.json of one) and holds "
+        f"{', '.join(theirs)}, which curate would write over",
+        hint="choose another --out, or move those files away",
+    )
 
 
 async def _run(
