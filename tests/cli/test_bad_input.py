@@ -716,3 +716,14 @@ def test_curate_out_onto_a_folder_that_no_curation_wrote(tmp_path: Path, run_con
     for _ in range(2):
         proc = synthloop("curate", "run", "--steps", "exact_dedup", "-o", "cur", cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr
+
+
+def test_a_data_path_that_is_a_folder_of_files(tmp_path: Path, run_config: Path) -> None:
+    # was: "cannot load Hugging Face dataset 'data': Directory data is neither a `Dataset`
+    # directory nor a `DatasetDict` directory." for a folder of the user's data files
+    (tmp_path / "data").mkdir()
+    (tmp_path / "validation.jsonl").rename(tmp_path / "data" / "validation.jsonl")
+    run_config.write_text(run_config.read_text().replace("validation.jsonl", "data"))
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "data is a folder, not a data file")
+    assert "give one of its files as the path: validation.jsonl" in proc.stderr

@@ -283,6 +283,19 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
         )
     path = Path(spec.path)
     if path.is_dir():
+        if not any((path / f).is_file() for f in ("state.json", "dataset_dict.json")):
+            # was datasets' "Directory X is neither a `Dataset` directory nor a ..."
+            files = sorted(
+                f.name
+                for f in path.iterdir()
+                if f.suffix.lower() in (".jsonl", ".json", ".ndjson", ".csv", ".tsv", ".parquet")
+            )
+            raise DataError(
+                f"{path} is a folder, not a data file (nor a folder Dataset.save_to_disk wrote)",
+                hint=f"give one of its files as the path: {', '.join(files[:5])}"
+                if files
+                else "give a .jsonl, .csv, .tsv or .parquet file as the path",
+            )
         return _read_hf(spec)
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
