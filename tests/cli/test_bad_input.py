@@ -727,3 +727,21 @@ def test_a_data_path_that_is_a_folder_of_files(tmp_path: Path, run_config: Path)
     proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
     assert_one_line_error(proc, "data is a folder, not a data file")
     assert "give one of its files as the path: validation.jsonl" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["s3", "run.yaml", "--seed", "-1", "--estimate"], "'--seed'"),
+        (["s3", "run.yaml", "--seed", "4294967296", "--estimate"], "'--seed'"),
+        (["s3", "seed.yaml", "--estimate"], "seed.yaml: seed: Input should be greater than or"),
+        (["evaluate", "run", "--seed", "-1", "--no-embeddings"], "'--seed'"),
+    ],
+)
+def test_a_seed_outside_what_numpy_takes(
+    tmp_path: Path, run_config: Path, args: list[str], expected: str
+) -> None:
+    # was: "internal error ValueError: Seed must be between 0 and 2**32 - 1"
+    (tmp_path / "seed.yaml").write_text(run_config.read_text() + "seed: -1\n")
+    make_run_dir(tmp_path, run_config)
+    assert_one_line_error(synthloop(*args, cwd=tmp_path), expected)

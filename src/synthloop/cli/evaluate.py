@@ -174,7 +174,7 @@ def evaluate(
     embeddings: Annotated[
         bool, typer.Option(help="Embedding metrics (cosine, Vendi, MMD, Fréchet).")
     ] = True,
-    seed: Annotated[int, typer.Option(help="Seed for every sample.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Seed for every sample.")] = 0,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,

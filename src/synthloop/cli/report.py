@@ -21,7 +21,7 @@ def report(
         bool,
         typer.Option(help="Compute missing metrics (no LLM judge) when evaluation.json is absent."),
     ] = True,
-    seed: Annotated[int, typer.Option(help="Seed for the samples.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Seed for the samples.")] = 0,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
 ) -> None:

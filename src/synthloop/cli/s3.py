@@ -133,7 +133,9 @@ def s3(
     seed_size: Annotated[
         int | None, typer.Option(min=1, help="LLM calls for the seed set.")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed for the whole run.")] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, max=2**32 - 1, help="Random seed for the whole run.")
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Reuse a run directory that holds another config.")
     ] = False,

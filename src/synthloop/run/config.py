@@ -61,7 +61,7 @@ class RunConfig(BaseModel):
     learner: str | None = Field(
         default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
     )
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, lt=2**32)  # numpy's range: -1 was an internal error
     templates_dir: str | None = None
     curate: CurateConfig | None = None  # curate each S3 round before training
 

@@ -71,7 +71,7 @@ class InstructConfig(BaseModel):
     self_instruct: SelfInstructConfig = SelfInstructConfig()
     real: RealInstructions | None = None
     s3: S3Config = S3Config(rounds=0)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, lt=2**32)  # numpy's range: -1 was an internal error
     templates_dir: str | None = None
 
     @model_validator(mode="before")
