@@ -745,3 +745,13 @@ def test_a_seed_outside_what_numpy_takes(
     (tmp_path / "seed.yaml").write_text(run_config.read_text() + "seed: -1\n")
     make_run_dir(tmp_path, run_config)
     assert_one_line_error(synthloop(*args, cwd=tmp_path), expected)
+
+
+def test_ray_options_without_the_ray_runner(tmp_path: Path, run_config: Path) -> None:
+    # was: ignored silently, the work done in this process (--endpoint: the LLM calls sent
+    # to the config's one server, not the replicas named)
+    run = make_run_dir(tmp_path, run_config)
+    proc = synthloop("curate", str(run), "--steps", "exact_dedup", "--ray-address", "auto",
+                     cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "--ray-address is for --runner ray")
+    assert not (run / "curated").exists()

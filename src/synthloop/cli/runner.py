@@ -78,6 +78,23 @@ def runner_backend(
     and the Ray Data compute) whose cluster is shut down afterwards (only if this process
     started it)."""
     if runner is Runner.local:
+        given = [
+            opt
+            for opt, value in (
+                ("--endpoint", endpoints),
+                ("--ray-address", address),
+                ("--ray-workers", workers),
+            )
+            if value
+        ]
+        if given:  # was ignored silently: the run went to the config's one server
+            from synthloop.core.errors import ConfigError
+
+            raise ConfigError(
+                f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} for --runner ray; "
+                "the local runner does not use it",
+                hint="add --runner ray, or leave it out",
+            )
         yield None
         return
     backend = RayBackend(address, workers, endpoints)
