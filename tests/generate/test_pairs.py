@@ -7,6 +7,7 @@ import pytest
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.generate import extrapolate, seed_anchors, zerogen
 from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.prompts import Prompter
@@ -184,6 +185,41 @@ async def test_meta_commentary_and_chatter_are_dropped(tmp_path: Path) -> None:
     assert gen.dropped == {"meta_commentary": 1, "chatter": 1}
     assert [r.inputs["hypothesis"] for r in gen.records] == [
         "The bakery in Paris was opened by volunteers."
+    ]
+
+
+async def test_a_field_name_used_as_an_ordinary_word_is_no_meta_commentary(
+    tmp_path: Path,
+) -> None:
+    # a fact-checking task's fields are everyday words: an evidence sentence may say
+    # "evidence" without talking about the task; "the claim ..." still does
+    task = Task(
+        name="fact-check",
+        type="pair",
+        domain="science facts",
+        example_noun="evidence sentence",
+        inputs=("claim", "evidence"),
+        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
+    )
+    rows = [
+        {"claim": f"The bakery {i} opened.", "evidence": "It did.", "label": "supported"}
+        for i in range(3)
+    ]
+    val = load_records(write_rows(tmp_path / "v.jsonl", rows), task)
+    answers = iter(
+        [
+            "Historians cite his letters as evidence of a quarrel with the baker.",
+            'The claim "The bakery opened" is not supported by the evidence.',
+            "Several claims about the opening were later withdrawn by the council.",
+        ]
+    )
+    llm = FakeLLM(lambda req: next(answers))
+    prompter = Prompter(task, LLMConfig(max_concurrency=1))
+    gen = await zerogen(llm, prompter, 3, anchors=seed_anchors(task, val, 3), show_progress=False)
+    assert gen.dropped == {"meta_commentary": 1}
+    assert [r.inputs["evidence"] for r in gen.records] == [
+        "Historians cite his letters as evidence of a quarrel with the baker.",
+        "Several claims about the opening were later withdrawn by the council.",
     ]
 
 

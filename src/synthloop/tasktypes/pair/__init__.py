@@ -38,6 +38,9 @@ _ADVICE = re.compile(
     re.IGNORECASE,
 )
 
+#: words that point at one of the task's own inputs ("the premise", "this claim")
+_POINTING = r"(?:the|this|that|these|those|given|provided|original|above|following|your|my)"
+
 
 def _lead_in(raw: str) -> str:
     """What an answer says before its example: the words before its first colon or dash
@@ -79,8 +82,12 @@ class Pair(TaskType):
     def reject(
         self, task: Task, text: str, label: str, fixed: Mapping[str, str] | None = None
     ) -> str | None:
-        if re.search(rf"\b(?:{'|'.join(map(re.escape, task.inputs))})s?\b", text, re.IGNORECASE):
-            return "meta_commentary"  # "The premise is true, so ..." talks about the task
+        # "The premise is true, so ...", "this claim": talk about the task. Only a field name
+        # pointed at counts: a task's fields may be ordinary words ("claim", "evidence") that a
+        # real example uses ("as evidence of his stance").
+        names = "|".join(map(re.escape, task.inputs))
+        if re.search(rf"\b{_POINTING}\s+(?:{names})s?\b", text, re.IGNORECASE):
+            return "meta_commentary"
         # A hypothesis states a fact; assistant talk anywhere in it ("I am ready to assist
         # you", "As an AI, ...") is none. Parsing drops only answers that open with a
         # refusal, and the shared CHATTER rule is kept narrow for reviews and the like.
