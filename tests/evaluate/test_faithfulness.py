@@ -1,5 +1,7 @@
 """Label agreement and its intervals, with the auxiliary model and a scripted judge."""
 
+import re
+
 import pytest
 
 from synthloop.core.records import Record
@@ -82,3 +84,36 @@ async def test_faithfulness_without_llm_uses_every_record(task: Task) -> None:
     out = await faithfulness(records(labelled_rows(6), "s"), records(labelled_rows(20), "r"), task)
     assert "llm_judge" not in out and out["sample"]["size"] == 6
     assert out["label_accuracy"]["value"] == pytest.approx(1.0)
+
+
+async def test_the_judge_is_shown_a_pair_field_by_field() -> None:
+    # joined as one text, a claim and its evidence read as one "evidence sentence"
+    task = Task(
+        name="fact-check",
+        type="pair",
+        domain="science facts",
+        example_noun="evidence sentence",
+        inputs=("claim", "evidence"),
+        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
+    )
+    rows = [
+        (f"The hall {i} opened.", f"The hall {i} {'opened' if i % 2 else 'never opened'}.")
+        for i in range(8)
+    ]
+    pairs = [
+        Record(
+            id=f"r-{i}",
+            inputs={"claim": c, "evidence": e},
+            label="supported" if i % 2 else "refuted",
+        )
+        for i, (c, e) in enumerate(rows)
+    ]
+    prompts: list[str] = []
+
+    def judge(req: Request) -> str:
+        prompts.append(req.messages[-1].content)  # type: ignore[index]
+        return "3"
+
+    await faithfulness(pairs[:4], pairs, task, llm=FakeLLM(judge), sample_size=1)
+    shown = re.compile(r'"Claim: The hall (\d) opened\.\nEvidence: The hall \1 (never )?opened\."')
+    assert len(prompts) == 6 and all(shown.search(p) for p in prompts)  # labels, 2 ratings

@@ -142,6 +142,16 @@ class Task(BaseModel):
         """All of a record's input text as one string, for text metrics and deduplication."""
         return "\n".join(record.inputs[f] for f in self.inputs)
 
+    def shown_text(self, record: Record) -> str:
+        """A record as a reader (the LLM judge) is shown it: the text, or each input on a
+        line of its own under its field's name ("Claim: …" / "Evidence: …"), so that a
+        pair is not read as one text."""
+        if len(self.inputs) == 1:
+            return record.inputs[self.inputs[0]]
+        return "\n".join(
+            f"{f.replace('_', ' ').capitalize()}: {record.inputs[f]}" for f in self.inputs
+        )
+
 
 def load_task(path: str | Path) -> Task:
     path = Path(path)

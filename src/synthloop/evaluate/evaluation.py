@@ -145,8 +145,8 @@ async def evaluate_dataset(
         out["pairwise"] = await judge_pairs(
             llm,
             task,
-            [task.joined_text(r) for r in cands],
-            [task.joined_text(r) for r in refs],
+            [task.shown_text(r) for r in cands],
+            [task.shown_text(r) for r in refs],
             seed=seed,
             show_progress=show_progress,
         )

@@ -136,8 +136,8 @@ async def faithfulness(
     picked = sample_indices(len(synthetic), sample_size, seed)
     syn = [synthetic[i] for i in picked]
     real_sample = sample_records(real, sample_size, seed)
-    syn_texts = [task.joined_text(r) for r in syn]
-    real_texts = [task.joined_text(r) for r in real_sample]
+    syn_texts = [task.shown_text(r) for r in syn]
+    real_texts = [task.shown_text(r) for r in real_sample]
     judged = await judge_labels(llm, task, syn_texts, seed=seed, show_progress=show_progress)
     judged_real = await judge_labels(
         llm, task, real_texts, seed=seed + 1, show_progress=show_progress
