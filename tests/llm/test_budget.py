@@ -79,3 +79,17 @@ async def test_cache_hits_are_free_and_a_rerun_resumes(tmp_path: Path) -> None:
 def test_negative_limits_are_refused() -> None:
     with pytest.raises(ConfigError, match="--max-calls"):
         Budget(max_calls=-1)
+
+
+async def test_a_cost_stop_prints_a_small_spend_as_it_is() -> None:
+    # cents per million tokens: a call costs a few millionths, which 4 decimals print as
+    # "0.0000 spent" after a call was paid
+    inner = FakeLLM()
+    llm = BudgetedLLM(inner, Budget(max_cost=0.00005), Prices(prompt=1.0, completion=1.0))
+    with pytest.raises(BudgetExceeded) as stop:
+        await complete_many(llm, requests(100))
+    assert inner.calls > 0 and 0.00001 < llm.spent.cost < 0.0001
+    spent = f"{llm.spent.cost:.6f}"  # e.g. 0.000023: two significant digits
+    assert f"budget reached: {spent} spent and the next call may cost up to 0.0000" in str(
+        stop.value
+    )

@@ -19,6 +19,7 @@ from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.common import Answer, Job, Plan, Stage, check_kept_inputs, record_outcome
 from synthloop.llm import CachedLLM, Prices, Request
+from synthloop.llm.budget import cost_text
 
 BYTES_PER_TOKEN = 4.0
 T = TypeVar("T")
@@ -59,7 +60,7 @@ class Estimate:
             f"≤{self.completion_tokens_max:,} completion tokens"
         )
         if self.cost_max is not None:
-            text += f", ≤{self.cost_max:.4f} in cost"
+            text += f", ≤{cost_text(self.cost_max)} in cost"
         return text
 
     def as_dict(self) -> dict[str, object]:

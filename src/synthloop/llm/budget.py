@@ -38,6 +38,14 @@ class Prices:
         return (prompt_tokens * self.prompt + completion_tokens * self.completion) / 1e6
 
 
+def cost_text(cost: float) -> str:
+    """A cost with four decimals, or with two significant digits when smaller: a run at
+    cents per million tokens spends 0.00003, which four decimals print as 0.0000."""
+    if cost <= 0 or cost >= 0.0001:
+        return f"{cost:.4f}"
+    return f"{cost:.{1 - math.floor(math.log10(cost))}f}"
+
+
 @dataclass(frozen=True)
 class Budget:
     max_calls: int | None = None
@@ -124,7 +132,8 @@ class BudgetedLLM(LLM):
             )
         if b.max_cost is not None and s.cost + k * r.cost + extra.cost > b.max_cost:
             return (
-                f"{s.cost:.4f} spent and the next call may cost up to {extra.cost:.4f}, "
+                f"{cost_text(s.cost)} spent and the next call may cost up to "
+                f"{cost_text(extra.cost)}, "
                 f"--max-cost {b.max_cost:g}"
             )
         return None
