@@ -1,7 +1,11 @@
 import pytest
 
 from synthloop.core.tasks import Task
+from synthloop.generate import generate_rationales
 from synthloop.generate.parse import parse_example, parse_list
+from synthloop.llm import LLMConfig
+from synthloop.prompts import Prompter
+from tests.conftest import FakeLLM
 
 
 @pytest.mark.parametrize(
@@ -161,3 +165,23 @@ def test_copy_of_the_imitated_example_is_dropped(task: Task) -> None:
     parsed = parse_example('"The soup was cold, and the bread stale."', task, source=source)
     assert parsed.text is None and parsed.reason == "copy_of_source"
     assert parse_example("The soup was cold and the fries stale.", task, source=source).ok
+
+
+async def test_rationales_keep_the_list_items_not_the_lines_around_them(task: Task) -> None:
+    # SmolLM2 in a user trial: the intro line and an outro became "rationales" that the
+    # seed prompts then quoted as ways to write an example
+    answer = (
+        "We can write the following reviews with numbered lists:\n\n"
+        "1. The staff remembered our names\n2. The soup came hot and fast\n\n"
+        "These show the reviewer liked the place."
+    )
+    llm = FakeLLM(lambda req: answer)
+    got = await generate_rationales(
+        llm, Prompter(task, LLMConfig()), calls_per_label=1, show_progress=False
+    )
+    assert got == {
+        label: ["The staff remembered our names", "The soup came hot and fast"]
+        for label in task.label_names
+    }
+    # an answer with no list marks is read line by line, as before
+    assert parse_list("Kind staff at the door\nHot soup") == ["Kind staff at the door", "Hot soup"]

@@ -192,7 +192,13 @@ def parse_list(raw: str, *, min_words: int = 2, max_words: int = 40) -> list[str
     """Items of a bulleted or numbered list, one per line, cleaned and de-duplicated."""
     seen: set[str] = set()
     items = []
-    for line in (raw or "").replace("\r", "").split("\n"):
+    lines = (raw or "").replace("\r", "").split("\n")
+    # In a list, an unmarked line is the answer's intro or outro ("We can write the
+    # following sentences:"), not an item.
+    marked = [
+        line for line in lines if _BULLET.match(line) or _BULLET.match(_MARKDOWN.sub("", line))
+    ]
+    for line in marked or lines:
         line = _BULLET.sub("", _MARKDOWN.sub("", line)).strip()
         line = _strip_quotes(line).rstrip(":").strip()
         if not line or _PREAMBLE.match(line) or REFUSAL_OPENING.match(line):
