@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from synthloop.core.records import Record
+from synthloop.core.tasks import Task
 from synthloop.curate import (
     CurateContext,
     LanguageFilter,
@@ -39,6 +40,28 @@ def test_repetition_ratio(ctx: CurateContext) -> None:
     assert repeated_ngram_ratio(loop.split(), 3) > 0.5
     assert repeated_ngram_ratio(GOOD.lower().split(), 3) == 0.0
     assert reasons(RepetitionFilter(), [loop, GOOD], ctx) == {"t0": "repetitive"}
+
+
+def test_repetition_scores_each_input_of_a_pair_on_its_own() -> None:
+    # a short claim restated by its evidence is no loop; a looping evidence sentence is
+    task = Task(
+        name="fact-check",
+        type="pair",
+        domain="places",
+        example_noun="evidence sentence",
+        inputs=("claim", "evidence"),
+        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
+    )
+    claim = "The Eiffel Tower is in Rome."
+    restates = {"claim": claim, "evidence": "The Eiffel Tower is in Rome, Italy."}
+    loops = {"claim": claim, "evidence": "it is in Paris " * 6}
+    pairs = [
+        Record(id="restates", inputs=restates, label="supported"),
+        Record(id="loops", inputs=loops, label="refuted"),
+    ]
+    result = RepetitionFilter().run(pairs, CurateContext(task=task))
+    assert [r.id for r in result.kept] == ["restates"]
+    assert [(e.record_id, e.reason) for e in result.audit] == [("loops", "repetitive")]
 
 
 def test_non_text(ctx: CurateContext) -> None:
