@@ -185,3 +185,14 @@ async def test_rationales_keep_the_list_items_not_the_lines_around_them(task: Ta
     }
     # an answer with no list marks is read line by line, as before
     assert parse_list("Kind staff at the door\nHot soup") == ["Kind staff at the door", "Hot soup"]
+
+
+def test_a_lead_in_line_before_the_example_is_not_the_example(task: Task) -> None:
+    # SmolLM2 echoed "One way to do it:" from an S3 seed prompt: that line was kept as the
+    # example and the example after it lost
+    prompt = "Write one positive restaurant review.\nOne way to do it:\n- kind staff\nReply."
+    raw = "One way to do it:\nThe staff were kind and the soup came hot."
+    assert parse_example(raw, task, prompt=prompt).text == (
+        "The staff were kind and the soup came hot."
+    )
+    assert parse_example("One way to do it:", task, prompt=prompt).reason == "only_preamble"

@@ -127,6 +127,11 @@ def _strip_echo(body: str, prompt: str) -> str:
     return tail.strip() if any(g in sent for g in grams) else body
 
 
+def _echoes(line: str, prompt: str) -> bool:
+    """``line`` is, up to case and punctuation, a line of the prompt."""
+    return ascii_words(line) in (ascii_words(p) for p in prompt.splitlines())
+
+
 _MIDTEXT_PREAMBLE = re.compile(r"\bhere(?:'s| is)\b[^:\n]{0,80}:\s*", re.IGNORECASE)
 
 
@@ -162,6 +167,10 @@ def parse_example(
                 len(para.split()) <= 12 and (n < len(paragraphs) or _lone_preamble(para, task))
             ):
                 continue  # "Sure! Here's a positive review:" on its own line
+        if para.endswith(":") and (
+            n < len(paragraphs) or (prompt and ascii_words(para) and _echoes(para, prompt))
+        ):
+            continue  # a lead-in line ("One way to do it:", from the prompt) before the example
         # quotes first: '"Spam: Win a prize"' would otherwise keep its label prefix
         stripped = prefix.sub("", _strip_quotes(para), count=1).strip()
         if not stripped:
