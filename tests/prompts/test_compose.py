@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 from typing import Literal, TypedDict
 
@@ -6,7 +7,7 @@ import pytest
 from synthloop.core.errors import ConfigError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task, load_task
-from synthloop.llm import LLMConfig
+from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Demo, Prompter, approx_tokens, token_counter
 from tests.conftest import FakeLLM
 
@@ -127,3 +128,33 @@ def test_unknown_variable_in_a_template_is_a_config_error(task: Task, tmp_path: 
     (tmp_path / "zerogen.chat.j2").write_text("{{ mood }}", encoding="utf-8")
     with pytest.raises(ConfigError, match="mood"):
         Prompter(task, LLMConfig(), tmp_path).render("zerogen", **ZEROGEN)
+
+
+async def test_a_noun_that_starts_with_a_vowel_gets_an() -> None:
+    # "We write a evidence sentence for each claim", "Here is a evidence sentence": seen in
+    # a user trial's prompts and judge prompts
+    from synthloop.evaluate.judge import judge_labels, judge_ratings
+
+    task = Task(
+        name="fact-check",
+        type="pair",
+        domain="science facts",
+        example_noun="evidence sentence",
+        inputs=("claim", "evidence"),
+        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
+    )
+    completion = Prompter(task, LLMConfig(mode="completion"))
+    sent = [
+        Prompter(task, LLMConfig()).render("pair_rationales", n=5, **ZEROGEN),
+        completion.render("pair_zerogen", kept_name="claim", kept="The sky is blue.", **ZEROGEN),
+    ]
+
+    def judge(request: Request) -> str:
+        sent.append(request.messages[-1].content)  # type: ignore[index]
+        return "3"
+
+    await judge_labels(FakeLLM(judge), task, ["Claim: a\nEvidence: b"])
+    await judge_ratings(FakeLLM(judge), task, ["Claim: a\nEvidence: b"])
+    assert len(sent) == 5 and all("n evidence sentence" in text for text in sent[:3])
+    assert not any(re.search(r"\b[Aa] evidence", text) for text in sent)
+    assert "An evidence sentence such that" in sent[1]

@@ -18,6 +18,7 @@ from synthloop.core.tasktype import (
     unregister_task_type,
 )
 from synthloop.learners import make_learner
+from synthloop.prompts.prompter import FILTERS
 from tests.tasktypes.toy import Stance
 
 PASSAGE = "The Harlow Bridge was built in 1887 by Margaret Ashby."
@@ -67,6 +68,7 @@ def test_its_folder_holds_a_template_for_every_step_in_both_modes(name: str) -> 
     spec = spec_of(name)
     assert spec.templates is not None and spec.templates.is_dir()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(spec.templates)))
+    env.filters.update(FILTERS)  # the Prompter's ("{{ noun | a }}")
     for step in spec.steps:
         for mode in ("chat", "completion"):
             env.get_template(f"{spec.template(step)}.{mode}.j2")  # parses

@@ -153,6 +153,14 @@ class Task(BaseModel):
         )
 
 
+def with_article(noun: str) -> str:
+    """``noun`` after "a" or "an" as it is written: "an evidence sentence", "a review"
+    (by its first letter; "an" before a vowel, save the "one" and "use" sounds)."""
+    word = noun.strip().lower()
+    vowel = word[:1] in "aeiou" and not word.startswith(("one", "uni", "use", "usu", "eu"))
+    return f"{'an' if vowel and word else 'a'} {noun}"
+
+
 def load_task(path: str | Path) -> Task:
     path = Path(path)
     data = read_yaml_mapping(path, "task")

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synthloop.core.seeds import derive_seed
-from synthloop.core.tasks import Task
+from synthloop.core.tasks import Task, with_article
 from synthloop.llm import LLM, Request, complete_many
 from synthloop.llm.progress import llm_progress
 
 LABEL_PROMPT = """\
-Here is a {noun} ({domain}):
+Here is {a_noun} ({domain}):
 
 "{text}"
 
@@ -33,11 +33,11 @@ RUBRICS = {
 4 = fluent with small slips
 5 = natural, fluent English a person would write""",
     "relevance": """\
-1 = not a {noun} at all (an instruction, a list, chatter about the task)
+1 = not {a_noun} at all (an instruction, a list, chatter about the task)
 2 = barely related to {domain}
-3 = about {domain} but not clearly a {noun}
-4 = a {noun}, with some off-task text
-5 = exactly a {noun} about {domain}""",
+3 = about {domain} but not clearly {a_noun}
+4 = {a_noun}, with some off-task text
+5 = exactly {a_noun} about {domain}""",
 }
 
 RATING_PROMPT = """\
@@ -109,7 +109,10 @@ async def judge_labels(
     requests = [
         _request(
             LABEL_PROMPT.format(
-                noun=task.example_noun, domain=task.domain, text=t, label_lines=label_lines
+                a_noun=with_article(task.example_noun),
+                domain=task.domain,
+                text=t,
+                label_lines=label_lines,
             ),
             derive_seed(seed, "judge-label", i),
             max_tokens=8,
@@ -132,7 +135,7 @@ async def judge_ratings(
     """Fluency and task relevance of each text, 1–5, one prompt per aspect."""
     requests = []
     for aspect in ("fluency", "relevance"):
-        rubric = RUBRICS[aspect].format(noun=task.example_noun, domain=task.domain)
+        rubric = RUBRICS[aspect].format(a_noun=with_article(task.example_noun), domain=task.domain)
         for i, t in enumerate(texts):
             prompt = RATING_PROMPT.format(
                 aspect="task relevance" if aspect == "relevance" else aspect,

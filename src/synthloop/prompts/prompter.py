@@ -9,7 +9,7 @@ from typing import Any, Literal
 import jinja2
 
 from synthloop.core.errors import ConfigError
-from synthloop.core.tasks import Task
+from synthloop.core.tasks import Task, with_article
 from synthloop.core.tasktype import task_types
 from synthloop.llm import LLMConfig, Message, Request
 from synthloop.prompts.compose import Composed, Demo, RenderedParts
@@ -17,6 +17,14 @@ from synthloop.prompts.tokens import TokenCounter, approx_tokens
 
 # How far a completion-mode answer runs: one example is one line; a list ends at a blank line.
 STOPS = {"example": ("\n",), "list": ("\n\n",)}
+
+
+#: filters every template may use: "a {{ noun }}" would read "a evidence sentence", so
+#: templates write "{{ noun | a }}"
+FILTERS: dict[str, Any] = {
+    "a": with_article,
+    "capitalize_first": lambda text: text[:1].upper() + text[1:],
+}
 
 
 def _type_templates(own: str) -> tuple[Path | None, list[Path]]:
@@ -65,6 +73,7 @@ class Prompter:
             lstrip_blocks=True,
             autoescape=False,
         )
+        self.env.filters.update(FILTERS)
         for step, path in task.templates.items():
             if not Path(path).is_file():
                 raise ConfigError(

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import HF_PREFIX, DataSpec
-from synthloop.core.tasks import Task, load_task
+from synthloop.core.tasks import Task, load_task, with_article
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.curate.pipeline import CurateConfig, check_steps_fit, default_steps
 from synthloop.generate.settings import GenerationConfig, resolve_generation_paths
@@ -82,9 +82,8 @@ class RunConfig(BaseModel):
         if name is None:
             command = self.task.spec.s3_command
             hint = f"S3 for {self.task.type} data is `{command}`" if command else None
-            article = "an" if self.task.type[:1] in "aeiou" else "a"
             raise ConfigError(
-                f"{article} {self.task.type} task has no small model to train", hint=hint
+                f"{with_article(self.task.type)} task has no small model to train", hint=hint
             )
         return name
 
