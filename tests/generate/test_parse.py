@@ -196,3 +196,11 @@ def test_a_lead_in_line_before_the_example_is_not_the_example(task: Task) -> Non
         "The staff were kind and the soup came hot."
     )
     assert parse_example("One way to do it:", task, prompt=prompt).reason == "only_preamble"
+
+
+def test_a_lone_closing_quote_is_cut(task: Task) -> None:
+    # SmolLM2 via llama.cpp's server: 'The movie ... throughout the film."' was kept as is
+    text = "The soup was cold and the staff ignored us all evening."
+    assert parse_example(text + '"', task).text == text
+    kept = "We loved the chefs' tasting menu and the staff's warm welcome"
+    assert parse_example(kept + "'", task).text == kept + "'"  # an apostrophe stays

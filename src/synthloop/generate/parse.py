@@ -84,6 +84,10 @@ def _strip_quotes(text: str) -> str:
     # a lone opening quote whose closing one fell past max_tokens
     if text[:1] in _QUOTES and not any(q in text[1:] for q in _QUOTES[:4]):
         text = text[1:].strip()
+    # and a lone closing double quote, its opening one never written ("... the film.\"");
+    # not an apostrophe, which may end a word ("the actors'")
+    if text[-1:] in '"”' and not any(q in text[:-1] for q in '"“”'):
+        text = text[:-1].strip()
     return text
 
 
