@@ -204,3 +204,11 @@ def test_a_lone_closing_quote_is_cut(task: Task) -> None:
     assert parse_example(text + '"', task).text == text
     kept = "We loved the chefs' tasting menu and the staff's warm welcome"
     assert parse_example(kept + "'", task).text == kept + "'"  # an apostrophe stays
+
+
+def test_a_lone_opening_double_quote_is_cut_whatever_apostrophes_follow(task: Task) -> None:
+    # an answer cut by max_tokens inside its quote kept the opening quote when the text had an
+    # apostrophe ('"In 2020, Frank Quattrone\'s career …', ag_news S3 benchmark)
+    text = "The chef's soup was cold and the staff's welcome colder than the food"
+    assert parse_example('"' + text, task).text == text
+    assert parse_example("“" + text, task).text == text

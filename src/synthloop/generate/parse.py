@@ -81,8 +81,11 @@ def _strip_quotes(text: str) -> str:
     text = text.strip()
     while len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
-    # a lone opening quote whose closing one fell past max_tokens
-    if text[:1] in _QUOTES and not any(q in text[1:] for q in _QUOTES[:4]):
+    # a lone opening quote whose closing one fell past max_tokens; a double one is lone
+    # whatever apostrophes follow ("\"In 2020, Quattrone's career …")
+    doubles = '"“”'
+    others = doubles if text[:1] in doubles else _QUOTES[:4]
+    if text[:1] in _QUOTES and not any(q in text[1:] for q in others):
         text = text[1:].strip()
     # and a lone closing double quote, its opening one never written ("... the film.\"");
     # not an apostrophe, which may end a word ("the actors'")
