@@ -100,3 +100,10 @@ async def test_a_per_label_tree_keeps_each_label_on_its_own_leaves(task: Task) -
         "kind staff",
         "fresh bread",
     }
+
+
+async def test_an_assistant_glad_it_could_help_is_chatter(task: Task) -> None:
+    # was kept: "I'm so glad I could help!" became a positive review (zerogen via a server)
+    llm = RecordingLLM(lambda _: "I'm so glad I could help you with that today!")
+    gen = await conditional(llm, Prompter(task, LLMConfig()), 4, show_progress=False)
+    assert gen.records == [] and gen.dropped == {"chatter": 4}

@@ -9,6 +9,7 @@ import re
 #: a chat model answering as an assistant instead of writing the example
 CHATTER = re.compile(
     r"\b(?:i(?:'?m| am) (?:here|ready|happy) to (?:help|assist)|how can i (?:help|assist)|"
+    r"i(?:'?m| am) (?:so )?(?:glad|happy) (?:that )?i could (?:help|assist)|"
     r"what (?:topic|would you like))\b",
     re.IGNORECASE,
 )
