@@ -58,6 +58,19 @@ def pair_task() -> Task:
     )
 
 
+def fact_check_task(domain: str = "science facts") -> Task:
+    """A pair task whose field names are everyday words (claim, evidence) and whose example
+    noun starts with a vowel: what the built-in premise/hypothesis names never exercise."""
+    return Task(
+        name="fact-check",
+        type="pair",
+        domain=domain,
+        example_noun="evidence sentence",
+        inputs=("claim", "evidence"),
+        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
+    )
+
+
 def _quoted(text: str) -> list[str]:
     return re.findall(r'^"(.+)"$', text, re.MULTILINE)
 

@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 from synthloop.core.records import Record
-from synthloop.core.tasks import Task
 from synthloop.curate import (
     CurateContext,
     LanguageFilter,
@@ -16,6 +15,7 @@ from synthloop.curate import (
     Step,
 )
 from synthloop.curate.heuristics import guess_language, repeated_ngram_ratio
+from tests.task_fakes import fact_check_task
 
 GOOD = "The pasta was fresh and the waiter was friendly, we will come back."
 
@@ -44,14 +44,7 @@ def test_repetition_ratio(ctx: CurateContext) -> None:
 
 def test_repetition_scores_each_input_of_a_pair_on_its_own() -> None:
     # a short claim restated by its evidence is no loop; a looping evidence sentence is
-    task = Task(
-        name="fact-check",
-        type="pair",
-        domain="places",
-        example_noun="evidence sentence",
-        inputs=("claim", "evidence"),
-        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
-    )
+    task = fact_check_task("places")
     claim = "The Eiffel Tower is in Rome."
     restates = {"claim": claim, "evidence": "The Eiffel Tower is in Rome, Italy."}
     loops = {"claim": claim, "evidence": "it is in Paris " * 6}

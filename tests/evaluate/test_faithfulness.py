@@ -15,6 +15,7 @@ from synthloop.evaluate.faithfulness import (
 from synthloop.evaluate.stats import wilson_interval
 from synthloop.llm import Request
 from tests.conftest import FakeLLM, labelled_rows
+from tests.task_fakes import fact_check_task
 
 
 def records(rows: list[dict], prefix: str) -> list[Record]:
@@ -88,14 +89,7 @@ async def test_faithfulness_without_llm_uses_every_record(task: Task) -> None:
 
 async def test_the_judge_is_shown_a_pair_field_by_field() -> None:
     # joined as one text, a claim and its evidence read as one "evidence sentence"
-    task = Task(
-        name="fact-check",
-        type="pair",
-        domain="science facts",
-        example_noun="evidence sentence",
-        inputs=("claim", "evidence"),
-        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
-    )
+    task = fact_check_task()
     rows = [
         (f"The hall {i} opened.", f"The hall {i} {'opened' if i % 2 else 'never opened'}.")
         for i in range(8)

@@ -7,7 +7,6 @@ import pytest
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
-from synthloop.core.tasks import Task
 from synthloop.generate import extrapolate, seed_anchors, zerogen
 from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.prompts import Prompter
@@ -16,7 +15,7 @@ from synthloop.s3.examples import ExampleStrategy
 from synthloop.s3.loop import s3_loop
 from synthloop.tasktypes.rules import copies_context
 from tests.conftest import FakeLLM, write_rows
-from tests.task_fakes import pair_answer, pair_rows, pair_task
+from tests.task_fakes import fact_check_task, pair_answer, pair_rows, pair_task
 
 
 def test_pair_task_defaults() -> None:
@@ -193,14 +192,7 @@ async def test_a_field_name_used_as_an_ordinary_word_is_no_meta_commentary(
 ) -> None:
     # a fact-checking task's fields are everyday words: an evidence sentence may say
     # "evidence" without talking about the task; "the claim ..." still does
-    task = Task(
-        name="fact-check",
-        type="pair",
-        domain="science facts",
-        example_noun="evidence sentence",
-        inputs=("claim", "evidence"),
-        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
-    )
+    task = fact_check_task()
     rows = [
         {"claim": f"The bakery {i} opened.", "evidence": "It did.", "label": "supported"}
         for i in range(3)

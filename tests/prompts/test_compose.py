@@ -10,6 +10,7 @@ from synthloop.core.tasks import Task, load_task
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Demo, Prompter, approx_tokens, token_counter
 from tests.conftest import FakeLLM
+from tests.task_fakes import fact_check_task
 
 
 class ZerogenVariables(TypedDict):
@@ -135,14 +136,7 @@ async def test_a_noun_that_starts_with_a_vowel_gets_an() -> None:
     # a user trial's prompts and judge prompts
     from synthloop.evaluate.judge import judge_labels, judge_ratings
 
-    task = Task(
-        name="fact-check",
-        type="pair",
-        domain="science facts",
-        example_noun="evidence sentence",
-        inputs=("claim", "evidence"),
-        labels={"supported": "the evidence shows the claim is true", "refuted": "it is false"},
-    )
+    task = fact_check_task()
     completion = Prompter(task, LLMConfig(mode="completion"))
     sent = [
         Prompter(task, LLMConfig()).render("pair_rationales", n=5, **ZEROGEN),
