@@ -93,3 +93,4 @@ async def test_a_cost_stop_prints_a_small_spend_as_it_is() -> None:
     assert f"budget reached: {spent} spent and the next call may cost up to 0.0000" in str(
         stop.value
     )
+    assert str(stop.value).endswith("--max-cost 0.00005")  # was: the limit echoed as 5e-05

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from synthloop.core.errors import BudgetExceeded, ConfigError
 from synthloop.llm.base import LLM, Request, Response
@@ -44,6 +45,11 @@ def cost_text(cost: float) -> str:
     if cost <= 0 or cost >= 0.0001:
         return f"{cost:.4f}"
     return f"{cost:.{1 - math.floor(math.log10(cost))}f}"
+
+
+def _as_typed(value: float) -> str:
+    """A limit as a user types it: 0.00005, not 5e-05."""
+    return format(Decimal(repr(value)), "f")
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ class BudgetedLLM(LLM):
             return (
                 f"{cost_text(s.cost)} spent and the next call may cost up to "
                 f"{cost_text(extra.cost)}, "
-                f"--max-cost {b.max_cost:g}"
+                f"--max-cost {_as_typed(b.max_cost)}"
             )
         return None
 
