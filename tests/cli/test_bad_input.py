@@ -747,6 +747,13 @@ def test_a_seed_outside_what_numpy_takes(
     assert_one_line_error(synthloop(*args, cwd=tmp_path), expected)
 
 
+def test_a_seed_of_true_is_no_seed(tmp_path: Path, run_config: Path) -> None:
+    # was: read as seed 1 (YAML's true is a bool, which pydantic's lax int takes as 1)
+    (tmp_path / "seed.yaml").write_text(run_config.read_text() + "seed: true\n")
+    proc = synthloop("s3", "seed.yaml", "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "seed: Input should be a valid integer, not true or false")
+
+
 def test_ray_options_without_the_ray_runner(tmp_path: Path, run_config: Path) -> None:
     # was: ignored silently, the work done in this process (--endpoint: the LLM calls sent
     # to the config's one server, not the replicas named)

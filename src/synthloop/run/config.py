@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import HF_PREFIX, DataSpec
+from synthloop.core.seeds import RunSeed
 from synthloop.core.tasks import Task, load_task, with_article
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.curate.pipeline import CurateConfig, check_steps_fit, default_steps
@@ -61,7 +62,7 @@ class RunConfig(BaseModel):
     learner: str | None = Field(
         default=None, description="small model [default: by task type, e.g. embed_lr for pairs]"
     )
-    seed: int = Field(default=0, ge=0, lt=2**32)  # numpy's range: -1 was an internal error
+    seed: RunSeed = 0
     templates_dir: str | None = None
     curate: CurateConfig | None = None  # curate each S3 round before training
 

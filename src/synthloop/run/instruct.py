@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, read_rows, write_json, write_jsonl
 from synthloop.core.records import Record
+from synthloop.core.seeds import RunSeed
 from synthloop.core.tasks import Task, load_task
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
 from synthloop.generate.self_instruct import (
@@ -71,7 +72,7 @@ class InstructConfig(BaseModel):
     self_instruct: SelfInstructConfig = SelfInstructConfig()
     real: RealInstructions | None = None
     s3: S3Config = S3Config(rounds=0)
-    seed: int = Field(default=0, ge=0, lt=2**32)  # numpy's range: -1 was an internal error
+    seed: RunSeed = 0
     templates_dir: str | None = None
 
     @model_validator(mode="before")
