@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from synthloop.cli.common import announce, budget_of, guard_outputs, out_console, show_third_party
+from synthloop.cli.common import (
+    announce,
+    budget_of,
+    check_suffix,
+    guard_outputs,
+    out_console,
+    show_third_party,
+)
 from synthloop.cli.options import (
     ConfigArg,
     EndpointOpt,
@@ -24,7 +31,7 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
-from synthloop.core.errors import ConfigError, warn, warnings_muted
+from synthloop.core.errors import warn, warnings_muted
 from synthloop.generate.registry import GENERATORS, ignored_settings
 
 #: the registered generators a run config drives (Self-Instruct has its own command)
@@ -88,12 +95,7 @@ def generate(
         reads=[*cfg.input_files(), from_],
         write_folders=[out.with_suffix(".journal")],
     )
-    if out.suffix.lower() not in (".jsonl", ".parquet"):  # any other name got JSONL
-        raise ConfigError(
-            f"cannot write the output {out}: generate writes .jsonl or .parquet, "
-            f"not {out.suffix or 'a file with no extension'}",
-            hint=f"name it {out.with_suffix('.jsonl').name}",
-        )
+    check_suffix("generate", out, (".jsonl", ".parquet"))  # any other name got JSONL
     ignored = ignored_settings(method.value, cfg.generation)
     if ignored:  # a user who set them expects them to be used
         warn(f"{method.value} ignores " + "; and ".join(ignored))
