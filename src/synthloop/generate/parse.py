@@ -15,6 +15,7 @@ from synthloop.core.tasks import Task
 from synthloop.tasktypes.rules import CHATTER, REFUSAL_OPENING, ascii_words, opens_refusal
 
 _QUOTES = "\"'“”‘’«»`"
+_DOUBLES = '"“”'  # a double quote is never an apostrophe
 _PREAMBLE = re.compile(
     r"^(sure|certainly|of course|okay|ok|absolutely|here(?:'s| is| are)|below is|"
     r"this is|i(?:'ve| have) written|i'?d be happy)\b.*[:!.]?$",
@@ -83,13 +84,12 @@ def _strip_quotes(text: str) -> str:
         text = text[1:-1].strip()
     # a lone opening quote whose closing one fell past max_tokens; a double one is lone
     # whatever apostrophes follow ("\"In 2020, Quattrone's career …")
-    doubles = '"“”'
-    others = doubles if text[:1] in doubles else _QUOTES[:4]
+    others = _DOUBLES if text[:1] in _DOUBLES else _QUOTES[:4]
     if text[:1] in _QUOTES and not any(q in text[1:] for q in others):
         text = text[1:].strip()
     # and a lone closing double quote, its opening one never written ("... the film.\"");
     # not an apostrophe, which may end a word ("the actors'")
-    if text[-1:] in '"”' and not any(q in text[:-1] for q in '"“”'):
+    if text[-1:] in '"”' and not any(q in text[:-1] for q in _DOUBLES):
         text = text[:-1].strip()
     return text
 
