@@ -23,6 +23,7 @@ from synthloop.generate.common import Generation, Job, Plan, records_plan, run_p
 from synthloop.generate.concept_tree import Node, leaf_topic
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoSelector
+from synthloop.generate.turns import WeightedTurns
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
 from synthloop.tasktypes.rules import words
@@ -91,25 +92,6 @@ class Steering:
     label_weights: Sequence[float] | None = None
     leaf_weights: Sequence[float] | None = None
     boost: Mapping[str, Mapping[str, float]] | None = None
-
-
-class WeightedTurns:
-    """Values in turn, each as often as its weight says (smooth weighted round-robin): of n
-    turns, value j gets n * w_j / sum(w) within one. A random draw by the weights would leave
-    a value of a small round without a single example; equal weights go strictly in turn."""
-
-    def __init__(self, weights: Sequence[float]) -> None:
-        self.weights = [max(float(w), 0.0) for w in weights]
-        if sum(self.weights) <= 0:
-            self.weights = [1.0] * len(self.weights)
-        self.credit = [0.0] * len(self.weights)
-
-    def next(self) -> int:
-        for j, w in enumerate(self.weights):
-            self.credit[j] += w
-        best = max(range(len(self.credit)), key=self.credit.__getitem__)  # first of ties
-        self.credit[best] -= sum(self.weights)
-        return best
 
 
 def conditional_jobs(
