@@ -4,7 +4,7 @@ from pathlib import Path
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.concept_tree import tree_from_mapping
-from synthloop.generate.conditional import ConditionPlan, conditional
+from synthloop.generate.conditional import ConditionPlan, conditional, conditional_jobs
 from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.llm import LLMConfig, Request
@@ -107,3 +107,11 @@ async def test_an_assistant_glad_it_could_help_is_chatter(task: Task) -> None:
     llm = RecordingLLM(lambda _: "I'm so glad I could help you with that today!")
     gen = await conditional(llm, Prompter(task, LLMConfig()), 4, show_progress=False)
     assert gen.records == [] and gen.dropped == {"chatter": 4}
+
+
+def test_a_round_of_ten_gives_each_of_five_scope_values_two_examples(task: Task) -> None:
+    # was: drawn at random per example, leaving some audience with one example or none
+    plan = ConditionPlan(scopes=ConditionScopes({"audience": list("abcde")}))
+    jobs = conditional_jobs(Prompter(task, LLMConfig()), 10, plan=plan)
+    audiences = Counter(j.extra["conditions"]["audience"] for j in jobs)
+    assert audiences == Counter({v: 2 for v in "abcde"})

@@ -1,6 +1,6 @@
-"""Conditional generation: each example is asked for under a condition — sampled values
-of the declared scopes and/or the next leaf of a concept tree — optionally with
-demonstrations chosen for that condition. Labels go in turn (or in proportion to
+"""Conditional generation: each example is asked for under a condition — values of the
+declared scopes, dealt by their weights, and/or the next leaf of a concept tree — optionally
+with demonstrations chosen for that condition. Labels go in turn (or in proportion to
 ``label_weights``), and tree leaves are walked so every leaf meets every label.
 
 Pair and QA tasks keep real inputs: each example starts from an
@@ -125,6 +125,7 @@ def conditional_jobs(
         WeightedTurns(steering.label_weights) if steering.label_weights is not None else None
     )
     leaf_turns: dict[tuple[int, ...], WeightedTurns] = {}  # one per label's set of leaves
+    scoped = plan.scopes.deal(n, rng, steering.boost) if plan.scopes is not None else None
     jobs = []
     for i in range(n):
         anchor = anchors[i % len(anchors)] if anchors else None
@@ -149,8 +150,8 @@ def conditional_jobs(
             else:  # label-major walk: leaf j meets every label (allowed) before j+1 starts
                 leaf = leaves[allowed[(i // per_walk) % len(allowed)]]
             conditions[plan.tree_key] = plan.topic(leaf)
-        if plan.scopes is not None:
-            conditions.update(plan.scopes.sample(rng, steering.boost))
+        if scoped is not None:
+            conditions.update(scoped[i])
         shown = (
             demos.for_condition(label, conditions, rng, fixed=fixed) if demos is not None else []
         )
