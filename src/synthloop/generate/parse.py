@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass
 
 from synthloop.core.tasks import Task
-from synthloop.tasktypes.rules import CHATTER, REFUSAL_OPENING, ascii_words, opens_refusal
+from synthloop.tasktypes.rules import CHATTER, QUOTES, REFUSAL_OPENING, ascii_words, opens_refusal
 
-_QUOTES = "\"'“”‘’«»`"
+#: the quotes the task types strip, and a backtick: an example may come wrapped as code
+_QUOTES = QUOTES + "`"
 _DOUBLES = '"“”'  # a double quote is never an apostrophe
 _PREAMBLE = re.compile(
     r"^(sure|certainly|of course|okay|ok|absolutely|here(?:'s| is| are)|below is|"
