@@ -6,7 +6,7 @@ import pytest
 
 from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, load_records
-from synthloop.generate import extrapolate, seed_anchors, zerogen
+from synthloop.generate import Generation, extrapolate, seed_anchors, zerogen
 from synthloop.generate.anchors import Anchor
 from synthloop.llm import CachedLLM, LLMConfig
 from synthloop.prompts import Prompter
@@ -20,6 +20,16 @@ from tests.task_fakes import QA_DEMO, qa_answer, qa_task
 def demo(split: str) -> list:
     spec = DataSpec(path=str(QA_DEMO / f"{split}.jsonl"), columns={"label": "answer"})
     return load_records(spec, qa_task(), split_name=split)
+
+
+async def ask_about_the_bridge(answer: str) -> Generation:
+    """One question generated for the bridge passage (validation row 1), anchored to its
+    answer "Margaret Ashby", the model replying ``answer``."""
+    context = demo("validation")[1].inputs["context"]
+    anchors = [Anchor(fixed={"context": context}, label="Margaret Ashby")]
+    llm = FakeLLM(lambda req: answer)
+    prompter = Prompter(qa_task(), LLMConfig())
+    return await zerogen(llm, prompter, 1, anchors=anchors, show_progress=False)
 
 
 def test_qa_task_defaults_and_record_shape() -> None:
@@ -107,16 +117,7 @@ def test_a_question_sharing_a_stem_with_its_passage_is_kept() -> None:
     ],
 )
 async def test_a_question_wrapped_in_meta_text_is_kept_without_it(answer: str) -> None:
-    task = qa_task()
-    context = demo("validation")[1].inputs["context"]
-    anchors = [Anchor(fixed={"context": context}, label="Margaret Ashby")]
-    gen = await zerogen(
-        FakeLLM(lambda req: answer),
-        Prompter(task, LLMConfig()),
-        1,
-        anchors=anchors,
-        show_progress=False,
-    )
+    gen = await ask_about_the_bridge(answer)
     assert [r.inputs["question"] for r in gen.records] == ["Who designed the bridge?"]
 
 
@@ -144,16 +145,7 @@ def test_only_a_wrapper_is_cut_from_a_question(text: str, kept: str | None) -> N
 )
 async def test_a_list_of_questions_is_dropped(answer: str) -> None:
     # was: the first item kept, though the anchored answer may answer another
-    task = qa_task()
-    context = demo("validation")[1].inputs["context"]
-    anchors = [Anchor(fixed={"context": context}, label="Margaret Ashby")]
-    gen = await zerogen(
-        FakeLLM(lambda req: answer),
-        Prompter(task, LLMConfig()),
-        1,
-        anchors=anchors,
-        show_progress=False,
-    )
+    gen = await ask_about_the_bridge(answer)
     assert gen.records == [] and gen.dropped == {"list_of_answers": 1}
 
 
