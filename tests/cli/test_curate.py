@@ -5,8 +5,10 @@ import os
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from synthloop.core.io import write_records
 from tests.cli.test_cli import assert_one_line_error, synthloop
@@ -48,7 +50,7 @@ def test_curate_a_run_dir_prints_drops_by_step_and_writes_the_audit(
         "review_queue.jsonl",
     ):
         assert (out / name).is_file(), name
-    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    dropped = _jsonl(out / "dropped.jsonl")
     assert sorted(d["reason"] for d in dropped) == ["duplicate", "leak:validation"]
 
 
@@ -83,17 +85,40 @@ def test_review_without_a_queue_says_what_to_do(tmp_path: Path) -> None:
     assert "synthloop curate" in proc.stderr
 
 
-def _user_file(tmp_path: Path, ids: list[object]) -> Path:
-    """A dataset the user wrote elsewhere, with an id column of their own."""
+def _user_file(
+    tmp_path: Path, ids: list[object], columns: Callable[[int], dict[str, Any]] = lambda i: {}
+) -> Path:
+    """A dataset the user wrote elsewhere, with an id column of their own and, in row i,
+    ``columns(i)``: more columns of theirs."""
     records, _ = noisy_records(n=len(ids), flipped=0)
     rows = [
-        {"id": rid, "text": r.text("text"), "label": r.label}
-        for rid, r in zip(ids, records, strict=True)
+        {"id": rid, "text": r.text("text"), "label": r.label, **columns(i)}
+        for i, (rid, r) in enumerate(zip(ids, records, strict=True))
     ]
     rows[-1]["text"] = "too short"  # dropped by length(min_words=3)
     path = tmp_path / "mine.jsonl"
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
     return path
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _kept_and_dropped(out: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The records a curation into ``out`` kept, and those it dropped."""
+    return _jsonl(out / "dataset.jsonl"), _jsonl(out / "dropped.jsonl")
+
+
+def _assert_only_u19_dropped_and_all_kept_whole(
+    rows: list[dict[str, Any]], kept: list[dict[str, Any]], dropped: list[dict[str, Any]]
+) -> None:
+    """Only u19, the short one, was dropped, and every row of the user's, kept or dropped,
+    still holds each column it had."""
+    assert len(kept) == 19 and [r["id"] for r in dropped] == ["u19"]
+    by_id = {r["id"]: r for r in rows}
+    for r in [*kept, *dropped]:
+        assert {k: r[k] for k in by_id[r["id"]]} == by_id[r["id"]]
 
 
 def test_curate_a_file_with_repeated_ids_is_refused_and_destroys_nothing(
@@ -121,8 +146,7 @@ def test_curate_a_file_with_null_ids_names_each_record_by_its_row(
                      "--review-queue", "3", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "mine.curated"
-    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
-    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    kept, dropped = _kept_and_dropped(out)
     assert [r["id"] for r in kept] == [f"row-{i}" for i in range(19)]
     assert [(r["id"], r["text"]) for r in dropped] == [("row-19", "too short")]
     assert len((out / "review_queue.jsonl").read_text().splitlines()) == 3
@@ -181,17 +205,17 @@ def test_review_a_curated_file_by_its_name(tmp_path: Path, run_config: Path) -> 
 
 def test_curate_a_file_keeps_the_users_own_columns(tmp_path: Path, run_config: Path) -> None:
     # columns the task does not know (source, annotator) were dropped from the output
-    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
-    rows = [json.loads(x) for x in data.read_text().splitlines()]
-    for i, row in enumerate(rows):
-        row.update(source=f"site-{i % 3}", annotator={"name": "ann", "n": i})
-    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    data = _user_file(
+        tmp_path,
+        [f"u{i}" for i in range(20)],
+        lambda i: {"source": f"site-{i % 3}", "annotator": {"name": "ann", "n": i}},
+    )
+    rows = _jsonl(data)
     proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
                      cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "mine.curated"
-    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
-    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
+    kept, dropped = _kept_and_dropped(out)
     expected = {r["id"]: (r["source"], r["annotator"]) for r in rows}
     assert len(kept) == 19
     assert [r["id"] for r in dropped] == ["u19"]
@@ -207,7 +231,7 @@ def test_curate_a_parquet_file_keeps_its_other_columns(tmp_path: Path, run_confi
     import pyarrow.parquet as pq
 
     data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
-    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    rows = _jsonl(data)
     for i, row in enumerate(rows):
         row.update(score=i, day=datetime.date(2024, 1, 1 + i))
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "mine.parquet")
@@ -215,10 +239,7 @@ def test_curate_a_parquet_file_keeps_its_other_columns(tmp_path: Path, run_confi
     proc = synthloop("curate", "mine.parquet", "--config", str(run_config), "--steps",
                      "length", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    kept = [
-        json.loads(x)
-        for x in (tmp_path / "mine.curated" / "dataset.jsonl").read_text().splitlines()
-    ]
+    kept = _jsonl(tmp_path / "mine.curated" / "dataset.jsonl")
     assert [(r["id"], r["score"], r["day"]) for r in kept[:2]] == [
         ("u0", 0, "2024-01-01"),
         ("u1", 1, "2024-01-02"),
@@ -229,7 +250,7 @@ def test_files_of_one_stem_do_not_share_a_curated_folder(tmp_path: Path, run_con
     # mine.jsonl and mine.csv both wrote mine.curated/: the second overwrote the first and
     # took over its review decisions
     data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
-    rows = [json.loads(x) for x in data.read_text().splitlines()]
+    rows = _jsonl(data)
     (tmp_path / "mine.csv").write_text(
         "id,text,label\n" + "".join(f"{r['id']},{r['text']},{r['label']}\n" for r in rows[:10])
     )
@@ -255,17 +276,23 @@ def test_curate_keeps_a_users_columns_named_like_the_drop_reasons(
     tmp_path: Path, run_config: Path
 ) -> None:
     # dropped.jsonl wrote the step, reason, score and detail over the user's own columns
-    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
-    rows = [json.loads(x) for x in data.read_text().splitlines()]
-    for i, row in enumerate(rows):
-        row.update(score=i / 10, reason=f"crawl {i}", detail={"stars": i}, dropped_by="nobody")
-    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    data = _user_file(
+        tmp_path,
+        [f"u{i}" for i in range(20)],
+        lambda i: {
+            "score": i / 10,
+            "reason": f"crawl {i}",
+            "detail": {"stars": i},
+            "dropped_by": "nobody",
+        },
+    )
+    rows = _jsonl(data)
     proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
                      cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "mine.curated"
-    [dropped] = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
-    [audit] = [json.loads(x) for x in (out / "audit.jsonl").read_text().splitlines()]
+    [dropped] = _jsonl(out / "dropped.jsonl")
+    [audit] = _jsonl(out / "audit.jsonl")
     assert {k: dropped[k] for k in rows[-1]} == rows[-1]
     why = (dropped["synthloop_dropped_by"], dropped["synthloop_reason"])
     assert why == ("length", audit["reason"])
@@ -278,22 +305,23 @@ def test_curate_keeps_a_users_columns_named_like_provenance(
 ) -> None:
     # a user's round "a" was refused ("not a whole number"), a round 2.5 written back as 2,
     # and every row of a file without a method column gained method: "real"
-    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
-    rows = [json.loads(x) for x in data.read_text().splitlines()]
-    for i, row in enumerate(rows):
-        row.update(round=["a", "b", 2.5, {"batch": i}][i % 4], model="my-annotator", parent_id=i)
-    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    data = _user_file(
+        tmp_path,
+        [f"u{i}" for i in range(20)],
+        lambda i: {
+            "round": ["a", "b", 2.5, {"batch": i}][i % 4],
+            "model": "my-annotator",
+            "parent_id": i,
+        },
+    )
+    rows = _jsonl(data)
     proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
                      cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "mine.curated"
-    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
-    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
-    assert len(kept) == 19 and [r["id"] for r in dropped] == ["u19"]
-    by_id = {r["id"]: r for r in rows}
-    for r in [*kept, *dropped]:
-        assert {k: r[k] for k in by_id[r["id"]]} == by_id[r["id"]]
-        assert "method" not in r and "prompt_hash" not in r
+    kept, dropped = _kept_and_dropped(out)
+    _assert_only_u19_dropped_and_all_kept_whole(rows, kept, dropped)
+    assert all("method" not in r and "prompt_hash" not in r for r in [*kept, *dropped])
 
 
 def test_curate_a_file_synthloop_wrote_keeps_its_provenance(
@@ -305,9 +333,7 @@ def test_curate_a_file_synthloop_wrote_keeps_its_provenance(
     proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", "length",
                      cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    kept = [
-        json.loads(x) for x in (tmp_path / "gen.curated" / "dataset.jsonl").read_text().splitlines()
-    ]
+    kept = _jsonl(tmp_path / "gen.curated" / "dataset.jsonl")
     assert len(kept) == 20
     assert {(r["method"], r["round"], r["model"]) for r in kept} == {("zerogen", 1, "m")}
 
@@ -317,11 +343,12 @@ def test_curate_keeps_a_users_extra_column_and_evaluate_reads_it_as_theirs(
 ) -> None:
     # was: a user's extra column read as synthloop's: "a note" refused as "extra is not
     # valid JSON", and {"weight": 0} read as curation's training weight
-    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
-    rows = [json.loads(x) for x in data.read_text().splitlines()]
-    for i, row in enumerate(rows):
-        row["extra"] = ["a note", {"weight": 0}, [1, 2], 3][i % 4]
-    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    data = _user_file(
+        tmp_path,
+        [f"u{i}" for i in range(20)],
+        lambda i: {"extra": ["a note", {"weight": 0}, [1, 2], 3][i % 4]},
+    )
+    rows = _jsonl(data)
     scored = synthloop("evaluate", str(data), "--config", str(run_config), "--no-embeddings",
                        "-q", cwd=tmp_path)  # fmt: skip
     assert scored.returncode == 0, scored.stderr
@@ -329,18 +356,14 @@ def test_curate_keeps_a_users_extra_column_and_evaluate_reads_it_as_theirs(
                      "--steps", "length,confidence_weight", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "mine.curated"
-    kept = [json.loads(x) for x in (out / "dataset.jsonl").read_text().splitlines()]
-    dropped = [json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()]
-    assert len(kept) == 19 and [r["id"] for r in dropped] == ["u19"]
-    by_id = {r["id"]: r for r in rows}
-    for r in [*kept, *dropped]:
-        assert {k: r[k] for k in by_id[r["id"]]} == by_id[r["id"]]
+    kept, dropped = _kept_and_dropped(out)
+    _assert_only_u19_dropped_and_all_kept_whole(rows, kept, dropped)
     # curation's own weights go beside it, and a second curate reads them back as its own
     assert all("weight" in r["synthloop_extra"] for r in kept)
     again = synthloop("curate", str(out / "dataset.jsonl"), "--config", str(run_config),
                       "--steps", "length", "--out", "again", cwd=tmp_path)  # fmt: skip
     assert again.returncode == 0, again.stderr
-    twice = [json.loads(x) for x in (tmp_path / "again" / "dataset.jsonl").read_text().splitlines()]
+    twice = _jsonl(tmp_path / "again" / "dataset.jsonl")
     assert twice == kept
 
 
