@@ -3,6 +3,7 @@ a non-zero exit, and what an earlier run wrote stays as it was."""
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -328,23 +329,28 @@ def test_evaluate_given_the_curated_folder(tmp_path: Path, run_config: Path) -> 
     assert f"--config {run.resolve() / 'config.yaml'}" in proc.stderr
 
 
+def estimate_with_validation_csv(
+    tmp_path: Path, run_config: Path, csv: str
+) -> subprocess.CompletedProcess[str]:
+    """`s3 --estimate` (no LLM call) with the validation split read from ``csv``, a CSV text."""
+    (tmp_path / "validation.csv").write_text(csv)
+    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
+    return synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+
+
 def test_a_csv_row_with_more_fields_than_its_header(tmp_path: Path, run_config: Path) -> None:
     # was: accepted, the text cut at its unquoted comma ("I lost my card, please help"
     # read as "I lost my card")
-    (tmp_path / "validation.csv").write_text(
-        "label,text\npositive,lovely food\nnegative,cold food, rude staff\n"
-    )
-    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
-    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    csv = "label,text\npositive,lovely food\nnegative,cold food, rude staff\n"
+    proc = estimate_with_validation_csv(tmp_path, run_config, csv)
     assert_one_line_error(proc, "validation.csv:3: 3 fields where the header has 2")
     assert "' rude staff'" in proc.stderr and "must be quoted" in proc.stderr
 
 
 def test_a_csv_row_with_fewer_fields_than_its_header(tmp_path: Path, run_config: Path) -> None:
     # was: "'label' is null" (or a blank text), naming neither the line nor a missing field
-    (tmp_path / "validation.csv").write_text("text,label\nlovely food,positive\ncold soup\n")
-    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
-    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    csv = "text,label\nlovely food,positive\ncold soup\n"
+    proc = estimate_with_validation_csv(tmp_path, run_config, csv)
     assert_one_line_error(proc, "validation.csv:3: 1 field where the header has 2 (no 'label')")
     assert "a value for every column" in proc.stderr
 
@@ -352,11 +358,8 @@ def test_a_csv_row_with_fewer_fields_than_its_header(tmp_path: Path, run_config:
 def test_a_csv_whose_header_names_a_column_twice(tmp_path: Path, run_config: Path) -> None:
     # was: accepted, each row's last 'label' read and the first lost: a file with the gold
     # label first and a model's guess second was read as the guess, silently
-    (tmp_path / "validation.csv").write_text(
-        "text,label,label\nlovely food,positive,negative\ncold soup,negative,positive\n"
-    )
-    run_config.write_text(run_config.read_text().replace("validation.jsonl", "validation.csv"))
-    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    csv = "text,label,label\nlovely food,positive,negative\ncold soup,negative,positive\n"
+    proc = estimate_with_validation_csv(tmp_path, run_config, csv)
     assert_one_line_error(proc, "validation.csv:1: the header names 'label' twice")
 
 
@@ -399,13 +402,20 @@ def test_curate_a_dataset_with_a_null_text(tmp_path: Path, run_config: Path) -> 
     assert not (tmp_path / "mine.curated").exists()
 
 
+def estimate_conditional(
+    tmp_path: Path, run_config: Path, generation: str, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`generate --method conditional -n 4 --estimate` (no LLM call) with ``args``, under the
+    run config with ``generation``, a YAML line of its generation section, added."""
+    run_config.write_text(run_config.read_text() + generation)
+    return synthloop("generate", str(run_config), "--method", "conditional", "-n", "4", *args,
+                     "--estimate", cwd=tmp_path)  # fmt: skip
+
+
 def test_generate_with_an_empty_condition_value(tmp_path: Path, run_config: Path) -> None:
     # was: exit 0, and prompts with "region: " and nothing after it
-    run_config.write_text(
-        run_config.read_text() + "generation: {conditions: {scopes: {region: [Europe, '']}}}\n"
-    )
-    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
-                     "--estimate", cwd=tmp_path)  # fmt: skip
+    generation = "generation: {conditions: {scopes: {region: [Europe, '']}}}\n"
+    proc = estimate_conditional(tmp_path, run_config, generation)
     assert_one_line_error(proc, "condition scope 'region' has an empty value")
 
 
@@ -421,11 +431,8 @@ def test_generate_with_a_condition_scope_that_is_not_values(
 ) -> None:
     # was: pydantic's two union messages ("Input should be a valid list; Input should be a
     # valid dictionary") over the scope's path, saying neither which form it takes
-    run_config.write_text(
-        run_config.read_text() + f"generation:\n  conditions:\n    scopes: {{{scope}}}\n"
-    )
-    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
-                     "--estimate", cwd=tmp_path)  # fmt: skip
+    generation = f"generation:\n  conditions:\n    scopes: {{{scope}}}\n"
+    proc = estimate_conditional(tmp_path, run_config, generation)
     assert_one_line_error(proc, expected)
     assert "or weigh them ({a: 2, b: 1})" in proc.stderr
     assert "valid dictionary" not in proc.stderr
@@ -436,11 +443,8 @@ def test_generate_with_a_concept_tree_file_naming_no_topic(
 ) -> None:
     # was: exit 0, and every prompt asked for the topic " > slasher films"
     (tmp_path / "tree.yaml").write_text('news:\n  "": [slasher films]\n')
-    run_config.write_text(
-        run_config.read_text() + "generation: {concept_tree: {file: tree.yaml}}\n"
-    )
-    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
-                     "--estimate", cwd=tmp_path)  # fmt: skip
+    generation = "generation: {concept_tree: {file: tree.yaml}}\n"
+    proc = estimate_conditional(tmp_path, run_config, generation)
     assert_one_line_error(proc, "concept tree: news has a topic with no name")
 
 
@@ -456,9 +460,8 @@ def test_generate_with_more_demonstrations_than_the_pool_holds_says_so(
 ) -> None:
     # was: silent, every prompt showing fewer demonstrations than k asked for; a rare label
     # with few real examples is normal, so the run goes on and the user is told
-    run_config.write_text(run_config.read_text() + f"generation: {{demonstrations: {section}}}\n")
-    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
-                     "--estimate", cwd=tmp_path)  # fmt: skip
+    generation = f"generation: {{demonstrations: {section}}}\n"
+    proc = estimate_conditional(tmp_path, run_config, generation)
     assert proc.returncode == 0, proc.stderr
     assert f"warning: generation.demonstrations.{expected}" in " ".join(proc.stderr.split())
 
@@ -469,11 +472,8 @@ def test_generate_with_a_concept_tree_file_that_is_a_folder(
     # was: the tree's LLM calls paid for, then "error: Is a directory: .../.trees.1a2b.tmp"
     # (a temporary file that is not there)
     (tmp_path / "trees").mkdir()
-    run_config.write_text(
-        run_config.read_text() + "generation: {concept_tree: {file: trees, depth: 1}}\n"
-    )
-    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
-                     "--estimate", cwd=tmp_path)  # fmt: skip
+    generation = "generation: {concept_tree: {file: trees, depth: 1}}\n"
+    proc = estimate_conditional(tmp_path, run_config, generation)
     assert_one_line_error(proc, f"cannot write the output {tmp_path / 'trees'}: it is a folder")
 
 
@@ -481,11 +481,8 @@ def test_generate_onto_the_saved_concept_tree(tmp_path: Path, run_config: Path) 
     # was: exit 0, and the records written over the (hand-edited) tree file it had read
     tree = tmp_path / "tree.yaml"
     tree.write_text("news:\n  sports: [tennis]\n")
-    run_config.write_text(
-        run_config.read_text() + "generation: {concept_tree: {file: tree.yaml}}\n"
-    )
-    proc = synthloop("generate", str(run_config), "--method", "conditional", "-n", "4",
-                     "-o", "tree.yaml", "--estimate", cwd=tmp_path)  # fmt: skip
+    generation = "generation: {concept_tree: {file: tree.yaml}}\n"
+    proc = estimate_conditional(tmp_path, run_config, generation, "-o", "tree.yaml")
     assert_one_line_error(proc, f"generate would write tree.yaml over its own input {tree}")
     assert tree.read_text() == "news:\n  sports: [tennis]\n"
 
