@@ -10,7 +10,11 @@ import pytest
 
 import synthloop as synthloop_pkg
 from synthloop.core.io import DataSpec, read_rows
-from tests.cli.test_cli import assert_one_line_error, synthloop
+from tests.cli.test_cli import (
+    assert_a_rerun_keeps_the_earlier_output,
+    assert_one_line_error,
+    synthloop,
+)
 from tests.cli.test_curate import make_run_dir
 from tests.cli.test_qa import make_qa_config, synthetic_qa
 
@@ -597,12 +601,7 @@ def test_generate_keeping_nothing_fails_and_keeps_an_earlier_output(
         stats = out.with_suffix(".stats.json")
         assert json.loads(stats.read_text())["dropped"] == {"refusal": 4}
         assert not out.exists()  # no empty dataset
-
-        out.write_text('{"precious": true}\n')
-        stats.write_text('{"count": 1}\n')
-        proc = synthloop(*args, cwd=tmp_path)
-        assert_one_line_error(proc, expected)
-        assert out.read_text() == '{"precious": true}\n' and stats.read_text() == '{"count": 1}\n'
+        assert_a_rerun_keeps_the_earlier_output(args, out, tmp_path, expected)
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,17 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], expected: str)
     assert proc.stderr.rstrip().endswith(errors[0])  # nothing after it
 
 
+def assert_a_rerun_keeps_the_earlier_output(args: tuple[str, ...], out: Path, cwd: Path,
+                                            expected: str) -> None:  # fmt: skip
+    """Over an earlier run's OUT and its stats, ``args`` (writing OUT) fails again with
+    ``expected`` and leaves both as they were, not replaced by nothing."""
+    stats = out.with_suffix(".stats.json")
+    out.write_text('{"precious": true}\n')
+    stats.write_text('{"count": 1}\n')
+    assert_one_line_error(synthloop(*args, cwd=cwd), expected)
+    assert out.read_text() == '{"precious": true}\n' and stats.read_text() == '{"count": 1}\n'
+
+
 def test_help_explains_each_command(tmp_path: Path) -> None:
     for cmd in ("s3", "generate", "evaluate", "demo"):
         proc = synthloop(cmd, "--help", cwd=tmp_path)

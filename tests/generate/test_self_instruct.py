@@ -144,7 +144,11 @@ def test_cli_self_instruct_keeping_nothing_fails_and_says_why(tmp_path: Path) ->
     # instructions of an earlier run
     import json
 
-    from tests.cli.test_cli import assert_one_line_error, synthloop
+    from tests.cli.test_cli import (
+        assert_a_rerun_keeps_the_earlier_output,
+        assert_one_line_error,
+        synthloop,
+    )
     from tests.llm.fault_server import FaultServer
 
     (tmp_path / "seeds.jsonl").write_text(
@@ -168,12 +172,7 @@ def test_cli_self_instruct_keeping_nothing_fails_and_says_why(tmp_path: Path) ->
         assert f"the counts are in {stats.name}" in proc.stderr
         assert not out.exists()  # no empty dataset
 
-        # an earlier run's output and its stats are not replaced by nothing
-        out.write_text('{"precious": true}\n')
-        stats.write_text('{"count": 1}\n')
-        proc = synthloop(*args, cwd=tmp_path)
-        assert_one_line_error(proc, expected)
-        assert out.read_text() == '{"precious": true}\n' and stats.read_text() == '{"count": 1}\n'
+        assert_a_rerun_keeps_the_earlier_output(args, out, tmp_path, expected)
 
         # with real: instructions (S3), the seed step says the same, not only that no model
         # can be trained
