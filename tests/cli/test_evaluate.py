@@ -2,6 +2,7 @@
 judge's path is covered with a scripted LLM in test_faithfulness and test_evaluation)."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,20 @@ def test_a_skewed_set_is_also_scored_at_the_real_label_mix(run_dir: Path, tmp_pa
     assert set(matched) == {"accuracy", "macro_f1", "n"} and matched["n"] == 30
 
 
+def evaluate_the_run_and(
+    run_dir: Path, tmp_path: Path, added: list[dict[str, str]]
+) -> tuple[subprocess.CompletedProcess[str], int]:
+    """`evaluate` of the run's records with ``added`` after them, under the run's config (no
+    embeddings, the scores into s.json); and how many records the run holds."""
+    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text("\n".join([*rows, *map(json.dumps, added)]) + "\n")
+    config = str(run_dir / "config.yaml")
+    proc = synthloop("evaluate", str(mine), "--config", config, "--no-embeddings",
+                     "--json", str(tmp_path / "s.json"), cwd=tmp_path)  # fmt: skip
+    return proc, len(rows)
+
+
 def test_evaluate_warns_of_training_records_that_copy_the_test_set(
     run_dir: Path, tmp_path: Path
 ) -> None:
@@ -93,23 +108,19 @@ def test_evaluate_warns_of_training_records_that_copy_the_test_set(
 
     test_file = Path(yaml.safe_load((run_dir / "config.yaml").read_text())["data"]["test"]["path"])
     tests = [json.loads(x) for x in test_file.read_text().splitlines()[:2]]
-    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
     copies = [
-        json.dumps({"id": f"copy-{i}", "text": t["text"].upper() + " !", "label": t["label"]})
+        {"id": f"copy-{i}", "text": t["text"].upper() + " !", "label": t["label"]}
         for i, t in enumerate(tests)
     ]
-    mine = tmp_path / "mine.jsonl"
-    mine.write_text("\n".join([*rows, *copies]) + "\n")
-    config = str(run_dir / "config.yaml")
-    proc = synthloop("evaluate", str(mine), "--config", config, "--no-embeddings",
-                     "--json", str(tmp_path / "s.json"), cwd=tmp_path)  # fmt: skip
+    proc, n = evaluate_the_run_and(run_dir, tmp_path, copies)
     assert proc.returncode == 0, proc.stderr
-    expected = f"warning: 2 of {len(rows) + 2} training records are copies of test records"
+    expected = f"warning: 2 of {n + 2} training records are copies of test records"
     assert expected in " ".join(proc.stderr.split())
     assert json.loads((tmp_path / "s.json").read_text())["evaluation"]["copies_of_test"] == [
         "copy-0",
         "copy-1",
     ]
+    config = str(run_dir / "config.yaml")
     clean = synthloop("evaluate", str(run_dir / "dataset.jsonl"), "--config", config,
                       "--no-embeddings", cwd=tmp_path)  # fmt: skip
     assert clean.returncode == 0 and "copies of test" not in clean.stderr
@@ -118,23 +129,20 @@ def test_evaluate_warns_of_training_records_that_copy_the_test_set(
 def test_evaluate_leaves_out_records_with_a_blank_text(run_dir: Path, tmp_path: Path) -> None:
     # was: trained on without a word, and a file of blank texts only failed with "internal
     # error ValueError: empty vocabulary"
-    rows = (run_dir / "dataset.jsonl").read_text().splitlines()
-    blanks = [json.dumps({"id": f"blank-{i}", "text": t, "label": "positive"})
-              for i, t in enumerate(["", "  \n"])]  # fmt: skip
-    mine = tmp_path / "mine.jsonl"
-    mine.write_text("\n".join([*rows, *blanks]) + "\n")
-    config = str(run_dir / "config.yaml")
-    proc = synthloop("evaluate", str(mine), "--config", config, "--no-embeddings",
-                     "--json", str(tmp_path / "s.json"), cwd=tmp_path)  # fmt: skip
+    blanks = [
+        {"id": f"blank-{i}", "text": t, "label": "positive"} for i, t in enumerate(["", "  \n"])
+    ]
+    proc, n = evaluate_the_run_and(run_dir, tmp_path, blanks)
     assert proc.returncode == 0, proc.stderr
     expected = (
-        f"warning: 2 of {len(rows) + 2} records have a blank text (e.g. 'blank-0'): left out "
+        f"warning: 2 of {n + 2} records have a blank text (e.g. 'blank-0'): left out "
         "of training and the metrics; `synthloop curate` drops them (length)"
     )
     assert expected in proc.stderr.splitlines()
-    assert json.loads((tmp_path / "s.json").read_text())["train_size"] == len(rows)
+    assert json.loads((tmp_path / "s.json").read_text())["train_size"] == n
     only = tmp_path / "blank.jsonl"
-    only.write_text("\n".join(blanks) + "\n")
+    only.write_text("".join(json.dumps(b) + "\n" for b in blanks))
+    config = str(run_dir / "config.yaml")
     assert_one_line_error(
         synthloop("evaluate", str(only), "--config", config, "--no-embeddings", cwd=tmp_path),
         f"{only}: every record has a blank text: nothing to train on",
