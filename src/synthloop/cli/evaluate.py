@@ -13,6 +13,7 @@ from rich.table import Table
 
 from synthloop.cli.common import check_suffix, guard_outputs, holding, out_console, show_third_party
 from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
+from synthloop.core.figures import num, pct
 
 if TYPE_CHECKING:
     from synthloop.core.records import Record
@@ -22,18 +23,10 @@ if TYPE_CHECKING:
 EVALUATION_FILE = "evaluation.json"
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}"
-
-
-def _num(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
 def _interval(est: dict[str, Any] | None) -> str:
     if not est or est.get("value") is None:
         return "–"
-    return f"{_pct(est['value'])} [{_pct(est['low'])}–{_pct(est['high'])}] (n={est['n']})"
+    return f"{pct(est['value'])} [{pct(est['low'])}–{pct(est['high'])}] (n={est['n']})"
 
 
 def print_indirect(
@@ -49,9 +42,9 @@ def print_indirect(
     for col in ("learner", "train size", "test size", *heads, *more):
         table.add_column(col, justify="right")
     for learner, s in indirect.items():
-        row = [learner, str(s["train_size"]), str(s["n"]), _pct(s[keys[0]]), _pct(s[keys[1]])]
+        row = [learner, str(s["train_size"]), str(s["n"]), pct(s[keys[0]]), pct(s[keys[1]])]
         if matched:
-            row.append(_pct(s.get("label_mix_matched", {}).get(keys[0])))
+            row.append(pct(s.get("label_mix_matched", {}).get(keys[0])))
         table.add_row(*row)
     if matched:
         table.caption = (
@@ -86,32 +79,32 @@ def print_direct(result: dict[str, Any]) -> None:
         syn, real = div["synthetic"].get(key), div["real"].get(key)
         if syn is None and real is None:
             continue
-        table.add_row(label, _num(syn, digits), _num(real, digits))
+        table.add_row(label, num(syn, digits), num(real, digits))
     out_console.print(table)
     dist = result["distance"]
     tv = dist["labels"]["total_variation"]
     parts = [f"label TV {tv:.3f}"] if tv is not None else []  # None: no class labels
     parts += [
         f"vocab Jaccard {dist['vocabulary']['jaccard']:.3f}",
-        f"length W1 {_num(dist['length']['wasserstein'], 2)} tokens",
+        f"length W1 {num(dist['length']['wasserstein'], 2)} tokens",
     ]
     if "embedding" in dist:
         emb = dist["embedding"]
-        parts += [f"MMD² {_num(emb['mmd_rbf'], 4)}", f"Fréchet {_num(emb['frechet'], 4)}"]
+        parts += [f"MMD² {num(emb['mmd_rbf'], 4)}", f"Fréchet {num(emb['frechet'], 4)}"]
     out_console.print("distance to real: " + ", ".join(parts))
     faith = result["faithfulness"]
     aux = faith["auxiliary_model"]
     line = "label agreement: auxiliary model " + _interval(aux["agreement"])
     if (aux.get("real_cv_accuracy") or {}).get("value") is not None:  # its ceiling
-        line += f" (on real, cross-validated: {_pct(aux['real_cv_accuracy']['value'])})"
+        line += f" (on real, cross-validated: {pct(aux['real_cv_accuracy']['value'])})"
     judge = faith.get("llm_judge")
     if judge:
         ratings = judge["ratings"]["synthetic"]
         line += (
             f"; LLM judge {_interval(judge['agreement'])}"
-            f" (on real: {_pct(judge['real_accuracy']['value'])})"
-            f"; fluency {_num(ratings['fluency']['value'], 2)}"
-            f", relevance {_num(ratings['relevance']['value'], 2)} of 5"
+            f" (on real: {pct(judge['real_accuracy']['value'])})"
+            f"; fluency {num(ratings['fluency']['value'], 2)}"
+            f", relevance {num(ratings['relevance']['value'], 2)} of 5"
         )
     out_console.print(line)
     pairs = result.get("pairwise")
@@ -119,7 +112,7 @@ def print_direct(result: dict[str, Any]) -> None:
         out_console.print(
             f"pairwise against the reference (LLM judge, {pairs['n']} pairs): "
             f"{pairs['wins']} won, {pairs['losses']} lost, {pairs['ties']} tied or split; "
-            f"win rate {_pct(pairs['win_rate'])}%"
+            f"win rate {pct(pairs['win_rate'])}%"
         )
 
 

@@ -25,6 +25,7 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
+from synthloop.core.figures import pct
 
 if TYPE_CHECKING:
     from synthloop.llm import Usage
@@ -45,10 +46,6 @@ def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
     if seed is not None:
         data["seed"] = seed
     return RunConfig.model_validate(data)
-
-
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}"
 
 
 def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
@@ -87,13 +84,13 @@ def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> Non
             str(r.train_size),
             str(r.added),
             str(dropped),
-            _fmt(r.val.accuracy),
-            _fmt(r.heldout.accuracy if r.heldout else None),
+            pct(r.val.accuracy),
+            pct(r.heldout.accuracy if r.heldout else None),
             str(len(r.errors)),
-            _fmt(r.test.accuracy if r.test else None),
-            _fmt(r.test.macro_f1 if r.test else None),
-            _fmt(r.heldout_with_real.accuracy if r.heldout_with_real else None),
-            _fmt(r.test_with_real.accuracy if r.test_with_real else None),
+            pct(r.test.accuracy if r.test else None),
+            pct(r.test.macro_f1 if r.test else None),
+            pct(r.heldout_with_real.accuracy if r.heldout_with_real else None),
+            pct(r.test_with_real.accuracy if r.test_with_real else None),
         )
     out_console.print(table)
     out_console.print(
@@ -113,9 +110,9 @@ def print_final(metrics: dict[str, Any]) -> None:
 
         out_console.print(
             f"final model, chosen on held-out data: {final['choice']}: held-out "
-            f"{_fmt(headline(final['heldout']))} (real alone "
-            f"{_fmt(headline(final['heldout_real_alone']))}, "
-            f"{final['real_alone_choice']}), test {_fmt(headline(final.get('test')))}"
+            f"{pct(headline(final['heldout']))} (real alone "
+            f"{pct(headline(final['heldout_real_alone']))}, "
+            f"{final['real_alone_choice']}), test {pct(headline(final.get('test')))}"
         )
     elif metrics.get("no_heldout"):
         out_console.print(f"no held-out scores: {metrics['no_heldout']}")

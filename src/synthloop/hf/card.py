@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from synthloop.core import figures
 from synthloop.core.tasks import Task
 from synthloop.run.config import RunConfig
 from synthloop.s3.config import INSTRUCTION_FIELDS
@@ -18,10 +19,6 @@ _SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000
 
 def _size_category(n: int) -> str:
     return next((name for limit, name in _SIZES if n < limit), "n>1M")
-
-
-def _pct(value: Any) -> str:
-    return "–" if value is None else f"{100 * float(value):.1f}"
 
 
 def _rounds_table(rounds: list[dict[str, Any]], task: Task) -> str:
@@ -36,7 +33,7 @@ def _rounds_table(rounds: list[dict[str, Any]], task: Task) -> str:
     ]
 
     def pct(r: dict[str, Any], key: str, metric: str = first) -> str:
-        return _pct((r.get(key) or {}).get(metric))
+        return figures.pct((r.get(key) or {}).get(metric))
 
     for r in rounds:
         mined = "val" if r.get("val") else "mined"  # the held-out strategy calls it mined
@@ -72,7 +69,7 @@ def _final_model(metrics: dict[str, Any], task: Task) -> str:
 
     def pct(key: str) -> str:
         scores = final.get(key) or {}  # the type's headline figure comes first, as s3 prints
-        return _pct(next(iter(scores.values()), None))
+        return figures.pct(next(iter(scores.values()), None))
 
     line = (
         f"**{final['choice']}**: held-out {first} {pct('heldout')} % (the real data alone: "

@@ -9,17 +9,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from synthloop.core.figures import num, pct
 from synthloop.core.tasks import Task
 from synthloop.report.gather import RunData, sample_rows
 from synthloop.report.svg import grouped_bars, horizontal_bars, line_chart
-
-
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}"
-
-
-def num(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def ci(est: dict[str, Any] | None) -> str:
