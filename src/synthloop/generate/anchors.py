@@ -62,6 +62,19 @@ def seed_anchors(task: Task, records: Sequence[Record], n: int, *, seed: int = 0
     return anchors
 
 
+def anchored_call(
+    task: Task, anchors: Sequence[Anchor] | None, i: int
+) -> tuple[dict[str, str], str]:
+    """Call ``i``'s kept inputs and label: those of ``anchors[i % len(anchors)]`` (no inputs
+    without anchors), its label the anchor's fixed one (a QA answer), else the task's labels
+    in turn."""
+    anchor = anchors[i % len(anchors)] if anchors else None
+    fixed = anchor.fixed if anchor else {}
+    if anchor is not None and anchor.label is not None:
+        return fixed, anchor.label
+    return fixed, task.label_names[i % len(task.labels)]
+
+
 def anchor_variables(task: Task, fixed: dict[str, str]) -> dict[str, Any]:
     """Template variables for the kept inputs: each by its field name, and the first as
     ``kept`` / ``kept_name`` so one template serves every field naming."""

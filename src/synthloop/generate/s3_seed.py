@@ -17,7 +17,7 @@ from typing import Any
 
 from synthloop.core.errors import ConfigError, warn
 from synthloop.core.seeds import derive_seed
-from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.anchors import Anchor, anchor_variables, anchored_call
 from synthloop.generate.common import (
     Generation,
     Job,
@@ -103,12 +103,7 @@ def s3_seed_plan(
     rng = random.Random(derive_seed(seed, "s3-seed-sampling"))
     jobs = []
     for i in range(n):
-        anchor = anchors[i % len(anchors)] if anchors else None
-        fixed = anchor.fixed if anchor else {}
-        if anchor is not None and anchor.label is not None:
-            label = anchor.label
-        else:
-            label = task.label_names[i % len(task.labels)]
+        fixed, label = anchored_call(task, anchors, i)
         pool = rationales.get(label, [])
         picked = rng.sample(pool, min(k, len(pool)))  # none when the LLM listed none
         req = prompter.request(

@@ -12,7 +12,7 @@ from typing import Any
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
-from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.anchors import Anchor, anchor_variables, anchored_call
 from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
@@ -26,12 +26,7 @@ def zerogen_jobs(
         raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
     jobs = []
     for i in range(n):
-        anchor = anchors[i % len(anchors)] if anchors else None
-        fixed = anchor.fixed if anchor else {}
-        if anchor is not None and anchor.label is not None:
-            label = anchor.label
-        else:
-            label = task.label_names[i % len(task.labels)]
+        fixed, label = anchored_call(task, anchors, i)
         req = prompter.request(
             template_for(task, "zerogen"),
             seed=derive_seed(seed, "zerogen", i),
