@@ -7,7 +7,7 @@ import pytest
 from synthloop.core.errors import ConfigError
 from synthloop.core.io import load_records
 from synthloop.core.records import Record
-from synthloop.generate import extrapolate, seed_anchors, zerogen
+from synthloop.generate import Generation, extrapolate, seed_anchors, zerogen
 from synthloop.llm import CachedLLM, LLMConfig, Request
 from synthloop.prompts import Prompter
 from synthloop.s3.config import S3Config
@@ -23,6 +23,15 @@ def test_pair_task_defaults() -> None:
     assert task.inputs == ("premise", "hypothesis")
     assert task.generated_field == "hypothesis" and task.kept_fields == ("premise",)
     assert task.default_learner == "embed_lr"
+
+
+async def zero_shot_on_two_premises(tmp_path: Path, answer: str) -> Generation:
+    """Zero-shot hypotheses for two real premises, the model answering ``answer`` to both."""
+    task = pair_task()
+    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
+    anchors = seed_anchors(task, val, 2)
+    llm = FakeLLM(lambda req: answer)
+    return await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
 
 
 async def test_zero_shot_keeps_the_real_premise_and_balances_labels(tmp_path: Path) -> None:
@@ -112,11 +121,7 @@ def test_a_copy_of_the_premise_is_an_unchanged_run_of_half_of_it(
 async def test_a_hypothesis_of_assistant_talk_is_dropped(
     tmp_path: Path, answer: str, reason: str
 ) -> None:
-    task = pair_task()
-    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
-    anchors = seed_anchors(task, val, 2)
-    llm = FakeLLM(lambda req: answer)
-    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    gen = await zero_shot_on_two_premises(tmp_path, answer)
     assert gen.records == [] and gen.dropped[reason] == 2
 
 
@@ -234,11 +239,7 @@ async def test_a_field_name_used_as_an_ordinary_word_is_no_meta_commentary(
 async def test_a_headline_rewrite_or_list_is_no_hypothesis(
     tmp_path: Path, answer: str, reason: str
 ) -> None:
-    task = pair_task()
-    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
-    anchors = seed_anchors(task, val, 2)
-    llm = FakeLLM(lambda req: answer)
-    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    gen = await zero_shot_on_two_premises(tmp_path, answer)
     assert gen.records == [] and gen.dropped == {reason: 2}
 
 
@@ -253,11 +254,7 @@ async def test_a_headline_rewrite_or_list_is_no_hypothesis(
     ],
 )
 async def test_a_hypothesis_in_a_label_is_kept_without_it(tmp_path: Path, answer: str) -> None:
-    task = pair_task()
-    val = load_records(write_rows(tmp_path / "v.jsonl", pair_rows(2)), task)
-    anchors = seed_anchors(task, val, 2)
-    llm = FakeLLM(lambda req: answer)
-    gen = await zerogen(llm, Prompter(task, LLMConfig()), 2, anchors=anchors, show_progress=False)
+    gen = await zero_shot_on_two_premises(tmp_path, answer)
     assert [r.inputs["hypothesis"] for r in gen.records] == [
         "The bakery in Paris was opened by volunteers."
     ] * 2
