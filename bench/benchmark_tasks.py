@@ -4,8 +4,10 @@ script so that the same dataset always means the same prompts (and so the same c
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
+from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 
 SHARED = Path(
@@ -70,6 +72,19 @@ TASKS = {
         },
     ),
 }
+
+
+def stratified_sample(train: list[Record], size: int) -> list[Record]:
+    """About ``size`` records of ``train``, each label in its share (at least one of each),
+    the same ones every run: the labelled data a benchmark gives S3 or curation."""
+    rng = random.Random(0)
+    by_label: dict[str, list[Record]] = {}
+    for r in train:
+        by_label.setdefault(r.label, []).append(r)
+    picked: list[Record] = []
+    for records in by_label.values():
+        picked += rng.sample(records, max(1, round(size * len(records) / len(train))))
+    return picked
 
 
 def tasks(*names: str) -> dict[str, Task]:

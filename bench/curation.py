@@ -20,12 +20,11 @@ import argparse
 import asyncio
 import json
 import platform
-import random
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmark_tasks import SHARED
+from benchmark_tasks import SHARED, stratified_sample
 from curation_data import LLM_CONFIG, RUNS, TASKS, generated_path
 from synthloop.core.io import load_dataset_file, load_records
 from synthloop.core.records import Record
@@ -101,13 +100,7 @@ def real_splits(name: str, task: Task) -> tuple[list[Record], list[Record]]:
     if own.exists():
         return load_records(own, task, split_name="validation"), test
     train = load_records(SHARED / name / "train.jsonl", task, split_name="train")
-    rng = random.Random(0)
-    by_label: dict[str, list[Record]] = {}
-    for r in train:
-        by_label.setdefault(r.label, []).append(r)
-    picked: list[Record] = []
-    for records in by_label.values():
-        picked += rng.sample(records, max(1, round(300 * len(records) / len(train))))
+    picked = stratified_sample(train, 300)
     return picked, test
 
 

@@ -21,15 +21,13 @@ import argparse
 import asyncio
 import json
 import platform
-import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmark_tasks import SHARED, tasks
+from benchmark_tasks import SHARED, stratified_sample, tasks
 from synthloop.core.io import DataSpec, load_records, write_jsonl
-from synthloop.core.records import Record
 from synthloop.evaluate import train_and_score
 from synthloop.generate import seed_anchors, zerogen
 from synthloop.llm import CachedLLM, LLMConfig, make_llm
@@ -50,13 +48,7 @@ def validation_sample(name: str, out: Path, size: int) -> Path:
     """A stratified sample of the train split: the only labelled data S3 sees."""
     task = TASKS[name]
     train = load_records(SHARED / name / f"{SPLITS[name][0]}.jsonl", task, split_name="train")
-    rng = random.Random(0)
-    by_label: dict[str, list[Record]] = {}
-    for r in train:
-        by_label.setdefault(r.label, []).append(r)
-    picked: list[Record] = []
-    for records in by_label.values():
-        picked += rng.sample(records, max(1, round(size * len(records) / len(train))))
+    picked = stratified_sample(train, size)
     path = out / name / "validation_sample.jsonl"
     write_jsonl(({**r.inputs, "label": r.label} for r in picked), path)
     return path
