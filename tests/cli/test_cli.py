@@ -12,13 +12,19 @@ import pytest
 from tests.reviews import TASK_YAML, labelled_rows, write_rows
 
 
+def command(*args: str) -> list[str]:
+    """The argv of ``synthloop ARGS``: the script installed beside this Python, else the
+    module."""
+    exe = Path(sys.executable).parent / "synthloop"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
+    return [*cmd, *args]
+
+
 def synthloop(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).parent / "synthloop"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
     return subprocess.run(
-        [*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        command(*args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )  # fmt: skip
 

@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import sys
 import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from synthloop.core.io import write_records
-from tests.cli.test_cli import assert_one_line_error, synthloop
+from tests.cli.test_cli import assert_one_line_error, command, synthloop
 from tests.conftest import TASK_YAML
 from tests.curate.conftest import noisy_records
 
@@ -185,10 +184,8 @@ def test_review_a_curated_file_by_its_name(tmp_path: Path, run_config: Path) -> 
     proc = synthloop("curate", str(data), "--config", str(run_config), "--steps",
                      "length(mode=flag)", "--review-queue", "0", cwd=tmp_path)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    exe = Path(sys.executable).parent / "synthloop"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
     server = subprocess.Popen(
-        [*cmd, "review", str(data)], cwd=tmp_path, stdout=subprocess.PIPE, text=True,
+        command("review", str(data)), cwd=tmp_path, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1"},
     )  # fmt: skip
     try:

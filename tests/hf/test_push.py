@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -14,16 +13,14 @@ import yaml
 
 from synthloop.core.errors import HubError
 from synthloop.hf.push import push_run
-from tests.cli.test_cli import assert_one_line_error
+from tests.cli.test_cli import assert_one_line_error, command
 from tests.hf.fake_hub import fake_hub
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def synthloop(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).parent / "synthloop"
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "synthloop.cli"]
-    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(command(*args), capture_output=True, text=True, timeout=300, env=env)
 
 
 # huggingface_hub reads TRANSFORMERS_OFFLINE as offline mode too (the embedder sets it).

@@ -9,11 +9,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from tests.cli.test_cli import command
 from tests.llm.fault_server import FaultServer
 from tests.reviews import TASK_YAML, labelled_rows, write_rows
 
@@ -58,15 +58,6 @@ def write_run(
         f"s3: {{{s3}}}\n"
     )
     return config
-
-
-def command(*args: str) -> list[str]:
-    exe = Path(sys.executable).parent / "synthloop"
-    return [
-        str(exe) if exe.exists() else sys.executable,
-        *([] if exe.exists() else ["-m", "synthloop.cli"]),
-        *args,
-    ]
 
 
 ENV = {**os.environ, "OPENAI_API_KEY": "sk-test", "NO_COLOR": "1", "COLUMNS": "200"}
