@@ -17,7 +17,15 @@ from synthloop.cli.common import (
     out_console,
     show_third_party,
 )
-from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
+from synthloop.cli.options import (
+    QuietOpt,
+    RayAddressOpt,
+    RunConfigOpt,
+    Runner,
+    RunnerOpt,
+    RunOrFileArg,
+    VerboseOpt,
+)
 from synthloop.curate.defaults import DEFAULT_STEPS
 
 if TYPE_CHECKING:
@@ -115,11 +123,9 @@ def print_result(result: CurationResult, out: Path) -> None:
 
 
 def curate(
-    target: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
+    target: RunOrFileArg,
     steps: Annotated[str | None, typer.Option(help=STEPS_HELP)] = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
-    ] = None,
+    config: RunConfigOpt = None,
     task: Annotated[
         Path | None, typer.Option(help="Task YAML, to curate a file without a run config.")
     ] = None,

@@ -12,7 +12,15 @@ import typer
 from rich.table import Table
 
 from synthloop.cli.common import check_suffix, guard_outputs, holding, out_console, show_third_party
-from synthloop.cli.options import QuietOpt, RayAddressOpt, Runner, RunnerOpt, VerboseOpt
+from synthloop.cli.options import (
+    QuietOpt,
+    RayAddressOpt,
+    RunConfigOpt,
+    Runner,
+    RunnerOpt,
+    RunOrFileArg,
+    VerboseOpt,
+)
 from synthloop.core.figures import num, pct
 
 if TYPE_CHECKING:
@@ -117,10 +125,8 @@ def print_direct(result: dict[str, Any]) -> None:
 
 
 def evaluate(
-    dataset: Annotated[Path, typer.Argument(help="A run directory or a dataset file.")],
-    config: Annotated[
-        Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
-    ] = None,
+    dataset: RunOrFileArg,
+    config: RunConfigOpt = None,
     test: Annotated[
         Path | None, typer.Option(help="Real test file [default: the config's data.test].")
     ] = None,

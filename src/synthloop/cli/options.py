@@ -9,6 +9,11 @@ from typing import Annotated
 import typer
 
 ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]
+#: what curate and evaluate take: a run directory (its config.yaml is the default) or a file
+RunOrFileArg = Annotated[Path, typer.Argument(help="A run directory or a dataset file.")]
+RunConfigOpt = Annotated[
+    Path | None, typer.Option(help="Run config [default: RUN_DIR/config.yaml].")
+]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bars, no estimate line: results only.")
 ]
