@@ -21,16 +21,18 @@ from synthloop.curate.webapp import ReviewServer
 from tests.curate.conftest import noisy_records
 
 
+def flagged_curation(records: list[Record], task: Task, tmp_path: Path) -> Path:
+    """The folder of a curation that flags the records of low confidence, six queued for
+    review."""
+    steps = [make_step({"confidence": {"threshold": 0.3, "mode": "flag"}})]
+    ctx = CurateContext(task=task)
+    return Pipeline(steps).run(records, ctx, review_queue=6).write(tmp_path / "curated")
+
+
 @pytest.fixture
 def server(tmp_path: Path, task: Task) -> Iterator[ReviewServer]:
     records, _ = noisy_records(n=40, flipped=4)
-    steps = [make_step({"confidence": {"threshold": 0.3, "mode": "flag"}})]
-    folder = (
-        Pipeline(steps)
-        .run(records, CurateContext(task=task), review_queue=6)
-        .write(tmp_path / "curated")
-    )
-    srv = ReviewServer(folder).start()
+    srv = ReviewServer(flagged_curation(records, task, tmp_path)).start()
     yield srv
     srv.stop()
 
@@ -59,9 +61,7 @@ def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
     # person made about row-k was applied to the text that moved up into row-k
     records, _ = noisy_records(n=40, flipped=4)
     rows = [dataclasses.replace(r, id=f"row-{i}") for i, r in enumerate(records)]
-    ctx = CurateContext(task=task)
-    steps = [make_step({"confidence": {"threshold": 0.3, "mode": "flag"}})]
-    folder = Pipeline(steps).run(rows, ctx, review_queue=6).write(tmp_path / "curated")
+    folder = flagged_curation(rows, task, tmp_path)
     srv = ReviewServer(folder).start()
     try:
         base = f"http://127.0.0.1:{srv.port}"
@@ -75,7 +75,7 @@ def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
 
     def curate_again(records: list[Record]) -> CurationResult:
         pipeline = with_review(Pipeline([make_step("length")]), folder)
-        return pipeline.run(records, ctx, review_queue=1)
+        return pipeline.run(records, CurateContext(task=task), review_queue=1)
 
     same = curate_again(rows)
     assert target["id"] not in {r.id for r in same.kept}
@@ -134,13 +134,7 @@ def test_a_users_record_is_shown_without_a_method(tmp_path: Path, task: Task) ->
     # a record of the user's own file has no method: the page said "r3 · None"
     records, _ = noisy_records(n=40, flipped=4)
     records = [dataclasses.replace(r, method=None) for r in records]
-    steps = [make_step({"confidence": {"threshold": 0.3, "mode": "flag"}})]
-    folder = (
-        Pipeline(steps)
-        .run(records, CurateContext(task=task), review_queue=6)
-        .write(tmp_path / "curated")
-    )
-    srv = ReviewServer(folder).start()
+    srv = ReviewServer(flagged_curation(records, task, tmp_path)).start()
     try:
         with urllib.request.urlopen(srv.url, timeout=10) as resp:
             page = resp.read().decode()
