@@ -9,6 +9,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from synthloop.core.records import Record
+from synthloop.core.tasks import Task
+from synthloop.generate.demos import DemoPool
 from synthloop.llm import Request, Response
 from tests.conftest import FakeLLM
 
@@ -24,6 +27,16 @@ def bag_of_words_embed(texts: Sequence[str]) -> np.ndarray:
                 out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 256] += 1.0
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms == 0, 1.0, norms)
+
+
+def brunch_and_steak(task: Task) -> DemoPool:
+    """Two real reviews to show as demonstrations: v1 "the brunch eggs were perfect"
+    (positive) and v2 "awful steak, never again" (negative)."""
+    real = [
+        Record(id="v1", inputs={"text": "the brunch eggs were perfect"}, label="positive"),
+        Record(id="v2", inputs={"text": "awful steak, never again"}, label="negative"),
+    ]
+    return DemoPool(real, task, embed=bag_of_words_embed)
 
 
 def first_message(request: Request) -> str:

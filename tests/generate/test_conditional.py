@@ -9,7 +9,7 @@ from synthloop.generate.conditions import ConditionScopes
 from synthloop.generate.demos import DemoPool, DemoSelector
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
-from tests.generate.fakes import RecordingLLM, bag_of_words_embed, first_message
+from tests.generate.fakes import RecordingLLM, bag_of_words_embed, brunch_and_steak, first_message
 
 
 async def test_tree_leaves_meet_every_label_and_records_carry_their_condition(
@@ -32,11 +32,7 @@ async def test_tree_leaves_meet_every_label_and_records_carry_their_condition(
 
 
 async def test_demonstrations_are_recorded_and_copies_of_them_dropped(task: Task) -> None:
-    real = [
-        Record(id="v1", inputs={"text": "the brunch eggs were perfect"}, label="positive"),
-        Record(id="v2", inputs={"text": "awful steak, never again"}, label="negative"),
-    ]
-    pool = DemoPool(real, task, embed=bag_of_words_embed)
+    pool = brunch_and_steak(task)
 
     def copy_the_demo(request: Request) -> str:
         text = first_message(request)

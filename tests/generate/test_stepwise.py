@@ -1,14 +1,13 @@
-from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.conditional import ConditionPlan
 from synthloop.generate.conditions import ConditionScopes
-from synthloop.generate.demos import DemoPool, DemoSelector
+from synthloop.generate.demos import DemoSelector
 from synthloop.generate.stepwise import rationale_then_example
 from synthloop.llm import LLMConfig, Request
 from synthloop.prompts import Prompter
 from tests.generate.fakes import (
     RecordingLLM,
-    bag_of_words_embed,
+    brunch_and_steak,
     first_message,
     toolbox_answer,
 )
@@ -42,11 +41,7 @@ async def test_an_unusable_first_answer_costs_its_sample(task: Task) -> None:
 
 async def test_copies_of_a_demonstration_are_dropped(task: Task) -> None:
     # was: kept; only conditional dropped them (copy_of_demo)
-    real = [
-        Record(id="v1", inputs={"text": "the brunch eggs were perfect"}, label="positive"),
-        Record(id="v2", inputs={"text": "awful steak, never again"}, label="negative"),
-    ]
-    pool = DemoPool(real, task, embed=bag_of_words_embed)
+    pool = brunch_and_steak(task)
 
     def copy_the_positive_demo(request: Request) -> str:
         text = first_message(request)
