@@ -28,13 +28,17 @@ def write_config(folder: Path, run_config: Path, base_url: str) -> Path:
     return path
 
 
-def generate(config: Path, out: Path) -> subprocess.Popen[str]:
+def start(*args: str) -> subprocess.Popen[str]:
+    """``synthloop ARGS`` running in the background, to be killed."""
     return subprocess.Popen(
-        [sys.executable, "-m", "synthloop.cli", "generate", str(config), "-n", str(N),
-         "-o", str(out), "-q"],
+        [sys.executable, "-m", "synthloop.cli", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "OPENAI_API_KEY": "sk-test", "NO_COLOR": "1"},
     )  # fmt: skip
+
+
+def generate(config: Path, out: Path) -> subprocess.Popen[str]:
+    return start("generate", str(config), "-n", str(N), "-o", str(out), "-q")
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -86,11 +90,7 @@ def test_sigkill_at_several_points_then_resume_gives_the_same_dataset(
 
 
 def s3(config: Path, out: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "synthloop.cli", "s3", str(config), "--out", str(out), "-q"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "OPENAI_API_KEY": "sk-test", "NO_COLOR": "1"},
-    )  # fmt: skip
+    return start("s3", str(config), "--out", str(out), "-q")
 
 
 def test_sigkill_during_s3_then_resume_gives_the_same_dataset(
