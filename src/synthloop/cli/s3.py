@@ -48,6 +48,21 @@ def _with_overrides(config: RunConfig, **s3_overrides: Any) -> RunConfig:
     return RunConfig.model_validate(data)
 
 
+def _round_folders(out: Path, reads: list[Path], rounds: int) -> list[Path]:
+    """The round_N folders the run fills (N <= rounds) that hold one of ``reads``: only
+    those can refuse it, and naming every round's folder costs a path per round."""
+    folders = []
+    for path in reads:
+        try:
+            part = path.resolve().relative_to(out.resolve()).parts[0]
+        except (ValueError, IndexError):
+            continue
+        number = part.removeprefix("round_")
+        if number.isdigit() and part == f"round_{int(number)}" and int(number) <= rounds:
+            folders.append(out / part)
+    return folders
+
+
 def print_rounds(rounds: list[RoundResult], usage: Usage, seconds: float) -> None:
     # eleven columns in an 80-column terminal: short headers over several lines, no
     # vertical rules, the legend below
@@ -168,9 +183,11 @@ def s3(
     writes = [out / f for f in RUN_FILES]
     if (out / "config.yaml").resolve() != config.resolve():  # a run resumed from its own
         writes.append(out / "config.yaml")  # config.yaml rewrites it with what it holds
-    rounds_written = [out / f"round_{r}" for r in range(cfg.s3.rounds + 1)]
     guard_outputs(
-        "s3", writes=writes, reads=reads, write_folders=[out / "journal", *rounds_written]
+        "s3",
+        writes=writes,
+        reads=reads,
+        write_folders=[out / "journal", *_round_folders(out, reads, cfg.s3.rounds)],
     )
     with warnings_muted(not estimate):  # the run reads the same inputs, and warns once
         est = estimate_run(cfg, out=out)

@@ -67,6 +67,9 @@ class Stage:
     shape: Literal["example", "list"] = "example"
     items: int = 1
     stand_in: Callable[[int, Job], str] | None = None  # the estimate's answer to job i
+    #: at most this many calls may follow this stage (None: unknown); lets the estimate
+    #: price the rest of a huge plan without walking it
+    calls_left: int | None = None
 
     @classmethod
     def records(

@@ -7,6 +7,12 @@ counted apart (it is free); elsewhere a stand-in answer of the shape asked for l
 stages (rationales, then examples; one dialogue turn, then the next) be planned. Tokens are
 estimated at about four bytes each (exact counts need the model's tokenizer); completion
 tokens are bounded by ``max_tokens``.
+
+Walking costs time in proportion to the calls, so a plan of absurd size (``--rounds
+1000000000``) would never be priced: past :data:`WALK_LIMIT` calls, the rest is priced
+like what was walked last (a plan says how many calls may still come, see
+:attr:`Stage.calls_left`; S3 repeats its last round), never cached, and the count is
+marked as a bound. Plans below the limit are priced call by call, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from synthloop.llm import CachedLLM, Prices, Request
 from synthloop.llm.budget import cost_text
 
 BYTES_PER_TOKEN = 4.0
+#: calls priced one by one; the rest of a larger plan is priced like the last walked
+WALK_LIMIT = 10_000
 T = TypeVar("T")
 
 
@@ -34,6 +42,21 @@ class Estimate:
     worst_case: bool = False  # the call count is an upper bound
     prices: Prices | None = None
     requests: list[Request] = field(default_factory=list, repr=False)  # in the order planned
+
+    def tally(self) -> tuple[int, int, int]:
+        """Calls, prompt tokens and completion tokens so far (a mark for :meth:`extend_like`)."""
+        return self.calls, self.prompt_tokens, self.completion_tokens_max
+
+    def extend_like(self, since: tuple[int, int, int], calls: int) -> None:
+        """Add ``calls`` more calls priced like those added since the ``since`` tally,
+        uncached (later calls cannot be in the cache yet), the count a bound."""
+        walked = self.calls - since[0]
+        if walked <= 0 or calls <= 0:
+            return
+        self.prompt_tokens += -(-(self.prompt_tokens - since[1]) * calls // walked)
+        self.completion_tokens_max += -(-(self.completion_tokens_max - since[2]) * calls // walked)
+        self.calls += calls
+        self.worst_case = True
 
     def add(self, request: Request, *, cached: bool = False) -> None:
         self.requests.append(request)
@@ -83,17 +106,29 @@ def stand_in(stage: Stage, i: int, job: Job) -> str:
     return f"A typical answer of about a dozen words for the estimate, number {i}?"
 
 
-def walk(plan: Plan[T], task: Task, estimate: Estimate, *, cache: CachedLLM | None = None) -> T:
+def walk(
+    plan: Plan[T],
+    task: Task,
+    estimate: Estimate,
+    *,
+    cache: CachedLLM | None = None,
+    limit: int = WALK_LIMIT,
+) -> T | None:
     """Add every request of ``plan`` to ``estimate``, answering each from ``cache`` when
-    it holds the answer and with a stand-in otherwise; what the plan makes of them."""
+    it holds the answer and with a stand-in otherwise; what the plan makes of them. Once
+    ``estimate`` holds ``limit`` calls, a plan that says how many calls may still come has
+    those priced like its last stage with calls, and is closed: None."""
     model = cache.model if cache is not None else "estimate"
     answers: list[Answer] | None = None
+    last: tuple[int, int, int] | None = None  # the tally before the last stage with calls
     while True:
         try:
             stage = plan.send(answers) if answers is not None else next(plan)
         except StopIteration as done:
             return done.value
         check_kept_inputs(task, stage)
+        if stage.jobs:
+            last = estimate.tally()
         answers = []
         for i, job in enumerate(stage.jobs):
             held = cache.lookup(job.request) if cache is not None else None
@@ -106,3 +141,7 @@ def walk(plan: Plan[T], task: Task, estimate: Estimate, *, cache: CachedLLM | No
                 )
             record = Record.from_row(row, task.inputs) if row is not None else None
             answers.append(Answer(text=text, record=record, dropped=dropped, model=model))
+        if estimate.calls >= limit and stage.calls_left is not None and last is not None:
+            estimate.extend_like(last, stage.calls_left)
+            plan.close()
+            return None

@@ -241,6 +241,7 @@ def self_instruct_plan(
             jobs=jobs,
             progress=f"instructions r{rnd}",
             stand_in=instruction_stand_in,
+            calls_left=max_calls - result.calls - len(jobs),
         )
         result.calls += len(jobs)
         kept: list[tuple[str, float]] = []
@@ -272,6 +273,7 @@ def self_instruct_plan(
             jobs=responses,
             progress=f"responses r{rnd}",
             stand_in=response_stand_in,
+            calls_left=max_calls - result.calls - len(responses),
         )
         result.calls += len(responses)
         for (text, score), job, answer in zip(kept, responses, answers, strict=True):

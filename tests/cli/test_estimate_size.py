@@ -1,0 +1,92 @@
+"""An estimate of any size is quick: past a few thousand calls the rest of the plan is
+priced like what was walked last, and below that every call is priced as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from synthloop.run.config import load_config
+from synthloop.run.estimate import estimate_run
+from synthloop.run.instruct import load_instruct_config
+from tests.cli.test_cli import assert_one_line_error, synthloop
+
+
+def instruct_config(tmp_path: Path) -> Path:
+    (tmp_path / "seeds.jsonl").write_text(
+        '{"instruction": "Name a colour.", "output": "Blue"}\n'
+        '{"instruction": "Add two and two.", "input": "", "output": "4"}\n'
+    )
+    config = tmp_path / "i.yaml"
+    config.write_text(
+        "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
+        "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_tokens: 50}\n"
+        "self_instruct: {batch: 2}\n"
+    )
+    return config
+
+
+# the numbers the call-by-call walk gave before the limit existed
+@pytest.mark.parametrize(
+    ("rounds", "expected"),
+    [
+        (1, "≤11 calls, ≈675 prompt tokens + ≤760 completion tokens"),
+        (3, "≤17 calls, ≈1,073 prompt tokens + ≤1,000 completion tokens"),
+        (300, "≤908 calls, ≈60,378 prompt tokens + ≤36,640 completion tokens"),
+    ],
+)
+def test_s3_estimates_of_normal_size_are_unchanged(
+    run_config: Path, rounds: int, expected: str
+) -> None:
+    cfg = load_config(run_config)
+    cfg = cfg.model_copy(update={"s3": cfg.s3.model_copy(update={"rounds": rounds})})
+    assert estimate_run(cfg).line() == f"estimate: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (3, "12 calls, ≈762 prompt tokens + ≤600 completion tokens"),
+        (100, "400 calls, ≈24,818 prompt tokens + ≤20,000 completion tokens"),
+        (400, "1,600 calls, ≈99,218 prompt tokens + ≤80,000 completion tokens"),
+    ],
+)
+def test_self_instruct_estimates_of_normal_size_are_unchanged(
+    tmp_path: Path, n: int, expected: str
+) -> None:
+    cfg = load_instruct_config(instruct_config(tmp_path))
+    est = estimate_run(cfg, method="self-instruct", n=n)
+    assert est.line() == f"estimate: {expected}"
+
+
+def test_an_estimate_of_a_billion_rounds_or_instructions_ends(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: never ended (the estimate walked every round; s3 first listed every round's
+    # folder); the timeout fails the test rather than hanging it
+    proc = synthloop("s3", str(run_config), "--rounds", "1000000000", "--estimate",
+                     cwd=tmp_path, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    # rationales 2 + seed 6, then 3 errors a round: exact, as the rounds are alike
+    assert " ".join(proc.stdout.split()).startswith("estimate: ≤3,000,000,008 calls")
+
+    instruct_config(tmp_path)
+    proc = synthloop("self-instruct", "i.yaml", "-n", "1000000000", "--estimate",
+                     cwd=tmp_path, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    # the config's cap, 4 x n calls, as a bound
+    assert " ".join(proc.stdout.split()).startswith("estimate: ≤4,000,000,000 calls")
+
+
+def test_s3_still_refuses_an_input_inside_a_round_folder(tmp_path: Path, run_config: Path) -> None:
+    folder = tmp_path / "run" / "round_1"
+    folder.mkdir(parents=True)
+    (tmp_path / "validation.jsonl").rename(folder / "validation.jsonl")
+    text = run_config.read_text()
+    run_config.write_text(text.replace("validation.jsonl", "run/round_1/validation.jsonl"))
+    proc = synthloop("s3", str(run_config), "-o", "run", "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, "would write into run/round_1, which holds its input")
+    proc = synthloop("s3", str(run_config), "-o", "run", "--rounds", "0", "--estimate",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr  # round 1 is not written
