@@ -143,3 +143,82 @@ async def test_example_strategy_scores_held_out_beside_validation_unless_turned_
             mined = [rec.id for rec in result.dataset]
         else:
             assert [rec.id for rec in result.dataset] == mined
+
+
+PREMISES = [
+    "A man plays a guitar on a busy street corner.",
+    "Two children build a sandcastle at the beach.",
+    "A woman rides a red bicycle through the park.",
+    "An old dog sleeps beside the warm fireplace.",
+    "Workers repair the bridge over the river at night.",
+    "A chef slices onions in a crowded kitchen.",
+    "Students read quietly in the university library.",
+]
+WEATHER = [
+    "cold",
+    "warm",
+    "windy",
+    "rainy",
+    "grey",
+    "bright",
+    "foggy",
+    "icy",
+    "humid",
+    "dry",
+    "mild",
+    "calm",
+    "stormy",
+    "clear",
+    "cloudy",
+    "hazy",
+    "damp",
+    "fresh",
+    "sunny",
+    "chilly",
+    "dull",
+]
+
+
+def test_premises_shared_across_labels_are_held_out_together() -> None:
+    # was: 0.0 held-out accuracy for every candidate. NLI sets write one hypothesis per
+    # label for each premise; folds split a premise's three records, so each fold's model
+    # had learnt the premise with the two other labels and predicted one of them
+    task = Task(
+        name="nli3",
+        type="pair",
+        domain="everyday scenes",
+        example_noun="hypothesis",
+        labels={
+            "entailment": "the hypothesis must be true",
+            "neutral": "the hypothesis may be true",
+            "contradiction": "the hypothesis must be false",
+        },
+    )
+    real = [
+        Record(
+            id=f"v{3 * i + j}",
+            inputs={"premise": p, "hypothesis": f"The weather is {WEATHER[3 * i + j]} today."},
+            label=label,
+        )
+        for i, p in enumerate(PREMISES)
+        for j, label in enumerate(task.labels)
+    ]
+    synthetic = [
+        Record(id=f"s{i}", inputs={"premise": PREMISES[i % 7], "hypothesis": f"Item {i}."},
+               label=list(task.labels)[i % 3], method="s3-seed")
+        for i in range(12)
+    ]  # fmt: skip
+    cfg = S3Config(heldout_folds=5)
+    held = HeldOutStrategy(
+        Prompter(task, LLMConfig()), real, None, cfg, candidates=grid(["tfidf_lr"]),
+        learner="tfidf_lr",
+    )  # fmt: skip
+    held.assess(0, synthetic)
+    tried = held.selections[0].tried
+    assert len(tried) == 12 and all(h.scores.accuracy > 0.2 for h in tried), [
+        h.scores.accuracy for h in tried
+    ]
+    assert held.folds is not None
+    for f, idx in enumerate(held.folds.held):  # a premise's records in one fold
+        premises = {real[int(i)].inputs["premise"] for i in idx}
+        assert all(held.folds.fold_of[r.id] == f for r in real if r.inputs["premise"] in premises)

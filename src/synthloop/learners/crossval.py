@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -68,6 +68,24 @@ def stratified_folds(
         (train, test)
         for train, test in splitter.split(np.zeros(len(y)), y)
         if len(set(y[train])) >= 2
+    ]
+
+
+def stratified_group_folds(
+    labels: Sequence[str], groups: Sequence[int], folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Like :func:`stratified_folds`, but the records of one group (e.g. the hypotheses of
+    one premise) share a fold; none when fewer than 2 groups or labels leave no split."""
+    y, g = np.array(labels), np.array(groups)
+    smallest = min((int((y == c).sum()) for c in set(labels)), default=0)
+    k = min(folds, smallest, len(set(groups)))
+    if k < 2 or len(set(labels)) < 2:
+        return []
+    splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    return [
+        (train, test)
+        for train, test in splitter.split(np.zeros(len(y)), y, g)
+        if len(test) and len(set(y[train])) >= 2
     ]
 
 

@@ -160,7 +160,11 @@ class RunDirJob(S3Job):
             return None, None  # none asked for
         try:
             folds = Folds.split(
-                self.validation, cfg.s3.heldout_folds, cfg.seed, stratify=bool(cfg.task.labels)
+                self.validation,
+                cfg.s3.heldout_folds,
+                cfg.seed,
+                stratify=bool(cfg.task.labels),
+                together=cfg.task.kept_fields,
             )
         except ConfigError as exc:
             # the rounds' held-out columns are empty for the same reason: say it, or the

@@ -79,6 +79,7 @@ class ExampleStrategy:
                 self.cfg.heldout_folds,
                 self.seed_value,
                 stratify=bool(self.task.labels),
+                together=self.task.kept_fields,
             )
         except ConfigError:
             return None

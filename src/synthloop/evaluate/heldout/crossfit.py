@@ -23,7 +23,7 @@ from synthloop.core.tasks import Task
 from synthloop.core.tasktype import Scores
 from synthloop.evaluate.indirect import scores_of, wrong
 from synthloop.learners import LEARNERS, Learner, Predictor, make_learner
-from synthloop.learners.crossval import stratified_folds
+from synthloop.learners.crossval import stratified_folds, stratified_group_folds
 
 #: A curation of the synthetic records that may use the real records a model trains on
 #: (e.g. drop those a real-trained model confidently rejects); called with (real, synthetic).
@@ -106,12 +106,22 @@ class Folds:
 
     @classmethod
     def split(
-        cls, real: Sequence[Record], k: int = 5, seed: int = 0, *, stratify: bool = True
+        cls,
+        real: Sequence[Record],
+        k: int = 5,
+        seed: int = 0,
+        *,
+        stratify: bool = True,
+        together: Sequence[str] = (),
     ) -> Folds:
         """Stratified by label; ``stratify=False`` (labels that are free text: QA answers,
-        responses) a shuffled plain split."""
+        responses) a shuffled plain split. Stratified records that share the value of every
+        field in ``together`` (a pair task's premise) share a fold when any value repeats."""
         if stratify:
-            pairs = stratified_folds([r.label for r in real], k, seed)
+            labels = [r.label for r in real]
+            groups = _groups(real, together)
+            pairs = stratified_group_folds(labels, groups, k, seed) if groups else []
+            pairs = pairs or stratified_folds(labels, k, seed)
             if not pairs:
                 counts = Counter(str(r.label) for r in real)
                 rare = [f"{label!r} has {n}" for label, n in counts.items() if n < 2]
@@ -131,6 +141,18 @@ class Folds:
     def derived_from(self, record: Record, fold: int) -> bool:
         """Whether a synthetic record imitates a real record of ``fold``."""
         return record.parent_id is not None and self.fold_of.get(record.parent_id) == fold
+
+
+def _groups(real: Sequence[Record], together: Sequence[str]) -> list[int]:
+    """Each record's group (its values of ``together``), or none when no value repeats.
+    Premises shared across labels (NLI sets write one hypothesis per label for each) must
+    not straddle folds: a model that saw a premise's other hypotheses, with their other
+    labels, predicts one of those for the held-out one, and scores 0 on a balanced set."""
+    if not together:
+        return []
+    ids: dict[tuple[str, ...], int] = {}
+    groups = [ids.setdefault(tuple(r.inputs.get(f, "") for f in together), len(ids)) for r in real]
+    return groups if len(ids) < len(real) else []
 
 
 def out_of_fold(
