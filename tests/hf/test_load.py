@@ -256,3 +256,63 @@ def test_a_class_label_of_minus_one_is_no_label_not_one_to_map() -> None:
     line = info.value.one_line()
     assert "row 2: 'label' is null" in line and "labels are hidden" in line
     assert "label_map" not in line
+
+
+def test_hf_config_and_split_in_the_path_for_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--test hf:NAME`` had no way to name a configuration or a split (the config file's
+    ``config:`` and ``split:`` keys have no place on the command line): glue's sst2 test
+    split could not be named at all. ``hf:NAME:CONFIG:SPLIT`` names both."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from synthloop.cli.app import app
+
+    asked: list[tuple[str, str | None, str | None]] = []
+
+    def load_dataset(path: str, name: str | None = None, split: str | None = None) -> Any:
+        asked.append((path, name, split))
+        whole = datasets.DatasetDict({"validation": sst_like(), "test": sst_like()})
+        return whole if split is None else whole[split]
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    spec = DataSpec(path="hf:nyu-mll/glue:sst2:validation")
+    assert (spec.path, spec.config, spec.split) == ("hf:nyu-mll/glue", "sst2", "validation")
+    spec = DataSpec(path="hf:stanfordnlp/sst2::train[:10]")  # no config; a split's own ':'
+    assert (spec.path, spec.config, spec.split) == ("hf:stanfordnlp/sst2", None, "train[:10]")
+    assert DataSpec(path="hf:nyu-mll/glue:sst2", config="sst2").config == "sst2"
+
+    (tmp_path / "task.yaml").write_text(TASK_YAML, encoding="utf-8")
+    run = tmp_path / "run.yaml"
+    run.write_text(
+        "task: task.yaml\n"
+        "data:\n"
+        "  validation: {path: 'hf:nyu-mll/glue:sst2', split: test, config: cola}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="names config sst2, and config: says cola"):
+        load_config(run)
+    run.write_text(
+        "task: task.yaml\n"
+        "data:\n"
+        "  validation: {path: 'hf:nyu-mll/glue', config: sst2, split: validation,\n"
+        "               columns: {text: sentence}}\n",
+        encoding="utf-8",
+    )
+    data = tmp_path / "synthetic.jsonl"
+    rows = [("sheer joy, lovely", "positive"), ("a tedious mess", "negative")] * 3
+    data.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in rows))
+    out = tmp_path / "scores.json"
+    args = ["evaluate", str(data), "--config", str(run), "--no-embeddings", "--json", str(out)]
+    # the columns come from the config's split of the same dataset and configuration
+    res = CliRunner().invoke(app, [*args, "--test", "hf:nyu-mll/glue:sst2:test"])
+    assert res.exit_code == 0, res.output
+    assert ("nyu-mll/glue", "sst2", "test") in asked
+    assert json.loads(out.read_text())["evaluation"]["sizes"]["test"] == 2
+    # without a split: one line that says how to name one on the command line
+    res = CliRunner().invoke(app, [*args, "--test", "hf:nyu-mll/glue:sst2"])
+    assert isinstance(res.exception, DataError)  # main() prints it as its one line
+    line = res.exception.one_line()
+    assert "holds splits ['test', 'validation']" in line and "hf:NAME:CONFIG:SPLIT" in line

@@ -128,7 +128,10 @@ def evaluate(
     dataset: RunOrFileArg,
     config: RunConfigOpt = None,
     test: Annotated[
-        Path | None, typer.Option(help="Real test file [default: the config's data.test].")
+        Path | None,
+        typer.Option(
+            help="Real test file, or hf:NAME[:CONFIG[:SPLIT]] [default: the config's data.test]."
+        ),
     ] = None,
     with_validation: Annotated[
         bool, typer.Option(help="Also train on the config's real validation set.")

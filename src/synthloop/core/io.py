@@ -28,7 +28,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from synthloop.core.errors import DataError
 from synthloop.core.records import PROVENANCE, USER_ROW_EXTRA, Record
@@ -55,7 +55,9 @@ class DataSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    path: str = Field(description="file path, a save_to_disk folder, or hf:NAME for the hub")
+    path: str = Field(
+        description="file path, a save_to_disk folder, or hf:NAME[:CONFIG[:SPLIT]] for the hub"
+    )
     columns: dict[str, str] = Field(default_factory=dict, description="task field -> column")
     label_map: dict[str, str] = Field(default_factory=dict, description="raw label -> task label")
     split: str | None = Field(default=None, description="split name for Hugging Face datasets")
@@ -66,6 +68,28 @@ class DataSpec(BaseModel):
     limit: int | None = Field(default=None, gt=0, description="read at most this many rows")
 
     _labels_as_text = field_validator("label_map", mode="before")(label_keyed)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hub_parts(cls, data: Any) -> Any:
+        """``hf:NAME:CONFIG:SPLIT`` (either part may be left out or empty) names the
+        configuration and split in the path itself, where there are no keys for them: on
+        the command line (``--test hf:nyu-mll/glue:sst2:validation``). A hub NAME holds no
+        ':', so the parts are unambiguous; the split keeps any ':' of its own (train[:100])."""
+        if not isinstance(data, dict):
+            return data
+        path = data.get("path")
+        if not isinstance(path, str) or not path.startswith(HF_PREFIX) or ":" not in path[3:]:
+            return data
+        name, *parts = path[len(HF_PREFIX) :].split(":", 2)
+        data = {**data, "path": HF_PREFIX + name}
+        for key, value in zip(("config", "split"), parts, strict=False):
+            if not value:
+                continue
+            if data.get(key) not in (None, value):
+                raise ValueError(f"{path} names {key} {value}, and {key}: says {data[key]}")
+            data[key] = value
+        return data
 
 
 def _not_text(
@@ -224,7 +248,12 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
             ds = datasets.load_from_disk(source)
         if isinstance(ds, datasets.DatasetDict):  # no split: (the hub's too) gives them all
             if spec.split is None or spec.split not in ds:
-                raise DataError(f"{source} holds splits {sorted(ds)}; choose one with split: NAME")
+                raise DataError(
+                    f"{source} holds splits {sorted(ds)}; choose one with split: NAME",
+                    hint="on the command line: hf:NAME:CONFIG:SPLIT, or hf:NAME::SPLIT"
+                    if source.startswith(HF_PREFIX)
+                    else None,
+                )
             ds = ds[spec.split]
     except DataError:
         raise
@@ -235,7 +264,10 @@ def _read_hf(spec: DataSpec) -> Iterator[dict[str, Any]]:
         # datasets names the configurations it has on a line of their own: keep them
         configs = re.search(r"(?:available configs|Available): (\[.*\])", str(exc))
         if source.startswith(HF_PREFIX) and configs:
-            hint = f"name one with config: CONFIG, of {configs.group(1)}"
+            hint = (
+                f"name one with config: CONFIG, of {configs.group(1)} "
+                "(on the command line: hf:NAME:CONFIG)"
+            )
         elif source.startswith(HF_PREFIX):
             hint = (
                 "no network? where there is one, save it with Dataset.save_to_disk(FOLDER) "

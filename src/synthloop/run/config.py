@@ -40,14 +40,22 @@ class DataConfig(BaseModel):
     def spec_for(self, path: str | Path) -> DataSpec:
         """How to read a file named on the command line (``--from``, ``--real``, ``--test``):
         with the columns and label_map of this config's split that is the same file, as a
-        user who passes their own validation.csv expects; any other file as it is."""
-        target = Path(path).resolve()
+        user who passes their own validation.csv expects; any other file as it is. A hub
+        dataset (``hf:NAME:CONFIG:SPLIT``) takes them from a split of the same NAME and
+        configuration: another split of one dataset has the same columns."""
+        given = DataSpec(path=str(path))
+        hub = given.path.startswith(HF_PREFIX)
+        target = None if hub else Path(path).resolve()
         for spec in (self.validation, self.test):
-            if spec is None or spec.path.startswith(HF_PREFIX):
+            if spec is None or spec.path.startswith(HF_PREFIX) != hub:
                 continue
-            if Path(spec.path).resolve() == target:
+            if hub and (spec.path, spec.config) == (given.path, given.config):
+                return given.model_copy(
+                    update={"columns": spec.columns, "label_map": spec.label_map}
+                )
+            if not hub and Path(spec.path).resolve() == target:
                 return spec.model_copy(update={"path": str(path)})
-        return DataSpec(path=str(path))
+        return given
 
 
 class RunConfig(BaseModel):
