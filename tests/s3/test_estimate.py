@@ -110,3 +110,18 @@ async def test_the_estimate_prices_the_requests_the_loop_sends(
     else:  # the worst errors are unknown before the run: the count is the bound
         seed_calls = sum("of the same kind" not in r.text for r in recorder.requests)
         assert est.calls >= len(sent) and est.cached >= seed_calls
+
+
+async def test_rounds_past_the_walk_limit_are_priced_like_the_last_uncached_one(
+    tmp_path: Path,
+) -> None:
+    # rounds at their worst ask for the same calls: pricing the rest like the last walked
+    # one gives the walk's own numbers, and rounds a cache answers are walked, so a rerun
+    # still counts what it has cached
+    recorder = RecordingLLM(scripted_answer)
+    cache = CachedLLM(recorder, tmp_path / "cache.sqlite")
+    await s3_loop(cache, classification(2), 2, show_progress=False)
+    walked = estimate_s3(classification(6), 6, cache=cache)
+    short = estimate_s3(classification(6), 6, cache=cache, limit=1)
+    assert short.as_dict() == walked.as_dict() and short.cached == len(recorder.requests)
+    assert len(short.requests) < len(walked.requests)  # rounds 4 to 6 were not walked

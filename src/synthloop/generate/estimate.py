@@ -11,8 +11,9 @@ tokens are bounded by ``max_tokens``.
 Walking costs time in proportion to the calls, so a plan of absurd size (``--rounds
 1000000000``) would never be priced: past :data:`WALK_LIMIT` calls, the rest is priced
 like what was walked last (a plan says how many calls may still come, see
-:attr:`Stage.calls_left`; S3 repeats its last round), never cached, and the count is
-marked as a bound. Plans below the limit are priced call by call, as before.
+:attr:`Stage.calls_left`; S3 repeats its last round), uncached, and the count is marked as
+a bound; walking goes on while the cache answers, so a rerun counts its cached calls.
+Plans below the limit are priced call by call, as before.
 """
 
 from __future__ import annotations
@@ -117,10 +118,12 @@ def walk(
     """Add every request of ``plan`` to ``estimate``, answering each from ``cache`` when
     it holds the answer and with a stand-in otherwise; what the plan makes of them. Once
     ``estimate`` holds ``limit`` calls, a plan that says how many calls may still come has
-    those priced like its last stage with calls, and is closed: None."""
+    those priced like its last stage with calls (when none of that stage was cached), and
+    is closed: None."""
     model = cache.model if cache is not None else "estimate"
     answers: list[Answer] | None = None
     last: tuple[int, int, int] | None = None  # the tally before the last stage with calls
+    cached = 0  # and the cached calls then
     while True:
         try:
             stage = plan.send(answers) if answers is not None else next(plan)
@@ -128,7 +131,7 @@ def walk(
             return done.value
         check_kept_inputs(task, stage)
         if stage.jobs:
-            last = estimate.tally()
+            last, cached = estimate.tally(), estimate.cached
         answers = []
         for i, job in enumerate(stage.jobs):
             held = cache.lookup(job.request) if cache is not None else None
@@ -141,7 +144,9 @@ def walk(
                 )
             record = Record.from_row(row, task.inputs) if row is not None else None
             answers.append(Answer(text=text, record=record, dropped=dropped, model=model))
-        if estimate.calls >= limit and stage.calls_left is not None and last is not None:
+        # a stage with cached answers was run before, and so may the next have been
+        fresh = estimate.cached == cached
+        if estimate.calls >= limit and stage.calls_left is not None and last and fresh:
             estimate.extend_like(last, stage.calls_left)
             plan.close()
             return None
