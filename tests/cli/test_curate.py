@@ -9,6 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from synthloop.cli.curate import CURATED_FILES
 from synthloop.core.io import write_records
 from tests.cli.test_cli import assert_one_line_error, command, synthloop
 from tests.conftest import TASK_YAML
@@ -438,3 +441,66 @@ def test_curate_that_changes_nothing_prints_no_empty_table(
     assert proc.returncode == 0, proc.stderr
     assert "20 records in, 20 kept (0 dropped" in " ".join(proc.stdout.split())
     assert "drops and changes by step" not in proc.stdout
+
+
+#: `synthloop curate` with a death at the first rename onto a path ending in $DIE_AT:
+#: os._exit (as SIGKILL: nothing cleans up) or KeyboardInterrupt (Ctrl-C)
+DYING_CURATE = """
+import os, sys
+real_replace = os.replace
+def replace(src, dst):
+    if str(dst).endswith(os.environ["DIE_AT"]):
+        if os.environ["DIE_BY"] == "kill":
+            os._exit(137)
+        raise KeyboardInterrupt
+    real_replace(src, dst)
+os.replace = replace
+sys.argv = ["synthloop", *sys.argv[1:]]
+from synthloop.cli.app import main
+main()
+"""
+
+
+def _visible(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir()) if not p.name.startswith(".")}
+
+
+@pytest.mark.parametrize(
+    ("die_at", "die_by"),
+    [("mine.curated/dataset.jsonl", "kill"), ("mine.curated/summary.json", "ctrl-c")],
+)
+def test_curate_killed_while_writing_leaves_a_folder_the_rerun_curates_into(
+    tmp_path: Path, die_at: str, die_by: str
+) -> None:
+    # was: the folder held dataset.jsonl but no summary.json, and every rerun was refused
+    # with "mine.curated is not the output of a curation"
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    (tmp_path / "task.yaml").write_text(TASK_YAML)
+    args = [str(data), "--task", "task.yaml", "--steps", "exact_dedup"]
+    env = {**os.environ, "NO_COLOR": "1", "DIE_AT": die_at, "DIE_BY": die_by}
+    dying = subprocess.run([sys.executable, "-c", DYING_CURATE, "curate", *args],
+                           cwd=tmp_path, capture_output=True, text=True, env=env)  # fmt: skip
+    assert dying.returncode in (137, 130), dying.stderr
+    proc = synthloop("curate", *args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    assert set(_visible(out)) == {*CURATED_FILES, "curated_from.txt"}
+    assert {p.name for p in out.iterdir() if p.name.startswith(".")} <= {".synthloop.lock"}
+
+
+@pytest.mark.parametrize("die_by", ["kill", "ctrl-c"])
+def test_curate_killed_while_writing_leaves_the_earlier_curation_whole(
+    tmp_path: Path, die_by: str
+) -> None:
+    # was: the new dataset.jsonl (and the rest) beside the earlier curation's summary.json
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    (tmp_path / "task.yaml").write_text(TASK_YAML)
+    args = [str(data), "--task", "task.yaml", "--steps"]
+    assert synthloop("curate", *args, "exact_dedup", cwd=tmp_path).returncode == 0
+    before = _visible(tmp_path / "mine.curated")
+    env = {**os.environ, "NO_COLOR": "1", "DIE_AT": "summary.json", "DIE_BY": die_by}
+    dying = subprocess.run([sys.executable, "-c", DYING_CURATE, "curate", *args,
+                            "length(min_words=8)"],
+                           cwd=tmp_path, capture_output=True, text=True, env=env)  # fmt: skip
+    assert dying.returncode in (137, 130), dying.stderr
+    assert _visible(tmp_path / "mine.curated") == before

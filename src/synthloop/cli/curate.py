@@ -50,6 +50,8 @@ CURATED_FILES = (
     "review_queue.jsonl",
     "summary.json",
 )
+#: written last: a folder holding one is a whole curation
+SUMMARY = "summary.json"
 
 
 def _inputs(
@@ -154,7 +156,7 @@ def curate(
     """
     show_third_party(verbose)
     from synthloop.cli.runner import compute_of, runner_backend
-    from synthloop.core.io import load_dataset_file, write_text_atomic
+    from synthloop.core.io import load_dataset_file, staged_folder, write_text_atomic
     from synthloop.curate.base import CurateContext
     from synthloop.curate.confidence import LLMAgreementFilter
     from synthloop.curate.pipeline import (
@@ -217,9 +219,12 @@ def curate(
             compute=compute_of(backend),
         )
         result = asyncio.run(_run(pipeline, records, ctx, size))
-        result.write(out)
-        if not target.is_dir():  # the folder is this file's: `review FILE` looks there
-            write_text_atomic(target.name + "\n", out / CURATED_FROM)
+        # staged, then renamed in with summary.json last: a killed run leaves the earlier
+        # output whole, or a folder the rerun knows as a curation's
+        with staged_folder(out, last=SUMMARY) as stage:
+            result.write(stage)
+            if not target.is_dir():  # the folder is this file's: `review FILE` looks there
+                write_text_atomic(target.name + "\n", stage / CURATED_FROM)
         print_result(result, out)
         if not refs:
             out_console.print(
@@ -234,16 +239,19 @@ def _refuse_foreign_folder(out: Path) -> None:
     import json
 
     from synthloop.core.errors import ConfigError
+    from synthloop.core.io import staged_file
 
     theirs = [f for f in CURATED_FILES if (out / f).is_file()]
     if not theirs:
         return
-    try:
-        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-        if isinstance(summary, dict) and "steps" in summary and "kept" in summary:
-            return  # an earlier curation: curating again replaces it
-    except (OSError, ValueError):
-        pass
+    # an earlier curation's summary, or that of one killed while moving its files in
+    for summary_path in (out / SUMMARY, staged_file(out, SUMMARY)):
+        try:
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            if isinstance(summary, dict) and "steps" in summary and "kept" in summary:
+                return  # curating again replaces it
+        except (OSError, ValueError):
+            pass
     raise ConfigError(
         f"{out} is not the output of a curation (no summary.json of one) and holds "
         f"{', '.join(theirs)}, which curate would write over",

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -554,6 +555,43 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+#: where :func:`staged_folder` writes a folder's files before they move into it
+STAGING_NAME = ".synthloop-staging"
+
+
+@contextmanager
+def staged_folder(folder: str | Path, *, last: str) -> Iterator[Path]:
+    """Yield a hidden staging folder inside ``folder`` to write a set of files into; on
+    success each moves into ``folder`` by one rename, ``last`` after all the others.
+
+    A run killed while writing (the slow part) leaves ``folder`` as it was; one killed
+    among the renames leaves ``last`` in the staging folder, which says whose files those
+    are (:func:`staged_file`). The caller holds ``folder`` (one writer), so a staging folder
+    found on entry is a killed run's and is removed.
+    """
+    folder = Path(folder)
+    stage = folder / STAGING_NAME
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    moving = False
+    try:
+        yield stage
+        names = sorted(p.name for p in stage.iterdir() if p.name != last)
+        moving = True
+        for name in [*names, last]:
+            os.replace(stage / name, folder / name)
+        stage.rmdir()
+    except BaseException:
+        if not moving:  # nothing moved yet: the folder is as it was
+            shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def staged_file(folder: str | Path, name: str) -> Path:
+    """Where a run of :func:`staged_folder` killed among its renames left ``name``."""
+    return Path(folder) / STAGING_NAME / name
 
 
 def write_text_atomic(text: str, path: str | Path) -> Path:
