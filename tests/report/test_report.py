@@ -173,3 +173,36 @@ def test_report_on_records_without_synthloop_provenance(run_dir: Path, tmp_path:
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<option>None</option>" not in html
     assert "<option>a</option><option>b</option>" in html
+
+
+def test_report_of_a_curated_run_says_which_set_and_reports_the_curated_one(
+    run_dir: Path, tmp_path: Path
+) -> None:
+    # was: `report RUN_DIR` showed the uncurated records beside the curation's drops and
+    # said nothing of curated/; `report RUN_DIR/curated` was "has no config.yaml"
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    shutil.rmtree(copy / "curate", ignore_errors=True)
+    curate = synthloop("curate", str(copy), "--steps", "length(min_words=12)", "-q", cwd=tmp_path)
+    assert curate.returncode == 0, curate.stderr
+    kept = (copy / "curated" / "dataset.jsonl").read_text().splitlines()
+    everything = (copy / "dataset.jsonl").read_text().splitlines()
+    assert 0 < len(kept) < len(everything)
+
+    proc = synthloop("report", str(copy), "--no-evaluate", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert f"warning: reporting {copy / 'dataset.jsonl'}, the run's dataset before curation" in said
+    assert f"synthloop report {copy / 'curated'}" in said
+    html = " ".join((copy / "report.html").read_text(encoding="utf-8").split())
+    assert f"{len(everything)} synthetic records" in html
+    assert f"The run&#39;s own dataset {copy / 'dataset.jsonl'}, before curation" in html
+
+    proc = synthloop("report", str(copy / "curated"), "--no-evaluate", "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning" not in proc.stderr
+    html = " ".join((copy / "curated" / "report.html").read_text(encoding="utf-8").split())
+    assert f"{len(kept)} synthetic records" in html
+    assert f"The curated set {copy / 'curated' / 'dataset.jsonl'}" in html
+    assert "Accuracy per S3 round" in html  # the run's rounds, read from the run directory
+    assert "length: too_short" in html

@@ -68,7 +68,7 @@ def _inputs(
         if not run.config_path.is_file() or not run.dataset_path.is_file():
             raise ConfigError(f"{target} is not a run directory (no config.yaml and dataset.jsonl)")
         cfg = load_config(config or run.config_path)
-        return run.dataset_path, cfg, cfg.task, out or target / "curated"
+        return run.dataset_path, cfg, cfg.task, out or run.curated_path
     if not target.is_file():
         raise ConfigError(f"no such run directory or dataset file: {target}")
     if config is None and task_file is None:

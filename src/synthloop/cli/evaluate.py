@@ -209,7 +209,7 @@ def evaluate(
             )
         config = config or run_dir.config_path
         dataset = run_dir.dataset_path
-        curated = run_dir.path / "curated" / "dataset.jsonl"
+        curated = run_dir.curated_path / "dataset.jsonl"
         if curated.is_file():  # curate and review leave the run's own dataset as it was
             warn(
                 f"scoring {dataset}, the run's dataset before curation; for the curated set "

@@ -27,21 +27,35 @@ def report(
 ) -> None:
     """Write one self-contained HTML report of a run: config, S3 accuracy per round,
     diversity and faithfulness beside real data, confusion matrices, lengths and labels,
-    drops by reason, and a browsable sample of records with their provenance."""
+    drops by reason, and a browsable sample of records with their provenance.
+
+    RUN_DIR reports the run's own dataset; RUN_DIR/curated (what `synthloop curate RUN_DIR`
+    writes) reports the curated set, into RUN_DIR/curated/report.html."""
     show_third_party(verbose)
-    from synthloop.core.errors import ConfigError
+    from synthloop.core.errors import ConfigError, warn
     from synthloop.report import REPORT_FILE, build_report
+    from synthloop.report.gather import run_of
     from synthloop.run.config import load_config
+    from synthloop.run.rundir import RunDir
 
     if not run_dir.is_dir():
         raise ConfigError(f"{run_dir} is not a run directory")
-    config = run_dir / "config.yaml"
+    root = run_of(run_dir)
+    config = root / "config.yaml"
     if not config.is_file():
         raise ConfigError(
             f"{run_dir} has no config.yaml", hint="point at a directory written by `synthloop s3`"
         )
+    curated = RunDir(root).curated_path
+    if root == run_dir and (curated / "dataset.jsonl").is_file() and not quiet:
+        # as evaluate: the run's own dataset, as pointed at; the curated set is one away
+        # (-q: the page says so too)
+        warn(
+            f"reporting {root / 'dataset.jsonl'}, the run's dataset before curation; for the "
+            f"curated set: synthloop report {curated}"
+        )
     # everything in the run directory is read (bar an earlier report), and the run's data
-    reads = [f for f in run_dir.rglob("*") if f.is_file() and f.name != REPORT_FILE]
+    reads = [f for f in root.rglob("*") if f.is_file() and f.name != REPORT_FILE]
     evaluation = run_dir / "evaluation.json"
     guard_outputs(
         "report",
@@ -52,7 +66,7 @@ def report(
         reads=[*reads, *load_config(config).input_files()],
     )
     check_suffix("report", out, (".html", ".htm"))
-    with holding(run_dir):
+    with holding(root):
         path = build_report(
             run_dir,
             out,

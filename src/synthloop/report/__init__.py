@@ -23,13 +23,17 @@ def build_report(
     evaluate_missing: bool = True,
     show_progress: bool = False,
 ) -> Path:
-    """Write RUN_DIR/report.html (or ``out``). When the run has no evaluation.json yet and
+    """Write RUN_DIR/report.html (or ``out``); ``path`` may also be a curation in the run
+    (RUN_DIR/curated), whose dataset is then reported. When it has no evaluation.json yet and
     ``evaluate_missing`` is set, the metrics are computed first (without the LLM judge) and
     saved beside it."""
     run = load_run(Path(path))
-    cfg = load_config(run.path / "config.yaml")
+    cfg = load_config(run.run_dir / "config.yaml")
     missing = (
-        "No evaluation in this run directory: run "
+        f"No evaluation of this curated set: run `synthloop report {run.path}` without "
+        "--no-evaluate to compute one."
+        if run.is_curated
+        else "No evaluation in this run directory: run "
         f"`synthloop evaluate {run.path}` (add --judge 40 for the LLM judge)."
     )
     if run.evaluation is None and evaluate_missing:

@@ -13,6 +13,7 @@ from typing import Any
 
 from synthloop.core.errors import DataError
 from synthloop.core.io import read_jsonl
+from synthloop.run.rundir import RunDir
 
 AUDIT_KEYS = {"step", "reason"}
 #: what the report reads of any evaluation.json (`synthloop evaluate` always writes them)
@@ -21,6 +22,7 @@ EVALUATION_KEYS = ("diversity", "distance", "faithfulness")
 
 @dataclass
 class RunData:
+    #: the folder reported: the run directory, or a curation in it (its curated/)
     path: Path
     config_text: str
     metrics: dict[str, Any]
@@ -29,6 +31,18 @@ class RunData:
     parents: dict[str, dict[str, Any]] = field(default_factory=dict)
     audits: list[Path] = field(default_factory=list)
     drops: dict[str, int] = field(default_factory=dict)
+    #: the run directory: its config, metrics and rounds (``path`` itself, or its parent)
+    run: Path | None = None
+    #: a curated set beside the run's own dataset, which the report does not cover
+    curated: Path | None = None
+
+    @property
+    def run_dir(self) -> Path:
+        return self.run or self.path
+
+    @property
+    def is_curated(self) -> bool:
+        return self.run_dir != self.path
 
 
 def _read_rows(path: Path) -> list[dict[str, Any]]:
@@ -99,23 +113,39 @@ def generation_drops(metrics: dict[str, Any]) -> dict[str, int]:
     return dict(counts)
 
 
-def load_run(path: Path) -> RunData:
+def run_of(path: Path) -> Path:
+    """The run directory ``path`` reports on: itself, or the run a curation in it belongs to
+    (``synthloop curate RUN_DIR`` writes RUN_DIR/curated; a summary.json says a curation)."""
     if not path.is_dir():
         raise DataError(f"{path} is not a run directory")
-    config = path / "config.yaml"
+    parent = path.resolve().parent
+    if (
+        not (path / "config.yaml").is_file()
+        and (path / "summary.json").is_file()
+        and (parent / "config.yaml").is_file()
+    ):
+        return parent
+    return path
+
+
+def load_run(path: Path) -> RunData:
+    """The run directory ``path``, or a curation in it: its curated dataset, evaluation and
+    audit, beside the run's config, metrics and rounds."""
+    run_dir = run_of(path)
+    config = run_dir / "config.yaml"
     dataset = path / "dataset.jsonl"
     for needed in (config, dataset):
         if not needed.is_file():
             raise DataError(
-                f"{path} has no {needed.name}",
+                f"{needed.parent} has no {needed.name}",
                 hint="point at a directory written by `synthloop s3`",
             )
-    metrics = _read_json(path / "metrics.json") or {}
+    metrics = _read_json(run_dir / "metrics.json") or {}
     rows = _read_rows(dataset)
     if not rows:
         raise DataError(f"{dataset}: the dataset is empty")
     parents: dict[str, dict[str, Any]] = {}
-    for errors in sorted(path.glob("round_*/errors.jsonl")):
+    for errors in sorted(run_dir.glob("round_*/errors.jsonl")):
         for row in _read_rows(errors):
             parents.setdefault(str(row.get("id")), row)
     evaluation = _read_json(path / "evaluation.json")
@@ -124,9 +154,12 @@ def load_run(path: Path) -> RunData:
         raise DataError(
             f"{path / 'evaluation.json'}: not an evaluation `synthloop evaluate` writes "
             f"(no {missing[0]!r})",
-            hint=f"run `synthloop evaluate {path}` to write it again",
+            hint=f"remove it: `synthloop report {path}` computes it again"
+            if run_dir != path
+            else f"run `synthloop evaluate {path}` to write it again",
         )
     audits = find_audits(path)
+    curated = RunDir(run_dir).curated_path
     return RunData(
         path=path,
         config_text=config.read_text(encoding="utf-8"),
@@ -136,6 +169,8 @@ def load_run(path: Path) -> RunData:
         parents=parents,
         audits=audits,
         drops={**generation_drops(metrics), **drops_by_reason(audits)},
+        run=None if run_dir == path else run_dir,
+        curated=curated if run_dir == path and (curated / "dataset.jsonl").is_file() else None,
     )
 
 

@@ -187,6 +187,23 @@ def _browse_rows(run: RunData, task: Task, size: int, seed: int) -> list[dict[st
     return out
 
 
+def which_set(run: RunData) -> str:
+    """Which records the report covers, a run's own or a curation's, and where the other is."""
+    if run.is_curated:
+        return (
+            f"The curated set {run.path / 'dataset.jsonl'}: the records curation kept of the "
+            "run's dataset. The S3 rounds and the drops at parse are the run's, before "
+            "curation; the evaluation and the records are the curated set's."
+        )
+    said = f"The run's own dataset {run.path / 'dataset.jsonl'}"
+    if run.curated is None:
+        return said + "."
+    return (
+        f"{said}, before curation. The curated set is in {run.curated}: "
+        f"synthloop report {run.curated} reports it."
+    )
+
+
 def render(
     run: RunData,
     task: Task,
@@ -222,8 +239,10 @@ def render(
         rounds.append({**r, "dropped": dropped})
     browse = _browse_rows(run, task, sample, seed)
     return env.get_template("report.html.j2").render(
-        run_name=run.path.name,
+        run_name=f"{run.run_dir.name}/{run.path.name}" if run.is_curated else run.path.name,
         run_path=str(run.path),
+        is_curated=run.is_curated,
+        which_set=which_set(run),
         task=task,
         metrics=run.metrics,
         rows=run.rows,

@@ -66,6 +66,11 @@ class RunDir:
     def dataset_path(self) -> Path:
         return self.path / "dataset.jsonl"
 
+    @property
+    def curated_path(self) -> Path:
+        """The folder ``synthloop curate RUN_DIR`` writes (the run's dataset is left as is)."""
+        return self.path / "curated"
+
     def prepare(self, config: RunConfig, *, force: bool = False) -> None:
         """Create the directory and hold it for this process (see runlock.py, released by
         :meth:`release`); refuse to mix two different configs in one run."""
