@@ -27,6 +27,21 @@ def test_loading_minilm_draws_no_bar_unless_verbose() -> None:
     assert "Loading weights" in run(code, verbose=True).stderr
 
 
+def test_embedding_with_progress_draws_our_bar_not_sentence_transformers() -> None:
+    # was: sentence-transformers' tqdm "Batches: 100%|...| 1/1 [00:01<00:00, 1.19s/it]" in
+    # the log of every `synthloop evaluate` / `report` / `curate` with stderr in a file
+    code = (
+        "from synthloop.core.embeddings import embed\n"
+        "print(embed([f'text number {i}' for i in range(70)], show_progress=True).shape)"
+    )
+    proc = run(code)
+    assert proc.returncode == 0 and proc.stdout == "(70, 384)\n", proc.stderr
+    assert "Batches" not in proc.stderr and "it/s" not in proc.stderr
+    # ours instead: rich, which writes a log one line, the bar as it ended
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("embedding ") and " 70/70 texts " in line
+
+
 def test_a_failed_conversion_shows_llama_cpps_log_with_the_error(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.gguf"
     bogus.write_bytes(b"GGUF but not really a model")

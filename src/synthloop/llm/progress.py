@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -15,10 +14,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from synthloop.core.progress import console
 from synthloop.llm import Response
 from synthloop.llm.batch import OnDone
-
-console = Console(stderr=True)
 
 
 @contextmanager
