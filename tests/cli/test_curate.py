@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
