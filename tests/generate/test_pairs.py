@@ -116,6 +116,10 @@ def test_a_copy_of_the_premise_is_an_unchanged_run_of_half_of_it(
         ("I am ready to assist you with any questions you have.", "chatter"),
         ("I will be happy to write one for this news story.", "chatter"),
         ("The city opened a park, but as an AI I cannot know it.", "refusal"),
+        # a reply word before the assistant's "I'll" (found as a fact-checking evidence
+        # sentence); neither single-text parsing nor the pair rules dropped it
+        ("No, I'll provide a concise and non-defensive reply.", "chatter"),
+        ("Okay, I’ll write one about the bakery in Paris.", "chatter"),
     ],
 )
 async def test_a_hypothesis_of_assistant_talk_is_dropped(
@@ -271,3 +275,16 @@ async def test_a_hypothesis_in_a_label_is_kept_without_it(tmp_path: Path, answer
 def test_words_of_a_wrapper_inside_a_hypothesis_are_kept(hypothesis: str) -> None:
     task = pair_task()
     assert task.spec.reject_raw(task, hypothesis) is None
+
+
+@pytest.mark.parametrize(
+    "hypothesis",
+    [
+        "No ill effects were seen in the volunteers.",  # 'no' and 'ill', no assistant
+        "Well, the bakery was opened in 1900.",
+        "Sorry, I'll call later",
+    ],
+)
+def test_a_reply_word_before_no_assistant_talk_is_kept(hypothesis: str) -> None:
+    task = fact_check_task()
+    assert task.spec.reject(task, hypothesis, "supported") is None
