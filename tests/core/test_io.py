@@ -106,7 +106,8 @@ def test_a_columns_key_that_is_no_field_of_the_task_is_refused(tmp_path: Path, t
         ("\n\n", "is empty"),
         ('{"text": "x", "label": "neutral"}\n', "not one of the task's labels"),
         ('{"text": "x", "label": "positive"\n', "not valid JSON"),
-        ("[1, 2]\n", "must be a JSON object"),
+        ('"just text"\n', "must be a JSON object"),
+        ("[1, 2]\n", "a JSON array"),
         ('{"text": null, "label": "positive"}\n', "row 1: 'text' is null"),
         ('{"text": "x", "label": null}\n', "row 1: 'label' is null"),
         ('{"text": " \\t ", "label": "positive"}\n', "row 1: 'text' is blank"),
@@ -276,18 +277,46 @@ def test_a_dataset_with_a_null_text_or_label_is_refused(tmp_path: Path, task: Ta
             load_dataset_file(path, task)
 
 
-def test_a_json_array_file_is_named_as_such(tmp_path: Path, task: Task) -> None:
-    # was "not valid JSON (Expecting value)" at line 1, of a valid JSON file
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_json_file_holding_an_array_is_read(
+    tmp_path: Path, task: Task, indent: int | None
+) -> None:
+    # was "synthetic.json:1: each line must be a JSON object" (on one line) or "a JSON
+    # array; synthloop reads JSON Lines" (indented), of what json.dump(rows) writes
     rows = [{"text": "good", "label": "positive"}, {"text": "bad", "label": "negative"}]
     path = tmp_path / "synthetic.json"
-    path.write_text(json.dumps(rows, indent=2))
-    with pytest.raises(DataError, match="a JSON array; synthloop reads JSON Lines"):
-        load_dataset_file(path, task)
-    with pytest.raises(DataError, match="a JSON array"):
+    path.write_text("\ufeff" + json.dumps(rows, indent=indent))
+    assert [(r.inputs["text"], r.label) for r in load_records(path, task)] == [
+        ("good", "positive"),
+        ("bad", "negative"),
+    ]
+    assert [r.id for r in load_dataset_file(path, task)] == ["row-0", "row-1"]
+
+
+def test_a_json_file_of_json_lines_is_read(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "real.json"
+    path.write_text('{"text": "good", "label": "positive"}\n{"text": "bad", "label": "negative"}\n')
+    assert [r.label for r in load_records(path, task)] == ["positive", "negative"]
+
+
+def test_a_json_array_whose_item_is_no_object_is_named(tmp_path: Path, task: Task) -> None:
+    path = tmp_path / "real.json"
+    path.write_text('[{"text": "good", "label": "positive"}, ["bad", "negative"]]')
+    with pytest.raises(DataError, match=r"real\.json: item 2 of its JSON array is not a JSON"):
         load_records(path, task)
-    path.write_text(json.dumps(rows))  # on one line: that line is no object
-    with pytest.raises(DataError, match=r"synthetic\.json:1: each line must be a JSON object"):
-        load_dataset_file(path, task)
+    path.write_text('[{"text": "good", "label": "positive"},\n {"text": }]')
+    with pytest.raises(DataError, match=r"real\.json:2: not valid JSON"):
+        load_records(path, task)
+
+
+def test_a_json_array_in_a_jsonl_file_is_named_as_such(tmp_path: Path, task: Task) -> None:
+    rows = [{"text": "good", "label": "positive"}, {"text": "bad", "label": "negative"}]
+    path = tmp_path / "synthetic.jsonl"
+    for indent in (None, 2):
+        path.write_text(json.dumps(rows, indent=indent))
+        with pytest.raises(DataError, match=r"a JSON array; a \.jsonl file is JSON Lines") as err:
+            load_dataset_file(path, task)
+        assert "rename it synthetic.json" in err.value.one_line()
 
 
 def test_a_dataset_with_its_own_column_names_says_which_it_has(tmp_path: Path, task: Task) -> None:

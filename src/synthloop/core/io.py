@@ -103,15 +103,20 @@ def _not_text(
     )
 
 
+def _check_magic(path: Path, head: bytes) -> None:
+    """A DataError saying what a file is when its first bytes are those of no text file
+    (its first line may well be ASCII)."""
+    for magic, (kind, what_to_do) in _MAGIC.items():
+        if head.startswith(magic):
+            raise DataError(f"{path}: not UTF-8 text: it starts like {kind}", hint=what_to_do)
+
+
 def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line with its ending) of a UTF-8 text file; a bad byte or a line past
     :data:`MAX_LINE_BYTES` is a DataError naming the file and where."""
     offset = 0
     with path.open("rb") as fh:
-        head = fh.read(4)
-        for magic, (kind, what_to_do) in _MAGIC.items():
-            if head.startswith(magic):  # its first line may well be ASCII: say what it is
-                raise DataError(f"{path}: not UTF-8 text: it starts like {kind}", hint=what_to_do)
+        _check_magic(path, fh.read(4))
         fh.seek(0)
         for lineno in itertools.count(1):
             raw = fh.readline(MAX_LINE_BYTES + 1)
@@ -133,6 +138,14 @@ def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
             yield lineno, line
 
 
+def _json_array_in_lines(path: Path) -> DataError:
+    return DataError(
+        f"{path}: a JSON array; a {path.suffix} file is JSON Lines, one JSON object per line",
+        hint=f"rename it {path.with_suffix('.json').name}: a .json file may hold one array of "
+        "objects",
+    )
+
+
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """A JSONL file's rows (blank lines skipped); DataError naming the line otherwise."""
     first = True
@@ -143,15 +156,41 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             if first and line.lstrip().startswith("["):  # an indented array: line 1 is "["
-                raise DataError(
-                    f"{path}: a JSON array; synthloop reads JSON Lines, one JSON object per line",
-                    hint=f"convert it, e.g. jq -c '.[]' {path} > {path.with_suffix('.jsonl')}",
-                ) from exc
+                raise _json_array_in_lines(path) from exc
             raise DataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if first and isinstance(row, list):  # an array on one line
+            raise _json_array_in_lines(path)
         first = False
         if not isinstance(row, dict):
             raise DataError(f"{path}:{lineno}: each line must be a JSON object")
         yield row
+
+
+def _read_json(path: Path) -> Iterator[dict[str, Any]]:
+    """A .json file's rows: one JSON array of objects (what ``json.dump(rows)`` and pandas'
+    ``to_json(orient="records")`` write), else JSON Lines, as pandas and ``datasets`` read
+    both. The array is read whole: a line limit would refuse any array on one line; each
+    text is still held to :data:`MAX_LINE_BYTES` (:func:`_row_fields`)."""
+    raw = path.read_bytes()
+    _check_magic(path, raw[:4])
+    if not raw.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"["):
+        yield from read_jsonl(path)
+        return
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _not_text(path, raw, raw.count(b"\n", 0, exc.start) + 1, 0, exc) from exc
+    try:
+        items = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+    for n, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise DataError(
+                f"{path}: item {n} of its JSON array is not a JSON object",
+                hint="each item is one row: an object of its columns and their values",
+            )
+        yield item
 
 
 #: where csv.DictReader puts the fields of a row past the header's
@@ -327,13 +366,15 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
                 f"{path} is a folder, not a data file (nor a folder Dataset.save_to_disk wrote)",
                 hint=f"give one of its files as the path: {', '.join(files[:5])}"
                 if files
-                else "give a .jsonl, .csv, .tsv or .parquet file as the path",
+                else "give a .jsonl, .json, .csv, .tsv or .parquet file as the path",
             )
         return _read_hf(spec)
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".json", ".ndjson"):
+    if suffix == ".json":
+        return _read_json(path)
+    if suffix in (".jsonl", ".ndjson"):
         return read_jsonl(path)
     if suffix == ".csv":
         return _read_delimited(path, ",")
@@ -342,7 +383,7 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
     if suffix == ".parquet":
         return _read_parquet(path, label_names=not spec.label_map)
     raise DataError(
-        f"{path}: unknown data format {suffix!r}; use .jsonl, .csv, .tsv, .parquet, "
+        f"{path}: unknown data format {suffix!r}; use .jsonl, .json, .csv, .tsv, .parquet, "
         "a save_to_disk folder, or hf:NAME"
     )
 
