@@ -319,6 +319,30 @@ def test_a_json_array_in_a_jsonl_file_is_named_as_such(tmp_path: Path, task: Tas
         assert "rename it synthetic.json" in err.value.one_line()
 
 
+@pytest.mark.parametrize(
+    ("value", "kind"), [({"en": "good"}, "an object"), (["good"], "a list"), (True, "true")]
+)
+def test_a_text_that_is_no_text_is_refused(
+    tmp_path: Path, task: Task, value: object, kind: str
+) -> None:
+    # was read as Python writes it: the text "{'en': 'good'}", "['good']", "True"
+    path = tmp_path / "d.jsonl"
+    rows = [{"text": "fine", "label": "positive"}, {"text": value, "label": "negative"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    for load in (load_records, load_dataset_file):
+        with pytest.raises(DataError, match=rf"d\.jsonl: row 2: 'text' is {kind}, not a text"):
+            load(path, task)
+
+
+def test_a_number_is_read_as_its_digits_as_in_a_csv_file(tmp_path: Path, task: Task) -> None:
+    # a number is a text, as a CSV file reads every value and labels are read (label_map)
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": 5, "label": "positive"}\n{"text": 2.5, "label": "negative"}\n')
+    assert [r.inputs["text"] for r in load_records(path, task)] == ["5", "2.5"]
+    path.with_suffix(".csv").write_text("text,label\n5,positive\n")
+    assert load_records(path.with_suffix(".csv"), task)[0].inputs["text"] == "5"
+
+
 def test_a_dataset_with_its_own_column_names_says_which_it_has(tmp_path: Path, task: Task) -> None:
     # was "row 1 has no column 'text'", with neither the columns it has nor what to do
     path = tmp_path / "mine.jsonl"

@@ -474,6 +474,13 @@ def _row_fields(
             f"{source}: row {i + 1}: {nulls[0]!r} is null",
             hint=no_label if nulls[0] == "label" else None,
         )
+    for f in (*task.inputs, "label"):
+        kind = _no_text(row[wanted[f]], label=f == "label")
+        if kind:  # str() would read it as Python writes it: "{'en': 'good'}", "True"
+            raise DataError(
+                f"{source}: row {i + 1}: {f!r} is {kind}, not a text",
+                hint="a field holds a string; a number is read as its digits",
+            )
     inputs = {f: str(row[wanted[f]]) for f in task.inputs}
     raw_label = row[wanted["label"]]
     labels = ", ".join(task.labels)
@@ -507,6 +514,20 @@ def _row_fields(
     if problem:  # e.g. a QA answer that is not a span of its context
         raise DataError(f"{source}: row {i + 1}: {problem}")
     return inputs, label
+
+
+def _no_text(value: Any, *, label: bool) -> str | None:
+    """What a field's value is when no text can be read from it: a list or an object (of
+    JSON, a Parquet list or struct), or, for an input, true or false. Strings and numbers
+    are texts, as a CSV file reads every value; a label true/false is named by the label
+    check."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, bool) and not label:
+        return "true" if value else "false"
+    return None
 
 
 def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
