@@ -324,6 +324,25 @@ def test_a_train_split_in_the_data_section(tmp_path: Path, run_config: Path) -> 
     assert "put your labelled training examples in validation" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("inputs", "expected"),
+    [
+        ("[text, text]", "task.yaml: inputs: 'text' is named twice; each input field needs"),
+        ("[label, text]", "task.yaml: inputs: 'label' is the label's field"),
+    ],
+)
+def test_a_task_naming_an_input_twice(
+    tmp_path: Path, run_config: Path, inputs: str, expected: str
+) -> None:
+    # was "(top level): Value error, a classification task has exactly one input field"
+    task = tmp_path / "task.yaml"
+    task.write_text(task.read_text().replace("inputs: [text]", f"inputs: {inputs}"))
+    assert inputs in task.read_text()
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert "Value error" not in proc.stderr
+
+
 def test_evaluate_given_the_curated_folder(tmp_path: Path, run_config: Path) -> None:
     # was: "run config file not found: run/curated/config.yaml", for the folder curate wrote
     run = make_run_dir(tmp_path, run_config)

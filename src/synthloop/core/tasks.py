@@ -79,6 +79,17 @@ class Task(BaseModel):
 
     _labels_as_text = field_validator("labels", mode="before")(label_keyed)
 
+    @field_validator("inputs")
+    @classmethod
+    def _distinct_inputs(cls, inputs: tuple[str, ...]) -> tuple[str, ...]:
+        # checked before the type's count of inputs: [text, text] is two names for one field
+        twice = [f for i, f in enumerate(inputs) if f in inputs[:i]]
+        if twice:
+            raise ValueError(f"{twice[0]!r} is named twice; each input field needs its own name")
+        if "label" in inputs:
+            raise ValueError("'label' is the label's field; name the input field otherwise")
+        return inputs
+
     @field_validator("labels")
     @classmethod
     def _label_names(cls, labels: dict[str, str]) -> dict[str, str]:
@@ -92,8 +103,6 @@ class Task(BaseModel):
         problem = self.spec.check(self)
         if problem:
             raise ValueError(problem)
-        if len(set(self.inputs)) != len(self.inputs) or "label" in self.inputs:
-            raise ValueError("input fields must be distinct and not named 'label'")
         if self.generated is not None and self.generated not in self.inputs:
             raise ValueError(f"generated: {self.generated!r} is not one of the inputs")
         return self

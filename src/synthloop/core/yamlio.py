@@ -105,7 +105,11 @@ def describe_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors()[:3]:
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        parts.append(f"{loc}: {err['msg']}")
+        # a validator's own message, without pydantic's "Value error, " before it
+        msg = (
+            err["msg"].removeprefix("Value error, ") if err["type"] == "value_error" else err["msg"]
+        )
+        parts.append(f"{loc}: {msg}")
     more = len(exc.errors()) - 3
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
