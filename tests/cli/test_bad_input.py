@@ -343,6 +343,17 @@ def test_a_task_naming_an_input_twice(
     assert "Value error" not in proc.stderr
 
 
+@pytest.mark.parametrize("also", [",,", "", " , "])
+def test_evaluate_also_naming_no_learner(tmp_path: Path, run_config: Path, also: str) -> None:
+    # was: exit 0, the default learner scored alone as if --also were not given
+    run = make_run_dir(tmp_path, run_config)
+    before = checksums(run)
+    proc = synthloop("evaluate", str(run), "--no-embeddings", "--also", also, cwd=tmp_path)
+    assert_one_line_error(proc, f"--also {also!r} names no learner")
+    assert "e.g. --also embed_lr,minilm_ft" in proc.stderr
+    assert checksums(run) == before
+
+
 def test_evaluate_given_the_curated_folder(tmp_path: Path, run_config: Path) -> None:
     # was: "run config file not found: run/curated/config.yaml", for the folder curate wrote
     run = make_run_dir(tmp_path, run_config)

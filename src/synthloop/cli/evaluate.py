@@ -195,6 +195,11 @@ def evaluate(
     from synthloop.run.config import load_config
     from synthloop.run.rundir import RunDir
 
+    more = [x.strip() for x in (also or "").split(",") if x.strip()]
+    if also is not None and not more:  # scored the default learner alone, silently
+        raise ConfigError(
+            f"--also {also!r} names no learner", hint="e.g. --also embed_lr,minilm_ft"
+        )
     run_dir = None
     if dataset.is_dir():
         run_dir = RunDir(dataset)
@@ -250,7 +255,7 @@ def evaluate(
     )
     learners = [
         learner or cfg.learner_name,
-        *[x.strip() for x in (also or "").split(",") if x.strip()],
+        *more,
     ]
     for name in [*learners, *([aux_learner] if aux_learner else [])]:
         check_learner(name, task)  # an unknown or unfitting name fails here, before any work
