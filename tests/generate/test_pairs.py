@@ -283,6 +283,8 @@ def test_words_of_a_wrapper_inside_a_hypothesis_are_kept(hypothesis: str) -> Non
         "No ill effects were seen in the volunteers.",  # 'no' and 'ill', no assistant
         "Well, the bakery was opened in 1900.",
         "Sorry, I'll call later",
+        "Ill health forced the minister to resign.",  # was: chatter, as if "I'll" lost its '
+        "ill-fated voyages were common then.",
     ],
 )
 def test_a_reply_word_before_no_assistant_talk_is_kept(hypothesis: str) -> None:

@@ -63,10 +63,10 @@ def opens_refusal(text: str) -> bool:
 #: the sequel"), but no hypothesis, question or instruction of real data says it (none of
 #: RTE's 2,767 hypotheses nor QNLI's 5,463 questions, train and validation/test); an
 #: answer opening "I'll", or a reply word then "I'll" ("No, I'll provide a concise reply.",
-#: not "No ill effects were seen.")
+#: not "No ill effects were seen." nor "Ill health forced him to resign.")
 SELF_TALK = re.compile(
     r"\bi(?:'?m| am) (?:not )?ready\b|"
-    r"^\s*i'?ll\b|^\s*(?:no|yes|ok|okay|sure|alright|well|fine|certainly)\W+i['’]ll\b|"
+    r"^\s*i['’]ll\b|^\s*(?:no|yes|ok|okay|sure|alright|well|fine|certainly)\W+i['’]ll\b|"
     r"\bi(?:'ll| will| would) be (?:ready|happy|glad) "
     r"to\b|\bwhat do you need help with\b|\bhow may i (?:help|assist)\b|"
     r"\bplease provide (?:the|a|an|me)\b",
