@@ -35,6 +35,23 @@ def test_exact_dedup_within_the_set_and_against_the_test_set(task: Task) -> None
     assert all(e.step == "exact_dedup" and e.action == "drop" for e in result.audit)
 
 
+def test_exact_dedup_compares_symbols_of_wordless_texts_and_leaves_blanks_alone(
+    task: Task,
+) -> None:
+    # every one of these once normalised to "": all "duplicates" of the first, or a leak
+    # of any wordless real text
+    ctx = CurateContext(task=task, references={"test": recs("🙂", prefix="test-")})
+    records = recs("😡😡😡", "", "👍", "  ", "😡 😡😡", "!!!", "👍", "🙂")
+    result = ExactDedup().run(records, ctx)
+    assert [r.id for r in result.kept] == ["s0", "s1", "s2", "s3", "s5"]
+    audit = {e.record_id: (e.reason, e.detail) for e in result.audit}
+    assert audit == {
+        "s4": ("duplicate", {"duplicate_of": "s0"}),
+        "s6": ("duplicate", {"duplicate_of": "s2"}),
+        "s7": ("leak:test", {"matches": "test-0", "split": "test"}),
+    }
+
+
 def test_minhash_dedup_drops_near_copies_with_their_similarity(task: Task) -> None:
     base = "the risotto was creamy and rich and the staff were attentive all evening long"
     ctx = CurateContext(

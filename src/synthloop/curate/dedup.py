@@ -28,8 +28,13 @@ DEFAULT_AGAINST = ("validation", "test")
 
 
 def normalise(text: str) -> str:
-    """Case, accents' composition, punctuation and spacing do not make a text new."""
-    return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split())
+    """Case, accents' composition, punctuation and spacing do not make a text new.
+
+    A text of no word characters (emoji, punctuation) is all symbols: they are its content,
+    kept, so "👍" and "👎" stay apart. A blank text normalises to "" and is nobody's copy.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NON_WORD.sub(" ", folded).split()) or "".join(folded.split())
 
 
 def _near_text(task: Task, record: Record) -> str:
@@ -86,12 +91,15 @@ class ExactDedup(Step):
         ref_index: dict[str, int] = {}
         for j, (_, ref) in enumerate(refs):
             ref_index.setdefault(normalise(ctx.task.joined_text(ref)), j)
+        ref_index.pop("", None)  # blank texts copy nothing: the length filter's to judge
         seen: dict[str, int] = {}
         n = len(records)
         duplicate_of = np.full(n, -1)
         reference_of = np.full(n, -1)
         for i, record in enumerate(records):
             key = normalise(ctx.task.joined_text(record))
+            if not key:
+                continue
             if key in ref_index:
                 reference_of[i] = ref_index[key]
             elif key in seen:
