@@ -505,3 +505,34 @@ def test_curate_killed_while_writing_leaves_the_earlier_curation_whole(
                            cwd=tmp_path, capture_output=True, text=True, env=env)  # fmt: skip
     assert dying.returncode in (137, 130), dying.stderr
     assert _visible(tmp_path / "mine.curated") == before
+
+
+def test_human_review_named_in_steps_applies_the_output_folders_decisions_there(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # the README lists human_review among the steps; naming it failed with
+    # "curation step human_review: store: Field required"
+    from synthloop.curate import ReviewStore
+
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    steps = "exact_dedup,human_review,length"
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", steps,
+                     "--review-queue", "0", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "mine.curated"
+    assert not (out / "review.sqlite").exists()  # nobody reviewed: nothing made up
+    store = ReviewStore(out / "review.sqlite")
+    store.decide("u0", "drop")
+    store.decide("u1", "relabel", "positive")  # noisy_records: odd rows are negative
+    store.close()
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", steps,
+                     "--review-queue", "0", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    audit = [json.loads(x) for x in (out / "audit.jsonl").read_text().splitlines()]
+    assert [a["step"] for a in audit if a["step"] != "length"] == ["human_review"] * 2
+    assert {(a["record_id"], a["reason"]) for a in audit if a["step"] == "human_review"} == {
+        ("u0", "person_dropped"),
+        ("u1", "person_relabelled"),
+    }
+    summary = json.loads((out / "summary.json").read_text())
+    assert [next(iter(s)) for s in summary["steps"]] == ["exact_dedup", "human_review", "length"]

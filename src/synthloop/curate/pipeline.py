@@ -345,12 +345,18 @@ def _check_unique_ids(records: Sequence[Record]) -> None:
 
 
 def with_review(pipeline: Pipeline, out: str | Path) -> Pipeline:
-    """The pipeline, preceded by a person's decisions when ``out`` holds any."""
-    store = Path(out) / STORE_FILE
-    if not store.exists() or any(isinstance(s, HumanReview) for s in pipeline.steps):
+    """The pipeline with a person's decisions saved in ``out``: applied first when it holds
+    any, or where a ``human_review`` step with no store of its own is named."""
+    store = str(Path(out) / STORE_FILE)
+    steps = [
+        HumanReview(store=store) if isinstance(s, HumanReview) and s.store is None else s
+        for s in pipeline.steps
+    ]
+    if not any(isinstance(s, HumanReview) for s in steps) and Path(store).exists():
+        steps = [HumanReview(store=store), *steps]
+    if steps == pipeline.steps:
         return pipeline
-    reviewed = Pipeline([HumanReview(store=str(store)), *pipeline.steps])
+    reviewed = Pipeline(steps)
     if pipeline._fit is not None:  # a person's decisions judge no class labels: still fit
-        task, checked = pipeline._fit
-        reviewed._fit = (task, [reviewed.steps[0], *checked])
+        reviewed._fit = (pipeline._fit[0], list(steps))
     return reviewed

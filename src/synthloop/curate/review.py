@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from synthloop.core.errors import DataError
+from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.records import Record
 from synthloop.curate.base import (
     AuditEntry,
@@ -110,9 +110,17 @@ class HumanReview(Step):
     after this one leave them alone."""
 
     name = "human_review"
-    store: str
+    #: the decisions' SQLite file; None: the output folder's, filled in by ``with_review``
+    store: str | None = None
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
+        if self.store is None:
+            raise ConfigError(
+                "human_review needs the file of a person's decisions: "
+                "HumanReview(store='curated/review.sqlite'), or with_review(pipeline, out)"
+            )
+        if not Path(self.store).exists():  # nobody has reviewed yet: nothing to apply
+            return StepResult(list(records), [])
         store = ReviewStore(self.store)
         try:
             decisions = store.decisions()
