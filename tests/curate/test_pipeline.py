@@ -163,6 +163,36 @@ def test_person_decisions_apply_first_and_protect_records(tmp_path: Path, task: 
     assert "r3" not in by_id  # wrong and unreviewed: the confidence filter dropped it
 
 
+def test_a_person_dropped_text_does_not_come_back_as_its_duplicate(
+    tmp_path: Path, task: Task
+) -> None:
+    # dedup dropped s1 as s0's copy, so the page showed s0 alone; once the person dropped
+    # s0, the next curation kept s1 (unseen) in its place
+    records = [
+        Record(id="s0", inputs={"text": "The soup was cold."}, label="negative"),
+        Record(id="s1", inputs={"text": "the soup was COLD"}, label="negative"),
+        Record(id="s2", inputs={"text": "Lovely staff."}, label="positive"),
+        Record(id="s3", inputs={"text": "Lovely staff!"}, label="positive"),
+    ]
+    out = tmp_path / "curated"
+    store = ReviewStore(out / "review.sqlite")
+    store.decide("s0", "drop", inputs={"text": "The soup was cold."})
+    store.decide("s3", "keep", inputs={"text": "Lovely staff!"})  # a copy's own decision rules
+    store.decide("s2", "drop", inputs={"text": "Lovely staff."})
+    store.close()
+    result = with_review(Pipeline([make_step("exact_dedup")]), out).run(
+        records, CurateContext(task=task)
+    )
+    assert [r.id for r in result.kept] == ["s3"]
+    audit = {e.record_id: (e.step, e.reason, e.detail) for e in result.audit}
+    assert audit == {
+        "s0": ("human_review", "person_dropped", {}),
+        "s1": ("human_review", "copy_person_dropped", {"copy_of": "s0"}),
+        "s2": ("human_review", "person_dropped", {}),
+        "s3": ("human_review", "person_kept", {}),
+    }
+
+
 async def test_s3_loop_curates_each_round(
     tmp_path: Path, task: Task, real_files: dict[str, Path]
 ) -> None:

@@ -81,9 +81,15 @@ def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
     assert target["id"] not in {r.id for r in same.kept}
     shifted = [dataclasses.replace(r, id=f"row-{i}") for i, r in enumerate(records[1:])]
     again = curate_again(shifted)
-    assert len(again.kept) == len(shifted)  # the text that is row-k now was never reviewed
+    # the text that is row-k now was never reviewed; the dropped one, moved up a row, is
+    # still dropped (as the copy of what the person dropped)
+    moved = [r.id for r in shifted if r.inputs == target["inputs"]]
+    assert len(moved) == 1 and len(again.kept) == len(shifted) - 1
     human = [(e.record_id, e.action, e.reason) for e in again.audit if e.step == "human_review"]
-    assert human == [(target["id"], "flag", "text_changed_since_review")]
+    assert sorted(human) == sorted(
+        [(target["id"], "flag", "text_changed_since_review")]
+        + [(rid, "drop", "copy_person_dropped") for rid in moved]
+    )
     assert records[k].inputs == target["inputs"] != shifted[k].inputs
     again.write(folder)  # queued again, and open on the page
     srv = ReviewServer(folder).start()

@@ -25,6 +25,7 @@ from synthloop.curate.base import (
     with_extra,
 )
 from synthloop.curate.crossval import cross_val_proba
+from synthloop.curate.dedup import normalise
 
 Choice = Literal["keep", "relabel", "drop"]
 CHOICES: tuple[Choice, ...] = ("keep", "relabel", "drop")
@@ -126,11 +127,26 @@ class HumanReview(Step):
             decisions = store.decisions()
         finally:
             store.close()
+        # a dropped text's copies were dropped as its duplicates, so the person never saw
+        # them; with it gone first, dedup would keep one of them in its place
+        dropped_texts = {
+            key: rid
+            for rid, d in decisions.items()
+            if d.action == "drop" and (key := _text_key(ctx, d.inputs))
+        }
         kept: list[Record] = []
         audit: list[AuditEntry] = []
         for record in records:
             d = decisions.get(record.id)
-            if d is None:
+            copy_of = dropped_texts.get(_text_key(ctx, record.inputs) or "")
+            if d is None and copy_of is not None:
+                audit.append(
+                    AuditEntry(
+                        record.id, self.name, "drop", "copy_person_dropped", None,
+                        {"copy_of": copy_of},
+                    )
+                )  # fmt: skip
+            elif d is None:
                 kept.append(record)
             elif d.inputs is not None and d.inputs != record.inputs:
                 # the person decided about another text that had this id: ask again
@@ -155,6 +171,14 @@ class HumanReview(Step):
                 audit.append(AuditEntry(record.id, self.name, "keep", "person_kept"))
                 kept.append(with_extra(record, review="keep"))
         return StepResult(kept, audit)
+
+
+def _text_key(ctx: CurateContext, inputs: dict[str, str] | None) -> str:
+    """``inputs``' text as exact dedup compares it; "" when unknown (a decision saved
+    before inputs were kept, or about another task's fields) or blank."""
+    if inputs is None or any(f not in inputs for f in ctx.task.inputs):
+        return ""
+    return normalise("\n".join(inputs[f] for f in ctx.task.inputs))
 
 
 def build_queue(
