@@ -1,9 +1,20 @@
 """Duplicates within the set are dropped (first kept); copies of real validation/test
 examples are dropped as leaks; every drop says what it duplicates."""
 
+import pytest
+
+from synthloop.core.errors import ConfigError
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.curate import CurateContext, EmbeddingDedup, ExactDedup, MinHashDedup, normalise
+from synthloop.curate import (
+    CurateContext,
+    EmbeddingDedup,
+    ExactDedup,
+    MinHashDedup,
+    make_step,
+    normalise,
+    parse_steps_option,
+)
 
 
 def recs(*texts: str, prefix: str = "s") -> list[Record]:
@@ -137,3 +148,13 @@ def test_near_dedup_of_pairs_compares_hypotheses_on_the_same_premise() -> None:
         audit = {e.record_id: e for e in result.audit}
         assert audit["s2"].reason == "leak:validation"
         assert audit["s3"].detail == {"duplicate_of": "s1"}
+
+
+def test_against_names_a_real_split_or_is_refused() -> None:
+    # a misspelt split checked nothing for leaks, silently; one split alone was refused
+    # as "not a valid tuple"
+    with pytest.raises(ConfigError, match=r"against.0: Input should be 'validation' or 'test'"):
+        make_step(parse_steps_option("exact_dedup(against=[valdation])")[0])
+    (spec,) = parse_steps_option("minhash_dedup(against=test)")
+    step = make_step(spec)
+    assert isinstance(step, MinHashDedup) and step.against == ("test",)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from synthloop.compute import minhash
 from synthloop.core.records import Record
@@ -24,7 +25,13 @@ from synthloop.core.tasks import Task
 from synthloop.curate.base import CurateContext, Step, StepResult, apply_verdicts
 
 _NON_WORD = re.compile(r"[\W_]+")
-DEFAULT_AGAINST = ("validation", "test")
+RealSplit = Literal["validation", "test"]
+DEFAULT_AGAINST: tuple[RealSplit, ...] = ("validation", "test")
+#: the real splits a dedup step checks for leaks: the names curate and the loop give them
+#: (a misspelt one checked nothing, silently); one split may be named alone, not as a list
+Against = Annotated[
+    tuple[RealSplit, ...], BeforeValidator(lambda v: (v,) if isinstance(v, str) else v)
+]
 
 
 def normalise(text: str) -> str:
@@ -84,7 +91,7 @@ class ExactDedup(Step):
     """Drop records whose normalised text equals an earlier record's or a reference's."""
 
     name = "exact_dedup"
-    against: tuple[str, ...] = DEFAULT_AGAINST
+    against: Against = DEFAULT_AGAINST
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
         refs = _references(ctx, self.against)
@@ -120,7 +127,7 @@ class MinHashDedup(Step):
     num_perm: int = Field(default=128, ge=16, le=1024)
     ngram: int = Field(default=3, ge=1, le=10)
     seed: int = 1
-    against: tuple[str, ...] = DEFAULT_AGAINST
+    against: Against = DEFAULT_AGAINST
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
         refs = _references(ctx, self.against)
@@ -150,7 +157,7 @@ class EmbeddingDedup(Step):
 
     name = "embed_dedup"
     threshold: float = Field(default=0.95, gt=0.0, le=1.0)
-    against: tuple[str, ...] = DEFAULT_AGAINST
+    against: Against = DEFAULT_AGAINST
     block: int = Field(default=2048, gt=0)
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
