@@ -147,3 +147,39 @@ def test_a_users_record_is_shown_without_a_method(tmp_path: Path, task: Task) ->
     finally:
         srv.stop()
     assert "record 1 of" in page and "None" not in page
+
+
+def test_a_drop_made_on_the_page_can_be_taken_back_there(tmp_path: Path, task: Task) -> None:
+    # once curate applied a drop, the record left the curated set and so the queue: the
+    # page could no longer show it, and only editing review.sqlite by hand undid it
+    records, _ = noisy_records(n=40, flipped=4)
+    ctx = CurateContext(task=task)
+
+    def curate(folder: Path) -> CurationResult:
+        result = with_review(Pipeline([make_step("length")]), folder).run(
+            records, ctx, review_queue=3
+        )
+        result.write(folder)
+        return result
+
+    folder = tmp_path / "curated"
+    curate(folder)
+
+    def decide(body: str) -> dict[str, dict[str, object]]:
+        srv = ReviewServer(folder).start()
+        try:
+            base = f"http://127.0.0.1:{srv.port}"
+            if body:
+                assert post(f"{base}/decide?token={srv.token}", body.encode())[0] == 200
+            with urllib.request.urlopen(f"{base}/api/queue?token={srv.token}", timeout=10) as r:
+                return {q["id"]: q for q in json.loads(r.read())["items"]}
+        finally:
+            srv.stop()
+
+    target = next(iter(decide("")))
+    decide(f"id={target}&action=drop")
+    assert target not in {r.id for r in curate(folder).kept}
+    items = decide("")
+    assert items[target]["decision"]["action"] == "drop"  # type: ignore[index]
+    decide(f"id={target}&action=keep")
+    assert target in {r.id for r in curate(folder).kept}

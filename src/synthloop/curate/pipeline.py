@@ -46,7 +46,13 @@ from synthloop.curate.heuristics import (
     RepetitionFilter,
 )
 from synthloop.curate.relabel import CrossPartitionRelabel
-from synthloop.curate.review import QUEUE_FILE, STORE_FILE, HumanReview, build_queue
+from synthloop.curate.review import (
+    QUEUE_FILE,
+    STORE_FILE,
+    HumanReview,
+    build_queue,
+    dropped_by_person,
+)
 from synthloop.curate.weighting import ConfidenceWeighting, SunGenWeighting
 
 STEPS: dict[str, type[Step]] = {
@@ -311,7 +317,7 @@ class Pipeline:
         flagged = any(e.action == "flag" for e in audit)
         queue = (
             build_queue(current, audit, ctx, size=review_queue) if review_queue or flagged else []
-        )
+        ) + dropped_by_person(dropped)
         return CurationResult(
             input_size=len(records),
             kept=current,

@@ -173,6 +173,25 @@ class HumanReview(Step):
         return StepResult(kept, audit)
 
 
+def dropped_by_person(dropped: Sequence[tuple[Record, AuditEntry]]) -> list[dict[str, Any]]:
+    """Queue entries for the records a person dropped: gone from the curated set, they
+    would be gone from the page too, and a drop made by mistake could not be taken back."""
+    return [
+        {
+            "id": r.id,
+            "inputs": r.inputs,
+            "label": r.label,
+            "model_label": None,
+            "model_confidence": None,
+            "label_confidence": None,
+            "reasons": ["you dropped it (keep or relabel it to take that back)"],
+            "method": r.method,
+        }
+        for r, e in dropped
+        if e.step == HumanReview.name and e.reason == "person_dropped"
+    ]
+
+
 def _text_key(ctx: CurateContext, inputs: dict[str, str] | None) -> str:
     """``inputs``' text as exact dedup compares it; "" when unknown (a decision saved
     before inputs were kept, or about another task's fields) or blank."""
