@@ -28,9 +28,11 @@ def test_help_shows_every_default_it_names(tmp_path: Path, command: str) -> None
 
 def test_the_defaults_the_issue_found_missing_are_shown(tmp_path: Path) -> None:
     text = " ".join(synthloop("evaluate", "--help", cwd=tmp_path).stdout.split())
-    for shown in ("Run config [default: RUN_DIR/config.yaml]",
-                  "Small model [default: the config's learner, else the task type's",
-                  "Real test file [default: the config's data.test]"):  # fmt: skip
+    for shown in (
+        "Run config [default: RUN_DIR/config.yaml]",
+        "Small model [default: the config's learner, else the task type's",
+        "Real test file, or hf:NAME[:CONFIG[:SPLIT]] [default: the config's data.test]",
+    ):
         assert shown in text
 
 
