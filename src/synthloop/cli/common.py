@@ -78,6 +78,25 @@ def guard_outputs(
             check_writable(path)
 
 
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``--columns text=utterance,label=intent``: task field -> column; a one-line error for
+    a part that maps nothing."""
+    from synthloop.core.errors import ConfigError
+
+    columns: dict[str, str] = {}
+    if text is None:
+        return columns
+    for part in text.split(","):
+        field, sep, column = (s.strip() for s in part.partition("="))
+        if not (sep and field and column):
+            raise ConfigError(
+                f"--columns {text!r}: {part.strip()!r} is not FIELD=COLUMN",
+                hint="e.g. --columns text=utterance,label=intent",
+            )
+        columns[field] = column
+    return columns
+
+
 def check_suffix(what: str, out: Path | None, suffixes: tuple[str, ...]) -> None:
     """Refuse an output named as another kind of file (``--json test.jsonl``, ``report -o
     task.yaml``): it was written over with this command's JSON or HTML."""

@@ -15,9 +15,11 @@ from synthloop.cli.common import (
     guard_outputs,
     holding,
     out_console,
+    parse_columns,
     show_third_party,
 )
 from synthloop.cli.options import (
+    ColumnsOpt,
     QuietOpt,
     RayAddressOpt,
     RunConfigOpt,
@@ -141,6 +143,7 @@ def curate(
         int | None,
         typer.Option(min=0, help="Least-confident records to queue for review [50]."),
     ] = None,
+    columns: ColumnsOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,
@@ -168,6 +171,7 @@ def curate(
     from synthloop.llm import LLMConfig, make_llm
     from synthloop.prompts import Prompter
 
+    mapping = parse_columns(columns)
     dataset_path, cfg, task_obj, out = _inputs(target, config, task, out)
     specs: list[StepSpec]
     if steps is not None:
@@ -183,7 +187,12 @@ def curate(
         if review_queue is not None
         else (cfg.curate.review_queue if cfg and cfg.curate else 50)
     )
-    records = load_dataset_file(dataset_path, task_obj)
+    records = load_dataset_file(
+        dataset_path,
+        task_obj,
+        columns=mapping,
+        fallback=cfg.data.own_file_columns() if cfg is not None else None,
+    )
     refs = _references(cfg)
     llm_config = cfg.llm if cfg is not None else LLMConfig()
     needs_llm = any(isinstance(s, LLMAgreementFilter) for s in pipeline.steps)

@@ -11,8 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from synthloop.cli.common import check_suffix, guard_outputs, holding, out_console, show_third_party
+from synthloop.cli.common import (
+    check_suffix,
+    guard_outputs,
+    holding,
+    out_console,
+    parse_columns,
+    show_third_party,
+)
 from synthloop.cli.options import (
+    ColumnsOpt,
     QuietOpt,
     RayAddressOpt,
     RunConfigOpt,
@@ -127,6 +135,7 @@ def print_direct(result: dict[str, Any]) -> None:
 def evaluate(
     dataset: RunOrFileArg,
     config: RunConfigOpt = None,
+    columns: ColumnsOpt = None,
     test: Annotated[
         Path | None,
         typer.Option(
@@ -195,6 +204,7 @@ def evaluate(
     from synthloop.run.config import load_config
     from synthloop.run.rundir import RunDir
 
+    mapping = parse_columns(columns)
     more = [x.strip() for x in (also or "").split(",") if x.strip()]
     if also is not None and not more:  # scored the default learner alone, silently
         raise ConfigError(
@@ -227,7 +237,8 @@ def evaluate(
         raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
     cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
     task = cfg.task
-    synthetic = _without_blanks(load_dataset_file(dataset, task), task, dataset)
+    own = load_dataset_file(dataset, task, columns=mapping, fallback=cfg.data.own_file_columns())
+    synthetic = _without_blanks(own, task, dataset)
     validation = load_records(cfg.data.validation, task, split_name="validation")
     # a file of the config's data: section is read with its columns and label_map
     real_records = (

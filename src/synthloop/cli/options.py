@@ -8,6 +8,14 @@ from typing import Annotated
 
 import typer
 
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The file's column for each task field, e.g. text=utterance,label=intent "
+        "[default: the task's field names; a field the file has no column of: the column "
+        "the run config's data maps it to]."
+    ),
+]
 ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]
 #: what curate and evaluate take: a run directory (its config.yaml is the default) or a file
 RunOrFileArg = Annotated[Path, typer.Argument(help="A run directory or a dataset file.")]

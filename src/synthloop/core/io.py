@@ -21,7 +21,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -452,7 +452,10 @@ def _row_fields(
         field, col = missing[0]
         if spec is None:
             fields = ", ".join(wanted)
-            hint = f"a dataset file uses the task's field names ({fields}): rename its columns"
+            hint = (
+                f"a dataset file uses the task's field names ({fields}): rename its "
+                f"columns, or map them: --columns {field}=COLUMN"
+            )
         else:  # the same spec is a config's data section or load_dataset_records' arguments
             hint = (
                 f"map it: columns: {{{field}: COLUMN}} in a config's data spec, "
@@ -540,23 +543,37 @@ def _check_length(source: str, i: int, fields: dict[str, str]) -> None:
             )
 
 
-def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
+def load_dataset_file(
+    path: str | Path,
+    task: Task,
+    *,
+    columns: Mapping[str, str] | None = None,
+    fallback: Mapping[str, str] | None = None,
+) -> list[Record]:
     """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns, or a
     user's own file, keeping its other columns (:attr:`Record.columns`).
 
     A row is synthloop's when it has every provenance column: synthloop writes them all.
     A user's row may well have a ``round`` or ``model`` of its own: those are its columns,
     written back as they were, and it gains no provenance it did not have (``method``).
+
+    ``columns`` maps task fields to the file's columns (``--columns``), as a data spec's
+    do; ``fallback`` (a run config's, :meth:`DataConfig.own_file_columns`) maps only a field
+    the file has no column of, so a dataset synthloop wrote reads as ever. A mapped column
+    is read as its field and written back under the field's name.
     """
     path = Path(path)
     spec = DataSpec(path=str(path))
     rows = list(read_rows(spec))
     if not rows:
         raise DataError(f"{path}: the dataset is empty")
-    same = {f: f for f in (*task.inputs, "label")}  # its columns are the task's fields
+    wanted = _file_columns(path, task, rows[0], columns or {}, fallback or {})
     out = []
     for i, row in enumerate(rows):
-        _row_fields(str(path), i, row, task, same, None)
+        _row_fields(str(path), i, row, task, wanted, None)
+        for field_name, col in wanted.items():  # read as the task's field from here on
+            if col != field_name:
+                row[field_name] = row.pop(col)
         if row.get("id") is None or row["id"] == "":  # no id (a null or empty cell): its row
             row["id"] = f"row-{i}"
         provenance = row.keys() >= set(PROVENANCE)
@@ -567,6 +584,39 @@ def load_dataset_file(path: str | Path, task: Task) -> list[Record]:
             record = replace(record, columns=columns)
         out.append(record)
     return out
+
+
+def _file_columns(
+    path: Path,
+    task: Task,
+    first: dict[str, Any],
+    columns: Mapping[str, str],
+    fallback: Mapping[str, str],
+) -> dict[str, str]:
+    """Each task field's column in a dataset file (see :func:`load_dataset_file`)."""
+    fields = (*task.inputs, "label")
+    unknown = [f for f in columns if f not in fields]
+    if unknown:  # a typo there would silently read the default column
+        raise DataError(
+            f"{path}: columns: {unknown[0]!r} is not a field of the task "
+            f"(fields: {', '.join(fields)})"
+        )
+    wanted = {f: columns.get(f, f) for f in fields}
+    for f in fields:
+        if f not in columns and f not in first and fallback.get(f, f) in first:
+            wanted[f] = fallback[f]
+    twice = [col for col in wanted.values() if list(wanted.values()).count(col) > 1]
+    if twice:
+        raise DataError(f"{path}: columns maps two of the task's fields to {twice[0]!r}")
+    for f, col in wanted.items():
+        # the file's own column of the field's name would be written over by the mapped one
+        if col != f and f in first and f not in wanted.values():
+            raise DataError(
+                f"{path}: columns maps the task's {f!r} to {col!r}, and the file has a "
+                f"column {f!r} too",
+                hint=f"rename or drop its {f!r} column, or map {f!r} to it",
+            )
+    return wanted
 
 
 def _check_provenance(source: str, i: int, row: dict[str, Any], provenance: bool) -> None:

@@ -37,6 +37,13 @@ class DataConfig(BaseModel):
         default=None, description="real labelled data every round is scored on"
     )
 
+    def own_file_columns(self) -> dict[str, str]:
+        """The column each task field has in the user's data, as this config maps its real
+        splits (validation's where the two differ): what a dataset file of the user's with
+        no column of a field is read by (``curate FILE --config``, ``evaluate FILE``)."""
+        test = self.test.columns if self.test is not None else {}
+        return {**test, **self.validation.columns}
+
     def spec_for(self, path: str | Path) -> DataSpec:
         """How to read a file named on the command line (``--from``, ``--real``, ``--test``):
         with the columns and label_map of this config's split that is the same file, as a
