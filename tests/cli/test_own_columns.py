@@ -93,6 +93,6 @@ def test_a_bad_column_mapping_is_one_line(
 
 def test_evaluate_a_mapping_naming_a_missing_column(tmp_path: Path, run_config: Path) -> None:
     data = own_csv(tmp_path / "mine.csv")
-    proc = synthloop("evaluate", str(data), "--config", "run.yaml", "--columns", "label=intnet",
-                     cwd=tmp_path)  # fmt: skip
+    proc = synthloop("evaluate", str(data), "--config", "run.yaml", "--columns",
+                     "text=utterance,label=intnet", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "row 1 has no column 'intnet' for the task's 'label'")
