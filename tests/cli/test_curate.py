@@ -44,6 +44,9 @@ def test_curate_a_run_dir_prints_drops_by_step_and_writes_the_audit(
     assert "exact_dedup" in proc.stdout and "leak:validation" in proc.stdout
     assert "42 records in, 40 kept" in proc.stdout
     assert "leaks not checked" not in proc.stdout
+    # was: the line left review_queue.jsonl out
+    written = "dataset.jsonl, dropped.jsonl, audit.jsonl, review_queue.jsonl, summary.json)"
+    assert written in " ".join(proc.stdout.split())
     out = run / "curated"
     for name in (
         "dataset.jsonl",

@@ -115,9 +115,7 @@ def print_result(result: CurationResult, out: Path) -> None:
         + (", weighted" if s["weighted"] else "")
         + f"); {s['queued_for_review']} queued for review"
     )
-    out_console.print(
-        f"written to {out}/ (dataset.jsonl, dropped.jsonl, audit.jsonl, summary.json)"
-    )
+    out_console.print(f"written to {out}/ ({', '.join(CURATED_FILES)})")
     names = result.drop_fields()
     if names != DROP_FIELDS:  # the records have columns of those names: said, not left to find
         out_console.print(
