@@ -158,6 +158,22 @@ def test_curate_a_file_with_null_ids_names_each_record_by_its_row(
     assert len((out / "review_queue.jsonl").read_text().splitlines()) == 3
 
 
+def test_a_record_the_confidence_step_flagged_states_its_confidence_once(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: "confidence: low_confidence (0.02)" and "low model confidence in its label (0.02)"
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    steps = "confidence(mode=flag,threshold=1.0)"  # every judged record flagged
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps", steps,
+                     "--review-queue", "5", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    queue = _jsonl(tmp_path / "mine.curated" / "review_queue.jsonl")
+    flagged = [
+        q for q in queue if any(r.startswith("confidence: low_confidence") for r in q["reasons"])
+    ]
+    assert flagged and all(len(q["reasons"]) == 1 for q in flagged), queue
+
+
 def test_flagged_records_are_queued_with_no_least_confident_ones(
     tmp_path: Path, run_config: Path
 ) -> None:

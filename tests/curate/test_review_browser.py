@@ -66,7 +66,9 @@ def test_review_page_in_chromium(curated: Path, task: Task, tmp_path: Path) -> N
             assert page.locator("#record").get_attribute("data-id") == first["id"]
             assert page.locator("#label").inner_text() == first["label"]
             assert first["model_label"] in page.locator("#opinion").inner_text()
-            assert "low model confidence" in page.locator("ul.reasons").inner_text()
+            # the confidence step flagged it: its reason says the model doubts the label, once
+            assert page.locator("ul.reasons").inner_text() == first["reasons"][0]
+            assert first["reasons"][0].startswith("confidence: low_confidence")
             page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
 
             page.keyboard.press("1")  # relabel as the first other label, by key

@@ -215,6 +215,8 @@ def build_queue(
     if not records:
         return []
     reasons: dict[str, list[str]] = {}
+    # the confidence step's flag already gives the model's confidence in the label
+    said = {e.record_id for e in audit if e.action == "flag" and e.reason == "low_confidence"}
     for entry in audit:
         if entry.action == "flag":
             score = "" if entry.score is None else f" ({entry.score:.2f})"
@@ -248,7 +250,7 @@ def build_queue(
     for i in picked:
         r = records[i]
         why = reasons.get(r.id, [])
-        if i in order[:size]:
+        if i in order[:size] and r.id not in said:
             why = [
                 *why,
                 f"low model confidence in its label ({given[i]:.2f})"
