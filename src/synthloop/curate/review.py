@@ -177,19 +177,31 @@ def dropped_by_person(dropped: Sequence[tuple[Record, AuditEntry]]) -> list[dict
     """Queue entries for the records a person dropped: gone from the curated set, they
     would be gone from the page too, and a drop made by mistake could not be taken back."""
     return [
-        {
-            "id": r.id,
-            "inputs": r.inputs,
-            "label": r.label,
-            "model_label": None,
-            "model_confidence": None,
-            "label_confidence": None,
-            "reasons": ["you dropped it (keep or relabel it to take that back)"],
-            "method": r.method,
-        }
+        queue_entry(r, ["you dropped it (keep or relabel it to take that back)"])
         for r, e in dropped
         if e.step == HumanReview.name and e.reason == "person_dropped"
     ]
+
+
+def queue_entry(
+    r: Record,
+    reasons: list[str],
+    model_label: str | None = None,
+    model_confidence: float | None = None,
+    label_confidence: float | None = None,
+) -> dict[str, Any]:
+    """One line of review_queue.jsonl: the record, why it is queued and the small model's
+    opinion of it (None where it has none)."""
+    return {
+        "id": r.id,
+        "inputs": r.inputs,
+        "label": r.label,
+        "model_label": model_label,
+        "model_confidence": model_confidence,
+        "label_confidence": label_confidence,
+        "reasons": reasons,
+        "method": r.method,
+    }
 
 
 def _text_key(ctx: CurateContext, inputs: dict[str, str] | None) -> str:
@@ -223,16 +235,7 @@ def build_queue(
             reasons.setdefault(entry.record_id, []).append(f"{entry.step}: {entry.reason}{score}")
     if not ctx.task.has_labels:
         return [
-            {
-                "id": r.id,
-                "inputs": r.inputs,
-                "label": r.label,
-                "model_label": None,
-                "model_confidence": None,
-                "label_confidence": None,
-                "reasons": reasons[r.id],
-                "method": r.method,
-            }
+            queue_entry(r, reasons[r.id])
             for r in sorted(records, key=lambda r: r.id)
             if r.id in reasons
         ]
@@ -257,16 +260,9 @@ def build_queue(
                 if judged[i]
                 else "no model opinion (cross-validation needs 2 records of every label)",
             ]
-        queue.append(
-            {
-                "id": r.id,
-                "inputs": r.inputs,
-                "label": r.label,
-                "model_label": cv.predicted[i] if judged[i] else None,
-                "model_confidence": round(float(cv.top[i]), 4) if judged[i] else None,
-                "label_confidence": round(float(given[i]), 4) if judged[i] else None,
-                "reasons": why,
-                "method": r.method,
-            }
-        )
+        if judged[i]:
+            opinion = (cv.predicted[i], round(float(cv.top[i]), 4), round(float(given[i]), 4))
+            queue.append(queue_entry(r, why, *opinion))
+        else:
+            queue.append(queue_entry(r, why))
     return queue
