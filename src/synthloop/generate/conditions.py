@@ -122,10 +122,10 @@ class ConditionScopes:
         examples' worth) goes without a single example one time in 35. Values of different
         scopes meet at random. A combination the exclusions rule out swaps a value with
         another condition's, or, where no swap is allowed, is drawn as :meth:`sample` draws."""
-        columns = {
-            key: [list(ws)[j] for j in dealt(list(ws.values()), n, rng)]
-            for key, ws in self._weights(boost).items()
-        }
+        columns = {}
+        for key, ws in self._weights(boost).items():
+            values = list(ws)
+            columns[key] = [values[j] for j in dealt(list(ws.values()), n, rng)]
         conditions = [{key: column[i] for key, column in columns.items()} for i in range(n)]
         for i, cond in enumerate(conditions):
             if self.excluded(cond) and not self._swap(conditions, i, rng):
