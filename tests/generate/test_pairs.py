@@ -46,6 +46,11 @@ async def test_zero_shot_keeps_the_real_premise_and_balances_labels(tmp_path: Pa
     premises = {r.inputs["premise"] for r in val}
     assert gen.records and all(r.inputs["premise"] in premises for r in gen.records)
     assert {r.label for r in gen.records} == {"entailment", "not_entailment"}
+    # each record names the real record its premise is kept from (held-out leaves it out)
+    by_id = {r.id: r for r in val}
+    assert all(
+        by_id[r.extra["anchor"]].inputs["premise"] == r.inputs["premise"] for r in gen.records
+    )
     entailed = [r for r in gen.records if r.label == "entailment"]
     # the preamble and quotes are cut: only the hypothesis is kept
     assert all(r.inputs["hypothesis"].startswith("The ") for r in entailed)
@@ -151,9 +156,10 @@ async def test_s3_on_pairs_extrapolates_errors_and_learns(tmp_path: Path) -> Non
     assert result.rationales["entailment"]
     seed = [r for r in result.dataset if r.method == "s3-seed"]
     assert seed and all(r.extra["rationales"] for r in seed)
+    by_id: dict[str, Record] = {r.id: r for r in val}
+    assert all(by_id[r.extra["anchor"]].inputs["premise"] == r.inputs["premise"] for r in seed)
     extrapolated = [r for r in result.dataset if r.method == "extrapolate"]
     assert extrapolated and result.rounds[0].errors
-    by_id: dict[str, Record] = {r.id: r for r in val}
     for rec in extrapolated:
         assert rec.inputs["premise"] == by_id[rec.parent_id or ""].inputs["premise"]
     # the default small model for pairs, embed_lr, scored on real pairs each round

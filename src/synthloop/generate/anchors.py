@@ -75,6 +75,15 @@ def anchored_call(
     return fixed, task.label_names[i % len(task.labels)]
 
 
+def anchor_provenance(anchors: Sequence[Anchor] | None, i: int) -> dict[str, str]:
+    """Call ``i``'s record extra naming the real record its kept text comes from, so that
+    held-out scoring never trains on it while scoring that record's fold."""
+    anchor = anchors[i % len(anchors)] if anchors else None
+    if anchor is None or anchor.source_id is None:
+        return {}
+    return {"anchor": anchor.source_id}
+
+
 def anchor_variables(task: Task, fixed: dict[str, str]) -> dict[str, Any]:
     """Template variables for the kept inputs: each by its field name, and the first as
     ``kept`` / ``kept_name`` so one template serves every field naming."""

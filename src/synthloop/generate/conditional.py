@@ -18,7 +18,7 @@ from typing import Any
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
 from synthloop.core.tasks import Task
-from synthloop.generate.anchors import Anchor, anchor_variables
+from synthloop.generate.anchors import Anchor, anchor_provenance, anchor_variables
 from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.generate.concept_tree import Node, leaf_topic
 from synthloop.generate.conditions import ConditionScopes
@@ -169,8 +169,7 @@ def conditional_jobs(
         extra: dict[str, Any] = composed.provenance()
         if leaf is not None:
             extra["leaf"] = list(leaf)
-        if anchor is not None and anchor.source_id is not None:
-            extra["anchor"] = anchor.source_id
+        extra.update(anchor_provenance(anchors, i))
         jobs.append(Job(request=composed.request, label=label, extra=extra, fixed=fixed))
     return jobs
 

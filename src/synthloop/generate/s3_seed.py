@@ -17,7 +17,7 @@ from typing import Any
 
 from synthloop.core.errors import ConfigError, warn
 from synthloop.core.seeds import derive_seed
-from synthloop.generate.anchors import Anchor, anchor_variables, anchored_call
+from synthloop.generate.anchors import Anchor, anchor_provenance, anchor_variables, anchored_call
 from synthloop.generate.common import (
     Generation,
     Job,
@@ -114,7 +114,8 @@ def s3_seed_plan(
             rationales=picked,
             **anchor_variables(task, fixed),
         )
-        jobs.append(Job(request=req, label=label, extra={"rationales": picked}, fixed=dict(fixed)))
+        extra = {"rationales": picked, **anchor_provenance(anchors, i)}
+        jobs.append(Job(request=req, label=label, extra=extra, fixed=dict(fixed)))
     return records_plan(jobs, task, method="s3-seed", round=0)
 
 

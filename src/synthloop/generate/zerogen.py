@@ -12,7 +12,7 @@ from typing import Any
 
 from synthloop.core.errors import ConfigError
 from synthloop.core.seeds import derive_seed
-from synthloop.generate.anchors import Anchor, anchor_variables, anchored_call
+from synthloop.generate.anchors import Anchor, anchor_provenance, anchor_variables, anchored_call
 from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
 from synthloop.llm import LLM
 from synthloop.prompts import Prompter
@@ -34,7 +34,9 @@ def zerogen_jobs(
             label_description=task.labels.get(label, ""),
             **anchor_variables(task, fixed),
         )
-        jobs.append(Job(request=req, label=label, fixed=dict(fixed)))
+        jobs.append(
+            Job(request=req, label=label, extra=anchor_provenance(anchors, i), fixed=dict(fixed))
+        )
     return jobs
 
 

@@ -37,6 +37,21 @@ def test_synthetic_copies_of_a_fold_never_help_score_that_fold(task: Task, memor
     assert free.scores.accuracy == 1.0 and free.errors == []
 
 
+def test_records_keeping_a_folds_premise_never_help_score_that_fold(
+    task: Task, memorizer: str
+) -> None:
+    real = real_records(20)
+    folds = Folds.split(real, k=5, seed=0)
+    cand = Candidate(memorizer, 1.0, weight=1.0)
+    # pair and QA generation keep a real record's premise and name it as the anchor
+    anchored = [
+        Record(id=c.id, inputs=c.inputs, label=c.label, method="zerogen", extra={"anchor": r.id})
+        for c, r in zip(copies(real, derived=False), real, strict=True)
+    ]
+    honest = held_out(cand, real, anchored, folds, task)
+    assert honest.scores.accuracy == pytest.approx(0.75)  # the majority label, no more
+
+
 def test_weight_zero_trains_on_real_records_only(task: Task, memorizer: str) -> None:
     real = real_records(8)
     flipped = copies(real, derived=False, flip=True)

@@ -3,7 +3,8 @@
 The user's real labelled records are split into K stratified folds. Fold k is scored by a
 model trained on the other folds plus the synthetic records that were *not* derived from
 fold k (an extrapolation whose ``parent_id`` lies in fold k imitates a record being scored,
-so it is left out of that fold's model). Every real record is thus scored once, by a model
+and a pair or QA record whose ``anchor`` lies there keeps its premise or passage, so either
+is left out of that fold's model). Every real record is thus scored once, by a model
 that never saw it nor anything made from it: the out-of-fold (OOF) predictions. Their
 accuracy is the held-out score; their mistakes are the errors S3 may mine next.
 """
@@ -139,8 +140,10 @@ class Folds:
         return cls(held=held, fold_of=fold_of)
 
     def derived_from(self, record: Record, fold: int) -> bool:
-        """Whether a synthetic record imitates a real record of ``fold``."""
-        return record.parent_id is not None and self.fold_of.get(record.parent_id) == fold
+        """Whether a synthetic record imitates a real record of ``fold``, or keeps one's
+        premise or passage (a pair or QA anchor)."""
+        sources = (record.parent_id, record.extra.get("anchor"))
+        return any(s is not None and self.fold_of.get(s) == fold for s in sources)
 
 
 def _groups(real: Sequence[Record], together: Sequence[str]) -> list[int]:
