@@ -555,3 +555,55 @@ def test_human_review_named_in_steps_applies_the_output_folders_decisions_there(
     }
     summary = json.loads((out / "summary.json").read_text())
     assert [next(iter(s)) for s in summary["steps"]] == ["exact_dedup", "human_review", "length"]
+
+
+def test_decisions_follow_their_text_when_a_row_is_inserted_above(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # a file without ids numbers its records row-N: a row inserted above moved every
+    # decided text to the next id, where each decision was set aside (flagged
+    # text_changed_since_review and kept) and the person had to decide them all again
+    from synthloop.curate import ReviewStore
+
+    records, _ = noisy_records(n=20, flipped=0)
+    rows = [{"text": r.text("text"), "label": r.label} for r in records]
+    data = tmp_path / "mine.jsonl"
+
+    def curate(rows: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+        data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        proc = synthloop("curate", str(data), "--config", str(run_config),
+                         "--steps", "exact_dedup,length", cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        audit = _jsonl(tmp_path / "mine.curated" / "audit.jsonl")
+        return {a["record_id"]: a for a in audit if a["step"] == "human_review"}
+
+    curate(rows)
+    store = ReviewStore(tmp_path / "mine.curated" / "review.sqlite")
+    for i, action, label in [(3, "drop", None), (5, "relabel", "positive"), (7, "keep", None)]:
+        store.decide(f"row-{i}", action, label, inputs={"text": rows[i]["text"]})
+    store.close()
+    new = {"text": "a brand new row at the top of the file", "label": "positive"}
+    human = curate([new, *rows])
+    assert {rid: (a["reason"], a.get("detail")) for rid, a in human.items()} == {
+        "row-4": ("person_dropped", {"decided_as": "row-3"}),
+        "row-6": (
+            "person_relabelled",
+            {"old_label": "negative", "new_label": "positive", "decided_as": "row-5"},
+        ),
+        "row-8": ("person_kept", {"decided_as": "row-7"}),
+    }
+    kept = {r["text"]: r for r in _jsonl(tmp_path / "mine.curated" / "dataset.jsonl")}
+    assert rows[3]["text"] not in kept and kept[rows[5]["text"]]["label"] == "positive"
+    # every record is queued (21 < 50), the dropped one so that the drop can be taken
+    # back: the page shows each moved text decided, not open again
+    from synthloop.curate.webapp import ReviewServer
+
+    srv = ReviewServer(tmp_path / "mine.curated").start()
+    try:
+        url = f"http://127.0.0.1:{srv.port}/api/queue?token={srv.token}"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            items = {q["id"]: q for q in json.loads(resp.read())["items"]}
+    finally:
+        srv.stop()
+    decided = {rid: q["decision"]["action"] for rid, q in items.items() if q["decision"]}
+    assert decided == {"row-4": "drop", "row-6": "relabel", "row-8": "keep"}

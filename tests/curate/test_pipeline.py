@@ -193,6 +193,42 @@ def test_a_person_dropped_text_does_not_come_back_as_its_duplicate(
     }
 
 
+def test_a_decision_follows_its_text_and_the_latest_about_a_text_rules(
+    tmp_path: Path, task: Task
+) -> None:
+    # ids given by row move when a row is inserted: a decision whose id now named
+    # another text was set aside, and the text it was about got none
+    soup, staff, view = ({"text": t} for t in ("Cold soup.", "Rude staff.", "A fine view."))
+    out = tmp_path / "curated"
+    store = ReviewStore(out / "review.sqlite")
+    store.decide("row-1", "relabel", "negative", inputs=soup)
+    store.decide("row-2", "keep", inputs=staff)
+    store.decide("row-3", "drop", inputs=staff)  # a second word about that text: it rules
+    store.decide("row-4", "keep", inputs=view)
+    store.close()
+    records = [
+        Record(id="row-1", inputs={"text": "A new first row."}, label="positive"),
+        Record(id="row-2", inputs=soup, label="positive"),
+        Record(id="row-3", inputs=soup, label="positive"),  # two rows of one text: both
+        Record(id="row-4", inputs=staff, label="negative"),
+        Record(id="row-5", inputs=view, label="positive"),
+    ]
+    result = with_review(Pipeline([]), out).run(records, CurateContext(task=task))
+    audit = {e.record_id: (e.action, e.detail.get("decided_as")) for e in result.audit}
+    assert audit == {
+        "row-2": ("relabel", "row-1"),
+        "row-3": ("relabel", "row-1"),  # row-3's own decision is about another text
+        "row-4": ("drop", "row-3"),
+        "row-5": ("keep", "row-4"),
+    }
+    assert [(r.id, r.label) for r in result.kept] == [
+        ("row-1", "positive"),  # its id's decision is about a text still here: not asked
+        ("row-2", "negative"),
+        ("row-3", "negative"),
+        ("row-5", "positive"),
+    ]
+
+
 async def test_s3_loop_curates_each_round(
     tmp_path: Path, task: Task, real_files: dict[str, Path]
 ) -> None:

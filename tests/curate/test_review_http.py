@@ -81,16 +81,19 @@ def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
     assert target["id"] not in {r.id for r in same.kept}
     shifted = [dataclasses.replace(r, id=f"row-{i}") for i, r in enumerate(records[1:])]
     again = curate_again(shifted)
-    # the text that is row-k now was never reviewed; the dropped one, moved up a row, is
-    # still dropped (as the copy of what the person dropped)
+    # the text that is row-k now was never reviewed: kept; the dropped one, moved up a
+    # row, is still dropped (the decision follows its text)
     moved = [r.id for r in shifted if r.inputs == target["inputs"]]
     assert len(moved) == 1 and len(again.kept) == len(shifted) - 1
     human = [(e.record_id, e.action, e.reason) for e in again.audit if e.step == "human_review"]
-    assert sorted(human) == sorted(
-        [(target["id"], "flag", "text_changed_since_review")]
-        + [(rid, "drop", "copy_person_dropped") for rid in moved]
-    )
+    assert human == [(moved[0], "drop", "person_dropped")]
     assert records[k].inputs == target["inputs"] != shifted[k].inputs
+    # the text edited in place: the decision about it is set aside, the record asked again
+    edited = [*rows]
+    edited[k] = dataclasses.replace(rows[k], inputs={"text": "an edited review text"})
+    again = curate_again(edited)
+    human = [(e.record_id, e.action, e.reason) for e in again.audit if e.step == "human_review"]
+    assert human == [(target["id"], "flag", "text_changed_since_review")]
     again.write(folder)  # queued again, and open on the page
     srv = ReviewServer(folder).start()
     try:
@@ -99,7 +102,7 @@ def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
             items = {q["id"]: q for q in json.loads(resp.read())["items"]}
     finally:
         srv.stop()
-    assert items[target["id"]]["inputs"] == shifted[k].inputs
+    assert items[target["id"]]["inputs"] == {"text": "an edited review text"}
     assert items[target["id"]]["decision"] is None
 
 

@@ -9,7 +9,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -108,7 +108,9 @@ class ReviewStore:
 class HumanReview(Step):
     """Apply a person's decisions: drop, relabel (old label kept), or confirm a record.
     Records a person has seen are marked (``extra["review"]``) so that model-based steps
-    after this one leave them alone."""
+    after this one leave them alone. A decision follows its text to whatever id it has now
+    (:func:`match_decisions`); a record whose id's decision is about a text that is gone
+    (edited, or removed) is flagged ``text_changed_since_review``, to be asked again."""
 
     name = "human_review"
     #: the decisions' SQLite file; None: the output folder's, filled in by ``with_review``
@@ -127,17 +129,28 @@ class HumanReview(Step):
             decisions = store.decisions()
         finally:
             store.close()
+        own = match_decisions([(r.id, r.inputs) for r in records], decisions)
+        latest = _latest_by_text(decisions)
         # a dropped text's copies were dropped as its duplicates, so the person never saw
         # them; with it gone first, dedup would keep one of them in its place
         dropped_texts = {
-            key: rid
-            for rid, d in decisions.items()
+            key: d.record_id
+            for d in latest.values()
             if d.action == "drop" and (key := _text_key(ctx, d.inputs))
         }
+        # a copy names the dropped record by its id now (the decision's may name another)
+        dropped_texts |= {
+            key: r.id
+            for r in records
+            if (d := own.get(r.id)) and d.action == "drop" and (key := _text_key(ctx, r.inputs))
+        }
+        present = {_inputs_key(r.inputs) for r in records}
         kept: list[Record] = []
         audit: list[AuditEntry] = []
         for record in records:
-            d = decisions.get(record.id)
+            d = own.get(record.id)
+            moved = {} if d is None or d.record_id == record.id else {"decided_as": d.record_id}
+            earlier = decisions.get(record.id)
             copy_of = dropped_texts.get(_text_key(ctx, record.inputs) or "")
             if d is None and copy_of is not None:
                 audit.append(
@@ -146,21 +159,24 @@ class HumanReview(Step):
                         {"copy_of": copy_of},
                     )
                 )  # fmt: skip
-            elif d is None:
-                kept.append(record)
-            elif d.inputs is not None and d.inputs != record.inputs:
-                # the person decided about another text that had this id: ask again
-                detail: dict[str, Any] = {"decided": d.action, "about": d.inputs}
+            elif d is None and earlier is not None and _inputs_key(earlier.inputs) not in present:
+                # the person decided about another text that had this id, and it is gone
+                # (edited, or removed): ask again
+                detail: dict[str, Any] = {"decided": earlier.action, "about": earlier.inputs}
                 audit.append(
                     AuditEntry(
                         record.id, self.name, "flag", "text_changed_since_review", None, detail
                     )
                 )
                 kept.append(record)
+            elif d is None:
+                kept.append(record)
             elif d.action == "drop":
-                audit.append(AuditEntry(record.id, self.name, "drop", "person_dropped"))
+                audit.append(
+                    AuditEntry(record.id, self.name, "drop", "person_dropped", None, moved)
+                )
             elif d.action == "relabel" and d.label in ctx.task.labels and d.label != record.label:
-                detail = {"old_label": record.label, "new_label": d.label}
+                detail = {"old_label": record.label, "new_label": d.label, **moved}
                 audit.append(
                     AuditEntry(record.id, self.name, "relabel", "person_relabelled", None, detail)
                 )
@@ -168,9 +184,45 @@ class HumanReview(Step):
                     with_extra(relabelled(record, d.label, self.name, None), review="relabel")
                 )
             else:
-                audit.append(AuditEntry(record.id, self.name, "keep", "person_kept"))
+                audit.append(AuditEntry(record.id, self.name, "keep", "person_kept", None, moved))
                 kept.append(with_extra(record, review="keep"))
         return StepResult(kept, audit)
+
+
+def match_decisions(
+    items: Sequence[tuple[str, dict[str, str]]], decisions: Mapping[str, Decision]
+) -> dict[str, Decision]:
+    """Each record's decision, by its ``(id, inputs)``; a record with none is left out.
+
+    A decision follows its text, since a file without ids numbers its records by row and
+    a row inserted or removed above renumbers every later one: a record gets the decision
+    made under its own id about its inputs (or saved before inputs were kept); else the
+    latest decision made about exactly its inputs under any id. So two records of one text
+    both get the person's latest word about it, unless the person decided about each
+    under its own id; a decision under this id about another text is not this record's.
+    """
+    by_text = _latest_by_text(decisions)
+    matched: dict[str, Decision] = {}
+    for rid, inputs in items:
+        d = decisions.get(rid)
+        if d is None or d.inputs not in (None, inputs):
+            d = by_text.get(_inputs_key(inputs))
+        if d is not None:
+            matched[rid] = d
+    return matched
+
+
+def _latest_by_text(decisions: Mapping[str, Decision]) -> dict[str, Decision]:
+    """The latest decision about each text (inputs), whatever id it was made under."""
+    by_text: dict[str, Decision] = {}
+    for d in sorted(decisions.values(), key=lambda d: (d.decided_at, d.record_id)):
+        if d.inputs is not None:
+            by_text[_inputs_key(d.inputs)] = d
+    return by_text
+
+
+def _inputs_key(inputs: dict[str, str] | None) -> str:
+    return json.dumps(inputs, sort_keys=True)
 
 
 def dropped_by_person(dropped: Sequence[tuple[Record, AuditEntry]]) -> list[dict[str, Any]]:

@@ -28,7 +28,13 @@ from starlette.routing import Route
 
 from synthloop.core.errors import DataError
 from synthloop.core.io import read_jsonl
-from synthloop.curate.review import CHOICES, QUEUE_FILE, STORE_FILE, ReviewStore
+from synthloop.curate.review import (
+    CHOICES,
+    QUEUE_FILE,
+    STORE_FILE,
+    ReviewStore,
+    match_decisions,
+)
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("synthloop", "curate/templates"),
@@ -84,13 +90,9 @@ def create_app(folder: str | Path, token: str) -> Starlette:
         return Response("forbidden: wrong or missing token\n", status_code=403)
 
     def decisions() -> dict[str, Any]:
-        """The store's decisions, less those about another text than the queued one (the
-        id now names another record): that record is open again."""
-        return {
-            rid: d
-            for rid, d in store.decisions().items()
-            if rid not in index or d.inputs in (None, queue[index[rid]]["inputs"])
-        }
+        """Each queued record's decision: about its text, under its id or another (rows
+        renumbered); one about another text than the queued one leaves it open."""
+        return match_decisions([(q["id"], q["inputs"]) for q in queue], store.decisions())
 
     def first_open(decided: dict[str, Any]) -> int:
         return next((i for i, q in enumerate(queue) if q["id"] not in decided), 0)
