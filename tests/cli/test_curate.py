@@ -607,3 +607,39 @@ def test_decisions_follow_their_text_when_a_row_is_inserted_above(
         srv.stop()
     decided = {rid: q["decision"]["action"] for rid, q in items.items() if q["decision"]}
     assert decided == {"row-4": "drop", "row-6": "relabel", "row-8": "keep"}
+
+
+def test_a_near_copy_of_a_person_dropped_text_does_not_come_back(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # minhash_dedup dropped the near copy as the first one's duplicate, so the page showed
+    # the first alone; once the person dropped it, the next curation kept the copy instead
+    from synthloop.curate import ReviewStore
+
+    text = ("the waiter brought our soup cold and forgot the bread then charged us twice "
+            "for the wine we never ordered and would not listen to us at all")  # fmt: skip
+    records, _ = noisy_records(n=12, flipped=0)
+    rows = [{"text": r.text("text"), "label": r.label} for r in records]
+    rows[2] = {"text": text + " tonight", "label": "negative"}
+    rows[9] = {"text": text + " today", "label": "negative"}
+    data = tmp_path / "mine.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "mine.curated"
+
+    def curate() -> dict[str, dict[str, Any]]:
+        proc = synthloop("curate", str(data), "--config", str(run_config),
+                         "--steps", "exact_dedup,minhash_dedup,length", cwd=tmp_path)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return {d["id"]: d for d in _jsonl(out / "dropped.jsonl")}
+
+    assert curate()["row-9"]["reason"] == "near_duplicate"
+    store = ReviewStore(out / "review.sqlite")
+    store.decide("row-2", "drop", inputs={"text": rows[2]["text"]})
+    store.close()
+    dropped = curate()
+    assert {rid: (d["dropped_by"], d["reason"]) for rid, d in dropped.items()} == {
+        "row-2": ("human_review", "person_dropped"),
+        "row-9": ("minhash_dedup", "copy_person_dropped"),
+    }
+    kept = {r["text"] for r in _jsonl(out / "dataset.jsonl")}
+    assert rows[2]["text"] not in kept and rows[9]["text"] not in kept

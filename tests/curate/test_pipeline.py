@@ -193,6 +193,37 @@ def test_a_person_dropped_text_does_not_come_back_as_its_duplicate(
     }
 
 
+def test_near_copies_of_a_person_dropped_text_go_with_it_unless_decided(
+    tmp_path: Path, task: Task
+) -> None:
+    # minhash_dedup dropped n1 and n2 as n0's near duplicates, so the page showed n0
+    # alone; once the person dropped it, the next curation kept n1 in its place
+    soup = "our soup came cold and the waiter forgot the bread then charged us twice for wine"
+    view = "a lovely view of the harbour from every table and the staff smiled all evening"
+    texts = [f"{soup} tonight", f"{soup} today", f"{soup} again", f"{view} here", f"{view} too"]
+    records = [
+        Record(id=f"n{i}", inputs={"text": t}, label="negative") for i, t in enumerate(texts)
+    ]
+    out = tmp_path / "curated"
+    store = ReviewStore(out / "review.sqlite")
+    store.decide("n0", "drop", inputs=records[0].inputs)
+    store.decide("n2", "keep", inputs=records[2].inputs)  # its own decision rules
+    store.decide("n3", "drop", inputs=records[3].inputs)
+    store.close()
+    test = [Record(id="t0", inputs=records[4].inputs, label="positive")]
+    ctx = CurateContext(task=task, references={"test": test})
+    result = with_review(Pipeline([MinHashDedup()]), out).run(records, ctx)
+    assert [r.id for r in result.kept] == ["n2"]
+    audit = {e.record_id: (e.step, e.reason, e.detail) for e in result.audit}
+    assert audit == {
+        "n0": ("human_review", "person_dropped", {}),
+        "n1": ("minhash_dedup", "copy_person_dropped", {"copy_of": "n0"}),
+        "n2": ("human_review", "person_kept", {}),
+        "n3": ("human_review", "person_dropped", {}),
+        "n4": ("minhash_dedup", "leak:test", {"matches": "t0", "split": "test"}),  # named first
+    }
+
+
 def test_a_decision_follows_its_text_and_the_latest_about_a_text_rules(
     tmp_path: Path, task: Task
 ) -> None:

@@ -74,6 +74,9 @@ class CurateContext:
     show_progress: bool = False
     memo: dict[Any, Any] = field(default_factory=dict)  # shared work (e.g. CV probabilities)
     compute: Compute = LOCAL
+    #: the records a person dropped (an earlier human_review step): the dedup steps drop
+    #: their copies as they dropped them before, when the person saw the dropped one alone
+    person_dropped: Sequence[Record] = ()
 
 
 def is_human_checked(record: Record) -> bool:

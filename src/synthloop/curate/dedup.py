@@ -5,6 +5,10 @@ validation and test sets, so no evaluation example leaks into training data.
 Within the set, the first record of each cluster is kept. A record that matches a
 reference (real) record is dropped as a ``leak:SPLIT``.
 
+A record a person dropped (an earlier ``human_review`` step) counts as a reference too:
+near and semantic duplicates of it are dropped as ``copy_person_dropped`` (the person saw
+it alone, its duplicates dropped), unless the person decided about them as well.
+
 A pair or QA record keeps a real premise or passage by design: near duplicates are then
 records with the same kept text whose written text (hypothesis, question) is near.
 """
@@ -22,7 +26,13 @@ from pydantic import BeforeValidator, Field
 from synthloop.compute import minhash
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.curate.base import CurateContext, Step, StepResult, apply_verdicts
+from synthloop.curate.base import (
+    CurateContext,
+    Step,
+    StepResult,
+    apply_verdicts,
+    is_human_checked,
+)
 
 _NON_WORD = re.compile(r"[\W_]+")
 RealSplit = Literal["validation", "test"]
@@ -59,8 +69,16 @@ def _same_kept(task: Task, items: Sequence[Record], pairs: np.ndarray) -> np.nda
     return pairs[same]
 
 
-def _references(ctx: CurateContext, against: Sequence[str]) -> list[tuple[str, Record]]:
-    return [(split, r) for split in against for r in ctx.references.get(split, [])]
+#: a reference "split" of the records a person dropped: their copies are dropped too
+PERSON_DROPPED = "person_dropped"
+
+
+def _references(
+    ctx: CurateContext, against: Sequence[str], *, person_dropped: bool = True
+) -> list[tuple[str, Record]]:
+    """The real splits' records, then those a person dropped (a leak is named first)."""
+    refs = [(split, r) for split in against for r in ctx.references.get(split, [])]
+    return refs + [(PERSON_DROPPED, r) for r in ctx.person_dropped if person_dropped]
 
 
 def _verdicts(
@@ -73,14 +91,25 @@ def _verdicts(
 ) -> tuple[list[tuple[str, float] | None], list[dict[str, str]]]:
     verdicts: list[tuple[str, float] | None] = []
     details: list[dict[str, str]] = []
+    kept_in: dict[int, int] = {}  # a person-dropped record's cluster: what a person kept
     for i in range(len(records)):
-        if reference_of[i] >= 0:
-            split, ref = refs[int(reference_of[i])]
+        split, ref = refs[int(reference_of[i])] if reference_of[i] >= 0 else ("", None)
+        dup = int(duplicate_of[i])
+        if split == PERSON_DROPPED and is_human_checked(records[i]):
+            # the person's own word about it rules: the first such record is kept, a later
+            # one is its duplicate (not a copy the person never saw, gone with theirs)
+            first = kept_in.setdefault(int(reference_of[i]), i)
+            ref, dup = None, -1 if first == i else first
+        if ref is not None and split == PERSON_DROPPED:
+            # the person never saw it: this step had dropped it as the dropped one's copy
+            verdicts.append(("copy_person_dropped", float(scores[i])))
+            details.append({"copy_of": ref.id})
+        elif ref is not None:
             verdicts.append((f"leak:{split}", float(scores[i])))
             details.append({"matches": ref.id, "split": split})
-        elif duplicate_of[i] >= 0:
+        elif dup >= 0:
             verdicts.append((kind, float(scores[i])))
-            details.append({"duplicate_of": records[int(duplicate_of[i])].id})
+            details.append({"duplicate_of": records[dup].id})
         else:
             verdicts.append(None)
             details.append({})
@@ -94,7 +123,8 @@ class ExactDedup(Step):
     against: Against = DEFAULT_AGAINST
 
     def run(self, records: Sequence[Record], ctx: CurateContext) -> StepResult:
-        refs = _references(ctx, self.against)
+        # the person-dropped texts' exact copies went with them (human_review)
+        refs = _references(ctx, self.against, person_dropped=False)
         ref_index: dict[str, int] = {}
         for j, (_, ref) in enumerate(refs):
             ref_index.setdefault(normalise(ctx.task.joined_text(ref)), j)

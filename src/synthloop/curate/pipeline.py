@@ -17,6 +17,7 @@ From Python: ``Pipeline([ExactDedup(), MinHashDedup(threshold=0.8)]).run(records
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -52,6 +53,7 @@ from synthloop.curate.review import (
     HumanReview,
     build_queue,
     dropped_by_person,
+    person_dropped,
 )
 from synthloop.curate.weighting import ConfidenceWeighting, SunGenWeighting
 
@@ -313,6 +315,8 @@ class Pipeline:
             audit.extend(result.audit)
             dropped.extend((by_id[e.record_id], e) for e in result.audit if e.action == "drop")
             current = result.kept
+            if isinstance(step, HumanReview):  # the dedup steps after it drop their copies
+                ctx = dataclasses.replace(ctx, person_dropped=person_dropped(dropped))
         # every flagged record is queued, whatever the number of least-confident ones
         flagged = any(e.action == "flag" for e in audit)
         queue = (

@@ -230,9 +230,13 @@ def dropped_by_person(dropped: Sequence[tuple[Record, AuditEntry]]) -> list[dict
     would be gone from the page too, and a drop made by mistake could not be taken back."""
     return [
         queue_entry(r, ["you dropped it (keep or relabel it to take that back)"])
-        for r, e in dropped
-        if e.step == HumanReview.name and e.reason == "person_dropped"
+        for r in person_dropped(dropped)
     ]
+
+
+def person_dropped(dropped: Sequence[tuple[Record, AuditEntry]]) -> list[Record]:
+    """The records a person dropped, of those a pipeline dropped."""
+    return [r for r, e in dropped if e.step == HumanReview.name and e.reason == "person_dropped"]
 
 
 def queue_entry(
