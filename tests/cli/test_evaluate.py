@@ -2,6 +2,7 @@
 judge's path is covered with a scripted LLM in test_faithfulness and test_evaluation)."""
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -248,3 +249,24 @@ def test_label_agreement_is_printed_beside_the_auxiliary_models_real_accuracy(
     assert proc.returncode == 0, proc.stderr
     out = " ".join(proc.stdout.split())
     assert "label agreement: auxiliary model" in out and "(on real, cross-validated:" in out
+
+
+def test_a_judge_server_not_there_fails_before_any_work(run_dir: Path, tmp_path: Path) -> None:
+    # was: the metrics computed, then the judge waited out llm.unreachable_timeout (600 s)
+    import socket
+
+    import yaml
+
+    with socket.socket() as s:  # a port nothing listens on once it is closed
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    cfg["llm"].update(backend="openai", model="m", base_url=f"http://127.0.0.1:{port}/v1")
+    config = tmp_path / "dead.yaml"
+    config.write_text(yaml.safe_dump(cfg))
+    run = shutil.copytree(run_dir, tmp_path / "run")
+    (run / "evaluation.json").write_text('{"earlier": true}\n')
+    proc = synthloop("evaluate", str(run), "--config", str(config), "--judge", "4",
+                     "--no-embeddings", "-q", cwd=tmp_path, timeout=120)  # fmt: skip
+    assert_one_line_error(proc, f"cannot reach http://127.0.0.1:{port}/v1 (Connection refused)")
+    assert (run / "evaluation.json").read_text() == '{"earlier": true}\n'

@@ -282,6 +282,12 @@ def evaluate(
         reads=[dataset, *cfg.input_files(), test, real, reference],
     )
     check_suffix("evaluate --json", json_out, (".json",))
+    if needs_llm and cfg.llm.backend == "openai" and runner is Runner.local:
+        from synthloop.llm.openai_compat import check_reachable
+
+        # the judge asks after the metrics (pairwise after the small models): a server not
+        # there fails now, not once the work is done and unreachable_timeout has passed
+        check_reachable(cfg.llm.base_url)
     with runner_backend(runner, ray_address) as backend, holding(run_dir.path if run_dir else None):
         result = asyncio.run(
             _evaluate(

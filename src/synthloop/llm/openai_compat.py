@@ -141,6 +141,23 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def check_reachable(base_url: str | None, *, timeout: float = 10.0) -> None:
+    """Raise at once when no server answers at ``base_url`` (else the environment's, or
+    OpenAI's). For a command whose first request comes after long work (evaluate's judge):
+    riding out the outage there (``unreachable_timeout``) only fails later, the work lost.
+    Any HTTP answer, an error status too, means a server is there."""
+    url = resolve_base_url(base_url)
+    try:
+        httpx2.get(f"{url}/models", timeout=timeout)
+    except (httpx2.ConnectError, httpx2.ConnectTimeout) as exc:
+        raise LLMConnectionError(
+            f"cannot reach {url} ({_reason(exc)})",
+            hint="is the server running? set llm.base_url or SYNTHLOOP_BASE_URL",
+        ) from exc
+    except httpx2.TransportError:
+        pass  # it connected: a slow or odd answer is for the requests' own retries
+
+
 class OpenAICompatLLM(LLM):
     backend = "openai"
 
