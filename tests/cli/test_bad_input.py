@@ -788,3 +788,32 @@ def test_ray_options_without_the_ray_runner(tmp_path: Path, run_config: Path) ->
                      cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "--ray-address is for --runner ray")
     assert not (run / "curated").exists()
+
+
+@pytest.mark.parametrize(
+    ("slip", "fixed", "expected"),
+    [
+        ("{path: test.jsonl", "{path: test.jsonl}",
+         "run.yaml: malformed YAML at line 5, column 4: a ',' or the closing '}' is missing "
+         "before this ':' (in the '{' opened at line 4, column 9)"),
+        ("{max_tokens: 40 temperature: 0.5}", "{max_tokens: 40}",
+         "run.yaml: malformed YAML at line 5, column 33: a ',' or the closing '}' is missing"),
+        ("{path: test.jsonl}}", "{path: test.jsonl}",
+         "run.yaml: malformed YAML at line 4, column 27: a '}' with no '{' open before it"),
+        ("{path: test.jsonl,, limit: 5}", "{path: test.jsonl}",
+         "run.yaml: malformed YAML at line 4, column 27: a ',' with no item before it"),
+        ("{path: test.jsonl]", "{path: test.jsonl}",
+         "run.yaml: malformed YAML at line 4, column 26: ']' closes the '{' opened at line 4"),
+    ],
+)  # fmt: skip
+def test_a_flow_style_slip_in_the_run_config(
+    tmp_path: Path, run_config: Path, slip: str, fixed: str, expected: str
+) -> None:
+    # was PyYAML's tokens: "expected ',' or '}', but got ':'", and for a bracket left open
+    # a line below it
+    text = run_config.read_text()
+    assert fixed in text
+    run_config.write_text(text.replace(fixed, slip, 1))
+    proc = synthloop("s3", str(run_config), "--estimate", cwd=tmp_path)
+    assert_one_line_error(proc, expected)
+    assert proc.returncode == 2

@@ -6,6 +6,7 @@ listed twice lost a label and went on to paid calls)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +48,40 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=StrictLoader)  # a SafeLoader: no arbitrary objects
 
 
+_FLOW_END = re.compile(r"expected ',' or '([]}])', but got (.+)")
+_OPENER = {"}": "{", "]": "["}
+
+
+def _at(mark: yaml.Mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _in_plain_words(exc: yaml.YAMLError) -> tuple[yaml.Mark | None, str]:
+    """Where a parse failed and what is wrong, said of brackets and commas: PyYAML's own
+    words for a flow-style slip ("expected ',' or '}', but got ':'") name its tokens, and
+    for a bracket never closed, a place lines below the bracket."""
+    mark: yaml.Mark | None = getattr(exc, "problem_mark", None)
+    problem: str = getattr(exc, "problem", None) or "invalid YAML"
+    opened: yaml.Mark | None = getattr(exc, "context_mark", None)
+    flow_end = _FLOW_END.fullmatch(problem)
+    if flow_end and opened is not None:
+        close, got = flow_end.groups()
+        bracket = f"the '{_OPENER[close]}' opened at {_at(opened)}"
+        if got == "'<stream end>'":
+            return opened, f"this '{_OPENER[close]}' is never closed: a '{close}' is missing"
+        if got in ("'}'", "']'"):
+            return mark, f"{got} closes {bracket}: write '{close}'"
+        return mark, f"a ',' or the closing '{close}' is missing before this {got} (in {bracket})"
+    if problem == "expected the node content, but found ','":
+        return mark, "a ',' with no item before it (two ',' in a row, or one after '[' or '{')"
+    if problem in ("expected <block end>, but found '}'", "expected <block end>, but found ']'"):
+        return mark, f"a '{problem[-2]}' with no '{_OPENER[problem[-2]]}' open before it"
+    quoted = getattr(exc, "context", None) == "while scanning a quoted scalar"
+    if quoted and problem == "found unexpected end of stream" and opened is not None:
+        return opened, "this quote is never closed"
+    return mark, problem
+
+
 def read_yaml(path: Path, what: str) -> Any:
     """The parsed file, or a one-line ConfigError naming the file and where it went wrong."""
     if path.is_dir():
@@ -60,9 +95,8 @@ def read_yaml(path: Path, what: str) -> Any:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark, problem = _in_plain_words(exc)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
         raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(
