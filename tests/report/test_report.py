@@ -206,3 +206,25 @@ def test_report_of_a_curated_run_says_which_set_and_reports_the_curated_one(
     assert f"The curated set {copy / 'curated' / 'dataset.jsonl'}" in html
     assert "Accuracy per S3 round" in html  # the run's rounds, read from the run directory
     assert "length: too_short" in html
+
+
+def test_a_killed_curations_staging_folder_is_not_read(
+    report: Path, run_dir: Path, tmp_path: Path
+) -> None:
+    # curate killed among its renames leaves its staging folder in the output folder: its
+    # audit was read as one of the run's, its drops counted
+    from synthloop.core.io import staged_file
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    left = staged_file(copy / "curate", "audit.jsonl")
+    left.parent.mkdir()
+    row = {"record_id": "s3-seed-r0-00005", "step": "length", "action": "drop", "reason": "long"}
+    left.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    proc = synthloop(
+        "report", str(copy), "--no-evaluate", "-o", str(tmp_path / "r.html"), cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "curate/audit.jsonl" in html and "heuristics: short" in html
+    assert left.parent.name not in html and "length: long" not in html

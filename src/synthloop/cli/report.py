@@ -33,6 +33,7 @@ def report(
     writes) reports the curated set, into RUN_DIR/curated/report.html."""
     show_third_party(verbose)
     from synthloop.core.errors import ConfigError, warn
+    from synthloop.core.io import files_under
     from synthloop.report import REPORT_FILE, build_report
     from synthloop.report.gather import run_of
     from synthloop.run.config import load_config
@@ -55,7 +56,7 @@ def report(
             f"curated set: synthloop report {curated}"
         )
     # everything in the run directory is read (bar an earlier report), and the run's data
-    reads = [f for f in root.rglob("*") if f.is_file() and f.name != REPORT_FILE]
+    reads = [f for f in files_under(root) if f.name != REPORT_FILE]
     evaluation = run_dir / "evaluation.json"
     guard_outputs(
         "report",

@@ -706,6 +706,18 @@ def staged_file(folder: str | Path, name: str) -> Path:
     return Path(folder) / STAGING_NAME / name
 
 
+def files_under(folder: str | Path, pattern: str = "*") -> list[Path]:
+    """The files under ``folder`` matching ``pattern``, sorted, but those in a staging folder
+    of :func:`staged_folder`: a run killed among its renames leaves files there that are not
+    (yet) the folder's, which a reader scanning it took for its own."""
+    folder = Path(folder)
+    return sorted(
+        p
+        for p in folder.rglob(pattern)
+        if p.is_file() and STAGING_NAME not in p.relative_to(folder).parts
+    )
+
+
 def write_text_atomic(text: str, path: str | Path) -> Path:
     path = Path(path)
     with atomic_path(path) as tmp:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from synthloop.core.errors import DataError
-from synthloop.core.io import read_jsonl
+from synthloop.core.io import files_under, read_jsonl
 from synthloop.run.rundir import RunDir
 
 AUDIT_KEYS = {"step", "reason"}
@@ -76,7 +76,7 @@ def _first_row(path: Path) -> dict[str, Any] | None:
 def find_audits(run: Path) -> list[Path]:
     """JSONL files under the run whose rows carry a step and a reason (curation audits)."""
     found = []
-    for path in sorted(run.rglob("*.jsonl")):
+    for path in files_under(run, "*.jsonl"):
         row = _first_row(path)
         if row and row.keys() >= AUDIT_KEYS and ({"id", "record_id"} & row.keys()):
             found.append(path)
