@@ -89,6 +89,33 @@ def stratified_group_folds(
     ]
 
 
+def _record_groups(records: Sequence[Record], together: Sequence[str]) -> list[int]:
+    """Each record's group (its values of the fields ``together``), or none when no value
+    repeats. Premises shared across labels (NLI sets write one hypothesis per label for
+    each) must not straddle folds: a model that saw a premise's other hypotheses, with their
+    other labels, predicts one of those for the held-out one: held-out scores fall to 0 on a
+    balanced set, and curation doubts (or relabels) a record for its sibling's label."""
+    if not together:
+        return []
+    ids: dict[tuple[str, ...], int] = {}
+    key = [tuple(r.inputs.get(f, "") for f in together) for r in records]
+    groups = [ids.setdefault(k, len(ids)) for k in key]
+    return groups if len(ids) < len(records) else []
+
+
+def record_folds(
+    records: Sequence[Record], folds: int, seed: int, *, together: Sequence[str] = ()
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, held-out) index pairs stratified by the records' labels; records that share
+    their values of ``together`` (a pair task's kept premise, ``task.kept_fields``) share a
+    fold when any value repeats, else (or when groups leave no split) exactly
+    :func:`stratified_folds`."""
+    labels = [r.label for r in records]
+    groups = _record_groups(records, together)
+    pairs = stratified_group_folds(labels, groups, folds, seed) if groups else []
+    return pairs or stratified_folds(labels, folds, seed)
+
+
 def fold_proba(
     train: Sequence[Record],
     held_out: Sequence[Record],

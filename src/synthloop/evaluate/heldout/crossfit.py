@@ -24,7 +24,7 @@ from synthloop.core.tasks import Task
 from synthloop.core.tasktype import Scores
 from synthloop.evaluate.indirect import scores_of, wrong
 from synthloop.learners import LEARNERS, Learner, Predictor, make_learner
-from synthloop.learners.crossval import stratified_folds, stratified_group_folds
+from synthloop.learners.crossval import record_folds
 
 #: A curation of the synthetic records that may use the real records a model trains on
 #: (e.g. drop those a real-trained model confidently rejects); called with (real, synthetic).
@@ -119,10 +119,7 @@ class Folds:
         responses) a shuffled plain split. Stratified records that share the value of every
         field in ``together`` (a pair task's premise) share a fold when any value repeats."""
         if stratify:
-            labels = [r.label for r in real]
-            groups = _groups(real, together)
-            pairs = stratified_group_folds(labels, groups, k, seed) if groups else []
-            pairs = pairs or stratified_folds(labels, k, seed)
+            pairs = record_folds(real, k, seed, together=together)
             if not pairs:
                 counts = Counter(str(r.label) for r in real)
                 rare = [f"{label!r} has {n}" for label, n in counts.items() if n < 2]
@@ -144,18 +141,6 @@ class Folds:
         premise or passage (a pair or QA anchor)."""
         sources = (record.parent_id, record.extra.get("anchor"))
         return any(s is not None and self.fold_of.get(s) == fold for s in sources)
-
-
-def _groups(real: Sequence[Record], together: Sequence[str]) -> list[int]:
-    """Each record's group (its values of ``together``), or none when no value repeats.
-    Premises shared across labels (NLI sets write one hypothesis per label for each) must
-    not straddle folds: a model that saw a premise's other hypotheses, with their other
-    labels, predicts one of those for the held-out one, and scores 0 on a balanced set."""
-    if not together:
-        return []
-    ids: dict[tuple[str, ...], int] = {}
-    groups = [ids.setdefault(tuple(r.inputs.get(f, "") for f in together), len(ids)) for r in real]
-    return groups if len(ids) < len(real) else []
 
 
 def out_of_fold(
