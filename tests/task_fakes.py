@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from synthloop.core.io import DataSpec, load_records
@@ -204,3 +206,17 @@ class InstructWriter:
         item = NEW_INSTRUCTIONS[self.proposed % len(NEW_INSTRUCTIONS)]
         self.proposed += 1
         return f"Sure! Here is a new instruction:\n{item}"
+
+
+def premise_pairs(task: Task, hypothesis: Callable[[str, random.Random], str]) -> list[Record]:
+    """An NLI-style set: 30 premises of unique words, one hypothesis per label for each,
+    written by ``hypothesis(label, rng)``."""
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(2000)]
+    records: list[Record] = []
+    for _ in range(30):
+        text = " ".join(rng.sample(vocab, 12))
+        for label in task.labels:
+            inputs = {"premise": text, "hypothesis": hypothesis(label, rng)}
+            records.append(Record(id=f"r{len(records)}", inputs=inputs, label=label))
+    return records

@@ -14,6 +14,7 @@ from synthloop.curate.base import CurateContext
 from synthloop.curate.crossval import cross_val_proba
 from synthloop.evaluate import fit_on, score
 from tests.conftest import labelled_rows
+from tests.task_fakes import pair_task, premise_pairs
 
 pytestmark = pytest.mark.usefixtures("local_ray")
 
@@ -72,6 +73,16 @@ def test_confidence_and_evaluation_match_the_single_process_path(task: Task) -> 
 
     model = fit_on(recs[:30], task)
     assert data.score(model, recs[30:], task, shards=3) == score(model, recs[30:], task)
+
+
+def test_confidence_on_a_pair_task_keeps_a_premise_in_one_fold_as_locally() -> None:
+    task = pair_task()
+    recs = premise_pairs(task, lambda _label, rng: f"Note {rng.randrange(10**6)}.")
+    local = cross_val_proba(recs, CurateContext(task, seed=3), folds=4)
+    remote = data.cross_val_confidence(recs, task, folds=4, seed=3)
+    np.testing.assert_allclose(remote.proba, local.proba)
+    # a premise's sibling hypotheses were in no fold's training part: no opinion
+    np.testing.assert_allclose(remote.given([r.label for r in recs]), 0.5)
 
 
 def test_embeddings_on_ray_data_match_local_ones() -> None:

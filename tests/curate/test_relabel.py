@@ -1,9 +1,12 @@
 """Cross-partition relabelling: a model trained on the other parts fixes confident errors
 and records both labels."""
 
-from synthloop.curate import CrossPartitionRelabel, CurateContext
+from dataclasses import replace
+
+from synthloop.curate import CrossPartitionRelabel, CurateContext, cross_val_proba
 from synthloop.curate.base import with_extra
 from tests.curate.conftest import noisy_records
+from tests.task_fakes import pair_task, premise_pairs
 
 
 def test_relabels_planted_errors_and_keeps_the_old_label(ctx: CurateContext) -> None:
@@ -33,3 +36,28 @@ def test_high_bar_changes_less_and_human_checks_are_respected(ctx: CurateContext
     checked = [with_extra(r, review="keep") if r.id in wrong else r for r in records]
     result = CrossPartitionRelabel(min_confidence=0.6).run(checked, ctx)
     assert not {e.record_id for e in result.audit} & wrong
+
+
+def test_a_premise_shared_across_labels_lends_its_sibling_no_label() -> None:
+    # was: plain stratified folds held out one of a premise's hypotheses and trained on the
+    # other, so the model learnt the premise with the sibling's label and relabelled the
+    # held-out record with it (38 of these 60 records); a premise's records now share a fold
+    task = pair_task()
+    records = premise_pairs(task, lambda _label, rng: f"Note {rng.randrange(10**6)}.")
+    ctx = CurateContext(task)
+    result = CrossPartitionRelabel(min_confidence=0.6).run(records, ctx)
+    assert [e.detail for e in result.audit] == []
+    assert cross_val_proba(records, ctx, folds=5).judged_mask().all()  # judged, no opinion
+
+
+def test_planted_errors_in_a_set_with_shared_premises_are_still_relabelled() -> None:
+    # was: 2 relabelled, one of them a right label; the siblings' labels outweighed the
+    # hypotheses' words
+    task = pair_task()
+    said = {"entailment": "A {} exists there.", "not_entailment": "No {} was ever there."}
+    records = premise_pairs(task, lambda label, rng: said[label].format(rng.randrange(100)))
+    flipped = {"r0", "r3", "r10", "r25"}
+    other = {"entailment": "not_entailment", "not_entailment": "entailment"}
+    noisy = [replace(r, label=other[r.label]) if r.id in flipped else r for r in records]
+    result = CrossPartitionRelabel(min_confidence=0.6).run(noisy, CurateContext(task))
+    assert {e.record_id for e in result.audit} == flipped

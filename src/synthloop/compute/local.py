@@ -88,12 +88,13 @@ class LocalCompute:
     def cross_val_proba(
         self, records: Sequence[Record], task: Task, *, learner: str | None, folds: int, seed: int
     ) -> CrossVal:
-        from synthloop.learners.crossval import CrossVal, fold_proba, stratified_folds
+        from synthloop.learners.crossval import CrossVal, fold_proba, record_folds
 
         classes = list(task.label_names)
         proba = np.full((len(records), len(classes)), 1.0 / len(classes))
         judged = np.zeros(len(records), dtype=bool)
-        for train_idx, test_idx in stratified_folds([r.label for r in records], folds, seed):
+        # a pair task's premise stays in one fold: its sibling hypotheses give away no label
+        for train_idx, test_idx in record_folds(records, folds, seed, together=task.kept_fields):
             train = [records[i] for i in train_idx]
             held_out = [records[i] for i in test_idx]
             proba[test_idx] = fold_proba(train, held_out, task, learner, classes)

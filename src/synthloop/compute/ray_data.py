@@ -31,7 +31,7 @@ from synthloop.core.tasks import LearnerInput, Task
 from synthloop.core.tasktype import Scores
 from synthloop.distributed.cluster import import_ray
 from synthloop.learners import Predictor
-from synthloop.learners.crossval import CrossVal, fold_proba, stratified_folds
+from synthloop.learners.crossval import CrossVal, fold_proba, record_folds
 
 _EMPTY = np.iinfo(np.uint32).max
 # Band keys from different bands must never meet in one bucket.
@@ -235,7 +235,7 @@ def cross_val_confidence(
     remote = ray.remote(fold_proba)
     task_ref = ray.put(task)
     jobs = []
-    for train_idx, test_idx in stratified_folds([r.label for r in records], folds, seed):
+    for train_idx, test_idx in record_folds(records, folds, seed, together=task.kept_fields):
         train = [records[i] for i in train_idx]
         held_out = [records[i] for i in test_idx]
         jobs.append((test_idx, remote.remote(train, held_out, task_ref, learner, classes)))

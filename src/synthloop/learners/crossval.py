@@ -1,11 +1,11 @@
 """Cross-validated probabilities: what a small model trained without a record thinks of it.
 
-Split the records into k stratified parts; for each part, train the learner on the other
-k-1 and predict the held-out part. Every record is judged by a model that never saw it,
-which is what makes its probability an honest confidence (and what cross-partition
-relabelling needs). Curation memoises them per context
-(:func:`synthloop.curate.crossval.cross_val_proba`); :mod:`synthloop.compute` runs the folds
-here or on Ray Data.
+Split the records into k stratified parts (the records that share a pair task's premise in
+one part); for each part, train the learner on the other k-1 and predict the held-out part.
+Every record is judged by a model that never saw it, nor its premise, which is what makes
+its probability an honest confidence (and what cross-partition relabelling needs).
+Curation memoises them per context (:func:`synthloop.curate.crossval.cross_val_proba`);
+:mod:`synthloop.compute` runs the folds here or on Ray Data.
 """
 
 from __future__ import annotations
