@@ -7,11 +7,11 @@ synthetic score against."""
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from sklearn.model_selection import KFold, StratifiedKFold
+import numpy as np
+from sklearn.model_selection import KFold
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -19,6 +19,7 @@ from synthloop.evaluate.diversity import sample_indices
 from synthloop.evaluate.indirect import fit_on
 from synthloop.evaluate.judge import Rating, judge_labels, judge_ratings
 from synthloop.evaluate.stats import Estimate, bootstrap_mean, wilson_interval
+from synthloop.learners.crossval import record_folds
 from synthloop.llm import LLM
 
 
@@ -52,27 +53,26 @@ def cross_validated_accuracy(
     records: Sequence[Record], task: Task, learner: str, *, folds: int = 5, seed: int = 0
 ) -> Estimate | None:
     """The auxiliary model's own accuracy on real data (k-fold): the most its agreement
-    with correctly labelled data can be expected to reach. Folds are stratified by class;
-    a label that is free text (a QA answer, nearly every one unique) is split plainly."""
-    labels = [r.label for r in records]
-    splitter: StratifiedKFold | KFold
+    with correctly labelled data can be expected to reach. Folds are stratified by class,
+    a pair task's premise in one fold (as curation's and held-out scoring's are); a label
+    that is free text (a QA answer, nearly every one unique) is split plainly."""
     if task.has_labels:
-        k = min(folds, min(Counter(labels).values()))
-        if k < 2 or len(set(labels)) < 2:
-            return None
-        splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+        pairs = record_folds(records, folds, seed, together=task.kept_fields)
+    elif len(records) >= 2:
+        splitter = KFold(n_splits=min(folds, len(records)), shuffle=True, random_state=seed)
+        pairs = list(splitter.split(np.zeros(len(records))))
     else:
-        k = min(folds, len(records))
-        if k < 2:
-            return None
-        splitter = KFold(n_splits=k, shuffle=True, random_state=seed)
-    right = 0
-    for train_idx, test_idx in splitter.split(labels, labels):
+        pairs = []
+    if not pairs:
+        return None
+    right = scored = 0  # a group fold whose training part lacks a label scores nobody
+    for train_idx, test_idx in pairs:
         model = fit_on([records[i] for i in train_idx], task, learner)
         test = [records[i] for i in test_idx]
         pred = model.predict([task.learner_input(r) for r in test])
         right += sum(p == r.label for p, r in zip(pred, test, strict=True))
-    return wilson_interval(right, len(records))
+        scored += len(test)
+    return wilson_interval(right, scored)
 
 
 def auxiliary_labels(
