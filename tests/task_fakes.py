@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from synthloop.core.io import DataSpec, load_records
@@ -220,3 +221,18 @@ def premise_pairs(task: Task, hypothesis: Callable[[str, random.Random], str]) -
             inputs = {"premise": text, "hypothesis": hypothesis(label, rng)}
             records.append(Record(id=f"r{len(records)}", inputs=inputs, label=label))
     return records
+
+
+def flip_labels(task: Task, records: list[Record], ids: set[str]) -> list[Record]:
+    """``records`` with the records ``ids`` given the other label of a two-label task."""
+    first, second = task.labels
+    other = {first: second, second: first}
+    return [replace(r, label=other[r.label]) if r.id in ids else r for r in records]
+
+
+SAID = {"entailment": "A {} exists there.", "not_entailment": "No {} was ever there."}
+
+
+def said_pairs(task: Task) -> list[Record]:
+    """:func:`premise_pairs` whose hypotheses carry their label in a word (``SAID``)."""
+    return premise_pairs(task, lambda label, rng: SAID[label].format(rng.randrange(100)))

@@ -1,12 +1,10 @@
 """Cross-partition relabelling: a model trained on the other parts fixes confident errors
 and records both labels."""
 
-from dataclasses import replace
-
 from synthloop.curate import CrossPartitionRelabel, CurateContext, cross_val_proba
 from synthloop.curate.base import with_extra
 from tests.curate.conftest import noisy_records
-from tests.task_fakes import pair_task, premise_pairs
+from tests.task_fakes import flip_labels, pair_task, premise_pairs, said_pairs
 
 
 def test_relabels_planted_errors_and_keeps_the_old_label(ctx: CurateContext) -> None:
@@ -54,10 +52,7 @@ def test_planted_errors_in_a_set_with_shared_premises_are_still_relabelled() -> 
     # was: 2 relabelled, one of them a right label; the siblings' labels outweighed the
     # hypotheses' words
     task = pair_task()
-    said = {"entailment": "A {} exists there.", "not_entailment": "No {} was ever there."}
-    records = premise_pairs(task, lambda label, rng: said[label].format(rng.randrange(100)))
     flipped = {"r0", "r3", "r10", "r25"}
-    other = {"entailment": "not_entailment", "not_entailment": "entailment"}
-    noisy = [replace(r, label=other[r.label]) if r.id in flipped else r for r in records]
+    noisy = flip_labels(task, said_pairs(task), flipped)
     result = CrossPartitionRelabel(min_confidence=0.6).run(noisy, CurateContext(task))
     assert {e.record_id for e in result.audit} == flipped

@@ -8,6 +8,7 @@ from synthloop.curate import ConfidenceWeighting, CurateContext, SunGenWeighting
 from synthloop.curate.base import with_extra
 from synthloop.evaluate import fit_on
 from tests.curate.conftest import noisy_records
+from tests.task_fakes import flip_labels, pair_task, said_pairs
 
 
 def weights_of(records: list[Record]) -> dict[str, float]:
@@ -32,6 +33,18 @@ def test_sungen_weights_learn_to_down_weight_wrong_labels(ctx: CurateContext) ->
     assert np.isclose(np.mean(list(w.values())), 1.0)
     # deterministic for a given seed
     assert weights_of(SunGenWeighting(outer_steps=40).run(records, ctx).kept) == w
+
+
+def test_sungen_weights_a_premise_shared_across_labels_by_its_labels_not_its_split() -> None:
+    # was: the parts split a premise's hypotheses, so a record's weight was learnt against
+    # its sibling (another label, the same premise) and said how the premise fell; planted
+    # errors got weights up to 1.0. A premise's records now share a part
+    task = pair_task()
+    flipped = {"r0", "r3", "r10", "r25", "r40", "r51"}
+    noisy = flip_labels(task, said_pairs(task), flipped)
+    result = SunGenWeighting().run(noisy, CurateContext(task))
+    w = weights_of(result.kept)
+    assert max(w[i] for i in flipped) < 0.05 < 1.0 < np.mean([w[i] for i in w if i not in flipped])
 
 
 def test_fit_on_passes_record_weights_to_the_learner(task: Task) -> None:

@@ -28,6 +28,7 @@ from pydantic import Field
 from synthloop.core.records import Record
 from synthloop.curate.base import AuditEntry, CurateContext, Step, StepResult, with_extra
 from synthloop.curate.crossval import cross_val_proba
+from synthloop.learners.crossval import record_groups
 
 
 def weighted(name: str, records: Sequence[Record], weights: np.ndarray, reason: str) -> StepResult:
@@ -99,8 +100,7 @@ class SunGenWeighting(Step):
             return weighted(self.name, records, np.ones(len(records)), "too_few_to_learn")
         x_all = torch.from_numpy(_features(records, ctx, self.features, self.dims))
         y_t = torch.from_numpy(y_all)
-        rng = np.random.default_rng(ctx.seed)
-        part = rng.permutation(len(records)) % self.folds
+        part = self._parts(records, ctx)
         weights = np.ones(len(records))
         torch.manual_seed(ctx.seed)
         threads = torch.get_num_threads()
@@ -114,6 +114,17 @@ class SunGenWeighting(Step):
             torch.set_num_threads(threads)
         weights = normalised(np.maximum(weights, self.floor))
         return weighted(self.name, records, weights, "sungen")
+
+    def _parts(self, records: Sequence[Record], ctx: CurateContext) -> np.ndarray:
+        """Each record's part (seeded). Records that share a pair task's premise share a
+        part when any premise repeats and there are ``folds`` premises or more: a weight
+        learnt against a sibling hypothesis (the premise with another label) in the other
+        part said how the premise was split, not whether the record's label is right."""
+        rng = np.random.default_rng(ctx.seed)
+        groups = record_groups(records, ctx.task.kept_fields)
+        if len(set(groups)) >= self.folds:
+            return (rng.permutation(max(groups) + 1) % self.folds)[groups]
+        return rng.permutation(len(records)) % self.folds
 
     def _learn(self, xa: Any, ya: Any, xb: Any, yb: Any, n_classes: int) -> np.ndarray:
         import torch

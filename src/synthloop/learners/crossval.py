@@ -89,7 +89,7 @@ def stratified_group_folds(
     ]
 
 
-def _record_groups(records: Sequence[Record], together: Sequence[str]) -> list[int]:
+def record_groups(records: Sequence[Record], together: Sequence[str]) -> list[int]:
     """Each record's group (its values of the fields ``together``), or none when no value
     repeats. Premises shared across labels (NLI sets write one hypothesis per label for
     each) must not straddle folds: a model that saw a premise's other hypotheses, with their
@@ -111,7 +111,7 @@ def record_folds(
     fold when any value repeats, else (or when groups leave no split) exactly
     :func:`stratified_folds`."""
     labels = [r.label for r in records]
-    groups = _record_groups(records, together)
+    groups = record_groups(records, together)
     pairs = stratified_group_folds(labels, groups, folds, seed) if groups else []
     return pairs or stratified_folds(labels, folds, seed)
 
