@@ -517,6 +517,8 @@ def test_curate_killed_while_writing_leaves_the_earlier_curation_whole(
     (tmp_path / "task.yaml").write_text(TASK_YAML)
     args = [str(data), "--task", "task.yaml", "--steps"]
     assert synthloop("curate", *args, "exact_dedup", cwd=tmp_path).returncode == 0
+    # its evaluation too: removed only once the new set is written
+    (tmp_path / "mine.curated" / "evaluation.json").write_text('{"of": "the earlier set"}')
     before = _visible(tmp_path / "mine.curated")
     env = {**os.environ, "NO_COLOR": "1", "DIE_AT": "summary.json", "DIE_BY": die_by}
     dying = subprocess.run([sys.executable, "-c", DYING_CURATE, "curate", *args,
@@ -524,6 +526,49 @@ def test_curate_killed_while_writing_leaves_the_earlier_curation_whole(
                            cwd=tmp_path, capture_output=True, text=True, env=env)  # fmt: skip
     assert dying.returncode in (137, 130), dying.stderr
     assert _visible(tmp_path / "mine.curated") == before
+
+
+def test_curating_again_removes_the_earlier_sets_evaluation_and_report(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: curated/evaluation.json of the earlier set stayed, and `synthloop report` showed
+    # its figures (train size and all) as the new set's
+    from synthloop.report import REPORT_FILE
+
+    run = make_run_dir(tmp_path, run_config)
+    out = run / "curated"
+    assert synthloop("curate", str(run), "--steps", "exact_dedup", cwd=tmp_path).returncode == 0
+    proc = synthloop("evaluate", str(out), "--config", str(run / "config.yaml"),
+                     "--no-embeddings", "-q", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    (out / REPORT_FILE).write_text("<html>the earlier set</html>")
+    (out / "notes.txt").write_text("mine")
+    proc = synthloop("curate", str(run), "--steps", "exact_dedup,length(min_words=8)",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "removed evaluation.json, report.html of the earlier curated set" in " ".join(
+        proc.stdout.split()
+    )
+    assert not (out / "evaluation.json").exists() and not (out / REPORT_FILE).exists()
+    assert (out / "notes.txt").read_text() == "mine"  # not derived from the set: kept
+    proc = synthloop("report", str(out), "--no-evaluate", "-q", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "No evaluation of this curated set" in (out / REPORT_FILE).read_text()
+
+
+def test_curating_into_a_folder_of_no_curation_keeps_its_evaluation(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # an evaluation.json no curation's set was scored for is no earlier curated set's
+    data = _user_file(tmp_path, [f"u{i}" for i in range(20)])
+    out = tmp_path / "mine.curated"
+    out.mkdir()
+    (out / "evaluation.json").write_text('{"theirs": true}')
+    proc = synthloop("curate", str(data), "--config", str(run_config), "--steps",
+                     "exact_dedup", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "evaluation.json").read_text() == '{"theirs": true}'
+    assert "removed" not in proc.stdout
 
 
 def test_human_review_named_in_steps_applies_the_output_folders_decisions_there(

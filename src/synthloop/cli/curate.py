@@ -18,6 +18,7 @@ from synthloop.cli.common import (
     parse_columns,
     show_third_party,
 )
+from synthloop.cli.evaluate import EVALUATION_FILE
 from synthloop.cli.options import (
     ColumnsOpt,
     QuietOpt,
@@ -54,6 +55,10 @@ CURATED_FILES = (
 )
 #: written last: a folder holding one is a whole curation
 SUMMARY = "summary.json"
+#: what other commands derive from a curated set into its folder (evaluate's scores,
+#: report's page, REPORT_FILE, named here as importing synthloop.report takes seconds): an
+#: earlier set's are removed when a curation replaces it
+DERIVED_FILES = (EVALUATION_FILE, "report.html")
 
 
 def _inputs(
@@ -226,13 +231,24 @@ def curate(
             compute=compute_of(backend),
         )
         result = asyncio.run(_run(pipeline, records, ctx, size))
+        # read before staging: the staging folder then holds this curation's summary
+        stale = [n for n in DERIVED_FILES if (out / n).is_file()] if _curated(out) else []
         # staged, then renamed in with summary.json last: a killed run leaves the earlier
         # output whole, or a folder the rerun knows as a curation's
         with staged_folder(out, last=SUMMARY) as stage:
             result.write(stage)
             if not target.is_dir():  # the folder is this file's: `review FILE` looks there
                 write_text_atomic(target.name + "\n", stage / CURATED_FROM)
+            # the earlier set's scores (`report` would show them as this set's) go only
+            # once this set is written: a failed curation leaves them beside their set
+            for name in stale:
+                (out / name).unlink(missing_ok=True)
         print_result(result, out)
+        if stale:
+            out_console.print(
+                f"removed {', '.join(stale)} of the earlier curated set; "
+                f"`synthloop report {out}` scores this one"
+            )
         if not refs:
             out_console.print(
                 "leaks not checked: no real validation or test data with --task; "
@@ -243,27 +259,33 @@ def curate(
 def _refuse_foreign_folder(out: Path) -> None:
     """An output folder holding files of curate's names that no curation wrote (no
     summary.json of one, written last): someone's own data, refused (it was overwritten)."""
-    import json
-
     from synthloop.core.errors import ConfigError
-    from synthloop.core.io import staged_file
 
     theirs = [f for f in CURATED_FILES if (out / f).is_file()]
-    if not theirs:
+    if not theirs or _curated(out):  # curating again replaces an earlier curation
         return
-    # an earlier curation's summary, or that of one killed while moving its files in
-    for summary_path in (out / SUMMARY, staged_file(out, SUMMARY)):
-        try:
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
-            if isinstance(summary, dict) and "steps" in summary and "kept" in summary:
-                return  # curating again replaces it
-        except (OSError, ValueError):
-            pass
     raise ConfigError(
         f"{out} is not the output of a curation (no summary.json of one) and holds "
         f"{', '.join(theirs)}, which curate would write over",
         hint="choose another --out, or move those files away",
     )
+
+
+def _curated(out: Path) -> bool:
+    """Whether ``out`` holds an earlier curation: its summary.json, or that of one killed
+    while moving its files in."""
+    import json
+
+    from synthloop.core.io import staged_file
+
+    for summary_path in (out / SUMMARY, staged_file(out, SUMMARY)):
+        try:
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            if isinstance(summary, dict) and "steps" in summary and "kept" in summary:
+                return True
+        except (OSError, ValueError):
+            pass
+    return False
 
 
 async def _run(
