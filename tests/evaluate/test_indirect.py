@@ -1,5 +1,7 @@
 """Indirect evaluation: confusion matrices and several learners."""
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,23 @@ def test_indirect_evaluation_matches_train_and_score(task: Task) -> None:
     expected = train_and_score(train, test, task)
     assert out["accuracy"] == expected.accuracy and out["n"] == 10 and out["train_size"] == 20
     assert sum(map(sum, out["confusion"]["matrix"])) == 10
+
+
+def test_a_learner_named_twice_is_trained_once(task: Task, monkeypatch: pytest.MonkeyPatch) -> None:
+    # was: `evaluate --also tfidf_lr` beside the default tfidf_lr trained the same model twice
+    import synthloop.evaluate.indirect as indirect
+
+    fit_on = indirect.fit_on
+    fitted: list[str | None] = []
+
+    def counting_fit_on(train: list[Record], task: Task, learner: str | None = None) -> Any:
+        fitted.append(learner)
+        return fit_on(train, task, learner)
+
+    monkeypatch.setattr(indirect, "fit_on", counting_fit_on)
+    rows = labelled_rows(30)
+    records = [
+        Record(id=f"a{i}", inputs={"text": r["text"]}, label=r["label"]) for i, r in enumerate(rows)
+    ]
+    out = indirect_evaluation(records[:20], records[20:], task, ["tfidf_lr", "tfidf_lr"])
+    assert fitted == ["tfidf_lr"] and list(out) == ["tfidf_lr"]

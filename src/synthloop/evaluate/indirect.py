@@ -93,9 +93,10 @@ def indirect_evaluation(
     learners: Sequence[str] = ("tfidf_lr",),
     compute: Compute | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Each learner trained on ``train``, scored on ``test``: accuracy, macro-F1, confusion."""
+    """Each learner trained on ``train``, scored on ``test``: accuracy, macro-F1, confusion.
+    A learner named twice (``--also tfidf_lr`` beside the default) is trained once."""
     out: dict[str, dict[str, Any]] = {}
-    for name in learners:
+    for name in dict.fromkeys(learners):  # in order, each once
         pred = predictions(fit_on(train, task, name), test, task, compute)
         out[name] = {"train_size": len(train), **scores_of(pred, test, task).as_dict()}
         if task.has_labels:  # answers and responses are free text: no label confusion
