@@ -189,7 +189,8 @@ def test_report_of_a_curated_run_says_which_set_and_reports_the_curated_one(
     everything = (copy / "dataset.jsonl").read_text().splitlines()
     assert 0 < len(kept) < len(everything)
 
-    proc = synthloop("report", str(copy), "--no-evaluate", cwd=tmp_path)
+    # -q too (was: held back under -q, where evaluate's like warning and every other shows)
+    proc = synthloop("report", str(copy), "--no-evaluate", "-q", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     said = " ".join(proc.stderr.split())
     assert f"warning: reporting {copy / 'dataset.jsonl'}, the run's dataset before curation" in said

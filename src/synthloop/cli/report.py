@@ -48,9 +48,9 @@ def report(
             f"{run_dir} has no config.yaml", hint="point at a directory written by `synthloop s3`"
         )
     curated = RunDir(root).curated_path
-    if root == run_dir and (curated / "dataset.jsonl").is_file() and not quiet:
+    if root == run_dir and (curated / "dataset.jsonl").is_file():
         # as evaluate: the run's own dataset, as pointed at; the curated set is one away
-        # (-q: the page says so too)
+        # (under -q too, as every warning: -q holds back bars, not what the figures are of)
         warn(
             f"reporting {root / 'dataset.jsonl'}, the run's dataset before curation; for the "
             f"curated set: synthloop report {curated}"
