@@ -302,6 +302,7 @@ def build_queue(
     # records) have no confidence to rank by, and come after, in id order
     order = sorted(range(len(records)), key=lambda i: (not judged[i], given[i], records[i].id))
     rank = {i: k for k, i in enumerate(order)}
+    least = set(order[:size])  # a set: `i in order[:size]` per entry was quadratic
     picked = [i for i in order if records[i].id in reasons]
     picked += [i for i in order[:size] if records[i].id not in reasons]
     picked.sort(key=rank.__getitem__)
@@ -309,7 +310,7 @@ def build_queue(
     for i in picked:
         r = records[i]
         why = reasons.get(r.id, [])
-        if i in order[:size] and r.id not in said:
+        if i in least and r.id not in said:
             why = [
                 *why,
                 f"low model confidence in its label ({given[i]:.2f})"
