@@ -19,7 +19,7 @@ from synthloop.evaluate.diversity import sample_indices
 from synthloop.evaluate.indirect import fit_on
 from synthloop.evaluate.judge import Rating, judge_labels, judge_ratings
 from synthloop.evaluate.stats import Estimate, bootstrap_mean, wilson_interval
-from synthloop.learners.crossval import record_folds
+from synthloop.learners.crossval import group_folds, record_folds
 from synthloop.llm import LLM
 
 
@@ -55,12 +55,15 @@ def cross_validated_accuracy(
     """The auxiliary model's own accuracy on real data (k-fold): the most its agreement
     with correctly labelled data can be expected to reach. Folds are stratified by class,
     a pair task's premise in one fold (as curation's and held-out scoring's are); a label
-    that is free text (a QA answer, nearly every one unique) is split plainly."""
+    that is free text (a QA answer, nearly every one unique) is split plainly, a repeated
+    passage in one fold."""
     if task.has_labels:
         pairs = record_folds(records, folds, seed, together=task.kept_fields)
     elif len(records) >= 2:
-        splitter = KFold(n_splits=min(folds, len(records)), shuffle=True, random_state=seed)
-        pairs = list(splitter.split(np.zeros(len(records))))
+        pairs = group_folds(records, folds, seed, together=task.kept_fields)
+        if not pairs:
+            splitter = KFold(n_splits=min(folds, len(records)), shuffle=True, random_state=seed)
+            pairs = list(splitter.split(np.zeros(len(records))))
     else:
         pairs = []
     if not pairs:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
 
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
@@ -114,6 +114,21 @@ def record_folds(
     groups = record_groups(records, together)
     pairs = stratified_group_folds(labels, groups, folds, seed) if groups else []
     return pairs or stratified_folds(labels, folds, seed)
+
+
+def group_folds(
+    records: Sequence[Record], folds: int, seed: int, *, together: Sequence[str]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, held-out) index pairs, not stratified (labels that are free text: QA
+    answers), with the records that share their values of ``together`` (a QA passage) in
+    one fold; none when no value repeats, and callers split plainly. A model that saw a
+    passage with another question's answer leans towards that span for the held-out one."""
+    groups = record_groups(records, together)
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        return []
+    splitter = GroupKFold(n_splits=min(folds, n_groups), shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(records)), groups=groups))
 
 
 def fold_proba(

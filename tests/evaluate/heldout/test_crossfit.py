@@ -6,6 +6,7 @@ from synthloop.core.tasks import Task
 from synthloop.evaluate.heldout import Candidate, Folds, fit, held_out
 from synthloop.learners import TfidfLogisticRegression
 from tests.evaluate.heldout.conftest import copies, real_records
+from tests.task_fakes import qa_records
 
 
 def test_every_real_record_is_held_out_exactly_once_in_stratified_folds() -> None:
@@ -16,6 +17,20 @@ def test_every_real_record_is_held_out_exactly_once_in_stratified_folds() -> Non
     for idx in folds.held:  # 5 negatives in 20: one per fold
         assert sum(real[int(i)].label == "negative" for i in idx) == 1
     assert set(folds.fold_of) == {r.id for r in real}
+
+
+def test_a_qa_passage_asked_several_questions_stays_in_one_fold() -> None:
+    real = qa_records("validation")  # 4 passages, 3 questions each
+    folds = Folds.split(real, k=5, seed=0, stratify=False, together=("context",))
+    fold_of_passage: dict[str, set[int]] = {}
+    for r in real:
+        fold_of_passage.setdefault(r.inputs["context"], set()).add(folds.fold_of[r.id])
+    assert len(fold_of_passage) == 4 and all(len(f) == 1 for f in fold_of_passage.values())
+    assert len(folds.held) == 4  # one fold per passage: no more folds than passages
+    # distinct passages: the plain shuffled split, as before
+    distinct = Folds.split(real[::3], k=5, seed=0, stratify=False, together=("context",))
+    plain = Folds.split(real[::3], k=5, seed=0, stratify=False)
+    assert distinct.fold_of == plain.fold_of
 
 
 def test_folds_need_two_records_of_each_label() -> None:

@@ -24,7 +24,7 @@ from synthloop.core.tasks import Task
 from synthloop.core.tasktype import Scores
 from synthloop.evaluate.indirect import scores_of, wrong
 from synthloop.learners import LEARNERS, Learner, Predictor, make_learner
-from synthloop.learners.crossval import record_folds
+from synthloop.learners.crossval import group_folds, record_folds
 
 #: A curation of the synthetic records that may use the real records a model trains on
 #: (e.g. drop those a real-trained model confidently rejects); called with (real, synthetic).
@@ -116,8 +116,9 @@ class Folds:
         together: Sequence[str] = (),
     ) -> Folds:
         """Stratified by label; ``stratify=False`` (labels that are free text: QA answers,
-        responses) a shuffled plain split. Stratified records that share the value of every
-        field in ``together`` (a pair task's premise) share a fold when any value repeats."""
+        responses) a shuffled plain split. Records that share the value of every field in
+        ``together`` (a pair task's premise, a QA passage) share a fold when any value
+        repeats."""
         if stratify:
             pairs = record_folds(real, k, seed, together=together)
             if not pairs:
@@ -131,8 +132,10 @@ class Folds:
         else:
             if len(real) < 2:
                 raise ConfigError(f"cannot cross-fit {len(real)} real records: need 2")
-            order = np.random.default_rng(seed).permutation(len(real))
-            held = [part for part in np.array_split(order, min(k, len(real)))]
+            held = [test for _, test in group_folds(real, k, seed, together=together)]
+            if not held:
+                order = np.random.default_rng(seed).permutation(len(real))
+                held = [part for part in np.array_split(order, min(k, len(real)))]
         fold_of = {real[int(i)].id: f for f, idx in enumerate(held) for i in idx}
         return cls(held=held, fold_of=fold_of)
 
