@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from synthloop.core.tasks import Task
     from synthloop.llm import Budget
 
 #: results go to stdout (progress and the estimate line before a run go to stderr)
@@ -78,23 +79,47 @@ def guard_outputs(
             check_writable(path)
 
 
-def parse_columns(text: str | None) -> dict[str, str]:
-    """``--columns text=utterance,label=intent``: task field -> column; a one-line error for
-    a part that maps nothing."""
+def parse_pairs(option: str, text: str | None, *, shape: str, example: str) -> dict[str, str]:
+    """``KEY=VALUE[,KEY=VALUE...]`` of ``option`` (``--columns``, ``--label-map``) as a
+    mapping; a one-line error for a part that maps nothing."""
     from synthloop.core.errors import ConfigError
 
-    columns: dict[str, str] = {}
+    pairs: dict[str, str] = {}
     if text is None:
-        return columns
+        return pairs
     for part in text.split(","):
-        field, sep, column = (s.strip() for s in part.partition("="))
-        if not (sep and field and column):
+        key, sep, value = (s.strip() for s in part.partition("="))
+        if not (sep and key and value):
             raise ConfigError(
-                f"--columns {text!r}: {part.strip()!r} is not FIELD=COLUMN",
-                hint="e.g. --columns text=utterance,label=intent",
+                f"{option} {text!r}: {part.strip()!r} is not {shape}",
+                hint=f"e.g. {option} {example}",
             )
-        columns[field] = column
-    return columns
+        pairs[key] = value
+    return pairs
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``--columns text=utterance,label=intent``: task field -> column."""
+    return parse_pairs(
+        "--columns", text, shape="FIELD=COLUMN", example="text=utterance,label=intent"
+    )
+
+
+def parse_label_map(text: str | None, task: Task) -> dict[str, str]:
+    """``--label-map 0=negative,1=positive``: raw label -> task label; a one-line error for
+    a LABEL the task does not have (every raw value would be refused row by row)."""
+    from synthloop.core.errors import ConfigError
+
+    label_map = parse_pairs("--label-map", text, shape="RAW=LABEL", example="0=negative,1=positive")
+    if label_map and not task.has_labels:
+        raise ConfigError(f"--label-map {text!r}: the task has no labels to map to")
+    for label in label_map.values():
+        if label not in task.labels:
+            raise ConfigError(
+                f"--label-map {text!r}: {label!r} is not one of the task's labels "
+                f"({', '.join(task.labels)})"
+            )
+    return label_map
 
 
 def check_suffix(what: str, out: Path | None, suffixes: tuple[str, ...]) -> None:

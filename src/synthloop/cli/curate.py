@@ -16,11 +16,13 @@ from synthloop.cli.common import (
     holding,
     out_console,
     parse_columns,
+    parse_label_map,
     show_third_party,
 )
 from synthloop.cli.evaluate import EVALUATION_FILE
 from synthloop.cli.options import (
     ColumnsOpt,
+    LabelMapOpt,
     QuietOpt,
     RayAddressOpt,
     RunConfigOpt,
@@ -147,6 +149,7 @@ def curate(
         typer.Option(min=0, help="Least-confident records to queue for review [50]."),
     ] = None,
     columns: ColumnsOpt = None,
+    label_map: LabelMapOpt = None,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
     runner: RunnerOpt = Runner.local,
@@ -176,6 +179,7 @@ def curate(
 
     mapping = parse_columns(columns)
     dataset_path, cfg, task_obj, out = _inputs(target, config, task, out)
+    raw_labels = parse_label_map(label_map, task_obj)
     specs: list[StepSpec]
     if steps is not None:
         specs = parse_steps_option(steps)
@@ -195,6 +199,7 @@ def curate(
         task_obj,
         columns=mapping,
         fallback=cfg.data.own_file_columns() if cfg is not None else None,
+        label_map=raw_labels,
     )
     refs = _references(cfg)
     llm_config = cfg.llm if cfg is not None else LLMConfig()

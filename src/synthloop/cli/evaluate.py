@@ -17,10 +17,12 @@ from synthloop.cli.common import (
     holding,
     out_console,
     parse_columns,
+    parse_label_map,
     show_third_party,
 )
 from synthloop.cli.options import (
     ColumnsOpt,
+    LabelMapOpt,
     QuietOpt,
     RayAddressOpt,
     RunConfigOpt,
@@ -136,6 +138,7 @@ def evaluate(
     dataset: RunOrFileArg,
     config: RunConfigOpt = None,
     columns: ColumnsOpt = None,
+    label_map: LabelMapOpt = None,
     test: Annotated[
         Path | None,
         typer.Option(
@@ -237,17 +240,27 @@ def evaluate(
         raise ConfigError("evaluate needs --config (or a run directory holding config.yaml)")
     cfg = load_config(config)  # a run's config.yaml holds absolute paths, task inline
     task = cfg.task
-    own = load_dataset_file(dataset, task, columns=mapping, fallback=cfg.data.own_file_columns())
+    raw_labels = parse_label_map(label_map, task)
+    own = load_dataset_file(
+        dataset,
+        task,
+        columns=mapping,
+        fallback=cfg.data.own_file_columns(),
+        label_map=raw_labels,
+    )
     synthetic = _without_blanks(own, task, dataset)
     validation = load_records(cfg.data.validation, task, split_name="validation")
-    # a file of the config's data: section is read with its columns and label_map
+    # a file of the config's data: section is read with its columns and label_map, and
+    # every file named here with --label-map
     real_records = (
-        load_records(cfg.data.spec_for(real), task, split_name="real") if real else validation
+        load_records(cfg.data.spec_for(real, raw_labels), task, split_name="real")
+        if real
+        else validation
     )
     # with real data mixed in the score is not the synthetic data's alone: no mix re-weighting
     train = [*synthetic, *validation] if with_validation else None
     if test is not None:
-        test_records = load_records(cfg.data.spec_for(test), task, split_name="test")
+        test_records = load_records(cfg.data.spec_for(test, raw_labels), task, split_name="test")
     elif cfg.data.test is not None:
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
@@ -260,7 +273,7 @@ def evaluate(
             "drops them (exact_dedup, minhash_dedup against test)"
         )
     references = (
-        load_records(cfg.data.spec_for(reference), task, split_name="reference")
+        load_records(cfg.data.spec_for(reference, raw_labels), task, split_name="reference")
         if reference
         else None
     )

@@ -16,6 +16,14 @@ ColumnsOpt = Annotated[
         "the run config's data maps it to]."
     ),
 ]
+LabelMapOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="The task label for each raw label value of the data files given here, e.g. "
+        "0=negative,1=positive; a value that is already one of the task's labels is read "
+        "as it is."
+    ),
+]
 ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]
 #: what curate and evaluate take: a run directory (its config.yaml is the default) or a file
 RunOrFileArg = Annotated[Path, typer.Argument(help="A run directory or a dataset file.")]

@@ -436,6 +436,8 @@ def _row_fields(
     task: Task,
     wanted: dict[str, str],
     spec: DataSpec | None,
+    *,
+    label_map: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], str]:
     """The task's inputs and label of raw row ``i``, checked the one way every reader of
     rows checks them (a column for each field, none null, texts within
@@ -445,7 +447,8 @@ def _row_fields(
     ``wanted`` maps each task field to its column. ``spec`` is the data spec of real data
     (:func:`records_from_rows`): its ``label_map`` applies and a blank required input is
     refused. None reads a dataset file (:func:`load_dataset_file`): columns named as the
-    task's fields, texts' length checked before the label, a blank text left to curation.
+    task's fields, texts' length checked before the label, a blank text left to curation;
+    its ``label_map`` is ``--label-map``'s.
     """
     missing = [(f, col) for f, col in wanted.items() if col not in row]
     if missing:
@@ -489,8 +492,15 @@ def _row_fields(
     labels = ", ".join(task.labels)
     if spec is None:
         label = str(raw_label)
+        label = (label_map or {}).get(label, label)
         _check_length(source, i, {**inputs, "label": label})
         if task.has_labels and label not in task.labels:
+            if label_map:
+                raise DataError(
+                    f"{source}: row {i + 1} has label {raw_label!r}, which --label-map does "
+                    f"not map and is not one of the task's labels ({labels})",
+                    hint=f"add {raw_label}=LABEL to --label-map",
+                )
             raise DataError(
                 f"{source}: row {i + 1} has label {raw_label!r}, which is not one of the "
                 f"task's labels ({labels})",
@@ -510,7 +520,11 @@ def _row_fields(
             raise DataError(
                 f"{source}: row {i + 1} has label {raw_label!r}{mapped}, which is not one of "
                 f"the task's labels ({labels}); "
-                + ("map it to one of them" if mapped else "map it with label_map")
+                + (
+                    "map it to one of them"
+                    if mapped
+                    else "map it with label_map (a file named on the command line: --label-map)"
+                )
             )
         _check_length(source, i, {**inputs, "label": label})
     problem = task.spec.check_row(task, inputs, label)
@@ -549,6 +563,7 @@ def load_dataset_file(
     *,
     columns: Mapping[str, str] | None = None,
     fallback: Mapping[str, str] | None = None,
+    label_map: Mapping[str, str] | None = None,
 ) -> list[Record]:
     """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns, or a
     user's own file, keeping its other columns (:attr:`Record.columns`).
@@ -560,7 +575,9 @@ def load_dataset_file(
     ``columns`` maps task fields to the file's columns (``--columns``), as a data spec's
     do; ``fallback`` (a run config's, :meth:`DataConfig.own_file_columns`) maps only a field
     the file has no column of, so a dataset synthloop wrote reads as ever. A mapped column
-    is read as its field and written back under the field's name.
+    is read as its field and written back under the field's name. ``label_map``
+    (``--label-map``) names the task label of a raw label value, read as text (1 and "1"
+    alike); a value already a task label is read as it is.
     """
     path = Path(path)
     spec = DataSpec(path=str(path))
@@ -570,7 +587,9 @@ def load_dataset_file(
     wanted = _file_columns(path, task, rows[0], columns or {}, fallback or {})
     out = []
     for i, row in enumerate(rows):
-        _row_fields(str(path), i, row, task, wanted, None)
+        _, label = _row_fields(str(path), i, row, task, wanted, None, label_map=label_map)
+        if label_map:  # the label the record is built from below
+            row[wanted["label"]] = label
         for field_name, col in wanted.items():  # read as the task's field from here on
             if col != field_name:
                 row[field_name] = row.pop(col)

@@ -44,12 +44,19 @@ class DataConfig(BaseModel):
         test = self.test.columns if self.test is not None else {}
         return {**test, **self.validation.columns}
 
-    def spec_for(self, path: str | Path) -> DataSpec:
+    def spec_for(self, path: str | Path, label_map: dict[str, str] | None = None) -> DataSpec:
         """How to read a file named on the command line (``--from``, ``--real``, ``--test``):
         with the columns and label_map of this config's split that is the same file, as a
         user who passes their own validation.csv expects; any other file as it is. A hub
         dataset (``hf:NAME:CONFIG:SPLIT``) takes them from a split of the same NAME and
-        configuration: another split of one dataset has the same columns."""
+        configuration: another split of one dataset has the same columns. ``label_map``
+        (``--label-map``) maps raw labels too, over the split's own map."""
+        spec = self._spec_for(path)
+        if not label_map:
+            return spec
+        return spec.model_copy(update={"label_map": {**spec.label_map, **label_map}})
+
+    def _spec_for(self, path: str | Path) -> DataSpec:
         given = DataSpec(path=str(path))
         hub = given.path.startswith(HF_PREFIX)
         target = None if hub else Path(path).resolve()
