@@ -88,3 +88,14 @@ def test_evaluate_a_test_value_the_map_leaves_out(tmp_path: Path, run_config: Pa
                      "--label-map", "0=negative", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "row 1 has label '1', which is not one of the task's labels")
     assert "--label-map" in proc.stderr
+
+
+def test_generate_from_a_file_with_raw_labels(tmp_path: Path, run_config: Path) -> None:
+    # was: "mine.csv: row 1 has label '1' ...; map it with label_map" (no way to from here)
+    data = raw_file(tmp_path / "mine.csv")
+    args = ("generate", "run.yaml", "--method", "extrapolate", "-n", "3", "--estimate")
+    proc = synthloop(*args, "--from", str(data), "--label-map", MAP, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "estimate: 3 calls" in proc.stdout
+    proc = synthloop(*args, "--label-map", MAP, cwd=tmp_path)  # a map of nothing: said
+    assert_one_line_error(proc, "maps the labels of --from FILE, and no --from was given")

@@ -15,12 +15,14 @@ from synthloop.cli.common import (
     check_suffix,
     guard_outputs,
     out_console,
+    parse_label_map,
     show_third_party,
 )
 from synthloop.cli.options import (
     ConfigArg,
     EndpointOpt,
     EstimateOpt,
+    LabelMapOpt,
     MaxCallsOpt,
     MaxCostOpt,
     MaxTokensOpt,
@@ -31,7 +33,7 @@ from synthloop.cli.options import (
     RunnerOpt,
     VerboseOpt,
 )
-from synthloop.core.errors import warn, warnings_muted
+from synthloop.core.errors import ConfigError, warn, warnings_muted
 from synthloop.generate.registry import GENERATORS, ignored_settings
 
 #: the registered generators a run config drives (Self-Instruct has its own command)
@@ -53,6 +55,7 @@ def generate(
         Path | None,
         typer.Option("--from", help="extrapolate: labelled examples to imitate (e.g. errors)."),
     ] = None,
+    label_map: LabelMapOpt = None,
     cache: Annotated[
         Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
     ] = None,
@@ -79,6 +82,11 @@ def generate(
     from synthloop.run.generate import run_generate
 
     cfg = load_config(config)
+    raw_labels = parse_label_map(label_map, cfg.task)
+    if raw_labels and from_ is None:  # a user who gives a map expects it to be used
+        raise ConfigError(
+            f"--label-map {label_map!r} maps the labels of --from FILE, and no --from was given"
+        )
     tree = cfg.generation.concept_tree
     tree_file = None  # written once expanded, unless it is there to be read
     if tree is not None and GENERATORS[method.value].toolbox:
@@ -101,7 +109,13 @@ def generate(
         warn(f"{method.value} ignores " + "; and ".join(ignored))
     with warnings_muted(not estimate):  # the run walks the same plans, and warns once
         est = estimate_run(
-            cfg, method=method.value, n=n, out=out, errors_path=from_, cache_path=cache
+            cfg,
+            method=method.value,
+            n=n,
+            out=out,
+            errors_path=from_,
+            errors_label_map=raw_labels,
+            cache_path=cache,
         )
     if announce(est, estimate, quiet):
         return
@@ -114,6 +128,7 @@ def generate(
                 n,
                 out,
                 errors_path=from_,
+                errors_label_map=raw_labels,
                 cache_path=cache,
                 show_progress=not quiet,
                 budget=budget,

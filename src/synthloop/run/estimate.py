@@ -36,6 +36,7 @@ def estimate_run(
     n: int = 0,
     out: str | Path | None = None,
     errors_path: str | Path | None = None,
+    errors_label_map: dict[str, str] | None = None,
     cache_path: str | Path | None = None,
 ) -> Estimate:
     """``synthloop s3`` when ``method`` is None, else ``synthloop generate``. Reads no more
@@ -52,7 +53,15 @@ def estimate_run(
             if cache is not None:
                 cache.close()
     target = Path(out) if out is not None else Path("estimate.jsonl")
-    inputs = generator_inputs(config, method, n, target, errors_path=errors_path, save_tree=False)
+    inputs = generator_inputs(
+        config,
+        method,
+        n,
+        target,
+        errors_path=errors_path,
+        errors_label_map=errors_label_map,
+        save_tree=False,
+    )
     if cache_path is None and out is not None:
         cache_path = target.with_suffix(".cache.sqlite")
     cache = _open_cache(config.llm, cache_path)

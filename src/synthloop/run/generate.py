@@ -29,10 +29,12 @@ def generator_inputs(
     out: str | Path,
     *,
     errors_path: str | Path | None = None,
+    errors_label_map: dict[str, str] | None = None,
     save_tree: bool = True,
 ) -> GeneratorInputs:
     """What generator ``method`` draws on, read from ``config`` and checked: the real
-    premises or passages a pair/QA task keeps, the examples to imitate, the
+    premises or passages a pair/QA task keeps, the examples to imitate (``errors_path``,
+    its raw labels mapped by ``errors_label_map`` too: ``--label-map``), the
     demonstration pool. A run and its estimate build the same."""
     spec = generator(method)
     if n < 1 and not spec.needs_errors:  # as `generate -n` refuses it; else an empty file
@@ -63,7 +65,8 @@ def generator_inputs(
             raise ConfigError(
                 f"{method} needs --from FILE (errors_path= from Python): real examples to imitate"
             )
-        errors = load_records(config.data.spec_for(errors_path), task, split_name="errors")
+        given = config.data.spec_for(errors_path, errors_label_map)
+        errors = load_records(given, task, split_name="errors")
     elif errors_path is not None:  # a user who gives examples expects them to be used
         raise ConfigError(
             f"{method} takes no --from FILE (only extrapolate imitates given examples)"
@@ -108,6 +111,7 @@ async def run_generate(
     out: str | Path,
     *,
     errors_path: str | Path | None = None,
+    errors_label_map: dict[str, str] | None = None,
     cache_path: str | Path | None = None,
     show_progress: bool = True,
     backend: BackendMaker | None = None,
@@ -118,7 +122,9 @@ async def run_generate(
 
     Answers are journaled in ``OUT.journal/`` as they arrive (see llm/journal.py), so
     a killed or budget-stopped run, started again, picks up where it stopped."""
-    inputs = generator_inputs(config, method, n, out, errors_path=errors_path)
+    inputs = generator_inputs(
+        config, method, n, out, errors_path=errors_path, errors_label_map=errors_label_map
+    )
     out = Path(out)
     # one writer per output: a second generate -o OUT would interleave OUT.journal
     with RunLock(out.with_suffix(".journal")):
