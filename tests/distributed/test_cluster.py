@@ -17,12 +17,11 @@ from pathlib import Path
 import pytest
 
 from synthloop.distributed.cluster import import_ray, ray_session
-from synthloop.distributed.pool import RayLLMPool
 from synthloop.run.config import load_config
 from synthloop.run.generate import run_generate
-from tests.conftest import FakeLLM
 from tests.distributed.conftest import worker_pythonpath
-from tests.distributed.fakes import Scripted, journal_lines
+from tests.distributed.fakes import journal_lines
+from tests.distributed.local_runs import journaled_pool, local_zerogen
 
 RAY = str(Path(sys.executable).parent / "ray")
 
@@ -105,13 +104,9 @@ async def test_losing_a_worker_node_midrun_loses_nothing(
 ) -> None:
     ray = import_ray()
     config = load_config(run_config)
-    local, _ = await run_generate(
-        config, "zerogen", 30, tmp_path / "local.jsonl", show_progress=False,
-        backend=lambda _c: FakeLLM(),
-    )  # fmt: skip
+    local = await local_zerogen(config, 30, tmp_path)
     journal = tmp_path / "answered.log"
-    slow = Scripted(delay=0.05, journal=str(journal))
-    pool = RayLLMPool([slow, slow], num_cpus=0.5)
+    pool = journaled_pool(journal, delay=0.05)
     head_node = ray.get_runtime_context().get_node_id()
     assert len(set(pool.worker_nodes())) == 2  # spread: one worker on each node
     assert head_node in pool.worker_nodes()

@@ -20,6 +20,7 @@ from synthloop.run.generate import run_generate
 from synthloop.run.s3 import run_s3
 from tests.conftest import FakeLLM
 from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, Unloadable, journal_lines
+from tests.distributed.local_runs import journaled_pool, local_zerogen
 
 pytestmark = pytest.mark.usefixtures("local_ray")
 
@@ -65,13 +66,9 @@ async def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(
     tmp_path: Path, run_config: Path
 ) -> None:
     config = load_config(run_config)
-    local, _ = await run_generate(
-        config, "zerogen", 40, tmp_path / "local.jsonl", show_progress=False,
-        backend=lambda _c: FakeLLM(),
-    )  # fmt: skip
+    local = await local_zerogen(config, 40, tmp_path)
     journal = tmp_path / "answered.log"
-    slow = Scripted(delay=0.05, journal=str(journal))
-    pool = RayLLMPool([slow, slow], num_cpus=0.5)
+    pool = journaled_pool(journal, delay=0.05)
     victim = pool.worker_pids()[0]
 
     async def kill_midway() -> None:
@@ -115,7 +112,7 @@ async def test_after_a_crash_ray_sends_only_what_the_cache_lacks(
             backend=lambda _c: FakeLLM(fail_after=10),
         )  # fmt: skip
     journal = tmp_path / "answered.log"
-    pool = RayLLMPool([Scripted(journal=str(journal))] * 2, num_cpus=0.5)
+    pool = journaled_pool(journal)
     gen, usage = await run_generate(
         config, "zerogen", 30, out, show_progress=False, backend=lambda _c: pool
     )
@@ -128,12 +125,9 @@ async def test_inside_a_budget_a_ray_run_stops_and_resumes_without_paying_twice(
     tmp_path: Path, run_config: Path
 ) -> None:
     config = load_config(run_config)
-    local, _ = await run_generate(
-        config, "zerogen", 24, tmp_path / "local.jsonl", show_progress=False,
-        backend=lambda _c: FakeLLM(),
-    )  # fmt: skip
+    local = await local_zerogen(config, 24, tmp_path)
     journal = tmp_path / "answered.log"
-    pool = RayLLMPool([Scripted(journal=str(journal))] * 2, num_cpus=0.5)
+    pool = journaled_pool(journal)
     out = tmp_path / "ray.jsonl"
     with pytest.raises(BudgetExceeded):
         await run_generate(
@@ -141,7 +135,7 @@ async def test_inside_a_budget_a_ray_run_stops_and_resumes_without_paying_twice(
             backend=lambda _c: pool,
         )  # fmt: skip
     assert len(journal_lines(journal)) == 10 == cached_answers(out.with_suffix(".cache.sqlite"))
-    pool = RayLLMPool([Scripted(journal=str(journal))] * 2, num_cpus=0.5)
+    pool = journaled_pool(journal)
     gen, usage = await run_generate(
         config, "zerogen", 24, out, show_progress=False, budget=Budget(max_calls=14),
         backend=lambda _c: pool,
