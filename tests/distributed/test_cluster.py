@@ -3,7 +3,6 @@ each a process this test starts; the worker node is killed in the middle of a ru
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import signal
@@ -18,10 +17,9 @@ import pytest
 
 from synthloop.distributed.cluster import import_ray, ray_session
 from synthloop.run.config import load_config
-from synthloop.run.generate import run_generate
 from tests.distributed.conftest import worker_pythonpath
 from tests.distributed.fakes import journal_lines
-from tests.distributed.local_runs import journaled_pool, local_zerogen
+from tests.distributed.local_runs import journaled_pool, local_zerogen, zerogen_killed_midway
 
 RAY = str(Path(sys.executable).parent / "ray")
 
@@ -118,19 +116,15 @@ async def test_losing_a_worker_node_midrun_loses_nothing(
         if node != head_node
     ]
 
-    async def kill_worker_node() -> None:
-        while len(journal_lines(journal)) < 6:
-            await asyncio.sleep(0.02)
+    def kill_worker_node() -> None:
         os.killpg(cluster["worker"].pid, signal.SIGKILL)
         for pid in doomed:
             os.kill(pid, signal.SIGKILL)
 
-    killer = asyncio.ensure_future(kill_worker_node())
     out = tmp_path / "ray.jsonl"
-    gen, usage = await run_generate(
-        config, "zerogen", 30, out, show_progress=False, backend=lambda _c: pool
+    gen, usage = await zerogen_killed_midway(
+        config, 30, out, pool, journal, after=6, kill=kill_worker_node
     )
-    await killer
     assert pool.restarts >= 1
     assert set(pool.worker_nodes()) == {head_node}  # the replacement lives on the head
     assert [r.to_row() for r in gen.records] == [r.to_row() for r in local.records]

@@ -3,7 +3,6 @@ runner, nothing lost or paid twice when a worker is killed mid-run."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sqlite3
@@ -20,7 +19,7 @@ from synthloop.run.generate import run_generate
 from synthloop.run.s3 import run_s3
 from tests.conftest import FakeLLM
 from tests.distributed.fakes import Refusing, Scripted, ScriptedBackend, Unloadable, journal_lines
-from tests.distributed.local_runs import journaled_pool, local_zerogen
+from tests.distributed.local_runs import journaled_pool, local_zerogen, zerogen_killed_midway
 
 pytestmark = pytest.mark.usefixtures("local_ray")
 
@@ -71,17 +70,10 @@ async def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(
     pool = journaled_pool(journal, delay=0.05)
     victim = pool.worker_pids()[0]
 
-    async def kill_midway() -> None:
-        while len(journal_lines(journal)) < 8:
-            await asyncio.sleep(0.02)
-        os.kill(victim, signal.SIGKILL)
-
-    killer = asyncio.ensure_future(kill_midway())
     out = tmp_path / "ray.jsonl"
-    gen, usage = await run_generate(
-        config, "zerogen", 40, out, show_progress=False, backend=lambda _c: pool
+    gen, usage = await zerogen_killed_midway(
+        config, 40, out, pool, journal, after=8, kill=lambda: os.kill(victim, signal.SIGKILL)
     )
-    await killer
     assert pool.restarts >= 1 and victim not in pool.worker_pids()
     assert [r.to_row() for r in gen.records] == [r.to_row() for r in local.records]
     assert rows(out, config) == [r.to_row() for r in local.records]
