@@ -11,6 +11,8 @@ from synthloop.run.config import load_config
 from synthloop.run.estimate import estimate_run
 from synthloop.run.instruct import load_instruct_config
 from tests.cli.test_cli import assert_one_line_error, synthloop
+from tests.conftest import write_rows
+from tests.task_fakes import pair_rows
 
 
 def instruct_config(tmp_path: Path) -> Path:
@@ -77,6 +79,37 @@ def test_an_estimate_of_a_billion_rounds_or_instructions_ends(
     assert proc.returncode == 0, proc.stderr
     # the config's cap, 4 x n calls, as a bound
     assert " ".join(proc.stdout.split()).startswith("estimate: ≤4,000,000,000 calls")
+
+
+def test_an_estimate_of_ten_million_examples_ends_and_states_a_bound(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: the estimate made and walked every call, 10 million prompts (over 30 GB); the
+    # first 10,000 price the rest, and the count is a bound
+    proc = synthloop("generate", str(run_config), "-n", "10000000", "--estimate",
+                     cwd=tmp_path, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,000 calls")
+    proc = synthloop("s3", str(run_config), "--seed-size", "10000000", "--estimate",
+                     cwd=tmp_path, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    # rationales 2, the seed, then round 1's 3 errors
+    assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,005 calls")
+
+
+def test_a_pair_tasks_estimate_of_ten_million_ends(tmp_path: Path) -> None:
+    # was: 10 million premises were drawn before the estimate began
+    write_rows(tmp_path / "validation.jsonl", pair_rows(20))
+    (tmp_path / "pair.yaml").write_text(
+        "task: {name: nli, type: pair, domain: city news, example_noun: hypothesis, labels: "
+        "{entailment: it follows, not_entailment: it does not follow}}\n"
+        "data: {validation: {path: validation.jsonl}}\n"
+        "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_tokens: 50}\n"
+    )
+    proc = synthloop("generate", "pair.yaml", "-n", "10000000", "--estimate",
+                     cwd=tmp_path, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,000 calls")
 
 
 def test_s3_still_refuses_an_input_inside_a_round_folder(tmp_path: Path, run_config: Path) -> None:

@@ -18,7 +18,7 @@ from tests.conftest import FakeLLM
 
 
 def jobs(task: Task, n: int = 12) -> list[Job]:
-    return zerogen_jobs(Prompter(task, LLMConfig()), n, seed=0)
+    return list(zerogen_jobs(Prompter(task, LLMConfig()), n, seed=0))
 
 
 def rows(gen: Generation) -> list[dict[str, Any]]:

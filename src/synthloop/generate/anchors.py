@@ -9,11 +9,12 @@ point. Classification tasks have none: the LLM writes the whole example.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from synthloop.core.errors import DataError
+from synthloop.core.inorder import InOrder
 from synthloop.core.records import Record
 from synthloop.core.seeds import derive_seed
 from synthloop.core.tasks import Task
@@ -27,25 +28,32 @@ class Anchor:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def seed_anchors(task: Task, records: Sequence[Record], n: int, *, seed: int = 0) -> list[Anchor]:
-    """``n`` anchors drawn from real records' kept inputs (their labels are not used).
+def seed_anchors(
+    task: Task, records: Sequence[Record], n: int, *, seed: int = 0
+) -> Sequence[Anchor]:
+    """``n`` anchors drawn from real records' kept inputs (their labels are not used), each
+    made when first asked for (an estimate of a huge n asks for the first few thousand).
 
     Passages are used in turn, shuffled, so n larger than the pool reuses each evenly;
     a QA anchor pairs a passage with a salient span of it (a name, a number, a year).
     """
     if not task.kept_fields:
         return []
-    rng = random.Random(derive_seed(seed, "anchors"))
     pool: dict[str, Record] = {}
     for r in records:  # one anchor source per distinct kept text
         pool.setdefault("\n".join(r.inputs[f] for f in task.kept_fields), r)
     sources = list(pool.values())
     if not sources:
         raise DataError("no real records to keep premises or passages from")
-    anchors: list[Anchor] = []
+    return InOrder(n, _drawn(task, sources, derive_seed(seed, "anchors")))
+
+
+def _drawn(task: Task, sources: list[Record], seed: int) -> Iterator[Anchor]:
+    """Anchors from ``sources`` in turn, each pass shuffled, without end."""
+    rng = random.Random(seed)
     order: list[Record] = []
     tries = 0
-    while len(anchors) < n:
+    while True:
         if not order:
             order = sources[:]
             rng.shuffle(order)
@@ -58,8 +66,7 @@ def seed_anchors(task: Task, records: Sequence[Record], n: int, *, seed: int = 0
             if tries > 10 * len(sources):
                 raise DataError(str(exc)) from exc
             continue
-        anchors.append(Anchor(fixed, label=label, source_id=rec.id))
-    return anchors
+        yield Anchor(fixed, label=label, source_id=rec.id)
 
 
 def anchored_call(

@@ -17,7 +17,7 @@ every task type shares, then the type's own).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -58,7 +58,7 @@ class Stage:
     """
 
     name: str  # the journal file's stem
-    jobs: list[Job]
+    jobs: Sequence[Job]  # a huge stage's are made as asked for (see core.inorder)
     progress: str  # the progress bar's label
     method: str | None = None
     round: int = 0
@@ -73,7 +73,13 @@ class Stage:
 
     @classmethod
     def records(
-        cls, jobs: list[Job], *, method: str, round: int = 0, progress: str | None = None
+        cls,
+        jobs: Sequence[Job],
+        *,
+        method: str,
+        round: int = 0,
+        progress: str | None = None,
+        calls_left: int | None = None,
     ) -> Stage:
         return cls(
             name=f"{method}-r{round}",
@@ -81,6 +87,7 @@ class Stage:
             progress=progress or f"{method} r{round}",
             method=method,
             round=round,
+            calls_left=calls_left,
         )
 
 
@@ -194,12 +201,13 @@ def answer_of(entry: dict[str, Any], task: Task, model: str) -> Answer:
     )
 
 
-def check_kept_inputs(task: Task, stage: Stage) -> None:
+def check_kept_inputs(task: Task, stage: Stage, jobs: Iterable[Job] | None = None) -> None:
     """A record stage of a pair/QA task must keep a real premise or passage in every job
-    (checked before any call is paid for)."""
-    if stage.method is None:
+    (checked before any call is paid for): in ``jobs``, else in all the stage's."""
+    if stage.method is None or not task.kept_fields:
         return
-    lacking = [f for f in task.kept_fields if any(f not in j.fixed for j in stage.jobs)]
+    jobs = stage.jobs if jobs is None else jobs
+    lacking = [f for f in task.kept_fields if any(f not in j.fixed for j in jobs)]
     if lacking:
         raise ConfigError(
             f"{stage.method}: a {task.type} task keeps a real {lacking[0]} in every example, "
@@ -268,9 +276,17 @@ def collect(answers: Sequence[Answer], task: Task, *, calls: int | None = None) 
     return gen
 
 
-def records_plan(jobs: list[Job], task: Task, *, method: str, round: int = 0) -> Plan[Generation]:
-    """The plan of a generator whose jobs are known up front: one record stage."""
-    answers = yield Stage.records(jobs, method=method, round=round)
+def records_plan(
+    jobs: Sequence[Job],
+    task: Task,
+    *,
+    method: str,
+    round: int = 0,
+    calls_left: int | None = None,
+) -> Plan[Generation]:
+    """The plan of a generator whose jobs are known up front: one record stage (and
+    ``calls_left``, what the plan it is part of may still ask after it; None: unknown)."""
+    answers = yield Stage.records(jobs, method=method, round=round, calls_left=calls_left)
     return collect(answers, task)
 
 
@@ -288,7 +304,7 @@ async def run_plan(llm: LLM, task: Task, plan: Plan[T], *, show_progress: bool =
 async def run_jobs(
     llm: LLM,
     task: Task,
-    jobs: list[Job],
+    jobs: Sequence[Job],
     *,
     method: str,
     round: int = 0,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from synthloop.core.errors import ConfigError
+from synthloop.core.inorder import InOrder
 from synthloop.core.seeds import derive_seed
 from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor, anchor_provenance, anchor_variables
@@ -107,10 +108,11 @@ def conditional_jobs(
     steering: Steering | None = None,
     variables: Mapping[str, Any] | None = None,
     anchors: Sequence[Anchor] | None = None,
-) -> list[Job]:
-    """One job per example; ``variables`` go to the template besides label and condition.
-    Pair/QA tasks need ``anchors`` (see :func:`~synthloop.generate.anchors.seed_anchors`):
-    example ``i`` keeps the inputs of ``anchors[i % len(anchors)]``."""
+) -> Sequence[Job]:
+    """One job per example, each made when first asked for; ``variables`` go to the
+    template besides label and condition. Pair/QA tasks need ``anchors`` (see
+    :func:`~synthloop.generate.anchors.seed_anchors`): example ``i`` keeps the inputs of
+    ``anchors[i % len(anchors)]``."""
     task = prompter.task
     check_anchors(task, anchors)
     plan = plan or ConditionPlan()
@@ -126,8 +128,8 @@ def conditional_jobs(
     )
     leaf_turns: dict[tuple[int, ...], WeightedTurns] = {}  # one per label's set of leaves
     scoped = plan.scopes.deal(n, rng, steering.boost) if plan.scopes is not None else None
-    jobs = []
-    for i in range(n):
+
+    def job(i: int) -> Job:  # in order: the turns and the demonstrations share one rng
         anchor = anchors[i % len(anchors)] if anchors else None
         fixed = dict(anchor.fixed) if anchor is not None else {}
         if anchor is not None and anchor.label is not None:
@@ -170,8 +172,10 @@ def conditional_jobs(
         if leaf is not None:
             extra["leaf"] = list(leaf)
         extra.update(anchor_provenance(anchors, i))
-        jobs.append(Job(request=composed.request, label=label, extra=extra, fixed=fixed))
-    return jobs
+        return Job(request=composed.request, label=label, extra=extra, fixed=fixed)
+
+    # made as asked for: an estimate prices a huge n from the first few thousand
+    return InOrder(n, map(job, range(n)))
 
 
 def copy_key(text: str) -> str:
@@ -209,9 +213,11 @@ def conditional_plan(
     template: str = "zerogen",
     steering: Steering | None = None,
     anchors: Sequence[Anchor] | None = None,
+    calls_left: int | None = 0,
 ) -> Plan[Generation]:
     """``n`` calls, one example each; records carry their condition, leaf and demos (and,
-    for pair/QA tasks, the id of the real record their kept inputs come from)."""
+    for pair/QA tasks, the id of the real record their kept inputs come from).
+    ``calls_left``: what the plan it is part of may still ask after it (None: unknown)."""
     jobs = conditional_jobs(
         prompter,
         n,
@@ -225,7 +231,7 @@ def conditional_plan(
         anchors=anchors,
     )
     task = prompter.task
-    gen = yield from records_plan(jobs, task, method=method, round=round)
+    gen = yield from records_plan(jobs, task, method=method, round=round, calls_left=calls_left)
     if demos is not None:
         drop_demo_copies(gen, jobs, demos, task)
     return gen

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from synthloop.core.inorder import InOrder
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
 from synthloop.generate.anchors import Anchor
@@ -162,6 +163,11 @@ def split_evenly(n: int, parts: int) -> list[int]:
     return [n // parts + (1 if i < n % parts else 0) for i in range(parts)]
 
 
+def _shifted(anchors: Sequence[Anchor], offset: int, size: int) -> Sequence[Anchor]:
+    """``size`` anchors from call ``offset`` on, made as asked for."""
+    return InOrder(size, (anchors[(offset + j) % len(anchors)] for j in range(size)))
+
+
 def dataset_wise_plan(
     prompter: Prompter,
     n: int,
@@ -189,9 +195,7 @@ def dataset_wise_plan(
     for r, size in enumerate(split_evenly(n, rounds)):
         if size == 0:
             continue
-        round_anchors = (
-            [anchors[(offset + j) % len(anchors)] for j in range(size)] if anchors else None
-        )
+        round_anchors = _shifted(anchors, offset, size) if anchors else None
         offset += size
         lacking = (
             what_is_lacking(
@@ -218,6 +222,7 @@ def dataset_wise_plan(
             template=template,
             steering=lacking.steering if lacking else None,
             anchors=round_anchors,
+            calls_left=n - offset,  # the later rounds'
         )
         total.calls += gen.calls
         total.dropped.update(gen.dropped)

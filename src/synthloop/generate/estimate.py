@@ -9,7 +9,8 @@ estimated at about four bytes each (exact counts need the model's tokenizer); co
 tokens are bounded by ``max_tokens``.
 
 Walking costs time in proportion to the calls, so a plan of absurd size (``--rounds
-1000000000``) would never be priced: past :data:`WALK_LIMIT` calls, the rest is priced
+1000000000``, ``-n 10000000``) would never be priced: past :data:`WALK_LIMIT` calls, even
+inside a stage (whose jobs are made only as walked), the rest is priced
 like what was walked last (a plan says how many calls may still come, see
 :attr:`Stage.calls_left`; S3 repeats its last round), uncached, and the count is marked as
 a bound; walking goes on while the cache answers, so a rerun counts its cached calls.
@@ -119,7 +120,8 @@ def walk(
     it holds the answer and with a stand-in otherwise; what the plan makes of them. Once
     ``estimate`` holds ``limit`` calls, a plan that says how many calls may still come has
     those priced like its last stage with calls (when none of that stage was cached), and
-    is closed: None."""
+    is closed: None. A stage is cut there too, at the first call the cache does not hold,
+    its other jobs never made (``-n 10000000`` costs what ``-n 10000`` does)."""
     model = cache.model if cache is not None else "estimate"
     answers: list[Answer] | None = None
     last: tuple[int, int, int] | None = None  # the tally before the last stage with calls
@@ -129,11 +131,12 @@ def walk(
             stage = plan.send(answers) if answers is not None else next(plan)
         except StopIteration as done:
             return done.value
-        check_kept_inputs(task, stage)
+        since = estimate.tally()
         if stage.jobs:
-            last, cached = estimate.tally(), estimate.cached
+            last, cached = since, estimate.cached
         answers = []
-        for i, job in enumerate(stage.jobs):
+        for i, job in enumerate(stage.jobs):  # a huge stage's jobs are made as walked
+            check_kept_inputs(task, stage, [job])
             held = cache.lookup(job.request) if cache is not None else None
             estimate.add(job.request, cached=held is not None)
             text = held.text if held is not None else stand_in(stage, i, job)
@@ -144,6 +147,12 @@ def walk(
                 )
             record = Record.from_row(row, task.inputs) if row is not None else None
             answers.append(Answer(text=text, record=record, dropped=dropped, model=model))
+            rest = len(stage.jobs) - i - 1
+            # inside a stage, walking goes on while the cache answers
+            if rest and estimate.calls >= limit and stage.calls_left is not None and not held:
+                estimate.extend_like(since, rest + stage.calls_left)
+                plan.close()
+                return None
         # a stage with cached answers was run before, and so may the next have been
         fresh = estimate.cached == cached
         if estimate.calls >= limit and stage.calls_left is not None and last and fresh:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from synthloop.core.errors import ConfigError, warn
+from synthloop.core.inorder import InOrder
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_provenance, anchor_variables, anchored_call
 from synthloop.generate.common import (
@@ -101,8 +102,8 @@ def s3_seed_plan(
             "s3.rationale_calls_per_label may help)"
         )
     rng = random.Random(derive_seed(seed, "s3-seed-sampling"))
-    jobs = []
-    for i in range(n):
+
+    def job(i: int) -> Job:  # in order: each draws its rationales from the one rng
         fixed, label = anchored_call(task, anchors, i)
         pool = rationales.get(label, [])
         picked = rng.sample(pool, min(k, len(pool)))  # none when the LLM listed none
@@ -115,8 +116,11 @@ def s3_seed_plan(
             **anchor_variables(task, fixed),
         )
         extra = {"rationales": picked, **anchor_provenance(anchors, i)}
-        jobs.append(Job(request=req, label=label, extra=extra, fixed=dict(fixed)))
-    return records_plan(jobs, task, method="s3-seed", round=0)
+        return Job(request=req, label=label, extra=extra, fixed=dict(fixed))
+
+    # made as asked for: an estimate prices a huge n from the first few thousand
+    jobs = InOrder(n, map(job, range(n)))
+    return records_plan(jobs, task, method="s3-seed", round=0, calls_left=0)
 
 
 def rationales_then_seed_plan(

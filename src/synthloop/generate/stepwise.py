@@ -63,7 +63,10 @@ def rationale_then_example_plan(
         anchors=anchors,
     )
     answers = yield Stage(
-        name=f"{method}-r{round}-why", jobs=first, progress=f"{method} r{round} (why)"
+        name=f"{method}-r{round}-why",
+        jobs=first,
+        progress=f"{method} r{round} (why)",
+        calls_left=len(first),  # an example for each usable situation
     )
     dropped: Counter[str] = Counter()
     second = []
@@ -88,7 +91,7 @@ def rationale_then_example_plan(
         )
         extra = {**job.extra, **composed.provenance(), "rationale": why.text}
         second.append(Job(request=composed.request, label=job.label, extra=extra, fixed=job.fixed))
-    gen = yield from records_plan(second, task, method=method, round=round)
+    gen = yield from records_plan(second, task, method=method, round=round, calls_left=0)
     if demos is not None:  # as conditional: a demonstration copied is no new example
         drop_demo_copies(gen, second, demos, task)
     gen.calls += len(first)

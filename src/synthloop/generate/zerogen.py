@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from synthloop.core.errors import ConfigError
+from synthloop.core.inorder import InOrder
 from synthloop.core.seeds import derive_seed
 from synthloop.generate.anchors import Anchor, anchor_provenance, anchor_variables, anchored_call
 from synthloop.generate.common import Generation, Job, Plan, records_plan, run_plan, template_for
@@ -20,12 +21,14 @@ from synthloop.prompts import Prompter
 
 def zerogen_jobs(
     prompter: Prompter, n: int, seed: int, anchors: Sequence[Anchor] | None = None
-) -> list[Job]:
+) -> Sequence[Job]:
+    """``n`` calls, each made when first asked for (an estimate prices a huge n from the
+    first few thousand)."""
     task = prompter.task
     if task.kept_fields and not anchors:
         raise ConfigError(f"a {task.type} task generates from anchors (real premises or passages)")
-    jobs = []
-    for i in range(n):
+
+    def job(i: int) -> Job:
         fixed, label = anchored_call(task, anchors, i)
         req = prompter.request(
             template_for(task, "zerogen"),
@@ -34,17 +37,17 @@ def zerogen_jobs(
             label_description=task.labels.get(label, ""),
             **anchor_variables(task, fixed),
         )
-        jobs.append(
-            Job(request=req, label=label, extra=anchor_provenance(anchors, i), fixed=dict(fixed))
-        )
-    return jobs
+        extra = anchor_provenance(anchors, i)
+        return Job(request=req, label=label, extra=extra, fixed=dict(fixed))
+
+    return InOrder(n, map(job, range(n)))
 
 
 def zerogen_plan(
     prompter: Prompter, n: int, *, seed: int = 0, anchors: Sequence[Anchor] | None = None
 ) -> Plan[Generation]:
     jobs = zerogen_jobs(prompter, n, seed, anchors)
-    return records_plan(jobs, prompter.task, method="zerogen", round=0)
+    return records_plan(jobs, prompter.task, method="zerogen", round=0, calls_left=0)
 
 
 async def zerogen(

@@ -4,6 +4,7 @@ generator alone, its inputs read from the config and checked first, its records 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from synthloop.core.errors import ConfigError
@@ -55,7 +56,7 @@ def generator_inputs(
         )
     if not spec.run_config:
         raise ConfigError(f"{method} runs from `synthloop self-instruct`, not from a run config")
-    anchors: list[Anchor] = []
+    anchors: Sequence[Anchor] = []
     validation = check_data(config)
     if task.kept_fields:  # pair/QA: hypotheses or questions for the validation set's inputs
         anchors = seed_anchors(task, validation, n, seed=config.seed)
