@@ -49,9 +49,9 @@ def test_s3_estimates_of_normal_size_are_unchanged(
 @pytest.mark.parametrize(
     ("n", "expected"),
     [
-        (3, "12 calls, ≈762 prompt tokens + ≤600 completion tokens"),
-        (100, "400 calls, ≈24,818 prompt tokens + ≤20,000 completion tokens"),
-        (400, "1,600 calls, ≈99,218 prompt tokens + ≤80,000 completion tokens"),
+        (3, "≤12 calls, ≈762 prompt tokens + ≤600 completion tokens"),
+        (100, "≤400 calls, ≈24,818 prompt tokens + ≤20,000 completion tokens"),
+        (400, "≤1,600 calls, ≈99,218 prompt tokens + ≤80,000 completion tokens"),
     ],
 )
 def test_self_instruct_estimates_of_normal_size_are_unchanged(

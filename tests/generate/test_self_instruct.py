@@ -181,3 +181,31 @@ def test_cli_self_instruct_keeping_nothing_fails_and_says_why(tmp_path: Path) ->
             f.write("real: {validation: val.jsonl}\n")
         proc = synthloop(*args[:3], "s3.jsonl", "-q", cwd=tmp_path)
         assert_one_line_error(proc, expected)
+
+
+def test_cli_self_instruct_estimate_bounds_the_calls_a_run_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was: "24 calls", as if a run made exactly that many; 24 (4 x n) is the call cap, and
+    # a run stops sooner once n instructions are kept
+    import json
+
+    from tests.conftest import use_fake_llm
+
+    use_fake_llm(monkeypatch, FakeLLM(InstructWriter()))
+    (tmp_path / "seeds.jsonl").write_text("".join(json.dumps(s.model_dump()) + "\n" for s in SEEDS))
+    config = tmp_path / "i.yaml"
+    config.write_text(
+        "task: {name: h, type: instruction, domain: everyday tasks}\nseeds: seeds.jsonl\n"
+        "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1'}\n"
+        "self_instruct: {n: 6, batch: 4}\n"
+    )
+    out = tmp_path / "si.jsonl"
+    args = ["self-instruct", str(config), "-o", str(out)]
+    res = CliRunner().invoke(app, [*args, "--estimate"])
+    assert res.exit_code == 0, res.output
+    assert " ".join(res.output.split()).startswith("estimate: ≤24 calls")
+    res = CliRunner().invoke(app, [*args, "-q"])
+    assert res.exit_code == 0, res.output
+    stats = json.loads(out.with_suffix(".stats.json").read_text())
+    assert stats["count"] == 6 and stats["calls"] <= 24

@@ -70,6 +70,9 @@ class Stage:
     #: at most this many calls may follow this stage (None: unknown); lets the estimate
     #: price the rest of a huge plan without walking it
     calls_left: int | None = None
+    #: the plan asks until a call cap (Self-Instruct: until n are kept or max_calls
+    #: spent): how many calls a run makes depends on its answers, the estimate's is the cap
+    capped: bool = False
 
     @classmethod
     def records(

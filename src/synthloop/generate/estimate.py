@@ -131,6 +131,7 @@ def walk(
             stage = plan.send(answers) if answers is not None else next(plan)
         except StopIteration as done:
             return done.value
+        estimate.worst_case |= stage.capped  # the count is the cap, a bound
         since = estimate.tally()
         if stage.jobs:
             last, cached = since, estimate.cached
