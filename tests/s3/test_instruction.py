@@ -126,3 +126,39 @@ def test_cli_rounds_run_and_report_real_scores(
     assert any(
         r["method"] == "extrapolate" and r["parent_id"].startswith("validation-") for r in rows
     )
+
+
+def test_a_rounds_estimate_bounds_the_calls_the_round_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # was: a round was priced at one call per error (the estimate's stand-in instructions
+    # were dropped as too similar), leaving out the second call, input and response, of
+    # each instruction kept: the round on the fake LLM made more calls than estimated
+    import json
+    import re
+
+    import synthloop.learners.fit as fit
+    from tests.conftest import use_fake_llm
+
+    use_fake_llm(monkeypatch, FakeLLM(InstructWriter()))
+    monkeypatch.setattr(fit, "make_learner", lambda _name: cheap_responder())
+    monkeypatch.setattr("synthloop.core.embeddings.embed", bag_of_words_embed)
+    config = write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")
+    out = tmp_path / "out.jsonl"
+
+    def estimated(rounds: str) -> int:
+        args = ["self-instruct", str(config), "-o", str(out), "--rounds", rounds]
+        res = CliRunner().invoke(app, [*args, "--estimate"])
+        assert res.exit_code == 0, res.output
+        found = re.search(r"estimate: ≤([\d,]+) calls", res.output)
+        assert found, res.output
+        return int(found.group(1).replace(",", ""))
+
+    per_round = estimated("1") - estimated("0")
+    res = CliRunner().invoke(
+        app, ["self-instruct", str(config), "-o", str(out), "--rounds", "1", "-q"]
+    )
+    assert res.exit_code == 0, res.output
+    rounds = json.loads(out.with_suffix(".stats.json").read_text())["rounds"]
+    made = rounds[1]["calls"] - rounds[0]["calls"]
+    assert 0 < made <= per_round, (made, per_round)

@@ -24,7 +24,7 @@ from synthloop.generate.self_instruct import (
     NoveltyFilter,
     SelfInstructConfig,
     clean_instruction,
-    instruction_stand_in,
+    novel_instruction_stand_in,
     read_answer,
     response_request,
     response_stand_in,
@@ -65,7 +65,7 @@ def extrapolate_instructions_plan(
         name=f"extrapolate-r{round}-instructions",
         jobs=asks,
         progress=f"extrapolate r{round}",
-        stand_in=instruction_stand_in,
+        stand_in=novel_instruction_stand_in,
     )
     out = Generation(records=[], calls=len(asks))
     kept: list[tuple[Record, str, float]] = []

@@ -324,6 +324,14 @@ def instruction_stand_in(i: int, _job: Job) -> str:
     return f"Describe item number {i} of a typical list in plain words."
 
 
+def novel_instruction_stand_in(_i: int, job: Job) -> str:
+    """The estimate's answer where each kept instruction costs a second call (S3's
+    extrapolation): words of the request's own digest, so each is novel and kept, and the
+    estimate counts the most calls a round can make."""
+    d = job.request.digest()
+    return f"Summarise {d[:4]} {d[4:8]} {d[8:12]} {d[12:16]} briefly."
+
+
 def response_stand_in(i: int, _job: Job) -> str:
     """The estimate's answer to a response call."""
     return f"Input: <none>\nOutput: A typical response of about ten words, number {i}."
