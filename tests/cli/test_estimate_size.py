@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from synthloop.generate.estimate import Estimate, walk
+from synthloop.generate.registry import generator
 from synthloop.run.config import load_config
 from synthloop.run.estimate import estimate_run
+from synthloop.run.generate import generator_inputs
 from synthloop.run.instruct import load_instruct_config
 from tests.cli.test_cli import assert_one_line_error, synthloop
 from tests.conftest import write_rows
@@ -110,6 +113,22 @@ def test_a_pair_tasks_estimate_of_ten_million_ends(tmp_path: Path) -> None:
                      cwd=tmp_path, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,000 calls")
+
+
+def test_a_two_step_plan_past_the_limit_prices_each_step_by_its_own_calls(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: cut inside its first step, the rest (examples, whose prompts also carry their
+    # rationale) was priced like the rationale calls: 24% too few prompt tokens
+    cfg = load_config(run_config)
+    n = 24_000  # 12,000 examples, two calls each
+    est = estimate_run(cfg, method="rationale-example", n=n)
+    inputs = generator_inputs(cfg, "rationale-example", n, tmp_path / "x.jsonl", save_tree=False)
+    full = Estimate()  # every call walked
+    walk(generator("rationale-example").plan(inputs), inputs.task, full, limit=10 * n)
+    assert est.worst_case and est.calls == full.calls == n
+    assert abs(est.prompt_tokens - full.prompt_tokens) <= 0.01 * full.prompt_tokens
+    assert est.completion_tokens_max == full.completion_tokens_max
 
 
 def test_s3_still_refuses_an_input_inside_a_round_folder(tmp_path: Path, run_config: Path) -> None:

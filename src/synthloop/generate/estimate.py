@@ -9,8 +9,8 @@ estimated at about four bytes each (exact counts need the model's tokenizer); co
 tokens are bounded by ``max_tokens``.
 
 Walking costs time in proportion to the calls, so a plan of absurd size (``--rounds
-1000000000``, ``-n 10000000``) would never be priced: past :data:`WALK_LIMIT` calls, even
-inside a stage (whose jobs are made only as walked), the rest is priced
+1000000000``, ``-n 10000000``) would never be priced: past :data:`WALK_LIMIT` calls (or
+that many of a plan's last stage, whose jobs are made only as walked), the rest is priced
 like what was walked last (a plan says how many calls may still come, see
 :attr:`Stage.calls_left`; S3 repeats its last round), uncached, and the count is marked as
 a bound; walking goes on while the cache answers, so a rerun counts its cached calls.
@@ -120,8 +120,9 @@ def walk(
     it holds the answer and with a stand-in otherwise; what the plan makes of them. Once
     ``estimate`` holds ``limit`` calls, a plan that says how many calls may still come has
     those priced like its last stage with calls (when none of that stage was cached), and
-    is closed: None. A stage is cut there too, at the first call the cache does not hold,
-    its other jobs never made (``-n 10000000`` costs what ``-n 10000`` does)."""
+    is closed: None. The plan's last stage is cut once ``limit`` of its own calls are
+    walked, at the first the cache does not hold, its other jobs never made
+    (``-n 10000000`` costs what ``-n 10000`` does)."""
     model = cache.model if cache is not None else "estimate"
     answers: list[Answer] | None = None
     last: tuple[int, int, int] | None = None  # the tally before the last stage with calls
@@ -149,8 +150,10 @@ def walk(
             record = Record.from_row(row, task.inputs) if row is not None else None
             answers.append(Answer(text=text, record=record, dropped=dropped, model=model))
             rest = len(stage.jobs) - i - 1
-            # inside a stage, walking goes on while the cache answers
-            if rest and estimate.calls >= limit and stage.calls_left is not None and not held:
+            # only the plan's last stage is cut inside: its other jobs are like those
+            # walked, where a later stage's (a dialogue's next turn, an example written
+            # from its rationale) may be longer; walking goes on while the cache answers
+            if rest and i + 1 >= limit and stage.calls_left == 0 and not held:
                 estimate.extend_like(since, rest + stage.calls_left)
                 plan.close()
                 return None

@@ -63,10 +63,7 @@ def rationale_then_example_plan(
         anchors=anchors,
     )
     answers = yield Stage(
-        name=f"{method}-r{round}-why",
-        jobs=first,
-        progress=f"{method} r{round} (why)",
-        calls_left=len(first),  # an example for each usable situation
+        name=f"{method}-r{round}-why", jobs=first, progress=f"{method} r{round} (why)"
     )
     dropped: Counter[str] = Counter()
     second = []
