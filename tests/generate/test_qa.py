@@ -6,6 +6,7 @@ import pytest
 
 from synthloop.core.errors import DataError
 from synthloop.core.io import DataSpec, load_records
+from synthloop.core.records import Record
 from synthloop.generate import Generation, extrapolate, seed_anchors, zerogen
 from synthloop.generate.anchors import Anchor
 from synthloop.llm import CachedLLM, LLMConfig
@@ -205,3 +206,18 @@ async def test_extrapolation_drops_the_error_question_in_a_wrapper(answer: str) 
     assert error.inputs["question"] == "Who designed the bridge?"
     gen = await extrapolate(FakeLLM(lambda req: answer), Prompter(task, LLMConfig()), [error])
     assert gen.records == [] and gen.dropped == {"copy_of_source": 1}
+
+
+def test_a_passage_without_anything_to_ask_about_is_skipped_not_counted_each_pass() -> None:
+    task = qa_task()
+    real = demo("validation")
+    barren = Record(
+        id="barren", inputs={"context": "it rained and then it stopped", "question": "?"}, label=""
+    )
+    # every pass meets the barren passage once; it must not count again and again
+    anchors = seed_anchors(task, [*real, barren], 2000, seed=0)
+    assert anchors[1999].source_id != "barren"
+    passages = {r.inputs["context"] for r in real}
+    assert {a.fixed["context"] for a in anchors} == passages  # every other one, in turn
+    with pytest.raises(DataError, match="no passage has a name, number or year"):
+        seed_anchors(task, [barren], 3, seed=0)[0]

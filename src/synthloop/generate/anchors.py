@@ -49,21 +49,25 @@ def seed_anchors(
 
 
 def _drawn(task: Task, sources: list[Record], seed: int) -> Iterator[Anchor]:
-    """Anchors from ``sources`` in turn, each pass shuffled, without end."""
+    """Anchors from ``sources`` in turn, each pass shuffled, without end; a source that
+    offers no target (a QA passage without a name, number or year) is skipped in every
+    later pass, and only when none offers one is that an error."""
     rng = random.Random(seed)
     order: list[Record] = []
-    tries = 0
+    barren: set[int] = set()  # id() of the sources that offered no target
     while True:
         if not order:
             order = sources[:]
             rng.shuffle(order)
         rec = order.pop()
+        if id(rec) in barren:
+            continue
         fixed = {f: rec.inputs[f] for f in task.kept_fields}
         try:  # a fixed target from these inputs (a QA answer span), or the labels in turn
             label = task.spec.anchor_label(task, fixed, rng)
-        except LookupError as exc:  # these inputs offer none: try the next
-            tries += 1
-            if tries > 10 * len(sources):
+        except LookupError as exc:  # these inputs offer none: the next, never this again
+            barren.add(id(rec))
+            if len(barren) == len(sources):
                 raise DataError(str(exc)) from exc
             continue
         yield Anchor(fixed, label=label, source_id=rec.id)
