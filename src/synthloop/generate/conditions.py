@@ -135,9 +135,9 @@ class ConditionScopes:
     def _swap(self, conditions: list[Condition], i: int, rng: random.Random) -> bool:
         """Trade one of condition ``i``'s values with another condition, so neither is
         excluded; False where no single trade does (among up to _MAX_TRIES others)."""
-        others = [j for j in range(len(conditions)) if j != i]
-        rng.shuffle(others)
-        for j in others[:_MAX_TRIES]:
+        # a sample, not a shuffle of all n: one per excluded condition made dealing O(n²)
+        picked = rng.sample(range(len(conditions)), min(_MAX_TRIES + 1, len(conditions)))
+        for j in [j for j in picked if j != i][:_MAX_TRIES]:
             for key in self.keys:
                 a, b = conditions[i], conditions[j]
                 if a[key] == b[key]:
