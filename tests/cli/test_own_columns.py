@@ -79,6 +79,8 @@ def test_evaluate_own_file_with_columns_option(tmp_path: Path, run_config: Path)
         ("txt=utterance,label=intent", "columns: 'txt' is not a field of the task"),
         ("text=utterance,label", "--columns 'text=utterance,label': 'label' is not FIELD=COLUMN"),
         ("text=intent,label=intent", "columns maps two of the task's fields to 'intent'"),
+        # was: the last of the two silently won
+        ("text=source,label=intent,text=utterance", "'text' is given twice ('source' and"),
     ],
 )
 def test_a_bad_column_mapping_is_one_line(

@@ -70,6 +70,12 @@ def test_evaluate_own_file_and_test_file_with_raw_labels(tmp_path: Path, run_con
         ("0=negative", "row 1 has label '1', which --label-map does not map"),
         ("0=negative,1=postive", "--label-map '0=negative,1=postive': 'postive' is not one of"),
         ("0=negative,1", "--label-map '0=negative,1': '1' is not RAW=LABEL"),
+        # was: the last of the two silently won
+        (
+            "0=negative,1=positive,0=positive",
+            "--label-map '0=negative,1=positive,0=positive': "
+            "'0' is given twice ('negative' and 'positive')",
+        ),
     ],
 )
 def test_a_bad_label_map_is_one_line(

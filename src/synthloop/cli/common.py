@@ -81,7 +81,8 @@ def guard_outputs(
 
 def parse_pairs(option: str, text: str | None, *, shape: str, example: str) -> dict[str, str]:
     """``KEY=VALUE[,KEY=VALUE...]`` of ``option`` (``--columns``, ``--label-map``) as a
-    mapping; a one-line error for a part that maps nothing."""
+    mapping; a one-line error for a part that maps nothing, or a key given twice (the
+    last would silently win)."""
     from synthloop.core.errors import ConfigError
 
     pairs: dict[str, str] = {}
@@ -93,6 +94,11 @@ def parse_pairs(option: str, text: str | None, *, shape: str, example: str) -> d
             raise ConfigError(
                 f"{option} {text!r}: {part.strip()!r} is not {shape}",
                 hint=f"e.g. {option} {example}",
+            )
+        if key in pairs:
+            raise ConfigError(
+                f"{option} {text!r}: {key!r} is given twice ({pairs[key]!r} and {value!r})",
+                hint=f"give each {shape.split('=')[0]} once",
             )
         pairs[key] = value
     return pairs
