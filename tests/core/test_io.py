@@ -382,3 +382,21 @@ def test_real_ids_that_are_null_or_shared_are_not_taken_as_ids(tmp_path: Path, t
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     with pytest.raises(DataError, match=r"rows 3 and 4 have the same id '7'"):
         load_records(DataSpec(path=str(path)), task)
+
+
+def test_a_whole_float_label_is_keyed_as_its_integer(tmp_path: Path, task: Task) -> None:
+    # was: "row 1 has label 1.0, which is not one of the task's labels": pandas writes an
+    # integer label column holding a null as floats, and label_map's 1 did not match 1.0
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "great", "label": 1.0}\n{"text": "awful", "label": 0.0}\n')
+    for label_map in ({"1": "positive", "0": "negative"}, {1: "positive", 0: "negative"}):
+        records = load_records(DataSpec(path=str(path), label_map=label_map), task)
+        assert [r.label for r in records] == ["positive", "negative"]
+        mine = load_dataset_file(path, task, label_map={"1": "positive", "0": "negative"})
+        assert [r.label for r in mine] == ["positive", "negative"]
+    # a map written with floats keys alike; a fraction is no whole label
+    spec = DataSpec(path=str(path), label_map={1.0: "positive", 0.0: "negative"})
+    assert [r.label for r in load_records(spec, task)] == ["positive", "negative"]
+    path.write_text('{"text": "great", "label": 1.5}\n')
+    with pytest.raises(DataError, match=r"row 1 has label '1\.5', which is not one of"):
+        load_records(DataSpec(path=str(path), label_map={"1": "positive"}), task)

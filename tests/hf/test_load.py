@@ -316,3 +316,15 @@ def test_hf_config_and_split_in_the_path_for_the_command_line(
     assert isinstance(res.exception, DataError)  # main() prints it as its one line
     line = res.exception.one_line()
     assert "holds splits ['test', 'validation']" in line and "hf:NAME:CONFIG:SPLIT" in line
+
+
+def test_whole_float_labels_read_as_integers_in_the_task_and_its_records() -> None:
+    # was: task labels '0.0', '1.0' (a pandas column of integers holding a null is floats),
+    # and a label_map's 0 and 1 left them unmapped
+    rows = [{"text": "a tedious mess", "label": 0.0}, {"text": "sheer joy", "label": 1.0}]
+    ds = datasets.Dataset.from_list(rows)
+    assert list(task_from_dataset(ds, name="sst", domain="movies").labels) == ["0", "1"]
+    label_map = {0: "negative", 1: "positive"}
+    task = task_from_dataset(ds, name="sst", domain="movies", label_map=label_map)
+    records = load_dataset_records(ds, task, label_map=label_map)
+    assert [r.label for r in records] == ["negative", "positive"]

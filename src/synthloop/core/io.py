@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from synthloop.core.errors import DataError
 from synthloop.core.records import PROVENANCE, USER_ROW_EXTRA, Record
 from synthloop.core.tasks import Task
-from synthloop.core.yamlio import label_keyed
+from synthloop.core.yamlio import label_keyed, label_text
 
 HF_PREFIX = "hf:"
 #: the longest line (JSONL, CSV, TSV) and the longest text field read
@@ -491,7 +491,7 @@ def _row_fields(
     raw_label = row[wanted["label"]]
     labels = ", ".join(task.labels)
     if spec is None:
-        label = str(raw_label)
+        label = str(label_text(raw_label))
         label = (label_map or {}).get(label, label)
         _check_length(source, i, {**inputs, "label": label})
         if task.has_labels and label not in task.labels:
@@ -513,7 +513,7 @@ def _row_fields(
                 f"{source}: row {i + 1}: {blank[0]!r} is blank",
                 hint="a real record needs text in every field: fill the row or remove it",
             )
-        raw_label = str(raw_label)
+        raw_label = str(label_text(raw_label))
         label = spec.label_map.get(raw_label, raw_label)
         if task.has_labels and label not in task.labels:
             mapped = f" (label_map makes it {label!r})" if label != raw_label else ""

@@ -114,6 +114,18 @@ def read_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
+def label_text(value: Any) -> Any:
+    """A raw label value as the text labels are keyed by: a number as its digits, a float
+    that is a whole number as the integer (1.0 is "1": pandas writes an integer column
+    holding a null as floats, and a label_map's key 1 is meant for it); anything else,
+    a boolean too, as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def label_keyed(value: Any) -> Any:
     """A mapping keyed by label names (a task's labels, a label_map) with its numbers as
     text: YAML reads an unquoted ``1:`` as the number 1, and a pydantic ``dict[str, str]``
@@ -129,10 +141,7 @@ def label_keyed(value: Any) -> Any:
                 "quote it, e.g. 'yes'"
             )
 
-    def text(item: Any) -> Any:
-        return str(item) if isinstance(item, int | float) else item
-
-    return {text(k): text(v) for k, v in value.items()}
+    return {label_text(k): label_text(v) for k, v in value.items()}
 
 
 def describe_validation_error(exc: ValidationError) -> str:

@@ -17,7 +17,7 @@ from synthloop.core.errors import ConfigError, DataError
 from synthloop.core.io import DataSpec, class_label_names, records_from_rows
 from synthloop.core.records import Record
 from synthloop.core.tasks import Task
-from synthloop.core.yamlio import describe_validation_error, label_keyed
+from synthloop.core.yamlio import describe_validation_error, label_keyed, label_text
 
 
 def _one_split(ds: Any, split: str | None) -> Any:
@@ -77,7 +77,7 @@ def _mapped_labels(values: list[Any], label_map: dict[Any, str], column: str) ->
         mapping: dict[str, str] = label_keyed(label_map)
     except ValueError as exc:
         raise ConfigError(f"task_from_dataset: label_map: {exc}") from None
-    unmapped = sorted({str(v) for v in values if v is not None} - set(mapping))
+    unmapped = sorted({str(label_text(v)) for v in values if v is not None} - set(mapping))
     if unmapped:
         raise DataError(
             f"column {column!r} holds values label_map does not map: {', '.join(unmapped)}",
@@ -120,8 +120,10 @@ def task_from_dataset(
     else:  # a missing label (None) is no label: str() would make it one named 'None'
         values = {v for v in ds[label_column] if v is not None}
         # integers in their order (2 before 10), anything else as text
-        numeric = all(isinstance(v, int) and not isinstance(v, bool) for v in values)
-        labels = [str(v) for v in sorted(values, key=None if numeric else str)]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        # as the records read them: 1.0 is label "1" (label_text)
+        texts = (str(label_text(v)) for v in sorted(values, key=None if numeric else str))
+        labels = list(dict.fromkeys(texts))
     if len(labels) < 2:
         raise DataError(
             f"column {label_column!r} holds {len(labels)} label(s)"
