@@ -105,3 +105,34 @@ def test_generate_from_a_file_with_raw_labels(tmp_path: Path, run_config: Path) 
     assert "estimate: 3 calls" in proc.stdout
     proc = synthloop(*args, "--label-map", MAP, cwd=tmp_path)  # a map of nothing: said
     assert_one_line_error(proc, "maps the labels of --from FILE, and no --from was given")
+
+
+def test_own_file_takes_the_configs_label_map_as_its_columns(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: a file of the user's took the config's columns where it had no column of a field,
+    # and not its label_map: "row 1 has label '1', which is not one of the task's labels"
+    run_config.write_text(
+        run_config.read_text().replace(
+            "{path: validation.jsonl}",
+            '{path: validation.jsonl, label_map: {"0": negative, "1": positive}}',
+        )
+    )
+    data = raw_file(tmp_path / "mine.csv")
+    proc = synthloop("curate", str(data), "--config", "run.yaml", "--steps", "length",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert _labels(tmp_path / "mine.curated" / "dataset.jsonl") == [
+        r["label"] for r in labelled_rows(24, 100)
+    ]
+    proc = synthloop("evaluate", str(data), "--config", "run.yaml", "--no-embeddings",
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    # --label-map maps over it, key by key; a value neither maps is named with the config
+    proc = synthloop("curate", str(data), "--config", "run.yaml", "--steps", "length",
+                     "--label-map", "1=negative", "-o", "swapped", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert set(_labels(tmp_path / "swapped" / "dataset.jsonl")) == {"negative"}
+    (tmp_path / "two.csv").write_text("text,label\nfine,2\n")
+    proc = synthloop("curate", "two.csv", "--config", "run.yaml", cwd=tmp_path)
+    assert_one_line_error(proc, "has label '2', which the config's label_map does not map")

@@ -200,6 +200,7 @@ def curate(
         columns=mapping,
         fallback=cfg.data.own_file_columns() if cfg is not None else None,
         label_map=raw_labels,
+        label_fallback=cfg.data.own_file_label_map() if cfg is not None else None,
     )
     refs = _references(cfg)
     llm_config = cfg.llm if cfg is not None else LLMConfig()

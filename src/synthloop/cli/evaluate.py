@@ -247,6 +247,7 @@ def evaluate(
         columns=mapping,
         fallback=cfg.data.own_file_columns(),
         label_map=raw_labels,
+        label_fallback=cfg.data.own_file_label_map(),
     )
     synthetic = _without_blanks(own, task, dataset)
     validation = load_records(cfg.data.validation, task, split_name="validation")

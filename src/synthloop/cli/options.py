@@ -21,7 +21,8 @@ LabelMapOpt = Annotated[
     typer.Option(
         help="The task label for each raw label value of the data files given here, e.g. "
         "0=negative,1=positive; a value that is already one of the task's labels is read "
-        "as it is."
+        "as it is [a value of a dataset file it leaves out: as the run config's data maps "
+        "it]."
     ),
 ]
 ConfigArg = Annotated[Path, typer.Argument(help="Run config YAML (task, data, llm, s3).")]

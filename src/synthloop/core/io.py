@@ -438,6 +438,7 @@ def _row_fields(
     spec: DataSpec | None,
     *,
     label_map: Mapping[str, str] | None = None,
+    own_map: bool = True,
 ) -> tuple[dict[str, str], str]:
     """The task's inputs and label of raw row ``i``, checked the one way every reader of
     rows checks them (a column for each field, none null, texts within
@@ -448,7 +449,7 @@ def _row_fields(
     (:func:`records_from_rows`): its ``label_map`` applies and a blank required input is
     refused. None reads a dataset file (:func:`load_dataset_file`): columns named as the
     task's fields, texts' length checked before the label, a blank text left to curation;
-    its ``label_map`` is ``--label-map``'s.
+    its ``label_map`` is ``--label-map``'s (``own_map``), else a run config's alone.
     """
     missing = [(f, col) for f, col in wanted.items() if col not in row]
     if missing:
@@ -496,8 +497,9 @@ def _row_fields(
         _check_length(source, i, {**inputs, "label": label})
         if task.has_labels and label not in task.labels:
             if label_map:
+                mapper = "--label-map" if own_map else "the config's label_map"
                 raise DataError(
-                    f"{source}: row {i + 1} has label {raw_label!r}, which --label-map does "
+                    f"{source}: row {i + 1} has label {raw_label!r}, which {mapper} does "
                     f"not map and is not one of the task's labels ({labels})",
                     hint=f"add {raw_label}=LABEL to --label-map",
                 )
@@ -564,6 +566,7 @@ def load_dataset_file(
     columns: Mapping[str, str] | None = None,
     fallback: Mapping[str, str] | None = None,
     label_map: Mapping[str, str] | None = None,
+    label_fallback: Mapping[str, str] | None = None,
 ) -> list[Record]:
     """Read a dataset synthloop wrote (JSONL or Parquet), keeping provenance columns, or a
     user's own file, keeping its other columns (:attr:`Record.columns`).
@@ -577,9 +580,16 @@ def load_dataset_file(
     the file has no column of, so a dataset synthloop wrote reads as ever. A mapped column
     is read as its field and written back under the field's name. ``label_map``
     (``--label-map``) names the task label of a raw label value, read as text (1 and "1"
-    alike); a value already a task label is read as it is.
+    alike); a value already a task label is read as it is. ``label_fallback`` (a run
+    config's, :meth:`DataConfig.own_file_label_map`) maps only a value that is neither
+    a task label nor in ``label_map``, as ``fallback`` maps only a field with no column.
     """
     path = Path(path)
+    own_map = dict(label_map or {})  # what --label-map names, in messages
+    label_map = {
+        **{raw: lab for raw, lab in (label_fallback or {}).items() if raw not in task.labels},
+        **own_map,
+    }
     spec = DataSpec(path=str(path))
     rows = list(read_rows(spec))
     if not rows:
@@ -587,7 +597,9 @@ def load_dataset_file(
     wanted = _file_columns(path, task, rows[0], columns or {}, fallback or {})
     out = []
     for i, row in enumerate(rows):
-        _, label = _row_fields(str(path), i, row, task, wanted, None, label_map=label_map)
+        _, label = _row_fields(
+            str(path), i, row, task, wanted, None, label_map=label_map, own_map=bool(own_map)
+        )
         if label_map:  # the label the record is built from below
             row[wanted["label"]] = label
         for field_name, col in wanted.items():  # read as the task's field from here on

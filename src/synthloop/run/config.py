@@ -44,6 +44,13 @@ class DataConfig(BaseModel):
         test = self.test.columns if self.test is not None else {}
         return {**test, **self.validation.columns}
 
+    def own_file_label_map(self) -> dict[str, str]:
+        """The task label of each raw label value, as this config maps its real splits
+        (validation's where the two differ): what a dataset file of the user's read with
+        :meth:`own_file_columns` maps a value that is no task label by, as its splits."""
+        test = self.test.label_map if self.test is not None else {}
+        return {**test, **self.validation.label_map}
+
     def spec_for(self, path: str | Path, label_map: dict[str, str] | None = None) -> DataSpec:
         """How to read a file named on the command line (``--from``, ``--real``, ``--test``):
         with the columns and label_map of this config's split that is the same file, as a
