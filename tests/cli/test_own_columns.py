@@ -98,3 +98,34 @@ def test_evaluate_a_mapping_naming_a_missing_column(tmp_path: Path, run_config: 
     proc = synthloop("evaluate", str(data), "--config", "run.yaml", "--columns",
                      "text=utterance,label=intnet", cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "row 1 has no column 'intnet' for the task's 'label'")
+
+
+def test_columns_map_the_files_of_evaluates_and_generates_options(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # was: "mine_test.csv: row 1 has no column 'text' ... map it: columns: {text: COLUMN}
+    # in a config's data spec": --columns mapped FILE alone, a test file in the user's
+    # names had no way to be read
+    test = own_csv(tmp_path / "mine_test.csv", start=300)
+    mapped = ("--columns", "text=utterance,label=intent")
+    # a synthetic FILE in the task's names beside it reads as it is
+    proc = synthloop("evaluate", "validation.jsonl", "--config", "run.yaml", "--no-embeddings",
+                     "--test", str(test), *mapped, "--json", "s.json", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["evaluation"]["sizes"]["test"] == 24
+    # and so does the config's test file, given with --test beside a FILE of the user's
+    data = own_csv(tmp_path / "mine.csv")
+    proc = synthloop("evaluate", str(data), "--config", "run.yaml", "--no-embeddings",
+                     "--test", "test.jsonl", "--real", str(test), *mapped,
+                     cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    args = ("generate", "run.yaml", "--method", "extrapolate", "-n", "3", "--estimate")
+    proc = synthloop(*args, "--from", str(test), *mapped, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "estimate: 3 calls" in proc.stdout
+    proc = synthloop(*args, *mapped, cwd=tmp_path)  # a map of nothing: said
+    assert_one_line_error(proc, "maps the columns of --from FILE, and no --from was given")
+    proc = synthloop(*args, "--from", str(test), "--columns", "text=utterance,label=intnet",
+                     cwd=tmp_path)  # fmt: skip
+    assert_one_line_error(proc, "row 1 has no column 'intnet' for the task's 'label'")
+    assert "--columns label=COLUMN" in proc.stderr

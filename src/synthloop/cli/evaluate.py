@@ -252,16 +252,18 @@ def evaluate(
     synthetic = _without_blanks(own, task, dataset)
     validation = load_records(cfg.data.validation, task, split_name="validation")
     # a file of the config's data: section is read with its columns and label_map, and
-    # every file named here with --label-map
+    # every file named here with --columns and --label-map over them
     real_records = (
-        load_records(cfg.data.spec_for(real, raw_labels), task, split_name="real")
+        load_records(cfg.data.spec_for(real, raw_labels), task, split_name="real", columns=mapping)
         if real
         else validation
     )
     # with real data mixed in the score is not the synthetic data's alone: no mix re-weighting
     train = [*synthetic, *validation] if with_validation else None
     if test is not None:
-        test_records = load_records(cfg.data.spec_for(test, raw_labels), task, split_name="test")
+        test_records = load_records(
+            cfg.data.spec_for(test, raw_labels), task, split_name="test", columns=mapping
+        )
     elif cfg.data.test is not None:
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
@@ -274,7 +276,12 @@ def evaluate(
             "drops them (exact_dedup, minhash_dedup against test)"
         )
     references = (
-        load_records(cfg.data.spec_for(reference, raw_labels), task, split_name="reference")
+        load_records(
+            cfg.data.spec_for(reference, raw_labels),
+            task,
+            split_name="reference",
+            columns=mapping,
+        )
         if reference
         else None
     )

@@ -15,10 +15,12 @@ from synthloop.cli.common import (
     check_suffix,
     guard_outputs,
     out_console,
+    parse_columns,
     parse_label_map,
     show_third_party,
 )
 from synthloop.cli.options import (
+    ColumnsOpt,
     ConfigArg,
     EndpointOpt,
     EstimateOpt,
@@ -55,6 +57,7 @@ def generate(
         Path | None,
         typer.Option("--from", help="extrapolate: labelled examples to imitate (e.g. errors)."),
     ] = None,
+    columns: ColumnsOpt = None,
     label_map: LabelMapOpt = None,
     cache: Annotated[
         Path | None, typer.Option(help="Response cache [default: OUT.cache.sqlite].")
@@ -81,12 +84,17 @@ def generate(
     from synthloop.run.estimate import estimate_run
     from synthloop.run.generate import run_generate
 
+    mapping = parse_columns(columns)
     cfg = load_config(config)
     raw_labels = parse_label_map(label_map, cfg.task)
-    if raw_labels and from_ is None:  # a user who gives a map expects it to be used
-        raise ConfigError(
-            f"--label-map {label_map!r} maps the labels of --from FILE, and no --from was given"
-        )
+    for option, text, what in (
+        ("--columns", columns, "columns"),
+        ("--label-map", label_map, "labels"),
+    ):
+        if text is not None and from_ is None:  # a user who gives a map expects it to be used
+            raise ConfigError(
+                f"{option} {text!r} maps the {what} of --from FILE, and no --from was given"
+            )
     tree = cfg.generation.concept_tree
     tree_file = None  # written once expanded, unless it is there to be read
     if tree is not None and GENERATORS[method.value].toolbox:
@@ -115,6 +123,7 @@ def generate(
             out=out,
             errors_path=from_,
             errors_label_map=raw_labels,
+            errors_columns=mapping,
             cache_path=cache,
         )
     if announce(est, estimate, quiet):
@@ -129,6 +138,7 @@ def generate(
                 out,
                 errors_path=from_,
                 errors_label_map=raw_labels,
+                errors_columns=mapping,
                 cache_path=cache,
                 show_progress=not quiet,
                 budget=budget,

@@ -11,9 +11,10 @@ import typer
 ColumnsOpt = Annotated[
     str | None,
     typer.Option(
-        help="The file's column for each task field, e.g. text=utterance,label=intent "
-        "[default: the task's field names; a field the file has no column of: the column "
-        "the run config's data maps it to]."
+        help="The column for each task field in the data files given here, e.g. "
+        "text=utterance,label=intent; a file without that column but with the field's own "
+        "is read as it is [default: the task's field names; a field the file has no column "
+        "of: the column the run config's data maps it to]."
     ),
 ]
 LabelMapOpt = Annotated[

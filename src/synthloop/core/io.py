@@ -389,26 +389,56 @@ def read_rows(spec: DataSpec) -> Iterator[dict[str, Any]]:
 
 
 def load_records(
-    spec: DataSpec | str | Path, task: Task, *, split_name: str = "data"
+    spec: DataSpec | str | Path,
+    task: Task,
+    *,
+    split_name: str = "data",
+    columns: Mapping[str, str] | None = None,
 ) -> list[Record]:
-    """Read real labelled data for ``task``; raise DataError if it does not fit."""
+    """Read real labelled data for ``task``; raise DataError if it does not fit.
+    ``columns`` (``--columns``) maps fields over ``spec.columns``, see :func:`_given_columns`."""
     if not isinstance(spec, DataSpec):
         spec = DataSpec(path=str(spec))
-    return records_from_rows(read_rows(spec), spec, task, split_name=split_name)
+    return records_from_rows(read_rows(spec), spec, task, split_name=split_name, columns=columns)
+
+
+def _given_columns(
+    given: Mapping[str, str], base: Mapping[str, str], first: Mapping[str, Any]
+) -> dict[str, str]:
+    """Each field's column: ``given``'s (``--columns``, which maps every file named on the
+    command line) where the first row has that column, else ``base``'s where it has that
+    one (a file already in the task's names, or the config's, reads as it is, as
+    --label-map reads a task label as it is), else ``given``'s, for the error to name."""
+    return {
+        f: given[f] if f in given and (given[f] in first or col not in first) else col
+        for f, col in base.items()
+    }
 
 
 def records_from_rows(
-    rows: Iterable[dict[str, Any]], spec: DataSpec, task: Task, *, split_name: str = "data"
+    rows: Iterable[dict[str, Any]],
+    spec: DataSpec,
+    task: Task,
+    *,
+    split_name: str = "data",
+    columns: Mapping[str, str] | None = None,
 ) -> list[Record]:
     """Records from raw rows (of a file, or of an in-memory ``datasets.Dataset``), mapped
-    onto the task by ``spec``; ``spec.path`` names the source in messages."""
+    onto the task by ``spec`` (and ``columns``: :func:`load_records`); ``spec.path``
+    names the source in messages."""
     wanted = {f: spec.columns.get(f, f) for f in (*task.inputs, "label")}
-    unknown = [f for f in spec.columns if f not in wanted]
+    unknown = [f for f in (*spec.columns, *(columns or {})) if f not in wanted]
     if unknown:  # a typo there would silently read the default column
         raise DataError(
             f"{spec.path}: columns: {unknown[0]!r} is not a field of the task "
             f"(fields: {', '.join(wanted)})"
         )
+    if columns:
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is not None:
+            wanted = _given_columns(columns, wanted, first)
+            rows = itertools.chain([first], rows)
     records: list[Record] = []
     seen: dict[str, int] = {}
     for i, row in enumerate(rows):
@@ -462,7 +492,8 @@ def _row_fields(
             )
         else:  # the same spec is a config's data section or load_dataset_records' arguments
             hint = (
-                f"map it: columns: {{{field}: COLUMN}} in a config's data spec, "
+                f"map it: columns: {{{field}: COLUMN}} in a config's data spec (a file named "
+                f"on the command line: --columns {field}=COLUMN), "
                 f"columns={{'{field}': 'COLUMN'}} from Python"
             )
         raise DataError(
@@ -575,9 +606,10 @@ def load_dataset_file(
     A user's row may well have a ``round`` or ``model`` of its own: those are its columns,
     written back as they were, and it gains no provenance it did not have (``method``).
 
-    ``columns`` maps task fields to the file's columns (``--columns``), as a data spec's
-    do; ``fallback`` (a run config's, :meth:`DataConfig.own_file_columns`) maps only a field
-    the file has no column of, so a dataset synthloop wrote reads as ever. A mapped column
+    ``columns`` maps task fields to the file's columns (``--columns``, see
+    :func:`_given_columns`), as a data spec's do; ``fallback`` (a run config's,
+    :meth:`DataConfig.own_file_columns`) maps only a field the file has no column of, so
+    a dataset synthloop wrote reads as ever. A mapped column
     is read as its field and written back under the field's name. ``label_map``
     (``--label-map``) names the task label of a raw label value, read as text (1 and "1"
     alike); a value already a task label is read as it is. ``label_fallback`` (a run
@@ -632,10 +664,9 @@ def _file_columns(
             f"{path}: columns: {unknown[0]!r} is not a field of the task "
             f"(fields: {', '.join(fields)})"
         )
-    wanted = {f: columns.get(f, f) for f in fields}
-    for f in fields:
-        if f not in columns and f not in first and fallback.get(f, f) in first:
-            wanted[f] = fallback[f]
+    # the fallback maps only a field the file has no column of
+    base = {f: f if f in first or fallback.get(f, f) not in first else fallback[f] for f in fields}
+    wanted = _given_columns(columns, base, first)
     twice = [col for col in wanted.values() if list(wanted.values()).count(col) > 1]
     if twice:
         raise DataError(f"{path}: columns maps two of the task's fields to {twice[0]!r}")

@@ -37,6 +37,7 @@ def estimate_run(
     out: str | Path | None = None,
     errors_path: str | Path | None = None,
     errors_label_map: dict[str, str] | None = None,
+    errors_columns: dict[str, str] | None = None,
     cache_path: str | Path | None = None,
 ) -> Estimate:
     """``synthloop s3`` when ``method`` is None, else ``synthloop generate``. Reads no more
@@ -60,6 +61,7 @@ def estimate_run(
         target,
         errors_path=errors_path,
         errors_label_map=errors_label_map,
+        errors_columns=errors_columns,
         save_tree=False,
     )
     if cache_path is None and out is not None:

@@ -31,11 +31,13 @@ def generator_inputs(
     *,
     errors_path: str | Path | None = None,
     errors_label_map: dict[str, str] | None = None,
+    errors_columns: dict[str, str] | None = None,
     save_tree: bool = True,
 ) -> GeneratorInputs:
     """What generator ``method`` draws on, read from ``config`` and checked: the real
     premises or passages a pair/QA task keeps, the examples to imitate (``errors_path``,
-    its raw labels mapped by ``errors_label_map`` too: ``--label-map``), the
+    its columns and raw labels mapped by ``errors_columns`` and ``errors_label_map`` too:
+    ``--columns``, ``--label-map``), the
     demonstration pool. A run and its estimate build the same."""
     spec = generator(method)
     if n < 1 and not spec.needs_errors:  # as `generate -n` refuses it; else an empty file
@@ -67,7 +69,7 @@ def generator_inputs(
                 f"{method} needs --from FILE (errors_path= from Python): real examples to imitate"
             )
         given = config.data.spec_for(errors_path, errors_label_map)
-        errors = load_records(given, task, split_name="errors")
+        errors = load_records(given, task, split_name="errors", columns=errors_columns)
     elif errors_path is not None:  # a user who gives examples expects them to be used
         raise ConfigError(
             f"{method} takes no --from FILE (only extrapolate imitates given examples)"
@@ -113,6 +115,7 @@ async def run_generate(
     *,
     errors_path: str | Path | None = None,
     errors_label_map: dict[str, str] | None = None,
+    errors_columns: dict[str, str] | None = None,
     cache_path: str | Path | None = None,
     show_progress: bool = True,
     backend: BackendMaker | None = None,
@@ -124,7 +127,13 @@ async def run_generate(
     Answers are journaled in ``OUT.journal/`` as they arrive (see llm/journal.py), so
     a killed or budget-stopped run, started again, picks up where it stopped."""
     inputs = generator_inputs(
-        config, method, n, out, errors_path=errors_path, errors_label_map=errors_label_map
+        config,
+        method,
+        n,
+        out,
+        errors_path=errors_path,
+        errors_label_map=errors_label_map,
+        errors_columns=errors_columns,
     )
     out = Path(out)
     # one writer per output: a second generate -o OUT would interleave OUT.journal
