@@ -129,3 +129,16 @@ def test_columns_map_the_files_of_evaluates_and_generates_options(
                      cwd=tmp_path)  # fmt: skip
     assert_one_line_error(proc, "row 1 has no column 'intnet' for the task's 'label'")
     assert "--columns label=COLUMN" in proc.stderr
+
+
+def test_a_mapped_column_a_file_lacks_is_said_when_its_own_name_is_read(
+    tmp_path: Path, run_config: Path
+) -> None:
+    # validation.jsonl has "text" and "label": a typo in --columns reads those, and says so
+    proc = synthloop("evaluate", "validation.jsonl", "--config", "run.yaml", "--no-embeddings",
+                     "--columns", "label=intnet", "--json", "s.json", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "warning: validation.jsonl has no column 'intnet' (--columns label=intnet): read 'label'"
+        in proc.stderr
+    )

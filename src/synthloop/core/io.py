@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from synthloop.core.errors import DataError
+from synthloop.core.errors import DataError, warn
 from synthloop.core.records import PROVENANCE, USER_ROW_EXTRA, Record
 from synthloop.core.tasks import Task
 from synthloop.core.yamlio import label_keyed, label_text
@@ -403,16 +403,21 @@ def load_records(
 
 
 def _given_columns(
-    given: Mapping[str, str], base: Mapping[str, str], first: Mapping[str, Any]
+    given: Mapping[str, str], base: Mapping[str, str], first: Mapping[str, Any], source: str
 ) -> dict[str, str]:
     """Each field's column: ``given``'s (``--columns``, which maps every file named on the
     command line) where the first row has that column, else ``base``'s where it has that
     one (a file already in the task's names, or the config's, reads as it is, as
-    --label-map reads a task label as it is), else ``given``'s, for the error to name."""
-    return {
+    --label-map reads a task label as it is; said, since a typo in ``given`` lands here
+    too), else ``given``'s, for the error to name."""
+    chosen = {
         f: given[f] if f in given and (given[f] in first or col not in first) else col
         for f, col in base.items()
     }
+    for f, col in chosen.items():
+        if f in given and col != given[f]:
+            warn(f"{source} has no column {given[f]!r} (--columns {f}={given[f]}): read {col!r}")
+    return chosen
 
 
 def records_from_rows(
@@ -437,7 +442,7 @@ def records_from_rows(
         rows = iter(rows)
         first = next(rows, None)
         if first is not None:
-            wanted = _given_columns(columns, wanted, first)
+            wanted = _given_columns(columns, wanted, first, spec.path)
             rows = itertools.chain([first], rows)
     records: list[Record] = []
     seen: dict[str, int] = {}
@@ -666,7 +671,7 @@ def _file_columns(
         )
     # the fallback maps only a field the file has no column of
     base = {f: f if f in first or fallback.get(f, f) not in first else fallback[f] for f in fields}
-    wanted = _given_columns(columns, base, first)
+    wanted = _given_columns(columns, base, first, str(path))
     twice = [col for col in wanted.values() if list(wanted.values()).count(col) > 1]
     if twice:
         raise DataError(f"{path}: columns maps two of the task's fields to {twice[0]!r}")
