@@ -18,6 +18,14 @@ from tests.conftest import write_rows
 from tests.task_fakes import pair_rows
 
 
+def estimate_of(cwd: Path, *args: str) -> str:
+    """The estimate ``synthloop ARGS --estimate`` prints, on one line; a huge one must end
+    (the timeout fails the test rather than hanging it)."""
+    proc = synthloop(*args, "--estimate", cwd=cwd, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return " ".join(proc.stdout.split())
+
+
 def instruct_config(tmp_path: Path) -> Path:
     (tmp_path / "seeds.jsonl").write_text(
         '{"instruction": "Name a colour.", "output": "Blue"}\n'
@@ -69,19 +77,17 @@ def test_an_estimate_of_a_billion_rounds_or_instructions_ends(
     tmp_path: Path, run_config: Path
 ) -> None:
     # was: never ended (the estimate walked every round; s3 first listed every round's
-    # folder); the timeout fails the test rather than hanging it
-    proc = synthloop("s3", str(run_config), "--rounds", "1000000000", "--estimate",
-                     cwd=tmp_path, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    # folder)
     # rationales 2 + seed 6, then 3 errors a round: exact, as the rounds are alike
-    assert " ".join(proc.stdout.split()).startswith("estimate: ≤3,000,000,008 calls")
+    assert estimate_of(tmp_path, "s3", str(run_config), "--rounds", "1000000000").startswith(
+        "estimate: ≤3,000,000,008 calls"
+    )
 
     instruct_config(tmp_path)
-    proc = synthloop("self-instruct", "i.yaml", "-n", "1000000000", "--estimate",
-                     cwd=tmp_path, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
     # the config's cap, 4 x n calls, as a bound
-    assert " ".join(proc.stdout.split()).startswith("estimate: ≤4,000,000,000 calls")
+    assert estimate_of(tmp_path, "self-instruct", "i.yaml", "-n", "1000000000").startswith(
+        "estimate: ≤4,000,000,000 calls"
+    )
 
 
 def test_an_estimate_of_ten_million_examples_ends_and_states_a_bound(
@@ -89,15 +95,13 @@ def test_an_estimate_of_ten_million_examples_ends_and_states_a_bound(
 ) -> None:
     # was: the estimate made and walked every call, 10 million prompts (over 30 GB); the
     # first 10,000 price the rest, and the count is a bound
-    proc = synthloop("generate", str(run_config), "-n", "10000000", "--estimate",
-                     cwd=tmp_path, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,000 calls")
-    proc = synthloop("s3", str(run_config), "--seed-size", "10000000", "--estimate",
-                     cwd=tmp_path, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    assert estimate_of(tmp_path, "generate", str(run_config), "-n", "10000000").startswith(
+        "estimate: ≤10,000,000 calls"
+    )
     # rationales 2, the seed, then round 1's 3 errors
-    assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,005 calls")
+    assert estimate_of(tmp_path, "s3", str(run_config), "--seed-size", "10000000").startswith(
+        "estimate: ≤10,000,005 calls"
+    )
 
 
 def test_a_pair_tasks_estimate_of_ten_million_ends(tmp_path: Path) -> None:
@@ -109,10 +113,9 @@ def test_a_pair_tasks_estimate_of_ten_million_ends(tmp_path: Path) -> None:
         "data: {validation: {path: validation.jsonl}}\n"
         "llm: {backend: openai, model: m, base_url: 'http://127.0.0.1:9/v1', max_tokens: 50}\n"
     )
-    proc = synthloop("generate", "pair.yaml", "-n", "10000000", "--estimate",
-                     cwd=tmp_path, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert " ".join(proc.stdout.split()).startswith("estimate: ≤10,000,000 calls")
+    assert estimate_of(tmp_path, "generate", "pair.yaml", "-n", "10000000").startswith(
+        "estimate: ≤10,000,000 calls"
+    )
 
 
 def test_a_two_step_plan_past_the_limit_prices_each_step_by_its_own_calls(

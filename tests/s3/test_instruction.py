@@ -95,18 +95,24 @@ def test_inconsistent_configs_are_one_line_errors(tmp_path: Path, extra: str, me
     assert res.exit_code != 0 and message in str(res.exception)
 
 
-def test_cli_rounds_run_and_report_real_scores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import json
-
+def cli_rounds_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A self-instruct config with real data, run on the fake LLM, a cheap responder and
+    bag-of-words embeddings."""
     import synthloop.learners.fit as fit
     from tests.conftest import use_fake_llm
 
     use_fake_llm(monkeypatch, FakeLLM(InstructWriter()))
     monkeypatch.setattr(fit, "make_learner", lambda _name: cheap_responder())
     monkeypatch.setattr("synthloop.core.embeddings.embed", bag_of_words_embed)
-    config = write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")
+    return write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")
+
+
+def test_cli_rounds_run_and_report_real_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    config = cli_rounds_config(tmp_path, monkeypatch)
     out = tmp_path / "out.jsonl"
     res = CliRunner().invoke(
         app, ["self-instruct", str(config), "-o", str(out), "--rounds", "1", "-q"]
@@ -137,13 +143,7 @@ def test_a_rounds_estimate_bounds_the_calls_the_round_makes(
     import json
     import re
 
-    import synthloop.learners.fit as fit
-    from tests.conftest import use_fake_llm
-
-    use_fake_llm(monkeypatch, FakeLLM(InstructWriter()))
-    monkeypatch.setattr(fit, "make_learner", lambda _name: cheap_responder())
-    monkeypatch.setattr("synthloop.core.embeddings.embed", bag_of_words_embed)
-    config = write_config(tmp_path, "real: {validation: val.jsonl, test: test.jsonl}\n")
+    config = cli_rounds_config(tmp_path, monkeypatch)
     out = tmp_path / "out.jsonl"
 
     def estimated(rounds: str) -> int:
