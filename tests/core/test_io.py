@@ -400,3 +400,20 @@ def test_a_whole_float_label_is_keyed_as_its_integer(tmp_path: Path, task: Task)
     path.write_text('{"text": "great", "label": 1.5}\n')
     with pytest.raises(DataError, match=r"row 1 has label '1\.5', which is not one of"):
         load_records(DataSpec(path=str(path), label_map={"1": "positive"}), task)
+
+
+def test_a_whole_float_label_written_as_text_in_a_csv_is_keyed_as_its_integer(
+    tmp_path: Path, task: Task
+) -> None:
+    # was: "row 1 has label '1.0', which is not one of the task's labels": a CSV reads
+    # every value as text, and pandas writes an integer column holding a null as "1.0"
+    path = tmp_path / "d.csv"
+    path.write_text("text,label\ngreat,1.0\nawful,0.0\nfine,1\n")
+    label_map = {"1": "positive", "0": "negative"}
+    records = load_records(DataSpec(path=str(path), label_map=label_map), task)
+    assert [r.label for r in records] == ["positive", "negative", "positive"]
+    mine = load_dataset_file(path, task, label_map=label_map)
+    assert [r.label for r in mine] == ["positive", "negative", "positive"]
+    path.write_text("text,label\ngreat,1.5\n")
+    with pytest.raises(DataError, match=r"row 1 has label '1\.5', which is not one of"):
+        load_records(DataSpec(path=str(path), label_map=label_map), task)

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from synthloop.core.errors import DataError, warn
 from synthloop.core.records import PROVENANCE, USER_ROW_EXTRA, Record
 from synthloop.core.tasks import Task
-from synthloop.core.yamlio import label_keyed, label_text
+from synthloop.core.yamlio import label_keyed, label_text, mapped_label
 
 HF_PREFIX = "hf:"
 #: the longest line (JSONL, CSV, TSV) and the longest text field read
@@ -528,8 +528,7 @@ def _row_fields(
     raw_label = row[wanted["label"]]
     labels = ", ".join(task.labels)
     if spec is None:
-        label = str(label_text(raw_label))
-        label = (label_map or {}).get(label, label)
+        label = mapped_label(str(label_text(raw_label)), label_map or {})
         _check_length(source, i, {**inputs, "label": label})
         if task.has_labels and label not in task.labels:
             if label_map:
@@ -552,7 +551,7 @@ def _row_fields(
                 hint="a real record needs text in every field: fill the row or remove it",
             )
         raw_label = str(label_text(raw_label))
-        label = spec.label_map.get(raw_label, raw_label)
+        label = mapped_label(raw_label, spec.label_map)
         if task.has_labels and label not in task.labels:
             mapped = f" (label_map makes it {label!r})" if label != raw_label else ""
             raise DataError(

@@ -7,6 +7,7 @@ listed twice lost a label and went on to paid calls)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -124,6 +125,20 @@ def label_text(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+_WHOLE_FLOAT = re.compile(r"-?\d+\.0+")
+
+
+def mapped_label(text: str, label_map: Mapping[str, str]) -> str:
+    """The label ``label_map`` gives a label read as ``text``; a CSV's "1.0" (pandas writes
+    an integer column holding a null as floats) takes key 1's, as the number 1.0 does
+    (:func:`label_text`); a text the map lacks stays as it is."""
+    if text in label_map:
+        return label_map[text]
+    if _WHOLE_FLOAT.fullmatch(text.strip()):
+        return label_map.get(str(int(float(text))), text)
+    return text
 
 
 def label_keyed(value: Any) -> Any:
