@@ -17,6 +17,7 @@ from synthloop.core.io import write_records
 from tests.cli.test_cli import assert_one_line_error, command, synthloop
 from tests.conftest import TASK_YAML
 from tests.curate.conftest import noisy_records
+from tests.curate.test_review_http import page_queue
 
 
 def make_run_dir(tmp_path: Path, run_config: Path) -> Path:
@@ -641,15 +642,7 @@ def test_decisions_follow_their_text_when_a_row_is_inserted_above(
     assert rows[3]["text"] not in kept and kept[rows[5]["text"]]["label"] == "positive"
     # every record is queued (21 < 50), the dropped one so that the drop can be taken
     # back: the page shows each moved text decided, not open again
-    from synthloop.curate.webapp import ReviewServer
-
-    srv = ReviewServer(tmp_path / "mine.curated").start()
-    try:
-        url = f"http://127.0.0.1:{srv.port}/api/queue?token={srv.token}"
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            items = {q["id"]: q for q in json.loads(resp.read())["items"]}
-    finally:
-        srv.stop()
+    items = page_queue(tmp_path / "mine.curated")
     decided = {rid: q["decision"]["action"] for rid, q in items.items() if q["decision"]}
     assert decided == {"row-4": "drop", "row-6": "relabel", "row-8": "keep"}
 

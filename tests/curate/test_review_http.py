@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,17 @@ def server(tmp_path: Path, task: Task) -> Iterator[ReviewServer]:
     srv = ReviewServer(flagged_curation(records, task, tmp_path)).start()
     yield srv
     srv.stop()
+
+
+def page_queue(folder: Path) -> dict[str, dict[str, Any]]:
+    """The review queue the page of curation ``folder`` serves, by record id."""
+    srv = ReviewServer(folder).start()
+    try:
+        url = f"http://127.0.0.1:{srv.port}/api/queue?token={srv.token}"
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return {q["id"]: q for q in json.loads(resp.read())["items"]}
+    finally:
+        srv.stop()
 
 
 def post(url: str, body: bytes) -> tuple[int, str]:
@@ -95,13 +107,7 @@ def test_a_decision_is_not_applied_to_another_text_that_now_has_its_id(
     human = [(e.record_id, e.action, e.reason) for e in again.audit if e.step == "human_review"]
     assert human == [(target["id"], "flag", "text_changed_since_review")]
     again.write(folder)  # queued again, and open on the page
-    srv = ReviewServer(folder).start()
-    try:
-        url = f"http://127.0.0.1:{srv.port}/api/queue?token={srv.token}"
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            items = {q["id"]: q for q in json.loads(resp.read())["items"]}
-    finally:
-        srv.stop()
+    items = page_queue(folder)
     assert items[target["id"]]["inputs"] == {"text": "an edited review text"}
     assert items[target["id"]]["decision"] is None
 
