@@ -251,19 +251,17 @@ def evaluate(
     )
     synthetic = _without_blanks(own, task, dataset)
     validation = load_records(cfg.data.validation, task, split_name="validation")
+
     # a file of the config's data: section is read with its columns and label_map, and
     # every file named here with --columns and --label-map over them
-    real_records = (
-        load_records(cfg.data.spec_for(real, raw_labels), task, split_name="real", columns=mapping)
-        if real
-        else validation
-    )
+    def named(path: str | Path, split_name: str) -> list[Record]:
+        return cfg.data.read_named(path, task, split_name, label_map=raw_labels, columns=mapping)
+
+    real_records = named(real, "real") if real else validation
     # with real data mixed in the score is not the synthetic data's alone: no mix re-weighting
     train = [*synthetic, *validation] if with_validation else None
     if test is not None:
-        test_records = load_records(
-            cfg.data.spec_for(test, raw_labels), task, split_name="test", columns=mapping
-        )
+        test_records = named(test, "test")
     elif cfg.data.test is not None:
         test_records = load_records(cfg.data.test, task, split_name="test")
     else:
@@ -275,16 +273,7 @@ def evaluate(
             f"records (e.g. {copies[0]!r}): the test scores are inflated; `synthloop curate` "
             "drops them (exact_dedup, minhash_dedup against test)"
         )
-    references = (
-        load_records(
-            cfg.data.spec_for(reference, raw_labels),
-            task,
-            split_name="reference",
-            columns=mapping,
-        )
-        if reference
-        else None
-    )
+    references = named(reference, "reference") if reference else None
     learners = [
         learner or cfg.learner_name,
         *more,

@@ -20,7 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from synthloop.core.errors import ConfigError
-from synthloop.core.io import HF_PREFIX, DataSpec
+from synthloop.core.io import HF_PREFIX, DataSpec, load_records
+from synthloop.core.records import Record
 from synthloop.core.seeds import RunSeed
 from synthloop.core.tasks import Task, load_task, with_article
 from synthloop.core.yamlio import read_yaml_mapping, validate_model
@@ -62,6 +63,20 @@ class DataConfig(BaseModel):
         if not label_map:
             return spec
         return spec.model_copy(update={"label_map": {**spec.label_map, **label_map}})
+
+    def read_named(
+        self,
+        path: str | Path,
+        task: Task,
+        split_name: str,
+        *,
+        label_map: dict[str, str] | None = None,
+        columns: dict[str, str] | None = None,
+    ) -> list[Record]:
+        """The records of a file named on the command line, read as :meth:`spec_for`
+        says, with ``columns`` (``--columns``) and ``label_map`` (``--label-map``) over it."""
+        spec = self.spec_for(path, label_map)
+        return load_records(spec, task, split_name=split_name, columns=columns)
 
     def _spec_for(self, path: str | Path) -> DataSpec:
         given = DataSpec(path=str(path))

@@ -68,8 +68,9 @@ def generator_inputs(
             raise ConfigError(
                 f"{method} needs --from FILE (errors_path= from Python): real examples to imitate"
             )
-        given = config.data.spec_for(errors_path, errors_label_map)
-        errors = load_records(given, task, split_name="errors", columns=errors_columns)
+        errors = config.data.read_named(
+            errors_path, task, "errors", label_map=errors_label_map, columns=errors_columns
+        )
     elif errors_path is not None:  # a user who gives examples expects them to be used
         raise ConfigError(
             f"{method} takes no --from FILE (only extrapolate imitates given examples)"
